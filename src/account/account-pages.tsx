@@ -1,0 +1,130 @@
+// My account: a left-hand menu (Overview, Settings, Security) beside the chosen section.
+import { h, type Child, type SafeHtml } from '../http/jsx.ts';
+import { Alert, CsrfField, Page } from '../http/layout.tsx';
+import type { RequestContext, SignedIn } from '../http/request-context.ts';
+import type { Locale, Translate } from '../shared/i18n.ts';
+import type { SessionRow } from '../sessions/session-store.ts';
+import { describeUserAgent } from '../sessions/user-agent.ts';
+
+type Section = 'overview' | 'settings' | 'security';
+
+export function formatTime(ms: number, locale: Locale): string {
+  return new Intl.DateTimeFormat(locale === 'ru' ? 'ru-RU' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(ms) + ' UTC';
+}
+
+function AccountFrame(props: { ctx: RequestContext; t: Translate; storeName: string; section: Section; title: string; children?: Child }): SafeHtml {
+  const { t, section } = props;
+  const links: [Section, string, string][] = [
+    ['overview', '/account', t('account.overview')],
+    ['settings', '/account/settings', t('account.settings')],
+    ['security', '/account/security', t('account.security')],
+  ];
+  return (
+    <Page ctx={props.ctx} t={t} title={props.title} storeName={props.storeName} path={links.find(([s]) => s === section)![1]} wide>
+      <div class="account-layout">
+        <nav class="account-menu" aria-label={t('account.menu')}>
+          <p class="account-menu-title">{t('account.title')}</p>
+          <ul>
+            {links.map(([key, href, label]) => (
+              <li><a href={href} aria-current={key === section ? 'page' : undefined}>{label}</a></li>
+            ))}
+          </ul>
+        </nav>
+        <section class="card account-content" aria-labelledby="section-title">
+          {props.children}
+        </section>
+      </div>
+    </Page>
+  );
+}
+
+export function OverviewPage(props: { ctx: RequestContext; t: Translate; storeName: string; session: SignedIn; createdAt: number; welcome: boolean }): SafeHtml {
+  const { t, session, ctx } = props;
+  return (
+    <AccountFrame ctx={ctx} t={t} storeName={props.storeName} section="overview" title={t('account.overview')}>
+      <h1 id="section-title">{t('account.overview')}</h1>
+      {props.welcome ? <Alert kind="success">{t('account.welcome')}</Alert> : null}
+      <dl class="facts">
+        <dt>{t('account.email')}</dt>
+        <dd>
+          {session.email}{' '}
+          <span class={session.email_verified_at ? 'badge badge-ok' : 'badge'}>{session.email_verified_at ? t('account.verified') : t('account.unverified')}</span>
+        </dd>
+        <dt>{t('account.login_name')}</dt>
+        <dd>{session.login_name ?? t('account.no_login_name')}</dd>
+        <dt>{t('account.member_since')}</dt>
+        <dd>{formatTime(props.createdAt, ctx.locale)}</dd>
+      </dl>
+    </AccountFrame>
+  );
+}
+
+export function SettingsPage(props: { ctx: RequestContext; t: Translate; storeName: string; accountLocale: string; saved: boolean }): SafeHtml {
+  const { t, ctx } = props;
+  return (
+    <AccountFrame ctx={ctx} t={t} storeName={props.storeName} section="settings" title={t('account.settings')}>
+      <h1 id="section-title">{t('account.settings')}</h1>
+      {props.saved ? <Alert kind="success">{t('account.saved')}</Alert> : null}
+      <form method="post" action="/account/settings/language" class="form">
+        <CsrfField ctx={ctx} />
+        <div class="field">
+          <label for="field-locale">{t('account.language')}</label>
+          <select id="field-locale" name="locale">
+            <option value="en" selected={props.accountLocale === 'en'}>English</option>
+            <option value="ru" selected={props.accountLocale === 'ru'}>Русский</option>
+          </select>
+        </div>
+        <button type="submit" class="button button-secondary">{t('account.save')}</button>
+      </form>
+      <h2>{t('account.password_section')}</h2>
+      <p class="field-hint">{t('account.password_hint')}</p>
+    </AccountFrame>
+  );
+}
+
+export function SecurityPage(props: { ctx: RequestContext; t: Translate; storeName: string; sessions: SessionRow[]; currentId: string; notice?: string }): SafeHtml {
+  const { t, ctx } = props;
+  const others = props.sessions.filter((s) => s.id !== props.currentId);
+  const ordered = [...props.sessions.filter((s) => s.id === props.currentId), ...others];
+  return (
+    <AccountFrame ctx={ctx} t={t} storeName={props.storeName} section="security" title={t('account.security')}>
+      <h1 id="section-title">{t('account.security')}</h1>
+      {props.notice ? <Alert kind="success">{props.notice}</Alert> : null}
+      <h2>{t('account.sessions')}</h2>
+      <p class="field-hint">{t('account.sessions_hint')}</p>
+      <ul class="session-list">
+        {ordered.map((session) => {
+          const device = describeUserAgent(session.user_agent);
+          const current = session.id === props.currentId;
+          return (
+            <li class="session-item" data-session-id={session.id}>
+              <div class="session-facts">
+                <p class="session-device">
+                  {t('account.device_on', device)}
+                  {current ? <span class="badge badge-ok">{t('account.this_device')}</span> : null}
+                </p>
+                <p class="session-times">
+                  {t('account.signed_in_at')}: {formatTime(session.created_at, ctx.locale)} ({t(`account.via_${session.authenticated_via}`)}) · {t('account.last_seen')}: {formatTime(session.last_seen_at, ctx.locale)}
+                </p>
+              </div>
+              {current ? null : (
+                <form method="post" action={`/account/sessions/${session.id}/end`}>
+                  <CsrfField ctx={ctx} />
+                  <button type="submit" class="button button-small">{t('account.end_session')}</button>
+                </form>
+              )}
+            </li>
+          );
+        })}
+      </ul>
+      {others.length > 0 ? (
+        <form method="post" action="/account/sessions/end-others">
+          <CsrfField ctx={ctx} />
+          <button type="submit" class="button button-secondary">{t('account.end_other_sessions')}</button>
+        </form>
+      ) : (
+        <p class="field-hint">{t('account.no_other_sessions')}</p>
+      )}
+    </AccountFrame>
+  );
+}

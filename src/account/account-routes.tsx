@@ -1,0 +1,86 @@
+// Thin HTTP layer of My account. Every route here needs a signed-in browser session.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { h } from '../http/jsx.ts';
+import { formBody, shortText } from '../http/form-schema.ts';
+import { redirect, sendPage, textField } from '../http/replies.ts';
+import { sendProblem } from '../http/error-handler.tsx';
+import type { AccountStore } from '../identity/account-store.ts';
+import type { SessionService } from '../sessions/session-service.ts';
+import type { Clock } from '../shared/clock.ts';
+import { isLocale } from '../shared/i18n.ts';
+import type { Database } from '../storage/database.ts';
+import { accountMessages } from './account-messages.ts';
+import { OverviewPage, SecurityPage, SettingsPage } from './account-pages.tsx';
+
+export function registerAccountRoutes(
+  app: FastifyInstance,
+  deps: { db: Database; accounts: AccountStore; sessions: SessionService; clock: Clock; storeName: string },
+) {
+  const { db, accounts, sessions, clock, storeName } = deps;
+
+  /** The signed-in session, or a redirect to sign in that comes back here. */
+  function requireSession(request: FastifyRequest, reply: FastifyReply) {
+    const session = request.ctx.session;
+    if (!session) {
+      const back = request.method === 'GET' ? request.url : '/account';
+      void redirect(reply, `/login?return_to=${encodeURIComponent(back)}`);
+      return null;
+    }
+    return session;
+  }
+
+  app.get('/account', async (request, reply) => {
+    const session = requireSession(request, reply);
+    if (!session) return reply;
+    const account = await accounts.findById(session.account_id);
+    const t = request.ctx.translator(accountMessages);
+    const welcome = (request.query as Record<string, unknown>).welcome === '1';
+    return sendPage(reply, <OverviewPage ctx={request.ctx} t={t} storeName={storeName} session={session} createdAt={account!.created_at} welcome={welcome} />);
+  });
+
+  app.get('/account/settings', async (request, reply) => {
+    const session = requireSession(request, reply);
+    if (!session) return reply;
+    const t = request.ctx.translator(accountMessages);
+    const saved = (request.query as Record<string, unknown>).saved === '1';
+    return sendPage(reply, <SettingsPage ctx={request.ctx} t={t} storeName={storeName} accountLocale={session.locale} saved={saved} />);
+  });
+
+  app.post('/account/settings/language', { schema: { body: formBody({ locale: shortText(8) }) } }, async (request, reply) => {
+    const session = requireSession(request, reply);
+    if (!session) return reply;
+    const locale = textField(request.body, 'locale');
+    if (!isLocale(locale)) return sendProblem(request, reply, 'request.malformed', storeName);
+    await accounts.setLocale(session.account_id, locale, clock.now());
+    // The explicit page-language cookie would otherwise outrank the account's choice.
+    reply.clearCookie('__Host-gh_lang', { path: '/', secure: true });
+    return redirect(reply, '/account/settings?saved=1');
+  });
+
+  app.get('/account/security', async (request, reply) => {
+    const session = requireSession(request, reply);
+    if (!session) return reply;
+    const t = request.ctx.translator(accountMessages);
+    const query = request.query as Record<string, unknown>;
+    const notice = query.ended === 'one' ? t('account.session_ended') : query.ended === 'others' ? t('account.other_sessions_ended') : undefined;
+    const list = await sessions.listSessions(session.account_id);
+    return sendPage(reply, <SecurityPage ctx={request.ctx} t={t} storeName={storeName} sessions={list} currentId={session.id} notice={notice} />);
+  });
+
+  app.post('/account/sessions/:id/end', { schema: { body: formBody({}), params: { type: 'object', properties: { id: { type: 'string', maxLength: 64 } } } } }, async (request, reply) => {
+    const session = requireSession(request, reply);
+    if (!session) return reply;
+    const { id } = request.params as { id: string };
+    // Only the shopper's own sessions match; anyone else's id answers "not found".
+    const ended = await sessions.endSession(session.account_id, id);
+    if (!ended) return sendProblem(request, reply, 'session.not_found', storeName);
+    return redirect(reply, '/account/security?ended=one');
+  });
+
+  app.post('/account/sessions/end-others', { schema: { body: formBody({}) } }, async (request, reply) => {
+    const session = requireSession(request, reply);
+    if (!session) return reply;
+    await sessions.endOtherSessions(db, session.account_id, session.id);
+    return redirect(reply, '/account/security?ended=others');
+  });
+}

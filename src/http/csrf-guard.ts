@@ -1,0 +1,34 @@
+// Every state-changing form carries a token bound to this browser (HMAC of its binding cookie),
+// and the Origin header, when the browser sends one, must be our own (OWASP CSRF cheat sheet).
+import type { FastifyInstance } from 'fastify';
+import type { Secrets } from '../shared/secrets.ts';
+import { RequestProblem } from './request-problem.ts';
+
+export const CSRF_FIELD = '_csrf';
+
+export function registerCsrfGuard(app: FastifyInstance, deps: { secrets: Secrets; publicOrigin: string }) {
+  app.addHook('preHandler', async (request) => {
+    if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return;
+    // The JSON API is used with bearer tokens by apps, not by ambient cookies; its routes opt in.
+    if (request.url.startsWith('/api/')) return;
+    const origin = request.headers.origin;
+    if (origin !== undefined && origin !== deps.publicOrigin && !isSameHost(origin, request.headers.host)) {
+      throw new RequestProblem('request.csrf_invalid');
+    }
+    const body = request.body as Record<string, unknown> | undefined;
+    const token = body && typeof body === 'object' ? body[CSRF_FIELD] : undefined;
+    if (typeof token !== 'string' || !deps.secrets.isCsrfTokenValid(request.ctx.browserId, token)) {
+      throw new RequestProblem('request.csrf_invalid');
+    }
+  });
+}
+
+/** Allows the origin the request was actually addressed to (e.g. 127.0.0.1 vs localhost in development). */
+function isSameHost(origin: string, host: string | undefined): boolean {
+  if (!host) return false;
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}

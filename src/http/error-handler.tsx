@@ -1,0 +1,76 @@
+// Turns every failure that escapes a route into a clear 4xx (or, for real bugs, a bare 500) page
+// for browsers and `{ error: { code, message } }` for the JSON API. Never a stack trace.
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { h } from './jsx.ts';
+import { Page, Alert } from './layout.tsx';
+import { statusFor } from './error-statuses.ts';
+import { RequestProblem } from './request-problem.ts';
+import { commonMessages } from './common-messages.ts';
+import { defaultLocale, translatorFor } from '../shared/i18n.ts';
+
+function codeForFrameworkError(error: FastifyError): string | undefined {
+  if (error.validation) return 'request.malformed';
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return 'request.too_large';
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return 'request.unsupported_type';
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_BAD_URL':
+    case 'FST_ERR_ASYNC_CONSTRAINT':
+      return 'request.malformed';
+  }
+  if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) return 'request.malformed';
+  return undefined;
+}
+
+/** Database connection failures: the shopper should retry, nothing was half-done (transactions). */
+function isInfrastructureOutage(error: unknown): boolean {
+  const code = (error as { code?: string })?.code ?? '';
+  return ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '53300', '08006', '08001', 'SQLITE_BUSY'].includes(code) ||
+    /Connection terminated|timeout exceeded when trying to connect/i.test(String((error as Error)?.message));
+}
+
+export function wantsJson(request: FastifyRequest): boolean {
+  return request.url.startsWith('/api/') || (request.headers.accept ?? '').startsWith('application/json');
+}
+
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, code: string, storeName: string) {
+  const status = statusFor(code);
+  const locale = request.ctx?.locale ?? defaultLocale;
+  const t = translatorFor(locale, commonMessages);
+  const message = t(code);
+  if (wantsJson(request) || !request.ctx) {
+    return reply.status(status).type('application/json; charset=utf-8').send({ error: { code, message } });
+  }
+  const title = status === 404 ? t('request.not_found_title') : t('request.error_title');
+  const page = (
+    <Page ctx={request.ctx} t={t} title={title} storeName={storeName} path="/login">
+      <section class="card">
+        <h1>{title}</h1>
+        <Alert kind="error">{message}</Alert>
+        <p><a class="button button-secondary" href={request.ctx.session ? '/account' : '/login'}>{t('request.back_to_sign_in')}</a></p>
+      </section>
+    </Page>
+  );
+  return reply.status(status).type('text/html; charset=utf-8').send(page.html);
+}
+
+export function registerErrorHandling(app: FastifyInstance, storeName: string) {
+  app.setNotFoundHandler((request, reply) => sendProblem(request, reply, 'request.not_found', storeName));
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof RequestProblem) return sendProblem(request, reply, error.code, storeName);
+    const code = codeForFrameworkError(error);
+    if (code) return sendProblem(request, reply, code, storeName);
+    if (isInfrastructureOutage(error)) {
+      request.log.error({ err: { type: error.name, code: (error as { code?: string }).code } }, 'infrastructure unavailable');
+      reply.header('retry-after', '5');
+      return sendProblem(request, reply, 'request.unavailable', storeName);
+    }
+    request.log.error({ err: { type: error.name, message: error.message, stack: error.stack } }, 'unexpected error');
+    return sendProblem(request, reply, 'request.internal', storeName);
+  });
+}

@@ -1,0 +1,39 @@
+// Small helpers the thin route files share.
+import type { FastifyReply } from 'fastify';
+import type { SafeHtml } from './jsx.ts';
+import { SESSION_COOKIE, sessionCookieOptions } from './cookies.ts';
+import { describeDuration, type Locale } from '../shared/i18n.ts';
+
+export function sendPage(reply: FastifyReply, page: SafeHtml, status = 200) {
+  return reply.status(status).type('text/html; charset=utf-8').send(page.html);
+}
+
+/** 303 so the browser follows with GET and a reload never re-posts a form. */
+export function redirect(reply: FastifyReply, location: string) {
+  return reply.status(303).header('location', location).send();
+}
+
+/** Only our own absolute paths: "//evil.example" and "/\evil" would leave the site. */
+export function safeReturnPath(candidate: unknown, fallback = '/account'): string {
+  if (typeof candidate !== 'string' || !/^\/(?![/\\])[\x21-\x7e]*$/.test(candidate) || candidate.length > 512) return fallback;
+  return candidate;
+}
+
+export function setSessionCookie(reply: FastifyReply, token: string, expiresAt: number, now: number) {
+  reply.setCookie(SESSION_COOKIE, token, sessionCookieOptions(Math.max(1, Math.floor((expiresAt - now) / 1000))));
+}
+
+export function clearSessionCookie(reply: FastifyReply) {
+  reply.clearCookie(SESSION_COOKIE, sessionCookieOptions(0));
+}
+
+export function waitText(seconds: number | undefined, locale: Locale) {
+  return describeDuration(seconds ?? 1, locale);
+}
+
+/** Reads a text field from a parsed form; absent or not a string (sent twice) → undefined. */
+export function textField(body: unknown, name: string): string | undefined {
+  if (!body || typeof body !== 'object') return undefined;
+  const value = (body as Record<string, unknown>)[name];
+  return typeof value === 'string' ? value : undefined;
+}

@@ -1,0 +1,76 @@
+// Per-request facts every page needs: the browser binding id, its CSRF token, the language, the
+// CSP nonce, the client address, and the signed-in session when there is one.
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { commonMessages } from './common-messages.ts';
+import { BROWSER_COOKIE, LANGUAGE_COOKIE, SESSION_COOKIE, browserCookieOptions } from './cookies.ts';
+import type { Catalog, Locale, Translate } from '../shared/i18n.ts';
+import { defaultLocale, isLocale, translatorFor } from '../shared/i18n.ts';
+import { randomToken, type Secrets } from '../shared/secrets.ts';
+import type { SessionService } from '../sessions/session-service.ts';
+
+export type SignedIn = NonNullable<Awaited<ReturnType<SessionService['resolveSession']>>>;
+
+export interface RequestContext {
+  browserId: string;
+  csrfToken: string;
+  nonce: string;
+  locale: Locale;
+  clientAddress: string;
+  userAgent: string;
+  session: SignedIn | null;
+  /** A translator over the common catalog and the given flow catalogs. */
+  translator(...catalogs: Catalog[]): Translate;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    ctx: RequestContext;
+  }
+}
+
+/** Accept-Language: the first supported language by q-value (RFC 9110 §12.5.4). */
+export function localeFromAcceptLanguage(header: string | undefined): Locale | undefined {
+  if (!header) return undefined;
+  const ranked = header
+    .split(',')
+    .slice(0, 20)
+    .map((part) => {
+      const [tag = '', ...params] = part.trim().split(';');
+      const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+      return { language: tag.toLowerCase().split('-')[0] ?? '', q: q ? Number(q.slice(2)) || 0 : 1 };
+    })
+    .filter((entry) => entry.q > 0)
+    .sort((a, b) => b.q - a.q);
+  return ranked.map((entry) => entry.language).find(isLocale);
+}
+
+export function registerRequestContext(app: FastifyInstance, deps: { secrets: Secrets; sessions: SessionService }) {
+  app.decorateRequest('ctx', null as unknown as RequestContext);
+
+  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    let browserId = request.cookies[BROWSER_COOKIE];
+    if (!browserId || !/^[A-Za-z0-9_-]{43}$/.test(browserId)) {
+      browserId = randomToken();
+      reply.setCookie(BROWSER_COOKIE, browserId, browserCookieOptions);
+    }
+    const isApi = request.url.startsWith('/api/');
+    const session = isApi || request.url.startsWith('/static/') ? null : await deps.sessions.resolveSession(request.cookies[SESSION_COOKIE]);
+    const chosen = request.cookies[LANGUAGE_COOKIE];
+    const locale: Locale =
+      (isLocale(chosen) ? chosen : undefined) ??
+      (session && isLocale(session.locale) ? session.locale : undefined) ??
+      localeFromAcceptLanguage(request.headers['accept-language']) ??
+      defaultLocale;
+    request.ctx = {
+      browserId,
+      csrfToken: deps.secrets.csrfTokenFor(browserId),
+      nonce: randomBytes(16).toString('base64'),
+      locale,
+      clientAddress: request.ip,
+      userAgent: String(request.headers['user-agent'] ?? '').slice(0, 512),
+      session,
+      translator: (...catalogs) => translatorFor(locale, ...catalogs, commonMessages),
+    };
+  });
+}

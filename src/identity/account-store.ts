@@ -1,0 +1,59 @@
+// Accounts and their identifiers. Emails and login names are stored normalized (lower case, NFKC),
+// and both carry unique indexes, so "one address, one account" holds under concurrent sign-ups.
+import type { Database } from '../storage/database.ts';
+import type { AccountsTable } from '../storage/tables.ts';
+import type { Identifier } from './identifiers.ts';
+import { newId } from '../shared/ids.ts';
+
+export type Account = AccountsTable;
+
+export function createAccountStore(db: Database) {
+  return {
+    findById: (id: string) => db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst(),
+
+    findByEmail: (email: string) => db.selectFrom('accounts').selectAll().where('email', '=', email).executeTakeFirst(),
+
+    findByLoginName: (loginName: string) =>
+      db.selectFrom('accounts').selectAll().where('login_name', '=', loginName).executeTakeFirst(),
+
+    findByIdentifier: (identifier: Identifier) =>
+      db
+        .selectFrom('accounts')
+        .selectAll()
+        .where(identifier.kind === 'email' ? 'email' : 'login_name', '=', identifier.value)
+        .executeTakeFirst(),
+
+    async insert(
+      executor: Database,
+      fields: { email: string; loginName: string | null; passwordHash: string | null; locale: string; emailVerifiedAt: number | null; now: number },
+    ): Promise<Account> {
+      const account: Account = {
+        id: newId(),
+        email: fields.email,
+        login_name: fields.loginName,
+        password_hash: fields.passwordHash,
+        locale: fields.locale,
+        email_verified_at: fields.emailVerifiedAt,
+        locked_at: null,
+        created_at: fields.now,
+        updated_at: fields.now,
+      };
+      await executor.insertInto('accounts').values(account).execute();
+      return account;
+    },
+
+    async setPasswordHash(executor: Database, accountId: string, passwordHash: string, now: number) {
+      await executor.updateTable('accounts').set({ password_hash: passwordHash, updated_at: now }).where('id', '=', accountId).execute();
+    },
+
+    async setLocked(accountId: string, lockedAt: number | null, now: number) {
+      await db.updateTable('accounts').set({ locked_at: lockedAt, updated_at: now }).where('id', '=', accountId).execute();
+    },
+
+    async setLocale(accountId: string, locale: string, now: number) {
+      await db.updateTable('accounts').set({ locale, updated_at: now }).where('id', '=', accountId).execute();
+    },
+  };
+}
+
+export type AccountStore = ReturnType<typeof createAccountStore>;

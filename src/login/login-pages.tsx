@@ -1,0 +1,45 @@
+import { h, type SafeHtml } from '../http/jsx.ts';
+import { Alert, CsrfField, Field, Page } from '../http/layout.tsx';
+import type { RequestContext } from '../http/request-context.ts';
+import type { Translate } from '../shared/i18n.ts';
+
+export interface LoginPageModel {
+  ctx: RequestContext;
+  t: Translate;
+  storeName: string;
+  identifier?: string;
+  error?: string;
+  notice?: string;
+  returnTo?: string;
+}
+
+export function LoginPage(model: LoginPageModel): SafeHtml {
+  const { ctx, t } = model;
+  return (
+    <Page ctx={ctx} t={t} title={t('login.title')} storeName={model.storeName} path="/login">
+      <section class="card" aria-labelledby="login-title">
+        <h1 id="login-title">{t('login.title')}</h1>
+        {model.notice ? <Alert kind="info">{model.notice}</Alert> : null}
+        {model.error ? <Alert kind="error">{model.error}</Alert> : null}
+        <form method="post" action="/login" class="form" novalidate>
+          <CsrfField ctx={ctx} />
+          {model.returnTo ? <input type="hidden" name="return_to" value={model.returnTo} /> : null}
+          <Field
+            name="identifier"
+            label={t('login.identifier')}
+            value={model.identifier}
+            autocomplete="username"
+            required
+            autofocus={!model.identifier}
+            maxlength={254}
+            extra={{ autocapitalize: 'none', spellcheck: 'false' }}
+          />
+          <Field name="password" type="password" label={t('login.password')} autocomplete="current-password" required autofocus={!!model.identifier} maxlength={1024} />
+          <p class="forgot-link"><a href="/recovery">{t('login.forgot')}</a></p>
+          <button type="submit" class="button button-primary">{t('login.submit')}</button>
+        </form>
+        <p class="switch-link">{t('login.no_account')} <a href="/register">{t('login.create_account')}</a></p>
+      </section>
+    </Page>
+  );
+}

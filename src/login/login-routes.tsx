@@ -1,0 +1,54 @@
+// Thin HTTP layer of sign-in and sign-out: read the form, call the service, render or redirect.
+import type { FastifyInstance } from 'fastify';
+import { h } from '../http/jsx.ts';
+import { formBody, shortText } from '../http/form-schema.ts';
+import { clearSessionCookie, redirect, safeReturnPath, sendPage, setSessionCookie, textField, waitText } from '../http/replies.ts';
+import { statusFor } from '../http/error-statuses.ts';
+import type { SessionService } from '../sessions/session-service.ts';
+import type { Clock } from '../shared/clock.ts';
+import { loginMessages } from './login-messages.ts';
+import { LoginPage } from './login-pages.tsx';
+import type { LoginService } from './login-service.ts';
+
+export function registerLoginRoutes(app: FastifyInstance, deps: { login: LoginService; sessions: SessionService; clock: Clock; storeName: string }) {
+  const { login, sessions, clock, storeName } = deps;
+
+  app.get('/login', async (request, reply) => {
+    const query = request.query as Record<string, unknown>;
+    const t = request.ctx.translator(loginMessages);
+    if (request.ctx.session) return redirect(reply, safeReturnPath(query.return_to));
+    const notice = query.signed_out === '1' ? t('login.signed_out') : query.expired === '1' ? t('login.session_ended') : undefined;
+    const returnTo = typeof query.return_to === 'string' ? safeReturnPath(query.return_to) : undefined;
+    return sendPage(reply, <LoginPage ctx={request.ctx} t={t} storeName={storeName} notice={notice} returnTo={returnTo} />);
+  });
+
+  app.post(
+    '/login',
+    { schema: { body: formBody({ identifier: shortText(1024), password: shortText(1024), return_to: shortText(512) }, ['return_to']) } },
+    async (request, reply) => {
+      const t = request.ctx.translator(loginMessages);
+      const identifier = textField(request.body, 'identifier') ?? '';
+      const result = await login.signIn({
+        identifier,
+        password: textField(request.body, 'password') ?? '',
+        clientAddress: request.ctx.clientAddress,
+        userAgent: request.ctx.userAgent,
+      });
+      if (!result.ok) {
+        const error = t(result.code, { wait: waitText(result.retryAfterSeconds, request.ctx.locale) });
+        if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));
+        const page = <LoginPage ctx={request.ctx} t={t} storeName={storeName} identifier={identifier.slice(0, 254)} error={error} returnTo={textField(request.body, 'return_to')} />;
+        return sendPage(reply, page, statusFor(result.code));
+      }
+      setSessionCookie(reply, result.token, result.expiresAt, clock.now());
+      return redirect(reply, safeReturnPath(textField(request.body, 'return_to')));
+    },
+  );
+
+  app.post('/logout', { schema: { body: formBody({}) } }, async (request, reply) => {
+    const session = request.ctx.session;
+    if (session) await sessions.endSession(session.account_id, session.id);
+    clearSessionCookie(reply);
+    return redirect(reply, '/login?signed_out=1');
+  });
+}

@@ -1,0 +1,97 @@
+// Sign-in by email or login name and password. Unknown account, wrong password and locked account
+// give one answer after the same work (a dummy argon2 verify), so neither the words nor the
+// timing tell whether an account exists (DESIGN.md §2 "enumeration").
+import type { SecurityConfig } from '../config/config.ts';
+import type { AccountStore } from '../identity/account-store.ts';
+import { parseIdentifier } from '../identity/identifiers.ts';
+import type { PasswordHasher } from '../identity/password-hasher.ts';
+import { normalizePassword } from '../identity/password-policy.ts';
+import type { SessionService } from '../sessions/session-service.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { Failure } from '../shared/failure.ts';
+import { fail } from '../shared/failure.ts';
+import type { Secrets } from '../shared/secrets.ts';
+import type { Database } from '../storage/database.ts';
+import type { LoginThrottle } from '../throttling/login-throttle.ts';
+import type { RateEvents } from '../throttling/rate-events.ts';
+
+export type LoginProblem = 'login.invalid_credentials' | 'login.throttled' | 'login.missing_fields';
+
+export interface SignInRequest {
+  identifier: string;
+  password: string;
+  clientAddress: string;
+  userAgent: string;
+}
+
+export interface SignedInResult {
+  ok: true;
+  token: string;
+  sessionId: string;
+  expiresAt: number;
+  accountId: string;
+}
+
+export function createLoginService(deps: {
+  db: Database;
+  accounts: AccountStore;
+  hasher: PasswordHasher;
+  sessions: SessionService;
+  throttle: LoginThrottle;
+  rateEvents: RateEvents;
+  secrets: Secrets;
+  clock: Clock;
+  security: SecurityConfig;
+}) {
+  const { db, accounts, hasher, sessions, throttle, rateEvents, secrets, clock, security } = deps;
+  const clientRule = {
+    bucket: 'login_failure_client',
+    limit: security.loginFailuresPerClient,
+    windowSeconds: security.loginFailuresClientWindowSeconds,
+  };
+
+  return {
+    async signIn(request: SignInRequest): Promise<SignedInResult | Failure<LoginProblem>> {
+      if (request.identifier.trim() === '' || request.password === '') return fail('login.missing_fields');
+      const clientSubject = `client:${request.clientAddress}`;
+      const clientWait = await rateEvents.secondsUntilRoom(clientRule, clientSubject);
+      if (clientWait > 0) return fail('login.throttled', { retryAfterSeconds: clientWait });
+
+      const identifier = parseIdentifier(request.identifier);
+      const account = 'ok' in identifier ? undefined : await accounts.findByIdentifier(identifier);
+      // Unknown identifiers are throttled under a keyed hash of what was typed, so the delays
+      // look the same as for a real account.
+      const subject = account
+        ? `account:${account.id}`
+        : `unknown:${secrets.keyedHash('login-identifier', request.identifier.normalize('NFKC').trim().toLowerCase())}`;
+      const wait = await throttle.secondsToWait(subject);
+      if (wait > 0) return fail('login.throttled', { retryAfterSeconds: wait });
+
+      const password = normalizePassword(request.password);
+      let passwordIsRight = false;
+      if (account?.password_hash) passwordIsRight = await hasher.verify(account.password_hash, password);
+      else await hasher.verifyAgainstDummy(password);
+
+      if (!account || !passwordIsRight || account.locked_at !== null) {
+        await throttle.recordFailure(subject);
+        await rateEvents.record(db, clientRule.bucket, clientSubject);
+        return fail('login.invalid_credentials');
+      }
+
+      await throttle.clear(subject);
+      if (hasher.needsRehash(account.password_hash!)) {
+        await accounts.setPasswordHash(db, account.id, await hasher.hash(password), clock.now());
+      }
+      const session = await sessions.startSession(db, {
+        accountId: account.id,
+        kind: 'browser',
+        authenticatedVia: 'password',
+        userAgent: request.userAgent,
+        clientAddress: request.clientAddress,
+      });
+      return { ok: true, ...session, accountId: account.id };
+    },
+  };
+}
+
+export type LoginService = ReturnType<typeof createLoginService>;

@@ -1,0 +1,108 @@
+// Thin HTTP layer of sign-up: /register → /register/code → My account.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { SecurityConfig } from '../config/config.ts';
+import { h } from '../http/jsx.ts';
+import { formBody, shortText } from '../http/form-schema.ts';
+import { redirect, sendPage, setSessionCookie, textField, waitText } from '../http/replies.ts';
+import { statusFor } from '../http/error-statuses.ts';
+import { sendProblem } from '../http/error-handler.tsx';
+import type { Clock } from '../shared/clock.ts';
+import { codeMessages } from '../verification/code-messages.ts';
+import { registrationMessages } from './registration-messages.ts';
+import { RegistrationCodePage, RegistrationPage, type RegistrationFormModel } from './registration-pages.tsx';
+import type { RegistrationService } from './registration-service.ts';
+
+export function registerRegistrationRoutes(
+  app: FastifyInstance,
+  deps: { registration: RegistrationService; clock: Clock; storeName: string; security: SecurityConfig },
+) {
+  const { registration, clock, storeName, security } = deps;
+  const translate = (request: FastifyRequest) => request.ctx.translator(registrationMessages, codeMessages);
+
+  async function renderCodePage(request: FastifyRequest, reply: FastifyReply, flowId: string, extra: { error?: string; notice?: string; status?: number } = {}) {
+    const described = await registration.describe(flowId, request.ctx.browserId);
+    if (!described.ok) return sendProblem(request, reply, described.code, storeName);
+    const t = translate(request);
+    const page = (
+      <RegistrationCodePage
+        ctx={request.ctx}
+        t={t}
+        storeName={storeName}
+        flowId={described.flow.id}
+        destination={described.flow.typed_identifier}
+        confirmAction="/register/code"
+        resendAction="/register/resend"
+        secondsUntilResend={described.secondsUntilResend}
+        cooldownSeconds={security.resendCooldownSeconds}
+        lifetimeMinutes={Math.round(security.codeLifetimeSeconds / 60)}
+        startOverHref="/register"
+        error={extra.error}
+        notice={extra.notice}
+      />
+    );
+    return sendPage(reply, page, extra.status ?? 200);
+  }
+
+  app.get('/register', async (request, reply) => {
+    if (request.ctx.session) return redirect(reply, '/account');
+    return sendPage(reply, <RegistrationPage ctx={request.ctx} t={translate(request)} storeName={storeName} values={{}} errors={{}} />);
+  });
+
+  app.post(
+    '/register',
+    { schema: { body: formBody({ email: shortText(1024), login_name: shortText(1024), password: shortText(1024), password_confirmation: shortText(1024) }, ['login_name']) } },
+    async (request, reply) => {
+      const t = translate(request);
+      const values = {
+        email: textField(request.body, 'email') ?? '',
+        login_name: textField(request.body, 'login_name') ?? '',
+        password: textField(request.body, 'password') ?? '',
+        password_confirmation: textField(request.body, 'password_confirmation') ?? '',
+      };
+      const result = await registration.start({
+        email: values.email,
+        loginName: values.login_name,
+        password: values.password,
+        passwordConfirmation: values.password_confirmation,
+        locale: request.ctx.locale,
+        browserId: request.ctx.browserId,
+        clientAddress: request.ctx.clientAddress,
+      });
+      if (result.ok) return redirect(reply, `/register/code?flow=${result.flowId}`);
+      const message = t(result.code, { min: security.passwordMinLength, max: security.passwordMaxLength, wait: waitText(result.retryAfterSeconds, request.ctx.locale) });
+      const field = (result.field ?? 'form') as keyof RegistrationFormModel['errors'];
+      if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));
+      const page = <RegistrationPage ctx={request.ctx} t={t} storeName={storeName} values={values} errors={{ [field]: message }} />;
+      return sendPage(reply, page, statusFor(result.code));
+    },
+  );
+
+  app.get('/register/code', async (request, reply) => {
+    const query = request.query as Record<string, unknown>;
+    const flowId = typeof query.flow === 'string' ? query.flow : '';
+    const notice = query.sent === '1' ? translate(request)('code.sent_again') : undefined;
+    return renderCodePage(request, reply, flowId, { notice });
+  });
+
+  app.post('/register/code', { schema: { body: formBody({ flow: shortText(64), code: shortText(64) }) } }, async (request, reply) => {
+    const flowId = textField(request.body, 'flow') ?? '';
+    const result = await registration.confirm(flowId, request.ctx.browserId, textField(request.body, 'code') ?? '', request.ctx);
+    if (result.ok) {
+      setSessionCookie(reply, result.token, result.expiresAt, clock.now());
+      return redirect(reply, '/account?welcome=1');
+    }
+    if (result.code.startsWith('flow.')) return sendProblem(request, reply, result.code, storeName);
+    const error = translate(request)(result.code, { wait: waitText(result.retryAfterSeconds, request.ctx.locale) });
+    return renderCodePage(request, reply, flowId, { error, status: statusFor(result.code) });
+  });
+
+  app.post('/register/resend', { schema: { body: formBody({ flow: shortText(64) }) } }, async (request, reply) => {
+    const flowId = textField(request.body, 'flow') ?? '';
+    const result = await registration.resend(flowId, request.ctx.browserId, request.ctx.clientAddress);
+    if (result.ok) return redirect(reply, `/register/code?flow=${flowId}&sent=1`);
+    if (result.code.startsWith('flow.')) return sendProblem(request, reply, result.code, storeName);
+    if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));
+    const error = translate(request)(result.code, { wait: waitText(result.retryAfterSeconds, request.ctx.locale) });
+    return renderCodePage(request, reply, flowId, { error, status: statusFor(result.code) });
+  });
+}

@@ -1,0 +1,185 @@
+// Sign-up: nothing becomes an account until the emailed code proves the address, so nobody can
+// squat someone else's email with an unconfirmed account. An address that already has an account
+// gets the same screens and the same work, but its owner is mailed a "someone tried to register"
+// notice instead of a code (DESIGN.md §2 "enumeration").
+import type { Config } from '../config/config.ts';
+import type { enqueueEmail } from '../courier/outbox.ts';
+import type { AccountStore } from '../identity/account-store.ts';
+import { checkEmail, checkLoginName } from '../identity/identifiers.ts';
+import type { PasswordHasher } from '../identity/password-hasher.ts';
+import { checkNewPassword } from '../identity/password-policy.ts';
+import type { FlowStore } from '../flows/flow-store.ts';
+import { isFailure } from '../flows/flow-store.ts';
+import type { SessionService } from '../sessions/session-service.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { Failure } from '../shared/failure.ts';
+import { fail } from '../shared/failure.ts';
+import type { Locale } from '../shared/i18n.ts';
+import { newId } from '../shared/ids.ts';
+import type { Secrets } from '../shared/secrets.ts';
+import type { Database } from '../storage/database.ts';
+import type { CodeService, CodeTarget } from '../verification/code-service.ts';
+
+const FLOW_KIND = 'registration';
+const PURPOSE = 'registration_email';
+
+interface RegistrationData {
+  email: string;
+  loginName: string | null;
+  passwordHash: string;
+  locale: Locale;
+  /** Set when the address already has an account: no code was mailed, none can succeed. */
+  existingAccountId: string | null;
+}
+
+export interface RegistrationInput {
+  email: string;
+  loginName: string;
+  password: string;
+  passwordConfirmation: string;
+  locale: Locale;
+  browserId: string;
+  clientAddress: string;
+}
+
+export function createRegistrationService(deps: {
+  db: Database;
+  config: Config;
+  accounts: AccountStore;
+  hasher: PasswordHasher;
+  flows: FlowStore;
+  codes: CodeService;
+  sessions: SessionService;
+  secrets: Secrets;
+  clock: Clock;
+  enqueueEmail: typeof enqueueEmail;
+  wakeCourier: () => void;
+}) {
+  const { db, config, accounts, hasher, flows, codes, sessions, secrets, clock } = deps;
+  const subjectFor = (email: string) => `email:${secrets.keyedHash('subject-email', email)}`;
+  const targetFor = (flowId: string, email: string): CodeTarget => ({ flowId, purpose: PURPOSE, subject: subjectFor(email) });
+
+  async function mailFor(executor: Database, data: RegistrationData, code: string) {
+    if (data.existingAccountId) {
+      const owner = await accounts.findById(data.existingAccountId);
+      await deps.enqueueEmail(executor, { secrets, clock }, {
+        template: 'registration_attempt_existing',
+        locale: (owner?.locale as Locale) ?? data.locale,
+        to: data.email,
+        data: { storeName: config.storeName, signInUrl: `${config.publicUrl}/login`, recoveryUrl: `${config.publicUrl}/recovery` },
+      });
+    } else {
+      await deps.enqueueEmail(executor, { secrets, clock }, {
+        template: 'registration_code',
+        locale: data.locale,
+        to: data.email,
+        data: { code, storeName: config.storeName, minutes: Math.round(config.security.codeLifetimeSeconds / 60) },
+      });
+    }
+  }
+
+  return {
+    async start(input: RegistrationInput): Promise<{ ok: true; flowId: string } | Failure<string>> {
+      const email = checkEmail(input.email);
+      if (!email.ok) return email;
+      let loginName: string | null = null;
+      if (input.loginName.trim() !== '') {
+        const checked = checkLoginName(input.loginName);
+        if (!checked.ok) return checked;
+        loginName = checked.loginName;
+      }
+      const password = checkNewPassword(input.password, input.passwordConfirmation, { email: email.email, loginName }, config.security);
+      if (!password.ok) return password;
+      // Login names are chosen to be shown and typed, so saying one is taken reveals no more
+      // than trying to sign in with it; email addresses get no such answer.
+      if (loginName && (await accounts.findByLoginName(loginName))) return fail('registration.login_name_taken', { field: 'login_name' });
+
+      const passwordHash = await hasher.hash(password.password);
+      const existing = await accounts.findByEmail(email.email);
+      const flowId = newId();
+      const target = targetFor(flowId, email.email);
+      const reserved = await codes.reserveSend(target, input.clientAddress);
+      if (!reserved.ok) return reserved;
+
+      const data: RegistrationData = { email: email.email, loginName, passwordHash, locale: input.locale, existingAccountId: existing?.id ?? null };
+      await db.transaction().execute(async (trx) => {
+        await flows.create(trx, {
+          kind: FLOW_KIND,
+          state: 'code_sent',
+          browserId: input.browserId,
+          accountId: null,
+          subject: target.subject,
+          typedIdentifier: input.email.trim(),
+          data,
+          lifetimeSeconds: config.security.flowLifetimeSeconds,
+          id: flowId,
+        });
+        // A code is made for existing addresses too, and never sent: the flow then behaves
+        // exactly like any other whose shopper types wrong codes.
+        const code = await codes.issueCode(trx, target, 'email');
+        await mailFor(trx, data, code);
+      });
+      deps.wakeCourier();
+      return { ok: true, flowId };
+    },
+
+    async describe(flowId: string, browserId: string | undefined) {
+      const flow = await flows.findOpen(FLOW_KIND, flowId, browserId);
+      if (isFailure(flow)) return flow;
+      const data = JSON.parse(flow.data) as RegistrationData;
+      return { ok: true as const, flow, secondsUntilResend: await codes.secondsUntilResend(targetFor(flow.id, data.email)) };
+    },
+
+    async resend(flowId: string, browserId: string | undefined, clientAddress: string): Promise<{ ok: true } | Failure<string>> {
+      const flow = await flows.findOpen(FLOW_KIND, flowId, browserId);
+      if (isFailure(flow)) return flow;
+      const data = JSON.parse(flow.data) as RegistrationData;
+      const target = targetFor(flow.id, data.email);
+      const reserved = await codes.reserveSend(target, clientAddress);
+      if (!reserved.ok) return reserved;
+      await db.transaction().execute(async (trx) => {
+        const code = await codes.issueCode(trx, target, 'email');
+        await mailFor(trx, data, code);
+      });
+      deps.wakeCourier();
+      return { ok: true };
+    },
+
+    /** The right code creates the account, confirmed, and signs the new shopper in. */
+    async confirm(flowId: string, browserId: string | undefined, code: string, client: { clientAddress: string; userAgent: string }) {
+      const flow = await flows.findOpen(FLOW_KIND, flowId, browserId);
+      if (isFailure(flow)) return flow;
+      const typed = code.replace(/\s+/g, '');
+      if (typed === '') return fail('code.missing', { field: 'code' });
+      const data = JSON.parse(flow.data) as RegistrationData;
+      const consumed = await codes.consumeCode(targetFor(flow.id, data.email), typed);
+      if (!consumed.ok) return consumed;
+      if (data.existingAccountId) return fail('code.invalid', { field: 'code' });
+
+      return db.transaction().execute(async (trx) => {
+        if (!(await flows.transition(trx, flow.id, 'code_sent', 'completed'))) return fail('flow.finished');
+        if (await trx.selectFrom('accounts').select('id').where('email', '=', data.email).executeTakeFirst()) return fail('flow.finished');
+        const loginNameFree = !data.loginName || !(await trx.selectFrom('accounts').select('id').where('login_name', '=', data.loginName).executeTakeFirst());
+        const now = clock.now();
+        const account = await accounts.insert(trx, {
+          email: data.email,
+          loginName: loginNameFree ? data.loginName : null,
+          passwordHash: data.passwordHash,
+          locale: data.locale,
+          emailVerifiedAt: now,
+          now,
+        });
+        const session = await sessions.startSession(trx, {
+          accountId: account.id,
+          kind: 'browser',
+          authenticatedVia: 'email_code',
+          userAgent: client.userAgent,
+          clientAddress: client.clientAddress,
+        });
+        return { ok: true as const, ...session, accountId: account.id };
+      });
+    },
+  };
+}
+
+export type RegistrationService = ReturnType<typeof createRegistrationService>;

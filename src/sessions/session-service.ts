@@ -1,0 +1,72 @@
+// Session lifetimes (DESIGN.md §2): browsers 30 min idle / 12 h absolute, the app 30 days.
+// A new random token on every sign-in, so a token planted before sign-in is worthless after it.
+import type { SecurityConfig } from '../config/config.ts';
+import type { Clock } from '../shared/clock.ts';
+import { newId } from '../shared/ids.ts';
+import { randomToken, sha256Hex } from '../shared/secrets.ts';
+import type { Database } from '../storage/database.ts';
+import type { SessionStore, SessionWithAccount } from './session-store.ts';
+
+/** last_seen_at is written at most once a minute: the idle clock needs no finer grain, and whoami stays a read. */
+const TOUCH_INTERVAL_MS = 60_000;
+
+export interface StartSession {
+  accountId: string;
+  kind: 'browser' | 'app';
+  authenticatedVia: 'password' | 'email_code' | 'qr' | 'admin';
+  userAgent: string;
+  clientAddress: string;
+}
+
+export function createSessionService(deps: { db: Database; store: SessionStore; clock: Clock; security: SecurityConfig }) {
+  const { store, clock, security } = deps;
+
+  const idleLimitMs = (kind: string) => (kind === 'app' ? security.appSessionSeconds : security.sessionIdleSeconds) * 1000;
+
+  return {
+    async startSession(executor: Database, input: StartSession): Promise<{ token: string; sessionId: string; expiresAt: number }> {
+      const now = clock.now();
+      const token = randomToken();
+      const lifetime = input.kind === 'app' ? security.appSessionSeconds : security.sessionAbsoluteSeconds;
+      const session = {
+        id: newId(),
+        token_hash: sha256Hex(token),
+        account_id: input.accountId,
+        kind: input.kind,
+        authenticated_via: input.authenticatedVia,
+        user_agent: input.userAgent.slice(0, 512),
+        client_address: input.clientAddress,
+        created_at: now,
+        last_seen_at: now,
+        expires_at: now + lifetime * 1000,
+        revoked_at: null,
+      };
+      await store.insert(executor, session);
+      return { token, sessionId: session.id, expiresAt: session.expires_at };
+    },
+
+    /** The session a token names, if it is still alive; also moves its idle clock. */
+    async resolveSession(token: string | undefined): Promise<(SessionWithAccount & { idleExpiresAt: number }) | null> {
+      if (!token || token.length > 100) return null;
+      const session = await store.findByTokenHash(sha256Hex(token));
+      if (!session) return null;
+      const now = clock.now();
+      const idleExpiresAt = session.last_seen_at + idleLimitMs(session.kind);
+      if (session.revoked_at !== null || session.locked_at !== null || now >= session.expires_at || now >= idleExpiresAt) return null;
+      if (now - session.last_seen_at >= TOUCH_INTERVAL_MS) {
+        await store.touch(session.id, now);
+        session.last_seen_at = now;
+      }
+      return { ...session, idleExpiresAt: Math.min(session.expires_at, session.last_seen_at + idleLimitMs(session.kind)) };
+    },
+
+    listSessions: (accountId: string) => store.listActiveForAccount(accountId, clock.now()),
+
+    endSession: (accountId: string, sessionId: string) => store.revoke(accountId, sessionId, clock.now()),
+
+    endOtherSessions: (executor: Database, accountId: string, keepSessionId: string | null) =>
+      store.revokeAllExcept(executor, accountId, keepSessionId, clock.now()),
+  };
+}
+
+export type SessionService = ReturnType<typeof createSessionService>;

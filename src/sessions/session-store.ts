@@ -1,0 +1,65 @@
+// Sessions are stored by the SHA-256 of their token only: a copy of this table signs nobody in.
+import type { Database } from '../storage/database.ts';
+import type { SessionsTable } from '../storage/tables.ts';
+
+export type SessionRow = SessionsTable;
+
+export interface SessionWithAccount extends SessionRow {
+  email: string;
+  email_verified_at: number | null;
+  locked_at: number | null;
+  locale: string;
+  login_name: string | null;
+}
+
+export function createSessionStore(db: Database) {
+  return {
+    async insert(executor: Database, session: SessionRow) {
+      await executor.insertInto('sessions').values(session).execute();
+    },
+
+    /** The hot path of every request: one lookup on the unique token_hash index, joined by primary key. */
+    findByTokenHash: (tokenHash: string): Promise<SessionWithAccount | undefined> =>
+      db
+        .selectFrom('sessions')
+        .innerJoin('accounts', 'accounts.id', 'sessions.account_id')
+        .selectAll('sessions')
+        .select(['accounts.email', 'accounts.email_verified_at', 'accounts.locked_at', 'accounts.locale', 'accounts.login_name'])
+        .where('sessions.token_hash', '=', tokenHash)
+        .executeTakeFirst(),
+
+    async touch(id: string, now: number) {
+      await db.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', id).execute();
+    },
+
+    listActiveForAccount: (accountId: string, now: number) =>
+      db
+        .selectFrom('sessions')
+        .selectAll()
+        .where('account_id', '=', accountId)
+        .where('revoked_at', 'is', null)
+        .where('expires_at', '>', now)
+        .orderBy('last_seen_at', 'desc')
+        .execute(),
+
+    async revoke(accountId: string, sessionId: string, now: number): Promise<boolean> {
+      const result = await db
+        .updateTable('sessions')
+        .set({ revoked_at: now })
+        .where('id', '=', sessionId)
+        .where('account_id', '=', accountId)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
+    async revokeAllExcept(executor: Database, accountId: string, keepSessionId: string | null, now: number): Promise<number> {
+      let query = executor.updateTable('sessions').set({ revoked_at: now }).where('account_id', '=', accountId).where('revoked_at', 'is', null);
+      if (keepSessionId) query = query.where('id', '!=', keepSessionId);
+      const result = await query.executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+  };
+}
+
+export type SessionStore = ReturnType<typeof createSessionStore>;

@@ -1,0 +1,48 @@
+// Opens the database named by configuration. The dialect comes from the configuration's `kind`,
+// never from looking at a connection object.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import type { DatabaseConfig } from '../config/config.ts';
+import type { Tables } from './tables.ts';
+
+export type Database = Kysely<Tables>;
+
+export interface OpenDatabase {
+  db: Database;
+  kind: DatabaseConfig['kind'];
+  close(): Promise<void>;
+}
+
+// PostgreSQL returns bigint (OID 20) as a string; our bigints are epoch milliseconds, which fit
+// safely in a JavaScript number for the next 280,000 years.
+const INT8_OID = 20;
+const pgTypes = {
+  getTypeParser(oid: number, format?: any) {
+    if (oid === INT8_OID) return (value: string) => Number(value);
+    return (pg.types.getTypeParser as any)(oid, format);
+  },
+};
+
+export function openDatabase(config: DatabaseConfig, options: { poolSize?: number } = {}): OpenDatabase {
+  if (config.kind === 'sqlite') {
+    if (config.file !== ':memory:') mkdirSync(dirname(config.file), { recursive: true });
+    const sqlite = new SQLite(config.file);
+    // WAL lets readers run beside the single writer; busy_timeout makes a second process wait for
+    // the write lock instead of failing at once.
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma('foreign_keys = ON');
+    const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite }) });
+    return { db, kind: 'sqlite', close: () => db.destroy() };
+  }
+  const pool = new pg.Pool({ connectionString: config.url, max: options.poolSize ?? 10, types: pgTypes as any });
+  // An idle client losing its connection (database restart) must not crash the process; the
+  // pool replaces it on the next query.
+  pool.on('error', () => {});
+  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+  return { db, kind: 'postgres', close: () => db.destroy() };
+}

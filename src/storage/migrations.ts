@@ -1,0 +1,118 @@
+// Migrations written once with Kysely's schema builder; the same steps run on SQLite and PostgreSQL.
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { Tables } from './tables.ts';
+
+const initialSchema: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema
+      .createTable('accounts')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('email', 'text', (c) => c.notNull().unique())
+      .addColumn('email_verified_at', 'bigint')
+      .addColumn('login_name', 'text', (c) => c.unique())
+      .addColumn('password_hash', 'text')
+      .addColumn('locale', 'text', (c) => c.notNull())
+      .addColumn('locked_at', 'bigint')
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('updated_at', 'bigint', (c) => c.notNull())
+      .execute();
+
+    await db.schema
+      .createTable('sessions')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+      .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id').onDelete('cascade'))
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('authenticated_via', 'text', (c) => c.notNull())
+      .addColumn('user_agent', 'text', (c) => c.notNull())
+      .addColumn('client_address', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('last_seen_at', 'bigint', (c) => c.notNull())
+      .addColumn('expires_at', 'bigint', (c) => c.notNull())
+      .addColumn('revoked_at', 'bigint')
+      .execute();
+    await db.schema.createIndex('sessions_by_account').on('sessions').columns(['account_id', 'created_at']).execute();
+
+    await db.schema
+      .createTable('flows')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('browser_hash', 'text', (c) => c.notNull())
+      .addColumn('account_id', 'text', (c) => c.references('accounts.id').onDelete('cascade'))
+      .addColumn('subject', 'text', (c) => c.notNull())
+      .addColumn('typed_identifier', 'text', (c) => c.notNull())
+      .addColumn('data', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('expires_at', 'bigint', (c) => c.notNull())
+      .addColumn('updated_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('flows_by_expiry').on('flows').column('expires_at').execute();
+
+    await db.schema
+      .createTable('verification_codes')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('flow_id', 'text', (c) => c.notNull().references('flows.id').onDelete('cascade'))
+      .addColumn('purpose', 'text', (c) => c.notNull())
+      .addColumn('channel', 'text', (c) => c.notNull())
+      .addColumn('code_hash', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('expires_at', 'bigint', (c) => c.notNull())
+      .addColumn('wrong_attempts', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('used_at', 'bigint')
+      .addColumn('voided_at', 'bigint')
+      .execute();
+    await db.schema.createIndex('codes_by_flow').on('verification_codes').columns(['flow_id', 'created_at']).execute();
+
+    await db.schema
+      .createTable('rate_events')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('bucket', 'text', (c) => c.notNull())
+      .addColumn('subject', 'text', (c) => c.notNull())
+      .addColumn('at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('rate_events_lookup').on('rate_events').columns(['bucket', 'subject', 'at']).execute();
+
+    await db.schema
+      .createTable('login_throttles')
+      .addColumn('subject', 'text', (c) => c.primaryKey())
+      .addColumn('failures', 'integer', (c) => c.notNull())
+      .addColumn('last_failure_at', 'bigint', (c) => c.notNull())
+      .addColumn('blocked_until', 'bigint', (c) => c.notNull())
+      .execute();
+
+    await db.schema
+      .createTable('outbox')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('channel', 'text', (c) => c.notNull())
+      .addColumn('template', 'text', (c) => c.notNull())
+      .addColumn('locale', 'text', (c) => c.notNull())
+      .addColumn('recipient_sealed', 'text', (c) => c.notNull())
+      .addColumn('payload_sealed', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('next_attempt_at', 'bigint', (c) => c.notNull())
+      .addColumn('lease_until', 'bigint')
+      .addColumn('last_error', 'text')
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('sent_at', 'bigint')
+      .execute();
+    await db.schema.createIndex('outbox_due').on('outbox').columns(['status', 'next_attempt_at']).execute();
+  },
+  async down() {
+    throw new Error('Gatehouse migrations only go forward');
+  },
+};
+
+const migrations: Record<string, Migration> = {
+  '0001_initial_schema': initialSchema,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+export async function migrateToLatest(db: Kysely<Tables>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error;
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,95 @@
+// Table types for Kysely. Times are milliseconds since the epoch (bigint in PostgreSQL, integer in
+// SQLite) so both dialects compare and sort them the same way.
+
+export interface AccountsTable {
+  id: string;
+  email: string;
+  email_verified_at: number | null;
+  login_name: string | null;
+  password_hash: string | null;
+  locale: string;
+  locked_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SessionsTable {
+  id: string;
+  token_hash: string;
+  account_id: string;
+  kind: 'browser' | 'app';
+  authenticated_via: string;
+  user_agent: string;
+  client_address: string;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+}
+
+export interface FlowsTable {
+  id: string;
+  kind: string;
+  state: string;
+  browser_hash: string;
+  account_id: string | null;
+  subject: string;
+  typed_identifier: string;
+  data: string;
+  created_at: number;
+  expires_at: number;
+  updated_at: number;
+}
+
+export interface VerificationCodesTable {
+  id: string;
+  flow_id: string;
+  purpose: string;
+  channel: string;
+  code_hash: string;
+  created_at: number;
+  expires_at: number;
+  wrong_attempts: number;
+  used_at: number | null;
+  voided_at: number | null;
+}
+
+export interface RateEventsTable {
+  id: string;
+  bucket: string;
+  subject: string;
+  at: number;
+}
+
+export interface LoginThrottlesTable {
+  subject: string;
+  failures: number;
+  last_failure_at: number;
+  blocked_until: number;
+}
+
+export interface OutboxTable {
+  id: string;
+  channel: 'email' | 'sms';
+  template: string;
+  locale: string;
+  recipient_sealed: string;
+  payload_sealed: string;
+  status: 'pending' | 'sending' | 'sent' | 'parked';
+  attempts: number;
+  next_attempt_at: number;
+  lease_until: number | null;
+  last_error: string | null;
+  created_at: number;
+  sent_at: number | null;
+}
+
+export interface Tables {
+  accounts: AccountsTable;
+  sessions: SessionsTable;
+  flows: FlowsTable;
+  verification_codes: VerificationCodesTable;
+  rate_events: RateEventsTable;
+  login_throttles: LoginThrottlesTable;
+  outbox: OutboxTable;
+}

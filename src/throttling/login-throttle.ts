@@ -1,0 +1,58 @@
+// Sign-in throttling per account (DESIGN.md §2): after 5 failures each further attempt waits,
+// 1 s doubling up to 15 min. Unknown identifiers are throttled by the same rule under a keyed hash
+// of what was typed, so the waits look the same whether or not the account exists.
+import type { SecurityConfig } from '../config/config.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { Database } from '../storage/database.ts';
+
+/** Failures older than this no longer count toward the next delay. */
+const FAILURE_MEMORY_MS = 24 * 3600 * 1000;
+
+export function delayAfterFailures(failures: number, security: SecurityConfig): number {
+  if (failures < security.loginFailuresBeforeDelay) return 0;
+  const doublings = failures - security.loginFailuresBeforeDelay;
+  return Math.min(security.loginDelayFirstSeconds * 2 ** Math.min(doublings, 30), security.loginDelayMaxSeconds);
+}
+
+export function createLoginThrottle(db: Database, clock: Clock, security: SecurityConfig) {
+  return {
+    /** Seconds the subject must still wait, 0 when it may try now. */
+    async secondsToWait(subject: string): Promise<number> {
+      const row = await db.selectFrom('login_throttles').select('blocked_until').where('subject', '=', subject).executeTakeFirst();
+      const left = (row?.blocked_until ?? 0) - clock.now();
+      return left > 0 ? Math.ceil(left / 1000) : 0;
+    },
+
+    async recordFailure(subject: string): Promise<number> {
+      const now = clock.now();
+      // One atomic upsert, so concurrent failures all count; stale failures start over at 1.
+      const row = await db
+        .insertInto('login_throttles')
+        .values({ subject, failures: 1, last_failure_at: now, blocked_until: 0 })
+        .onConflict((oc) =>
+          oc.column('subject').doUpdateSet((eb) => ({
+            failures: eb
+              .case()
+              .when('login_throttles.last_failure_at', '<', now - FAILURE_MEMORY_MS)
+              .then(1)
+              .else(eb('login_throttles.failures', '+', 1))
+              .end(),
+            last_failure_at: now,
+          })),
+        )
+        .returning('failures')
+        .executeTakeFirstOrThrow();
+      const delay = delayAfterFailures(row.failures, security);
+      if (delay > 0) {
+        await db.updateTable('login_throttles').set({ blocked_until: now + delay * 1000 }).where('subject', '=', subject).execute();
+      }
+      return delay;
+    },
+
+    async clear(subject: string) {
+      await db.deleteFrom('login_throttles').where('subject', '=', subject).execute();
+    },
+  };
+}
+
+export type LoginThrottle = ReturnType<typeof createLoginThrottle>;

@@ -1,0 +1,88 @@
+// Sliding-window limits kept as rows in the database, so every Gatehouse process sharing it sees
+// the same counts (DESIGN.md §5). A bucket names the rule, a subject whom it counts (an account,
+// a hashed identifier, a client address).
+import { sql } from 'kysely';
+import type { Clock } from '../shared/clock.ts';
+import { newId } from '../shared/ids.ts';
+import type { Database } from '../storage/database.ts';
+
+export interface WindowLimit {
+  bucket: string;
+  limit: number;
+  windowSeconds: number;
+}
+
+export function createRateEvents(db: Database, clock: Clock) {
+  const countSince = async (bucket: string, subject: string, since: number) => {
+    const row = await db
+      .selectFrom('rate_events')
+      .select(sql<number>`count(*)`.as('n'))
+      .where('bucket', '=', bucket)
+      .where('subject', '=', subject)
+      .where('at', '>', since)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  };
+
+  const oldestSince = async (bucket: string, subject: string, since: number) => {
+    const row = await db
+      .selectFrom('rate_events')
+      .select('at')
+      .where('bucket', '=', bucket)
+      .where('subject', '=', subject)
+      .where('at', '>', since)
+      .orderBy('at', 'asc')
+      .limit(1)
+      .executeTakeFirst();
+    return row?.at;
+  };
+
+  /** Seconds until the window has room again, or 0 when it has room now. */
+  const secondsUntilRoom = async (rule: WindowLimit, subject: string): Promise<number> => {
+    const now = clock.now();
+    const since = now - rule.windowSeconds * 1000;
+    const count = await countSince(rule.bucket, subject, since);
+    if (count < rule.limit) return 0;
+    // The window frees up when its (count - limit + 1)th oldest event leaves; the oldest is a
+    // close, conservative-enough bound when counts sit at the limit.
+    const oldest = (await oldestSince(rule.bucket, subject, since)) ?? now;
+    return Math.max(1, Math.ceil((oldest + rule.windowSeconds * 1000 - now) / 1000));
+  };
+
+  return {
+    countSince,
+    secondsUntilRoom,
+
+    async record(executor: Database, bucket: string, subject: string) {
+      await executor.insertInto('rate_events').values({ id: newId(), bucket, subject, at: clock.now() }).execute();
+    },
+
+    /**
+     * Takes one unit from each rule, all or nothing. Records first and counts after, so two
+     * requests racing at the limit can both be refused but never both pass.
+     */
+    async consume(rules: WindowLimit[], subjectFor: (rule: WindowLimit) => string): Promise<{ ok: true } | { ok: false; rule: WindowLimit; retryAfterSeconds: number }> {
+      const now = clock.now();
+      const inserted: string[] = [];
+      for (const rule of rules) {
+        const id = newId();
+        await db.insertInto('rate_events').values({ id, bucket: rule.bucket, subject: subjectFor(rule), at: now }).execute();
+        inserted.push(id);
+        const count = await countSince(rule.bucket, subjectFor(rule), now - rule.windowSeconds * 1000);
+        if (count > rule.limit) {
+          await db.deleteFrom('rate_events').where('id', 'in', inserted).execute();
+          const retryAfterSeconds = Math.max(1, await secondsUntilRoom(rule, subjectFor(rule)));
+          return { ok: false, rule, retryAfterSeconds };
+        }
+      }
+      return { ok: true };
+    },
+
+    /** Old rows only slow the counts down; the longest window we use is a day. */
+    async pruneOlderThan(ageMs: number) {
+      await db.deleteFrom('rate_events').where('at', '<', clock.now() - ageMs).execute();
+    },
+  };
+}
+
+export type RateEvents = ReturnType<typeof createRateEvents>;

@@ -1,0 +1,79 @@
+// The "Enter the verification code" screen shared by sign-up and recovery (DESIGN.md §1): where
+// the code went, the code field, *Confirm*, *Get code* with its 60 s countdown, help text.
+import { h, type SafeHtml } from '../http/jsx.ts';
+import { Alert, CsrfField, Field } from '../http/layout.tsx';
+import type { RequestContext } from '../http/request-context.ts';
+import type { Translate } from '../shared/i18n.ts';
+
+export interface CodePageModel {
+  ctx: RequestContext;
+  t: Translate;
+  flowId: string;
+  /** Only what the visitor typed themselves, or a masked address. */
+  destination: string;
+  confirmAction: string;
+  resendAction: string;
+  secondsUntilResend: number;
+  cooldownSeconds: number;
+  lifetimeMinutes: number;
+  error?: string;
+  notice?: string;
+  otherWaysHref?: string;
+  startOverHref: string;
+}
+
+export function CodeForm(model: CodePageModel): SafeHtml {
+  const { t, ctx } = model;
+  const waiting = model.secondsUntilResend > 0;
+  return (
+    <section class="card" aria-labelledby="code-title">
+      <h1 id="code-title">{t('code_page.title')}</h1>
+      <p class="lead">{t('code_page.sent_to', { destination: model.destination })} {t('code_page.valid_for', { minutes: model.lifetimeMinutes })}</p>
+      {model.notice ? <Alert kind="success">{model.notice}</Alert> : null}
+      <form method="post" action={model.confirmAction} class="form" novalidate>
+        <CsrfField ctx={ctx} />
+        <input type="hidden" name="flow" value={model.flowId} />
+        <Field
+          name="code"
+          label={t('code_page.code_label')}
+          inputmode="numeric"
+          autocomplete="one-time-code"
+          maxlength={6}
+          required
+          autofocus
+          error={model.error}
+          extra={{ pattern: '[0-9]*', class: 'code-input', spellcheck: 'false' }}
+        />
+        <button type="submit" class="button button-primary">{t('code_page.confirm')}</button>
+      </form>
+      <form method="post" action={model.resendAction} class="resend-form">
+        <CsrfField ctx={ctx} />
+        <input type="hidden" name="flow" value={model.flowId} />
+        <button
+          type="submit"
+          class="button button-secondary"
+          disabled={waiting}
+          data-countdown={waiting ? String(model.secondsUntilResend) : undefined}
+          data-label={t('code_page.get_code')}
+          data-label-waiting={t('code_page.get_code_in', { seconds: '{s}' })}
+        >
+          {waiting ? t('code_page.get_code_in', { seconds: model.secondsUntilResend }) : t('code_page.get_code')}
+        </button>
+        <p class="field-hint">{t('code_page.wait_hint', { seconds: model.cooldownSeconds })}</p>
+        {waiting ? <noscript><p class="field-hint">{t('code_page.no_script_wait')}</p></noscript> : null}
+      </form>
+      <details class="help">
+        <summary>{t('code_page.help_title')}</summary>
+        <ul>
+          <li>{t('code_page.help_spam')}</li>
+          <li>{t('code_page.help_wait')}</li>
+          <li>{t('code_page.help_address', { destination: model.destination })}</li>
+        </ul>
+      </details>
+      <p class="secondary-links">
+        {model.otherWaysHref ? <a href={model.otherWaysHref}>{t('code_page.other_ways')}</a> : null}
+        <a href={model.startOverHref}>{t('code_page.start_over')}</a>
+      </p>
+    </section>
+  );
+}
