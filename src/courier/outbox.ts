@@ -1,0 +1,54 @@
+// The outbox: flows never talk to a mail server. They write the message as a row, in the same
+// transaction as the state change it belongs to (a code is stored ⇔ its email is queued), and the
+// dispatcher delivers it later. This is what lets a request answer at once and in the same time
+// whether or not the account exists (DESIGN §2 "enumeration"), and what keeps a message from
+// being lost when the mail server is down, or sent for a change that was rolled back.
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Clock } from '../shared/clock.ts';
+import type { Locale } from '../shared/i18n.ts';
+import type { Secrets } from '../shared/secrets.ts';
+import type { Tables } from '../storage/tables.ts';
+import type { EmailData, EmailTemplateName } from './templates/email-templates.ts';
+
+export interface OutboxDeps {
+  secrets: Secrets;
+  clock: Clock;
+}
+
+export interface EmailMessage {
+  template: EmailTemplateName;
+  locale: Locale;
+  to: string;
+  data: EmailData;
+}
+
+/**
+ * Queues an email. Pass the caller's transaction (a Kysely `Transaction` is a `Kysely`) so the
+ * message commits or rolls back together with the change that caused it.
+ *
+ * The recipient and the data (which holds the code) are sealed with GATEHOUSE_SECRET: a database
+ * dump or a read-only SQL injection shows neither a live code nor who is being sent one. The
+ * dispatcher wipes the payload once delivered, so codes do not outlive their delivery.
+ */
+export async function enqueueEmail(db: Kysely<Tables>, deps: OutboxDeps, message: EmailMessage): Promise<void> {
+  const now = deps.clock.now();
+  await db
+    .insertInto('outbox')
+    .values({
+      id: randomUUID(),
+      channel: 'email',
+      template: message.template,
+      locale: message.locale,
+      recipient_sealed: deps.secrets.seal(message.to),
+      payload_sealed: deps.secrets.seal(JSON.stringify(message.data)),
+      status: 'pending',
+      attempts: 0,
+      next_attempt_at: now,
+      lease_until: null,
+      last_error: null,
+      created_at: now,
+      sent_at: null,
+    })
+    .execute();
+}

@@ -1,0 +1,116 @@
+// Every word of every email, in English and Russian, keyed by a stable id. Templates only arrange
+// these; translators edit this one file. Placeholders: {storeName}, {duration} (already in the
+// reader's language, from describeDuration), {time}.
+import type { Catalog } from '../../shared/i18n.ts';
+
+export const emailMessages: Catalog = {
+  // Shared by several templates.
+  'email.common.code_validity': {
+    en: 'The code is valid for {duration}.',
+    ru: 'Код действует {duration}.',
+  },
+  'email.common.code_secret': {
+    en: 'Never share this code with anyone. {storeName} will never ask you for it.',
+    ru: 'Никому не сообщайте этот код. Сотрудники {storeName} никогда его не спрашивают.',
+  },
+  'email.common.signature': {
+    en: '— The {storeName} team',
+    ru: '— Команда {storeName}',
+  },
+  'email.common.automated': {
+    en: 'This is an automated message, please do not reply to it.',
+    ru: 'Это письмо отправлено автоматически, отвечать на него не нужно.',
+  },
+  'email.common.link_fallback': {
+    en: 'If a button does not work, copy its link into your browser:',
+    ru: 'Если кнопка не работает, скопируйте ссылку в браузер:',
+  },
+
+  'email.registration_code.subject': {
+    en: 'Confirm your email',
+    ru: 'Подтвердите адрес электронной почты',
+  },
+  'email.registration_code.heading': {
+    en: 'Confirm your email',
+    ru: 'Подтвердите адрес электронной почты',
+  },
+  'email.registration_code.intro': {
+    en: 'Enter this code to confirm your email address and finish creating your {storeName} account:',
+    ru: 'Введите этот код, чтобы подтвердить адрес электронной почты и завершить регистрацию в {storeName}:',
+  },
+  'email.registration_code.ignore': {
+    en: "If you didn't create an account, ignore this email.",
+    ru: 'Если вы не создавали аккаунт, просто проигнорируйте это письмо.',
+  },
+
+  'email.registration_attempt_existing.subject': {
+    en: 'Someone tried to create an account with your address',
+    ru: 'Кто-то пытался создать аккаунт с вашим адресом',
+  },
+  'email.registration_attempt_existing.heading': {
+    en: 'Someone tried to create an account with your address',
+    ru: 'Кто-то пытался создать аккаунт с вашим адресом',
+  },
+  'email.registration_attempt_existing.intro': {
+    en: 'Someone just tried to create a new {storeName} account with this email address. You already have an account with it, so no new account was created.',
+    ru: 'Только что кто-то пытался создать новый аккаунт в {storeName} с этим адресом электронной почты. У вас уже есть аккаунт с этим адресом, поэтому новый создан не был.',
+  },
+  'email.registration_attempt_existing.if_you': {
+    en: "If it was you, just sign in. If you don't remember your password, you can reset it.",
+    ru: 'Если это были вы, просто войдите в аккаунт. Если не помните пароль, его можно восстановить.',
+  },
+  'email.registration_attempt_existing.sign_in': {
+    en: 'Sign in',
+    ru: 'Войти',
+  },
+  'email.registration_attempt_existing.reset': {
+    en: 'Reset password',
+    ru: 'Восстановить пароль',
+  },
+  'email.registration_attempt_existing.if_not': {
+    en: "If it wasn't you, there is nothing to do — your account is safe.",
+    ru: 'Если это были не вы, ничего делать не нужно — ваш аккаунт в безопасности.',
+  },
+
+  'email.recovery_code.subject': {
+    en: 'Your password reset code',
+    ru: 'Код для сброса пароля',
+  },
+  'email.recovery_code.heading': {
+    en: 'Reset your password',
+    ru: 'Сброс пароля',
+  },
+  'email.recovery_code.intro': {
+    en: 'We received a request to reset the password of your {storeName} account. Enter this code to continue:',
+    ru: 'Мы получили запрос на сброс пароля от вашего аккаунта в {storeName}. Введите этот код, чтобы продолжить:',
+  },
+  'email.recovery_code.ignore': {
+    en: "If you didn't ask for this, ignore this email — your password is unchanged.",
+    ru: 'Если вы не запрашивали сброс, проигнорируйте это письмо — ваш пароль не изменился.',
+  },
+
+  'email.password_changed.subject': {
+    en: 'Your password was changed',
+    ru: 'Ваш пароль изменён',
+  },
+  'email.password_changed.heading': {
+    en: 'Your password was changed',
+    ru: 'Ваш пароль изменён',
+  },
+  'email.password_changed.intro': {
+    en: 'The password of your {storeName} account was changed on {time}.',
+    ru: 'Пароль от вашего аккаунта в {storeName} был изменён {time}.',
+  },
+  'email.password_changed.if_you': {
+    en: 'If it was you, no action is needed.',
+    ru: 'Если это были вы, ничего делать не нужно.',
+  },
+  'email.password_changed.if_not': {
+    en: "If it wasn't you, secure your account right away: set a new password and sign out of all devices.",
+    ru: 'Если это были не вы, немедленно защитите аккаунт: задайте новый пароль и выйдите на всех устройствах.',
+  },
+  'email.password_changed.secure': {
+    en: 'Secure my account',
+    ru: 'Защитить аккаунт',
+  },
+};

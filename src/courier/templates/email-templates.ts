@@ -1,0 +1,122 @@
+// The emails Gatehouse sends. Each template turns the data stored with an outbox message into
+// blocks (see layout.ts) using the wording in email-messages.ts; the layout makes HTML and text.
+import { describeDuration, translatorFor, type Locale, type Translate } from '../../shared/i18n.ts';
+import { emailMessages } from './email-messages.ts';
+import { renderEmail, type Block, type RenderedEmail } from './layout.ts';
+
+export const emailTemplateNames = [
+  'registration_code',
+  'registration_attempt_existing',
+  'recovery_code',
+  'password_changed',
+] as const;
+
+export type EmailTemplateName = (typeof emailTemplateNames)[number];
+
+export type EmailData = Record<string, string | number>;
+
+export function isEmailTemplateName(value: unknown): value is EmailTemplateName {
+  return typeof value === 'string' && (emailTemplateNames as readonly string[]).includes(value);
+}
+
+/** Thrown for a message that can never be rendered; the dispatcher parks it instead of retrying. */
+export class TemplateDataError extends Error {
+  readonly permanent = true;
+}
+
+// Reads one field, failing loudly: a message missing its code is a bug in the enqueuing flow,
+// and an email with "{code}" in it would be worse than none. The error names the field only,
+// never a value.
+function field(template: EmailTemplateName, data: EmailData, name: string): string {
+  const value = data[name];
+  if (value === undefined || value === '') throw new TemplateDataError(`${template}: data.${name} is missing`);
+  return String(value);
+}
+
+function minutes(template: EmailTemplateName, data: EmailData): number {
+  const value = Number(field(template, data, 'minutes'));
+  if (!Number.isFinite(value) || value <= 0) throw new TemplateDataError(`${template}: data.minutes is not a positive number`);
+  return value;
+}
+
+type Body = (t: Translate, data: EmailData, locale: Locale) => { subject: string; blocks: Block[] };
+
+const bodies: Record<EmailTemplateName, Body> = {
+  registration_code(t, data, locale) {
+    const storeName = field('registration_code', data, 'storeName');
+    const duration = describeDuration(minutes('registration_code', data) * 60, locale);
+    return {
+      subject: t('email.registration_code.subject'),
+      blocks: [
+        { kind: 'heading', text: t('email.registration_code.heading') },
+        { kind: 'paragraph', text: t('email.registration_code.intro', { storeName }) },
+        { kind: 'code', code: field('registration_code', data, 'code') },
+        { kind: 'paragraph', text: t('email.common.code_validity', { duration }) },
+        { kind: 'note', text: t('email.common.code_secret', { storeName }) },
+        { kind: 'note', text: t('email.registration_code.ignore') },
+      ],
+    };
+  },
+
+  registration_attempt_existing(t, data) {
+    const storeName = field('registration_attempt_existing', data, 'storeName');
+    return {
+      subject: t('email.registration_attempt_existing.subject'),
+      blocks: [
+        { kind: 'heading', text: t('email.registration_attempt_existing.heading') },
+        { kind: 'paragraph', text: t('email.registration_attempt_existing.intro', { storeName }) },
+        { kind: 'paragraph', text: t('email.registration_attempt_existing.if_you') },
+        { kind: 'button', label: t('email.registration_attempt_existing.sign_in'), url: field('registration_attempt_existing', data, 'signInUrl') },
+        { kind: 'button', label: t('email.registration_attempt_existing.reset'), url: field('registration_attempt_existing', data, 'recoveryUrl') },
+        { kind: 'note', text: t('email.registration_attempt_existing.if_not') },
+      ],
+    };
+  },
+
+  recovery_code(t, data, locale) {
+    const storeName = field('recovery_code', data, 'storeName');
+    const duration = describeDuration(minutes('recovery_code', data) * 60, locale);
+    return {
+      subject: t('email.recovery_code.subject'),
+      blocks: [
+        { kind: 'heading', text: t('email.recovery_code.heading') },
+        { kind: 'paragraph', text: t('email.recovery_code.intro', { storeName }) },
+        { kind: 'code', code: field('recovery_code', data, 'code') },
+        { kind: 'paragraph', text: t('email.common.code_validity', { duration }) },
+        { kind: 'note', text: t('email.common.code_secret', { storeName }) },
+        { kind: 'note', text: t('email.recovery_code.ignore') },
+      ],
+    };
+  },
+
+  password_changed(t, data) {
+    const storeName = field('password_changed', data, 'storeName');
+    return {
+      subject: t('email.password_changed.subject'),
+      blocks: [
+        { kind: 'heading', text: t('email.password_changed.heading') },
+        { kind: 'paragraph', text: t('email.password_changed.intro', { storeName, time: field('password_changed', data, 'time') }) },
+        { kind: 'paragraph', text: t('email.password_changed.if_you') },
+        { kind: 'paragraph', text: t('email.password_changed.if_not') },
+        { kind: 'button', label: t('email.password_changed.secure'), url: field('password_changed', data, 'secureUrl') },
+      ],
+    };
+  },
+};
+
+/** Renders one email; throws TemplateDataError when the data lacks a field the template needs. */
+export function renderEmailTemplate(template: EmailTemplateName, locale: Locale, data: EmailData): RenderedEmail {
+  const t = translatorFor(locale, emailMessages);
+  const { subject, blocks } = bodies[template](t, data, locale);
+  const storeName = field(template, data, 'storeName');
+  return renderEmail(
+    {
+      locale,
+      subject,
+      storeName,
+      blocks,
+      footer: [t('email.common.signature', { storeName }), t('email.common.automated')],
+    },
+    t('email.common.link_fallback'),
+  );
+}
