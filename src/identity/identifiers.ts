@@ -43,15 +43,3 @@ export function parseIdentifier(raw: string): Identifier | Failure<'identity.ide
   const loginName = checkLoginName(trimmed);
   return loginName.ok ? { kind: 'login_name', value: loginName.loginName } : fail('identity.identifier_invalid', { field: 'identifier' });
 }
-
-/** "jane.doe@example.com" → "j***e@e***.com": shows the owner which address without giving it away. */
-export function maskEmail(email: string): string {
-  const at = email.lastIndexOf('@');
-  if (at < 1) return '***';
-  const local = email.slice(0, at);
-  const domain = email.slice(at + 1);
-  const dot = domain.lastIndexOf('.');
-  const maskedLocal = local.length <= 2 ? `${local[0]}***` : `${local[0]}***${local[local.length - 1]}`;
-  const maskedDomain = dot > 0 ? `${domain[0]}***${domain.slice(dot)}` : `${domain[0]}***`;
-  return `${maskedLocal}@${maskedDomain}`;
-}

@@ -1,0 +1,99 @@
+// The `gatehouse` command: serve, migrate, and account administration.
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../config/config.ts';
+import { createGatehouse, createLogger, createServices } from '../compose.ts';
+import { openDatabase } from '../storage/database.ts';
+import { migrateToLatest } from '../storage/migrations.ts';
+import { createUser, setUserLocked, UsageError } from './user-commands.ts';
+
+const HELP = `Usage: gatehouse <command> [options]
+
+Commands:
+  serve                          Start the HTTP server (same as npm start)
+  migrate                        Apply database migrations and exit
+  user create --email ADDRESS [--login NAME] [--locale en|ru] [--password-stdin] [--unverified]
+                                 Create an account (password read from standard input)
+  user lock EMAIL|LOGIN          Lock an account and end all its sessions
+  user unlock EMAIL|LOGIN        Unlock an account
+
+Configuration comes from environment variables (see README, "Configuration"),
+e.g. DATABASE_URL=postgres://user:pass@host/db gatehouse migrate
+
+Options:
+  -h, --help                     Show this help
+`;
+
+async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      email: { type: 'string' },
+      login: { type: 'string' },
+      locale: { type: 'string' },
+      'password-stdin': { type: 'boolean' },
+      unverified: { type: 'boolean' },
+    },
+  });
+  const [command, sub, arg] = positionals;
+  if (values.help || !command) {
+    process.stdout.write(HELP);
+    return values.help ? 0 : 1;
+  }
+  const config = loadConfig();
+
+  if (command === 'serve') {
+    const gatehouse = await createGatehouse(config);
+    const address = await gatehouse.listen();
+    console.log(`Gatehouse is running: open ${config.publicUrl}/login  (listening on ${address}, ${config.database.kind})`);
+    const stop = () => gatehouse.close().then(() => process.exit(0));
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    return await new Promise<number>(() => {});
+  }
+
+  if (command === 'migrate') {
+    const database = openDatabase(config.database);
+    try {
+      const applied = await migrateToLatest(database.db);
+      console.log(applied.length ? `applied: ${applied.join(', ')}` : 'the database is up to date');
+    } finally {
+      await database.close();
+    }
+    return 0;
+  }
+
+  if (command === 'user' && (sub === 'create' || sub === 'lock' || sub === 'unlock')) {
+    const services = await createServices(config, { logger: createLogger({ ...config, logLevel: 'warn' }), runDispatcher: false });
+    try {
+      if (sub === 'create') {
+        const account = await createUser(services, { email: values.email, login: values.login, locale: values.locale, passwordStdin: values['password-stdin'], unverified: values.unverified });
+        console.log(`created account ${account.id}`);
+      } else {
+        const account = await setUserLocked(services, arg, sub === 'lock');
+        console.log(`${sub === 'lock' ? 'locked' : 'unlocked'} account ${account.id}`);
+      }
+    } finally {
+      await services.close();
+    }
+    return 0;
+  }
+
+  throw new UsageError(`unknown command "${positionals.join(' ')}"; see gatehouse --help`);
+}
+
+try {
+  process.exitCode = await run(process.argv.slice(2));
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(`gatehouse: configuration error: ${error.message}`);
+    process.exitCode = 2;
+  } else if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    console.error(`gatehouse: ${(error as Error).message}`);
+    process.exitCode = 2;
+  } else {
+    throw error;
+  }
+}

@@ -1,0 +1,58 @@
+// `gatehouse user create | lock | unlock`: account administration from the shell.
+import type { Services } from '../compose.ts';
+import { checkEmail, checkLoginName, parseIdentifier } from '../identity/identifiers.ts';
+import { checkNewPassword } from '../identity/password-policy.ts';
+import { isLocale } from '../shared/i18n.ts';
+
+export class UsageError extends Error {}
+
+async function readPasswordFromStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+export async function createUser(services: Services, options: { email?: string; login?: string; locale?: string; passwordStdin?: boolean; unverified?: boolean }) {
+  if (!options.email) throw new UsageError('user create needs --email');
+  const email = checkEmail(options.email);
+  if (!email.ok) throw new UsageError(`"${options.email}" is not an email address`);
+  let loginName: string | null = null;
+  if (options.login) {
+    const checked = checkLoginName(options.login);
+    if (!checked.ok) throw new UsageError('the login name must be 3–32 characters: a–z, 0–9, dots, hyphens, underscores');
+    loginName = checked.loginName;
+  }
+  const locale = options.locale ?? 'en';
+  if (!isLocale(locale)) throw new UsageError('--locale must be en or ru');
+  let passwordHash: string | null = null;
+  if (options.passwordStdin) {
+    const password = checkNewPassword(await readPasswordFromStdin(), undefined, { email: email.email, loginName }, services.config.security);
+    if (!password.ok) throw new UsageError(`the password is not accepted (${password.code})`);
+    passwordHash = await services.hasher.hash(password.password);
+  }
+  if (await services.accounts.findByEmail(email.email)) throw new UsageError('an account with this email already exists');
+  if (loginName && (await services.accounts.findByLoginName(loginName))) throw new UsageError('this login name is taken');
+  const now = services.clock.now();
+  const account = await services.accounts.insert(services.db, {
+    email: email.email,
+    loginName,
+    passwordHash,
+    locale,
+    emailVerifiedAt: options.unverified ? null : now,
+    now,
+  });
+  return account;
+}
+
+export async function setUserLocked(services: Services, identifierText: string | undefined, locked: boolean) {
+  if (!identifierText) throw new UsageError(`user ${locked ? 'lock' : 'unlock'} needs an email or login name`);
+  const identifier = parseIdentifier(identifierText);
+  if ('ok' in identifier) throw new UsageError(`"${identifierText}" is neither an email address nor a login name`);
+  const account = await services.accounts.findByIdentifier(identifier);
+  if (!account) throw new UsageError('no such account');
+  const now = services.clock.now();
+  await services.accounts.setLocked(account.id, locked ? now : null, now);
+  // Locking also ends every session, so the lock takes effect at once everywhere.
+  if (locked) await services.sessions.endOtherSessions(services.db, account.id, null);
+  return account;
+}
