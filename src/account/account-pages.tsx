@@ -110,7 +110,9 @@ export function SecurityPage(props: { ctx: RequestContext; t: Translate; storeNa
               {current ? null : (
                 <form method="post" action={`/account/sessions/${session.id}/end`}>
                   <CsrfField ctx={ctx} />
-                  <button type="submit" class="button button-small">{t('account.end_session')}</button>
+                  <button type="submit" class="button button-small">
+                    {t('account.end_session')}<span class="visually-hidden"> {t('account.device_on', device)}</span>
+                  </button>
                 </form>
               )}
             </li>

@@ -28,7 +28,8 @@
     update();
   });
 
-  // Password strength meter: a rough, instant estimate; the server has the final word.
+  // Password strength meter: a rough, instant estimate; the server has the final word. The bar's
+  // width comes from data-score in app.css (no inline styles: CSP style-src 'self').
   function estimate(password) {
     if (password.length < 12) return -1;
     var pools = 0;
@@ -48,7 +49,6 @@
   document.querySelectorAll('[data-strength-for]').forEach(function (meter) {
     var input = document.getElementById(meter.getAttribute('data-strength-for'));
     var words = meter.getAttribute('data-words').split('|');
-    var bar = meter.querySelector('.strength-bar span');
     var word = meter.querySelector('.strength-word');
     if (!input) return;
     var update = function () {
@@ -56,7 +56,6 @@
       meter.hidden = false;
       var score = estimate(input.value);
       meter.setAttribute('data-score', String(score));
-      bar.style.width = ((score + 1) * 20) + '%';
       word.textContent = words[score + 1];
     };
     input.addEventListener('input', update);
