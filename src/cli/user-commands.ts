@@ -26,7 +26,7 @@ export async function createUser(services: Services, options: { email?: string; 
   if (!isLocale(locale)) throw new UsageError('--locale must be en or ru');
   let passwordHash: string | null = null;
   if (options.passwordStdin) {
-    const password = checkNewPassword(await readPasswordFromStdin(), undefined, { email: email.email, loginName }, services.config.security);
+    const password = await checkNewPassword(await readPasswordFromStdin(), undefined, { email: email.email, loginName }, services.config.security);
     if (!password.ok) throw new UsageError(`the password is not accepted (${password.code})`);
     passwordHash = await services.hasher.hash(password.password);
   }

@@ -14,11 +14,15 @@ function decodeUtf8(body: Buffer): string {
 }
 
 function decodeFormComponent(text: string): string {
+  let decoded: string;
   try {
-    return decodeURIComponent(text.replace(/\+/g, ' '));
+    decoded = decodeURIComponent(text.replace(/\+/g, ' '));
   } catch {
     throw new RequestProblem('request.malformed'); // %-escapes that are not UTF-8
   }
+  // No form field holds a NUL, and PostgreSQL text cannot store one (it would be a 500 later).
+  if (decoded.includes('\u0000')) throw new RequestProblem('request.malformed');
+  return decoded;
 }
 
 export function parseUrlEncoded(text: string): Record<string, string | string[]> {
@@ -45,8 +49,10 @@ export function registerBodyParsers(app: FastifyInstance) {
       done(error as Error, undefined);
     }
   });
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
     try {
+      // Pages take plain forms only; JSON is for the /api/ routes.
+      if (!request.url.startsWith('/api/')) throw new RequestProblem('request.unsupported_type');
       const text = decodeUtf8(body as Buffer);
       done(null, text.trim() === '' ? {} : JSON.parse(text));
     } catch (error) {

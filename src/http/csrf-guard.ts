@@ -7,8 +7,12 @@ import { RequestProblem } from './request-problem.ts';
 export const CSRF_FIELD = '_csrf';
 
 export function registerCsrfGuard(app: FastifyInstance, deps: { secrets: Secrets; publicOrigin: string }) {
-  app.addHook('preHandler', async (request) => {
+  // preValidation, not preHandler: the token is checked before the body schema, so a form without
+  // its token is refused as a CSRF failure (403), not as an unreadable form (400).
+  app.addHook('preValidation', async (request) => {
     if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return;
+    // An address we do not serve has nothing to protect: it answers 404 whatever is posted.
+    if (request.is404) return;
     // The JSON API is used with bearer tokens by apps, not by ambient cookies; its routes opt in.
     if (request.url.startsWith('/api/')) return;
     const origin = request.headers.origin;

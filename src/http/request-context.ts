@@ -45,17 +45,36 @@ export function localeFromAcceptLanguage(header: string | undefined): Locale | u
   return ranked.map((entry) => entry.language).find(isLocale);
 }
 
+function apiContext(request: FastifyRequest): RequestContext {
+  const locale = localeFromAcceptLanguage(request.headers['accept-language']) ?? defaultLocale;
+  return {
+    browserId: '',
+    csrfToken: '',
+    nonce: '',
+    locale,
+    clientAddress: request.ip,
+    userAgent: String(request.headers['user-agent'] ?? '').slice(0, 512),
+    session: null,
+    translator: (...catalogs) => translatorFor(locale, ...catalogs, commonMessages),
+  };
+}
+
 export function registerRequestContext(app: FastifyInstance, deps: { secrets: Secrets; sessions: SessionService }) {
   app.decorateRequest('ctx', null as unknown as RequestContext);
 
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    // The JSON API (whoami) is the hot path and is called by services, not browsers: no binding
+    // cookie, CSRF token or nonce to make; routes there resolve their own session.
+    if (request.url.startsWith('/api/')) {
+      request.ctx = apiContext(request);
+      return;
+    }
     let browserId = request.cookies[BROWSER_COOKIE];
     if (!browserId || !/^[A-Za-z0-9_-]{43}$/.test(browserId)) {
       browserId = randomToken();
       reply.setCookie(BROWSER_COOKIE, browserId, browserCookieOptions);
     }
-    const isApi = request.url.startsWith('/api/');
-    const session = isApi || request.url.startsWith('/static/') ? null : await deps.sessions.resolveSession(request.cookies[SESSION_COOKIE]);
+    const session = request.url.startsWith('/static/') ? null : await deps.sessions.resolveSession(request.cookies[SESSION_COOKIE]);
     const chosen = request.cookies[LANGUAGE_COOKIE];
     const locale: Locale =
       (isLocale(chosen) ? chosen : undefined) ??

@@ -9,7 +9,7 @@ export function registerSecurityHeaders(app: FastifyInstance) {
       'content-security-policy',
       [
         "default-src 'none'",
-        `script-src 'nonce-${nonce}'`,
+        nonce ? `script-src 'nonce-${nonce}'` : "script-src 'none'",
         "style-src 'self'",
         "img-src 'self' data:",
         "connect-src 'self'",

@@ -53,9 +53,10 @@ export function createLoginService(deps: {
   return {
     async signIn(request: SignInRequest): Promise<SignedInResult | Failure<LoginProblem>> {
       if (request.identifier.trim() === '' || request.password === '') return fail('login.missing_fields');
-      const clientSubject = `client:${request.clientAddress}`;
-      const clientWait = await rateEvents.secondsUntilRoom(clientRule, clientSubject);
-      if (clientWait > 0) return fail('login.throttled', { retryAfterSeconds: clientWait });
+      // Both limits are claimed before the password is checked (the attempt counts as a failure
+      // until it succeeds), so a burst of parallel guesses cannot all slip past them.
+      const clientClaim = await rateEvents.claim(clientRule, `client:${request.clientAddress}`);
+      if (!clientClaim.ok) return fail('login.throttled', { retryAfterSeconds: clientClaim.retryAfterSeconds });
 
       const identifier = parseIdentifier(request.identifier);
       const account = 'ok' in identifier ? undefined : await accounts.findByIdentifier(identifier);
@@ -64,21 +65,21 @@ export function createLoginService(deps: {
       const subject = account
         ? `account:${account.id}`
         : `unknown:${secrets.keyedHash('login-identifier', request.identifier.normalize('NFKC').trim().toLowerCase())}`;
-      const wait = await throttle.secondsToWait(subject);
-      if (wait > 0) return fail('login.throttled', { retryAfterSeconds: wait });
+      const wait = await throttle.claimAttempt(subject);
+      if (wait > 0) {
+        await rateEvents.release(clientClaim.id); // a refused attempt is not a failure
+        return fail('login.throttled', { retryAfterSeconds: wait });
+      }
 
       const password = normalizePassword(request.password);
       let passwordIsRight = false;
       if (account?.password_hash) passwordIsRight = await hasher.verify(account.password_hash, password);
       else await hasher.verifyAgainstDummy(password);
 
-      if (!account || !passwordIsRight || account.locked_at !== null) {
-        await throttle.recordFailure(subject);
-        await rateEvents.record(db, clientRule.bucket, clientSubject);
-        return fail('login.invalid_credentials');
-      }
+      if (!account || !passwordIsRight || account.locked_at !== null) return fail('login.invalid_credentials');
 
       await throttle.clear(subject);
+      await rateEvents.release(clientClaim.id);
       if (hasher.needsRehash(account.password_hash!)) {
         await accounts.setPasswordHash(db, account.id, await hasher.hash(password), clock.now());
       }

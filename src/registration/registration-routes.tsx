@@ -92,6 +92,7 @@ export function registerRegistrationRoutes(
       return redirect(reply, '/account?welcome=1');
     }
     if (result.code.startsWith('flow.')) return sendProblem(request, reply, result.code, storeName);
+    if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));
     const error = translate(request)(result.code, { wait: waitText(result.retryAfterSeconds, request.ctx.locale) });
     return renderCodePage(request, reply, flowId, { error, status: statusFor(result.code) });
   });

@@ -61,7 +61,9 @@ export function createRegistrationService(deps: {
 
   async function mailFor(executor: Database, data: RegistrationData, code: string) {
     if (data.existingAccountId) {
-      const owner = await accounts.findById(data.existingAccountId);
+      // Through the caller's transaction: on SQLite (one connection) a query on `db` here would
+      // wait for this very transaction forever.
+      const owner = await executor.selectFrom('accounts').select('locale').where('id', '=', data.existingAccountId).executeTakeFirst();
       await deps.enqueueEmail(executor, { secrets, clock }, {
         template: 'registration_attempt_existing',
         locale: (owner?.locale as Locale) ?? data.locale,
@@ -88,7 +90,7 @@ export function createRegistrationService(deps: {
         if (!checked.ok) return checked;
         loginName = checked.loginName;
       }
-      const password = checkNewPassword(input.password, input.passwordConfirmation, { email: email.email, loginName }, config.security);
+      const password = await checkNewPassword(input.password, input.passwordConfirmation, { email: email.email, loginName }, config.security);
       if (!password.ok) return password;
       // Login names are chosen to be shown and typed, so saying one is taken reveals no more
       // than trying to sign in with it; email addresses get no such answer.

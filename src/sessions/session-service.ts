@@ -10,6 +10,9 @@ import type { SessionStore, SessionWithAccount } from './session-store.ts';
 /** last_seen_at is written at most once a minute: the idle clock needs no finer grain, and whoami stays a read. */
 const TOUCH_INTERVAL_MS = 60_000;
 
+/** Session ids are UUIDs (shared/ids.ts). */
+const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 export interface StartSession {
   accountId: string;
   kind: 'browser' | 'app';
@@ -60,9 +63,16 @@ export function createSessionService(deps: { db: Database; store: SessionStore; 
       return { ...session, idleExpiresAt: Math.min(session.expires_at, session.last_seen_at + idleLimitMs(session.kind)) };
     },
 
-    listSessions: (accountId: string) => store.listActiveForAccount(accountId, clock.now()),
+    /** The account's live sessions: not revoked, not past 12 h, and not idle for 30 min. */
+    async listSessions(accountId: string) {
+      const now = clock.now();
+      const sessions = await store.listActiveForAccount(accountId, now);
+      return sessions.filter((session) => now < session.last_seen_at + idleLimitMs(session.kind));
+    },
 
-    endSession: (accountId: string, sessionId: string) => store.revoke(accountId, sessionId, clock.now()),
+    /** False when the account has no such live session (ids come from URLs: anything else is just "not found"). */
+    endSession: async (accountId: string, sessionId: string) =>
+      SESSION_ID.test(sessionId) ? store.revoke(accountId, sessionId, clock.now()) : false,
 
     endOtherSessions: (executor: Database, accountId: string, keepSessionId: string | null) =>
       store.revokeAllExcept(executor, accountId, keepSessionId, clock.now()),

@@ -15,12 +15,48 @@ export function delayAfterFailures(failures: number, security: SecurityConfig): 
 }
 
 export function createLoginThrottle(db: Database, clock: Clock, security: SecurityConfig) {
+  const blockedUntil = (failures: number, now: number) => {
+    const delay = delayAfterFailures(failures, security);
+    return delay > 0 ? now + delay * 1000 : 0;
+  };
   return {
     /** Seconds the subject must still wait, 0 when it may try now. */
     async secondsToWait(subject: string): Promise<number> {
       const row = await db.selectFrom('login_throttles').select('blocked_until').where('subject', '=', subject).executeTakeFirst();
       const left = (row?.blocked_until ?? 0) - clock.now();
       return left > 0 ? Math.ceil(left / 1000) : 0;
+    },
+
+    /**
+     * Claims one sign-in attempt for the subject, counted as a failure until `clear` takes it back
+     * (a success): returns 0 when claimed, or the seconds to wait. Compare-and-set on the row, so
+     * parallel attempts cannot all pass the check while the password hash runs.
+     */
+    async claimAttempt(subject: string): Promise<number> {
+      for (let tries = 0; tries < 5; tries++) {
+        const now = clock.now();
+        const row = await db.selectFrom('login_throttles').selectAll().where('subject', '=', subject).executeTakeFirst();
+        if (!row) {
+          const inserted = await db
+            .insertInto('login_throttles')
+            .values({ subject, failures: 1, last_failure_at: now, blocked_until: blockedUntil(1, now) })
+            .onConflict((oc) => oc.column('subject').doNothing())
+            .executeTakeFirst();
+          if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) return 0;
+          continue;
+        }
+        if (row.blocked_until > now) return Math.ceil((row.blocked_until - now) / 1000);
+        const failures = row.last_failure_at < now - FAILURE_MEMORY_MS ? 1 : row.failures + 1;
+        const updated = await db
+          .updateTable('login_throttles')
+          .set({ failures, last_failure_at: now, blocked_until: blockedUntil(failures, now) })
+          .where('subject', '=', subject)
+          .where('failures', '=', row.failures)
+          .where('last_failure_at', '=', row.last_failure_at)
+          .executeTakeFirst();
+        if (Number(updated.numUpdatedRows) === 1) return 0;
+      }
+      return 1; // another attempt keeps winning the race: ask this one to wait a moment
     },
 
     async recordFailure(subject: string): Promise<number> {

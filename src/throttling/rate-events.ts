@@ -78,6 +78,25 @@ export function createRateEvents(db: Database, clock: Clock) {
       return { ok: true };
     },
 
+    /**
+     * Counts one event now if the window has room for it: recorded first and counted after, so
+     * parallel requests cannot all pass a check before any of them is counted. The id lets an
+     * attempt that turned out not to count (a successful sign-in) be taken back with `release`.
+     */
+    async claim(rule: WindowLimit, subject: string): Promise<{ ok: true; id: string } | { ok: false; retryAfterSeconds: number }> {
+      const now = clock.now();
+      const id = newId();
+      await db.insertInto('rate_events').values({ id, bucket: rule.bucket, subject, at: now }).execute();
+      const count = await countSince(rule.bucket, subject, now - rule.windowSeconds * 1000);
+      if (count <= rule.limit) return { ok: true, id };
+      await db.deleteFrom('rate_events').where('id', '=', id).execute();
+      return { ok: false, retryAfterSeconds: Math.max(1, await secondsUntilRoom(rule, subject)) };
+    },
+
+    async release(id: string) {
+      await db.deleteFrom('rate_events').where('id', '=', id).execute();
+    },
+
     /** Old rows only slow the counts down; the longest window we use is a day. */
     async pruneOlderThan(ageMs: number) {
       await db.deleteFrom('rate_events').where('at', '<', clock.now() - ageMs).execute();

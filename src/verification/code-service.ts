@@ -48,6 +48,24 @@ export function createCodeService(deps: { db: Database; clock: Clock; secrets: S
       .limit(1)
       .executeTakeFirst();
 
+  /**
+   * Seconds the account must still rest after too many wrong codes (0 = none): 20 wrong in 24 h,
+   * then 1 h from the last one. `exceptId` leaves out the caller's own just-claimed try.
+   */
+  const restingSeconds = async (subject: string, now: number, exceptId?: string): Promise<number> => {
+    let query = db
+      .selectFrom('rate_events')
+      .select([sql<number>`count(*)`.as('n'), sql<number>`max(at)`.as('last')])
+      .where('bucket', '=', WRONG_CODE_BUCKET)
+      .where('subject', '=', subject)
+      .where('at', '>', now - DAY_SECONDS * 1000);
+    if (exceptId) query = query.where('id', '!=', exceptId);
+    const row = await query.executeTakeFirstOrThrow();
+    if (Number(row.n) < security.wrongCodesPerAccountPerDay) return 0;
+    const left = Number(row.last) + security.wrongCodesRestSeconds * 1000 - now;
+    return left > 0 ? Math.ceil(left / 1000) : 0;
+  };
+
   const sendRules = [
     { bucket: 'code_send_account_hour', limit: security.sendsPerAccountPerHour, windowSeconds: 3600 },
     { bucket: 'code_send_account_day', limit: security.sendsPerAccountPerDay, windowSeconds: DAY_SECONDS },
@@ -101,43 +119,54 @@ export function createCodeService(deps: { db: Database; clock: Clock; secrets: S
       return code;
     },
 
-    /** Spends the code if it is right; every wrong try counts against the code and the account. */
+    /**
+     * Spends the code if it is right; every wrong try counts against the code and the account.
+     * Each try first claims one of the code's tries and one of the account's (record first, count
+     * after), so a burst of parallel guesses cannot all be compared before any of them is counted.
+     */
     async consumeCode(target: CodeTarget, typed: string): Promise<{ ok: true } | Failure<CodeProblem>> {
       const now = clock.now();
-      const dayAgo = now - DAY_SECONDS * 1000;
-      const wrongToday = await rateEvents.countSince(WRONG_CODE_BUCKET, target.subject, dayAgo);
-      if (wrongToday >= security.wrongCodesPerAccountPerDay) {
-        const lastWrong = await db
-          .selectFrom('rate_events')
-          .select(sql<number>`max(at)`.as('at'))
-          .where('bucket', '=', WRONG_CODE_BUCKET)
-          .where('subject', '=', target.subject)
-          .executeTakeFirstOrThrow();
-        const restLeft = Number(lastWrong.at) + security.wrongCodesRestSeconds * 1000 - now;
-        if (restLeft > 0) return fail('code.resting', { retryAfterSeconds: Math.ceil(restLeft / 1000), field: 'code' });
-      }
+      const resting = await restingSeconds(target.subject, now);
+      if (resting > 0) return fail('code.resting', { retryAfterSeconds: resting, field: 'code' });
       const code = await latestCode(target);
       if (!code || code.used_at !== null || code.wrong_attempts >= security.wrongCodesPerCode) return fail('code.used_up', { field: 'code' });
       if (code.expires_at <= now) return fail('code.expired', { field: 'code' });
 
-      if (!/^\d+$/.test(typed) || !constantTimeEqual(code.code_hash, hashCode(target, typed))) {
-        await db
-          .updateTable('verification_codes')
-          .set((eb) => ({ wrong_attempts: eb('wrong_attempts', '+', 1) }))
-          .where('id', '=', code.id)
-          .execute();
-        await rateEvents.record(db, WRONG_CODE_BUCKET, target.subject);
-        const left = security.wrongCodesPerCode - code.wrong_attempts - 1;
-        return left > 0 ? fail('code.invalid', { field: 'code' }) : fail('code.used_up', { field: 'code' });
+      // Claim one of the account's wrong tries for today; it is given back if the code is right.
+      const attemptId = newId();
+      await db.insertInto('rate_events').values({ id: attemptId, bucket: WRONG_CODE_BUCKET, subject: target.subject, at: now }).execute();
+      const giveBack = () => db.deleteFrom('rate_events').where('id', '=', attemptId).execute();
+      const restingNow = await restingSeconds(target.subject, now, attemptId);
+      if (restingNow > 0) {
+        await giveBack();
+        return fail('code.resting', { retryAfterSeconds: restingNow, field: 'code' });
       }
-      // Conditional: of two requests racing with the right code, exactly one wins.
-      const spent = await db
+      // Claim one of the code's tries.
+      const claimed = await db
         .updateTable('verification_codes')
-        .set({ used_at: now })
+        .set((eb) => ({ wrong_attempts: eb('wrong_attempts', '+', 1) }))
         .where('id', '=', code.id)
         .where('used_at', 'is', null)
         .where('wrong_attempts', '<', security.wrongCodesPerCode)
+        .returning('wrong_attempts')
         .executeTakeFirst();
+      if (!claimed) {
+        await giveBack();
+        return fail('code.used_up', { field: 'code' });
+      }
+
+      if (!/^\d+$/.test(typed) || !constantTimeEqual(code.code_hash, hashCode(target, typed))) {
+        return Number(claimed.wrong_attempts) < security.wrongCodesPerCode ? fail('code.invalid', { field: 'code' }) : fail('code.used_up', { field: 'code' });
+      }
+      // Right: the try was not a wrong one after all. Conditional, so of two requests racing with
+      // the right code exactly one wins.
+      const spent = await db
+        .updateTable('verification_codes')
+        .set((eb) => ({ used_at: now, wrong_attempts: eb('wrong_attempts', '-', 1) }))
+        .where('id', '=', code.id)
+        .where('used_at', 'is', null)
+        .executeTakeFirst();
+      await giveBack();
       return Number(spent.numUpdatedRows) === 1 ? { ok: true } : fail('code.used_up', { field: 'code' });
     },
   };

@@ -26,7 +26,7 @@ export function createClient(baseUrl: string, options: { userAgent?: string } = 
     const headers: Record<string, string> = { 'user-agent': userAgent, ...init.headers };
     if (jar.size > 0) headers.cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
     if (method !== 'GET' && !('origin' in headers)) headers.origin = new URL(baseUrl).origin;
-    const response = await fetch(new URL(path, baseUrl), { method, headers, body: init.body, redirect: 'manual' });
+    const response = await fetch(new URL(path, baseUrl), { method, headers, body: init.body as BodyInit | undefined, redirect: 'manual' });
     remember(response.headers);
     return { status: response.status, headers: response.headers, text: await response.text(), location: response.headers.get('location') };
   }

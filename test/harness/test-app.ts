@@ -4,7 +4,7 @@ import { loadConfig, type Config } from '../../src/config/config.ts';
 import { createGatehouse } from '../../src/compose.ts';
 import { startMailCatcher, type CaughtMessage, type MailCatcher } from '../../src/courier/mail-catcher.ts';
 import { createManualClock, type Clock } from '../../src/shared/clock.ts';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { openTestDatabase, type TestDialect, type TestDatabase } from './databases.ts';
 
 export const TEST_SECRET = 'test-secret-0123456789abcdef0123456789abcdef';
@@ -28,7 +28,8 @@ export function codeIn(message: CaughtMessage): string {
 
 export async function startTestGatehouse(
   dialect: TestDialect,
-  options: { clock?: Clock; env?: Record<string, string>; database?: TestDatabase; port?: number } = {},
+  /** logger: the Gatehouse logger to use instead of a plain pino at LOG_LEVEL (e.g. one writing to a stream the test reads). */
+  options: { clock?: Clock; env?: Record<string, string>; database?: TestDatabase; port?: number; logger?: Logger } = {},
 ): Promise<TestGatehouse> {
   const database = options.database ?? (await openTestDatabase(dialect));
   const mail = await startMailCatcher({ port: 0 });
@@ -45,7 +46,7 @@ export async function startTestGatehouse(
   const gatehouse = await createGatehouse(config, {
     clock: options.clock,
     database,
-    logger: pino({ level: config.logLevel }),
+    logger: options.logger ?? pino({ level: config.logLevel }),
   });
   const address = await gatehouse.listen();
   const url = address.replace('127.0.0.1', 'localhost');

@@ -1,0 +1,28 @@
+// What the bench's processes share: the Gatehouse configuration they all start from and the
+// seeded data's shape. Only bench/ uses this.
+import { loadConfig, type Config } from '../src/config/config.ts';
+
+export const BENCH_PASSWORD = 'bench correct horse battery 42';
+export const emailFor = (i: number) => `shopper${i}@example.com`;
+
+/** One bench data directory → one SQLite file shared by Gatehouse, the seeder and the bare server. */
+export function benchConfig(dataDir: string): Config {
+  return loadConfig({
+    DATABASE_URL: `sqlite:${dataDir}/bench.db`,
+    DATA_DIR: dataDir,
+    GATEHOUSE_SECRET: 'bench-secret-bench-secret-bench-secret-0123456789',
+    // A real deployment names its mail server; nothing is sent during the bench (no dispatcher, no
+    // flow that mails), so nothing needs to listen here and no mail catcher runs in the process.
+    SMTP_URL: 'smtp://127.0.0.1:2525',
+    RUN_DISPATCHER: 'false',
+    LOG_LEVEL: 'silent',
+    PORT: '0',
+  });
+}
+
+export interface SeedResult {
+  accounts: number;
+  /** Session tokens, one per account (account i ↔ tokens[i]). */
+  tokens: string[];
+  seedMs: number;
+}
