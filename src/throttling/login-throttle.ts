@@ -20,13 +20,6 @@ export function createLoginThrottle(db: Database, clock: Clock, security: Securi
     return delay > 0 ? now + delay * 1000 : 0;
   };
   return {
-    /** Seconds the subject must still wait, 0 when it may try now. */
-    async secondsToWait(subject: string): Promise<number> {
-      const row = await db.selectFrom('login_throttles').select('blocked_until').where('subject', '=', subject).executeTakeFirst();
-      const left = (row?.blocked_until ?? 0) - clock.now();
-      return left > 0 ? Math.ceil(left / 1000) : 0;
-    },
-
     /**
      * Claims one sign-in attempt for the subject, counted as a failure until `clear` takes it back
      * (a success): returns 0 when claimed, or the seconds to wait. Compare-and-set on the row, so
@@ -57,32 +50,6 @@ export function createLoginThrottle(db: Database, clock: Clock, security: Securi
         if (Number(updated.numUpdatedRows) === 1) return 0;
       }
       return 1; // another attempt keeps winning the race: ask this one to wait a moment
-    },
-
-    async recordFailure(subject: string): Promise<number> {
-      const now = clock.now();
-      // One atomic upsert, so concurrent failures all count; stale failures start over at 1.
-      const row = await db
-        .insertInto('login_throttles')
-        .values({ subject, failures: 1, last_failure_at: now, blocked_until: 0 })
-        .onConflict((oc) =>
-          oc.column('subject').doUpdateSet((eb) => ({
-            failures: eb
-              .case()
-              .when('login_throttles.last_failure_at', '<', now - FAILURE_MEMORY_MS)
-              .then(1)
-              .else(eb('login_throttles.failures', '+', 1))
-              .end(),
-            last_failure_at: now,
-          })),
-        )
-        .returning('failures')
-        .executeTakeFirstOrThrow();
-      const delay = delayAfterFailures(row.failures, security);
-      if (delay > 0) {
-        await db.updateTable('login_throttles').set({ blocked_until: now + delay * 1000 }).where('subject', '=', subject).execute();
-      }
-      return delay;
     },
 
     async clear(subject: string) {
