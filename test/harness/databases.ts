@@ -47,26 +47,7 @@ async function openSqlite(): Promise<TestDatabase> {
   const dir = mkdtempSync(join(tmpdir(), 'gh-sqlite-'));
   const config: DatabaseConfig = { kind: 'sqlite', file: join(dir, 'gatehouse.db') };
   const removeDir = () => rmSync(dir, { recursive: true, force: true });
-  let opened: OpenDatabase;
-  try {
-    opened = openDatabase(config);
-    await migrateToLatest(opened.db);
-  } catch (error) {
-    await opened!?.close().catch(() => {});
-    removeDir();
-    throw error;
-  }
-  return {
-    ...opened,
-    config,
-    close: once(async () => {
-      try {
-        await opened.close();
-      } finally {
-        removeDir();
-      }
-    }),
-  };
+  return openMigrated(config, async () => removeDir());
 }
 
 // One small pool per test process for CREATE/DROP DATABASE; allowExitOnIdle so it never keeps a
@@ -102,23 +83,31 @@ async function openPostgres(): Promise<TestDatabase> {
   url.pathname = `/${name}`;
   const config: DatabaseConfig = { kind: 'postgres', url: url.toString() };
   const drop = () => pool.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  let opened: OpenDatabase;
+  return openMigrated(config, async () => {
+    await drop();
+  });
+}
+
+/** Opens and migrates; `discard` removes the database when closed, or when opening fails. */
+async function openMigrated(config: DatabaseConfig, discard: () => Promise<void>): Promise<TestDatabase> {
+  let opened: OpenDatabase | undefined;
   try {
     opened = openDatabase(config);
     await migrateToLatest(opened.db);
   } catch (error) {
-    await opened!?.close().catch(() => {});
-    await drop().catch(() => {});
+    await opened?.close().catch(() => {});
+    await discard().catch(() => {});
     throw error;
   }
+  const database = opened;
   return {
-    ...opened,
+    ...database,
     config,
     close: once(async () => {
       try {
-        await opened.close();
+        await database.close();
       } finally {
-        await drop();
+        await discard();
       }
     }),
   };
