@@ -19,7 +19,7 @@ import { createRegistrationService } from './registration/registration-service.t
 import { enqueueEmail } from './courier/outbox.ts';
 import { createDispatcher, type Dispatcher } from './courier/dispatcher.ts';
 import { createSmtpSender } from './courier/smtp-transport.ts';
-import { startMailCatcher, type MailCatcher } from './courier/mail-catcher.ts';
+import type { MailCatcher } from './courier/mail-catcher.ts';
 import { createSecrets, randomToken } from './shared/secrets.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import { buildApp } from './http/app.ts';
@@ -56,6 +56,8 @@ export async function createServices(config: Config, options: { clock?: Clock; l
   let mailCatcher: MailCatcher | undefined;
   let smtpUrl = config.smtpUrl;
   if (!smtpUrl) {
+    // Loaded only here: with a real SMTP server the catcher (smtp-server, mailparser) stays out of memory.
+    const { startMailCatcher } = await import('./courier/mail-catcher.ts');
     mailCatcher = await startMailCatcher({ host: '127.0.0.1', port: 0 });
     smtpUrl = `smtp://127.0.0.1:${mailCatcher.port}`;
   }

@@ -7,7 +7,7 @@ import { registerBodyParsers } from './body-parsing.ts';
 import { registerRequestContext } from './request-context.ts';
 import { registerCsrfGuard } from './csrf-guard.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
-import { registerErrorHandling } from './error-handler.tsx';
+import { frameworkErrorHandler, registerErrorHandling } from './error-handler.tsx';
 import { registerSiteRoutes } from './site-routes.tsx';
 import { registerLoginRoutes } from '../login/login-routes.tsx';
 import { registerRegistrationRoutes } from '../registration/registration-routes.tsx';
@@ -28,6 +28,7 @@ export async function buildApp(config: Config, services: Services, logger: objec
     logController: new LogController({ disableRequestLogging: true }),
     // Our own ids in URLs are UUIDs; anything longer is an attack or a mistake.
     routerOptions: { maxParamLength: 100 },
+    frameworkErrors: frameworkErrorHandler(config.storeName),
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   });
   const storeName = config.storeName;

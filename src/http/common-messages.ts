@@ -33,6 +33,7 @@ export const commonMessages: Catalog = {
     ru: 'У нас что-то пошло не так. Ничего не изменилось — попробуйте ещё раз.',
   },
   'request.error_title': { en: 'Something is not right', ru: 'Что-то не так' },
+  'request.back_to_account': { en: 'Back to My account', ru: 'Вернуться в мой аккаунт' },
   'request.back_to_sign_in': { en: 'Back to sign in', ru: 'Вернуться ко входу' },
   'request.unauthenticated': { en: 'Sign in to continue.', ru: 'Войдите, чтобы продолжить.' },
 

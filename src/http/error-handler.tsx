@@ -6,7 +6,8 @@ import { Page, Alert } from './layout.tsx';
 import { statusFor } from './error-statuses.ts';
 import { RequestProblem } from './request-problem.ts';
 import { commonMessages } from './common-messages.ts';
-import { defaultLocale, translatorFor } from '../shared/i18n.ts';
+import { translatorFor } from '../shared/i18n.ts';
+import { contextWithoutBrowser } from './request-context.ts';
 
 function codeForFrameworkError(error: FastifyError): string | undefined {
   if (error.validation) return 'request.malformed';
@@ -39,10 +40,12 @@ export function wantsJson(request: FastifyRequest): boolean {
 
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, code: string, storeName: string) {
   const status = statusFor(code);
-  const locale = request.ctx?.locale ?? defaultLocale;
+  // Requests Fastify refuses before our hooks run (a path that is not UTF-8) have no context yet.
+  request.ctx ??= contextWithoutBrowser(request);
+  const locale = request.ctx.locale;
   const t = translatorFor(locale, commonMessages);
   const message = t(code);
-  if (wantsJson(request) || !request.ctx) {
+  if (wantsJson(request)) {
     return reply.status(status).type('application/json; charset=utf-8').send({ error: { code, message } });
   }
   const title = status === 404 ? t('request.not_found_title') : t('request.error_title');
@@ -51,11 +54,19 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, code: 
       <section class="card">
         <h1>{title}</h1>
         <Alert kind="error">{message}</Alert>
-        <p><a class="button button-secondary" href={request.ctx.session ? '/account' : '/login'}>{t('request.back_to_sign_in')}</a></p>
+        <p><a class="button button-secondary" href={request.ctx.session ? '/account' : '/login'}>{t(request.ctx.session ? 'request.back_to_account' : 'request.back_to_sign_in')}</a></p>
       </section>
     </Page>
   );
   return reply.status(status).type('text/html; charset=utf-8').send(page.html);
+}
+
+/** Fastify's own refusals before routing (bad %-escapes, over-long URLs) in our format too. */
+export function frameworkErrorHandler(storeName: string) {
+  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const code = codeForFrameworkError(error) ?? 'request.malformed';
+    return sendProblem(request, reply, code, storeName);
+  };
 }
 
 export function registerErrorHandling(app: FastifyInstance, storeName: string) {

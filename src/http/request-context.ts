@@ -45,7 +45,8 @@ export function localeFromAcceptLanguage(header: string | undefined): Locale | u
   return ranked.map((entry) => entry.language).find(isLocale);
 }
 
-function apiContext(request: FastifyRequest): RequestContext {
+/** For the JSON API and for requests rejected before the context was built: no browser binding. */
+export function contextWithoutBrowser(request: FastifyRequest): RequestContext {
   const locale = localeFromAcceptLanguage(request.headers['accept-language']) ?? defaultLocale;
   return {
     browserId: '',
@@ -66,7 +67,7 @@ export function registerRequestContext(app: FastifyInstance, deps: { secrets: Se
     // The JSON API (whoami) is the hot path and is called by services, not browsers: no binding
     // cookie, CSRF token or nonce to make; routes there resolve their own session.
     if (request.url.startsWith('/api/')) {
-      request.ctx = apiContext(request);
+      request.ctx = contextWithoutBrowser(request);
       return;
     }
     let browserId = request.cookies[BROWSER_COOKIE];
