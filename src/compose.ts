@@ -16,6 +16,7 @@ import { createRateEvents } from './throttling/rate-events.ts';
 import { createLoginThrottle } from './throttling/login-throttle.ts';
 import { createLoginService } from './login/login-service.ts';
 import { createRegistrationService } from './registration/registration-service.ts';
+import { createPasswordResetService } from './recovery/password-reset-service.ts';
 import { enqueueEmail } from './courier/outbox.ts';
 import { createDispatcher, type Dispatcher } from './courier/dispatcher.ts';
 import { createSmtpSender } from './courier/smtp-transport.ts';
@@ -77,8 +78,12 @@ export async function createServices(config: Config, options: { clock?: Clock; l
     db, config, accounts, hasher, flows, codes, sessions, secrets, clock, enqueueEmail, wakeCourier: () => dispatcher.wake(),
   });
 
+  const passwordReset = createPasswordResetService({
+    db, config, accounts, hasher, flows, codes, sessions, throttle, secrets, clock, enqueueEmail, wakeCourier: () => dispatcher.wake(),
+  });
+
   return {
-    config, clock, logger, db, database, secrets, accounts, hasher, sessions, flows, rateEvents, codes, throttle, login, registration,
+    config, clock, logger, db, database, secrets, accounts, hasher, sessions, flows, rateEvents, codes, throttle, login, registration, passwordReset,
     dispatcher, mailCatcher,
     async close() {
       await dispatcher.stop();

@@ -34,9 +34,4 @@ export const accountMessages: Catalog = {
   'account.via_email_code': { en: 'email code', ru: 'код из письма' },
   'account.via_qr': { en: 'QR code', ru: 'QR-код' },
   'account.via_admin': { en: 'administrator', ru: 'администратор' },
-  'account.password_section': { en: 'Password', ru: 'Пароль' },
-  'account.password_hint': {
-    en: 'To change your password, sign out and use "Forgot password?" on the sign-in page; we will email you a code.',
-    ru: 'Чтобы сменить пароль, выйдите и нажмите «Забыли пароль?» на странице входа — мы пришлём код на почту.',
-  },
 };

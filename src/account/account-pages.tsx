@@ -59,7 +59,7 @@ export function OverviewPage(props: { ctx: RequestContext; t: Translate; storeNa
   );
 }
 
-export function SettingsPage(props: { ctx: RequestContext; t: Translate; storeName: string; accountLocale: string; saved: boolean }): SafeHtml {
+export function SettingsPage(props: { ctx: RequestContext; t: Translate; storeName: string; accountLocale: string; email: string; saved: boolean; passwordError?: string }): SafeHtml {
   const { t, ctx } = props;
   return (
     <AccountFrame ctx={ctx} t={t} storeName={props.storeName} section="settings" title={t('account.settings')}>
@@ -76,8 +76,13 @@ export function SettingsPage(props: { ctx: RequestContext; t: Translate; storeNa
         </div>
         <button type="submit" class="button button-secondary">{t('account.save')}</button>
       </form>
-      <h2>{t('account.password_section')}</h2>
-      <p class="field-hint">{t('account.password_hint')}</p>
+      <h2 id="change-password">{t('change.title')}</h2>
+      {props.passwordError ? <Alert kind="error">{props.passwordError}</Alert> : null}
+      <p class="field-hint">{t('change.intro', { email: props.email })}</p>
+      <form method="post" action="/account/password" class="form">
+        <CsrfField ctx={ctx} />
+        <button type="submit" class="button button-secondary">{t('change.send_code')}</button>
+      </form>
     </AccountFrame>
   );
 }

@@ -1,8 +1,9 @@
 // Thin HTTP layer of My account. Every route here needs a signed-in browser session.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { h } from '../http/jsx.ts';
 import { formBody, shortText } from '../http/form-schema.ts';
 import { redirect, sendPage, textField } from '../http/replies.ts';
+import { requireSession } from '../http/require-session.ts';
 import { sendProblem } from '../http/error-handler.tsx';
 import type { AccountStore } from '../identity/account-store.ts';
 import type { SessionService } from '../sessions/session-service.ts';
@@ -10,6 +11,7 @@ import type { Clock } from '../shared/clock.ts';
 import { isLocale } from '../shared/i18n.ts';
 import type { Database } from '../storage/database.ts';
 import { accountMessages } from './account-messages.ts';
+import { recoveryMessages } from '../recovery/recovery-messages.ts';
 import { OverviewPage, SecurityPage, SettingsPage } from './account-pages.tsx';
 
 export function registerAccountRoutes(
@@ -17,17 +19,6 @@ export function registerAccountRoutes(
   deps: { db: Database; accounts: AccountStore; sessions: SessionService; clock: Clock; storeName: string },
 ) {
   const { db, accounts, sessions, clock, storeName } = deps;
-
-  /** The signed-in session, or a redirect to sign in that comes back here. */
-  function requireSession(request: FastifyRequest, reply: FastifyReply) {
-    const session = request.ctx.session;
-    if (!session) {
-      const back = request.method === 'GET' ? request.url : '/account';
-      void redirect(reply, `/login?return_to=${encodeURIComponent(back)}`);
-      return null;
-    }
-    return session;
-  }
 
   app.get('/account', async (request, reply) => {
     const session = requireSession(request, reply);
@@ -41,9 +32,9 @@ export function registerAccountRoutes(
   app.get('/account/settings', async (request, reply) => {
     const session = requireSession(request, reply);
     if (!session) return reply;
-    const t = request.ctx.translator(accountMessages);
+    const t = request.ctx.translator(accountMessages, recoveryMessages);
     const saved = (request.query as Record<string, unknown>).saved === '1';
-    return sendPage(reply, <SettingsPage ctx={request.ctx} t={t} storeName={storeName} accountLocale={session.locale} saved={saved} />);
+    return sendPage(reply, <SettingsPage ctx={request.ctx} t={t} storeName={storeName} accountLocale={session.locale} email={session.email} saved={saved} />);
   });
 
   app.post('/account/settings/language', { schema: { body: formBody({ locale: shortText(8) }) } }, async (request, reply) => {

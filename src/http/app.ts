@@ -13,6 +13,7 @@ import { registerLoginRoutes } from '../login/login-routes.tsx';
 import { registerRegistrationRoutes } from '../registration/registration-routes.tsx';
 import { registerAccountRoutes } from '../account/account-routes.tsx';
 import { registerRecoveryRoutes } from '../recovery/recovery-routes.tsx';
+import { registerSettingsRoutes } from '../settings/settings-routes.tsx';
 import { registerSessionRoutes } from '../sessions/session-routes.ts';
 import { registerMailboxRoutes } from '../courier/mailbox-routes.tsx';
 import type { Services } from '../compose.ts';
@@ -50,7 +51,9 @@ export async function buildApp(config: Config, services: Services, logger: objec
   registerLoginRoutes(app, { login: services.login, sessions: services.sessions, clock: services.clock, storeName });
   registerRegistrationRoutes(app, { registration: services.registration, clock: services.clock, storeName, security: config.security });
   registerAccountRoutes(app, { db: services.db, accounts: services.accounts, sessions: services.sessions, clock: services.clock, storeName });
-  registerRecoveryRoutes(app, { storeName });
+  const resetSteps = { passwordReset: services.passwordReset, storeName, security: config.security };
+  registerRecoveryRoutes(app, resetSteps);
+  registerSettingsRoutes(app, resetSteps);
   if (services.mailCatcher) registerMailboxRoutes(app, { catcher: services.mailCatcher, storeName });
   return app;
 }

@@ -43,6 +43,7 @@ export const commonMessages: Catalog = {
     ru: 'Эта ссылка недействительна в этом браузере. Начните заново.',
   },
   'flow.expired': { en: 'This page has expired. Please start again.', ru: 'Срок действия страницы истёк. Начните заново.' },
+  'flow.not_verified': { en: 'Confirm the code first.', ru: 'Сначала подтвердите код.' },
   'flow.finished': { en: 'This step is already done.', ru: 'Этот шаг уже выполнен.' },
 
   'identity.email_invalid': {

@@ -12,6 +12,7 @@ const statusByCode: Record<string, number> = {
   'flow.not_found': 404,
   'flow.expired': 410,
   'flow.finished': 409,
+  'flow.not_verified': 409,
   'identity.email_invalid': 422,
   'identity.login_name_invalid': 422,
   'identity.identifier_invalid': 422,

@@ -1,32 +1,34 @@
-// Password recovery arrives with its own flow (issue "Password recovery and Change password").
-// Until then /recovery tells the shopper plainly what they can do today.
+// "Forgot password?" → /recovery: one field, then the shared steps (password-reset-routes.tsx).
 import type { FastifyInstance } from 'fastify';
 import { h } from '../http/jsx.ts';
-import { Page } from '../http/layout.tsx';
-import { sendPage } from '../http/replies.ts';
-import type { Catalog } from '../shared/i18n.ts';
+import { formBody, shortText } from '../http/form-schema.ts';
+import { redirect, sendPage, textField, waitText } from '../http/replies.ts';
+import { statusFor } from '../http/error-statuses.ts';
+import { codeMessages } from '../verification/code-messages.ts';
+import { recoveryMessages } from './recovery-messages.ts';
+import { RecoveryStartPage } from './recovery-pages.tsx';
+import { registerPasswordResetSteps, type StepDeps } from './password-reset-routes.tsx';
 
-const recoveryMessages: Catalog = {
-  'recovery.title': { en: 'Forgot your password?', ru: 'Забыли пароль?' },
-  'recovery.coming': {
-    en: 'Resetting your password with a code sent to your email is coming soon. Until then, please contact the store’s support team and they will help you back into your account.',
-    ru: 'Скоро здесь можно будет сбросить пароль с помощью кода из письма. А пока напишите в службу поддержки магазина — вам помогут вернуть доступ к аккаунту.',
-  },
-  'recovery.back': { en: 'Back to sign in', ru: 'Вернуться ко входу' },
-};
+export function registerRecoveryRoutes(app: FastifyInstance, deps: StepDeps) {
+  const { passwordReset, storeName } = deps;
 
-export function registerRecoveryRoutes(app: FastifyInstance, deps: { storeName: string }) {
   app.get('/recovery', async (request, reply) => {
-    const t = request.ctx.translator(recoveryMessages);
-    return sendPage(
-      reply,
-      <Page ctx={request.ctx} t={t} title={t('recovery.title')} storeName={deps.storeName} path="/recovery">
-        <section class="card">
-          <h1>{t('recovery.title')}</h1>
-          <p>{t('recovery.coming')}</p>
-          <p><a class="button button-secondary" href="/login">{t('recovery.back')}</a></p>
-        </section>
-      </Page>,
-    );
+    const t = request.ctx.translator(recoveryMessages, codeMessages);
+    return sendPage(reply, <RecoveryStartPage ctx={request.ctx} t={t} storeName={storeName} />);
   });
+
+  app.post('/recovery', { schema: { body: formBody({ identifier: shortText(1024) }) } }, async (request, reply) => {
+    const identifier = textField(request.body, 'identifier') ?? '';
+    const result = await passwordReset.startRecovery(identifier, {
+      browserId: request.ctx.browserId,
+      clientAddress: request.ctx.clientAddress,
+    });
+    if (result.ok) return redirect(reply, `/recovery/code?flow=${result.flowId}`);
+    const t = request.ctx.translator(recoveryMessages, codeMessages);
+    if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));
+    const error = t(result.code, { wait: waitText(result.retryAfterSeconds, request.ctx.locale) });
+    return sendPage(reply, <RecoveryStartPage ctx={request.ctx} t={t} storeName={storeName} identifier={identifier.slice(0, 254)} error={error} />, statusFor(result.code));
+  });
+
+  registerPasswordResetSteps(app, 'recovery', deps);
 }

@@ -20,6 +20,9 @@ export interface CodePageModel {
   notice?: string;
   otherWaysHref?: string;
   startOverHref: string;
+  /** Replaces "We sent a code to …" where the flow must not claim a code went anywhere. */
+  sentText?: string;
+  startOverLabel?: string;
 }
 
 export function CodeForm(model: CodePageModel): SafeHtml {
@@ -28,7 +31,7 @@ export function CodeForm(model: CodePageModel): SafeHtml {
   return (
     <section class="card" aria-labelledby="code-title">
       <h1 id="code-title">{t('code_page.title')}</h1>
-      <p class="lead">{t('code_page.sent_to', { destination: model.destination })} {t('code_page.valid_for', { minutes: model.lifetimeMinutes })}</p>
+      <p class="lead">{model.sentText ?? t('code_page.sent_to', { destination: model.destination })} {t('code_page.valid_for', { minutes: model.lifetimeMinutes })}</p>
       {model.notice ? <Alert kind="success">{model.notice}</Alert> : null}
       <form method="post" action={model.confirmAction} class="form" novalidate>
         <CsrfField ctx={ctx} />
@@ -72,7 +75,7 @@ export function CodeForm(model: CodePageModel): SafeHtml {
       </details>
       <p class="secondary-links">
         {model.otherWaysHref ? <a href={model.otherWaysHref}>{t('code_page.other_ways')}</a> : null}
-        <a href={model.startOverHref}>{t('code_page.start_over')}</a>
+        <a href={model.startOverHref}>{model.startOverLabel ?? t('code_page.start_over')}</a>
       </p>
     </section>
   );

@@ -1,0 +1,154 @@
+// The steps after the start, for both kinds: code → (other ways) → new password → done.
+// Thin: read the form, call the service, render or redirect.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { SecurityConfig } from '../config/config.ts';
+import { h } from '../http/jsx.ts';
+import { formBody, shortText } from '../http/form-schema.ts';
+import { redirect, sendPage, textField, waitText } from '../http/replies.ts';
+import { statusFor } from '../http/error-statuses.ts';
+import { sendProblem } from '../http/error-handler.tsx';
+import { requireSession } from '../http/require-session.ts';
+import { codeMessages } from '../verification/code-messages.ts';
+import { recoveryMessages } from './recovery-messages.ts';
+import { NewPasswordPage, OtherWaysPage, PasswordChangedPage, ResetCodePage, type NewPasswordModel } from './recovery-pages.tsx';
+import { pathsFor, type PasswordResetKind } from './password-reset-flow.ts';
+import type { Caller, PasswordResetService } from './password-reset-service.ts';
+
+export interface StepDeps {
+  passwordReset: PasswordResetService;
+  storeName: string;
+  security: SecurityConfig;
+}
+
+const flowParam = (request: FastifyRequest) => {
+  const flow = (request.query as Record<string, unknown>).flow;
+  return typeof flow === 'string' ? flow : '';
+};
+
+export function registerPasswordResetSteps(app: FastifyInstance, kind: PasswordResetKind, deps: StepDeps) {
+  const { passwordReset, storeName, security } = deps;
+  const paths = pathsFor(kind);
+  const translate = (request: FastifyRequest) => request.ctx.translator(recoveryMessages, codeMessages);
+  const signedInOnly = kind === 'password_change';
+
+  /** The caller, or null when Change password is asked for without a session (redirected to sign in). */
+  function callerOf(request: FastifyRequest, reply: FastifyReply): Caller | null {
+    const session = signedInOnly ? requireSession(request, reply) : request.ctx.session;
+    if (signedInOnly && !session) return null;
+    return {
+      browserId: request.ctx.browserId,
+      clientAddress: request.ctx.clientAddress,
+      session: session ? { accountId: session.account_id, sessionId: session.id } : null,
+    };
+  }
+
+  function retryAfter(reply: FastifyReply, seconds: number | undefined) {
+    if (seconds) reply.header('retry-after', String(seconds));
+  }
+
+  async function renderCodePage(request: FastifyRequest, reply: FastifyReply, caller: Caller, flowId: string, extra: { error?: string; notice?: string; status?: number } = {}) {
+    const described = await passwordReset.describe(kind, flowId, caller);
+    if (!described.ok) return sendProblem(request, reply, described.code, storeName);
+    if (described.flow.state === 'verified') return redirect(reply, `${paths.password}?flow=${flowId}`);
+    const t = translate(request);
+    const page = (
+      <ResetCodePage
+        ctx={request.ctx}
+        t={t}
+        kind={kind}
+        storeName={storeName}
+        flowId={flowId}
+        destination={described.destination}
+        sentText={t(kind === 'recovery' ? 'recovery.sent_to' : 'change.sent_to', { destination: described.destination })}
+        confirmAction={paths.code}
+        resendAction={paths.resend}
+        secondsUntilResend={described.secondsUntilResend}
+        cooldownSeconds={security.resendCooldownSeconds}
+        lifetimeMinutes={Math.round(security.codeLifetimeSeconds / 60)}
+        otherWaysHref={`${paths.otherWays}?flow=${flowId}`}
+        startOverHref={paths.start}
+        startOverLabel={kind === 'recovery' ? undefined : t('done.back_to_account')}
+        error={extra.error}
+        notice={extra.notice}
+      />
+    );
+    return sendPage(reply, page, extra.status ?? 200);
+  }
+
+  app.get(paths.code, async (request, reply) => {
+    const caller = callerOf(request, reply);
+    if (!caller) return reply;
+    const notice = (request.query as Record<string, unknown>).sent === '1' ? translate(request)('code.sent_again') : undefined;
+    return renderCodePage(request, reply, caller, flowParam(request), { notice });
+  });
+
+  app.post(paths.code, { schema: { body: formBody({ flow: shortText(64), code: shortText(64) }) } }, async (request, reply) => {
+    const caller = callerOf(request, reply);
+    if (!caller) return reply;
+    const flowId = textField(request.body, 'flow') ?? '';
+    const result = await passwordReset.confirmCode(kind, flowId, textField(request.body, 'code') ?? '', caller);
+    if (result.ok) return redirect(reply, `${paths.password}?flow=${flowId}`);
+    if (result.code.startsWith('flow.')) return sendProblem(request, reply, result.code, storeName);
+    retryAfter(reply, result.retryAfterSeconds);
+    const error = translate(request)(result.code, { wait: waitText(result.retryAfterSeconds, request.ctx.locale) });
+    return renderCodePage(request, reply, caller, flowId, { error, status: statusFor(result.code) });
+  });
+
+  app.post(paths.resend, { schema: { body: formBody({ flow: shortText(64) }) } }, async (request, reply) => {
+    const caller = callerOf(request, reply);
+    if (!caller) return reply;
+    const flowId = textField(request.body, 'flow') ?? '';
+    const result = await passwordReset.resend(kind, flowId, caller);
+    if (result.ok) return redirect(reply, `${paths.code}?flow=${flowId}&sent=1`);
+    if (result.code.startsWith('flow.')) return sendProblem(request, reply, result.code, storeName);
+    retryAfter(reply, result.retryAfterSeconds);
+    const error = translate(request)(result.code, { wait: waitText(result.retryAfterSeconds, request.ctx.locale) });
+    return renderCodePage(request, reply, caller, flowId, { error, status: statusFor(result.code) });
+  });
+
+  app.get(paths.otherWays, async (request, reply) => {
+    const caller = callerOf(request, reply);
+    if (!caller) return reply;
+    const described = await passwordReset.describe(kind, flowParam(request), caller);
+    if (!described.ok) return sendProblem(request, reply, described.code, storeName);
+    const page = <OtherWaysPage ctx={request.ctx} t={translate(request)} storeName={storeName} kind={kind} flowId={described.flow.id} secondsUntilResend={described.secondsUntilResend} />;
+    return sendPage(reply, page);
+  });
+
+  function renderNewPassword(request: FastifyRequest, reply: FastifyReply, model: Omit<NewPasswordModel, 'ctx' | 't' | 'storeName' | 'kind'>, status = 200) {
+    return sendPage(reply, <NewPasswordPage ctx={request.ctx} t={translate(request)} storeName={storeName} kind={kind} {...model} />, status);
+  }
+
+  app.get(paths.password, async (request, reply) => {
+    const caller = callerOf(request, reply);
+    if (!caller) return reply;
+    const described = await passwordReset.describe(kind, flowParam(request), caller);
+    if (!described.ok) return sendProblem(request, reply, described.code, storeName);
+    if (described.flow.state !== 'verified') return redirect(reply, `${paths.code}?flow=${described.flow.id}`);
+    return renderNewPassword(request, reply, { flowId: described.flow.id, values: {}, signOutOthers: true, errors: {} });
+  });
+
+  app.post(
+    paths.password,
+    { schema: { body: formBody({ flow: shortText(64), password: shortText(1024), password_confirmation: shortText(1024), sign_out_others: shortText(8) }, ['sign_out_others']) } },
+    async (request, reply) => {
+      const caller = callerOf(request, reply);
+      if (!caller) return reply;
+      const flowId = textField(request.body, 'flow') ?? '';
+      const values = { password: textField(request.body, 'password') ?? '', password_confirmation: textField(request.body, 'password_confirmation') ?? '' };
+      // An unticked checkbox is simply absent from the form.
+      const signOutOthers = textField(request.body, 'sign_out_others') !== undefined;
+      const result = await passwordReset.chooseNewPassword(kind, flowId, { password: values.password, confirmation: values.password_confirmation, signOutOtherDevices: signOutOthers }, caller);
+      if (result.ok) return redirect(reply, paths.done);
+      if (result.code.startsWith('flow.')) return sendProblem(request, reply, result.code, storeName);
+      const message = translate(request)(result.code, { min: security.passwordMinLength, max: security.passwordMaxLength });
+      const field = (result.field ?? 'form') as keyof NewPasswordModel['errors'];
+      return renderNewPassword(request, reply, { flowId, values, signOutOthers, errors: { [field]: message } }, statusFor(result.code));
+    },
+  );
+
+  app.get(paths.done, async (request, reply) => {
+    if (signedInOnly && !requireSession(request, reply)) return reply;
+    return sendPage(reply, <PasswordChangedPage ctx={request.ctx} t={translate(request)} storeName={storeName} kind={kind} />);
+  });
+}

@@ -1,0 +1,194 @@
+// Password recovery and Change password, as one service over the steps in password-reset-flow.ts.
+//
+// Recovery answers the same, after the same work, whether or not the account exists (DESIGN.md §2
+// "enumeration"): a flow and a code are made either way; only a real account's owner is mailed.
+// A code typed for an unknown account therefore fails exactly like a wrong one.
+import type { Config } from '../config/config.ts';
+import type { enqueueEmail } from '../courier/outbox.ts';
+import type { Account, AccountStore } from '../identity/account-store.ts';
+import { parseIdentifier } from '../identity/identifiers.ts';
+import type { PasswordHasher } from '../identity/password-hasher.ts';
+import { checkNewPassword } from '../identity/password-policy.ts';
+import type { FlowRow, FlowStore } from '../flows/flow-store.ts';
+import { isFailure } from '../flows/flow-store.ts';
+import type { SessionService } from '../sessions/session-service.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { Failure } from '../shared/failure.ts';
+import { fail } from '../shared/failure.ts';
+import type { Locale } from '../shared/i18n.ts';
+import { newId } from '../shared/ids.ts';
+import type { Secrets } from '../shared/secrets.ts';
+import type { Database } from '../storage/database.ts';
+import type { LoginThrottle } from '../throttling/login-throttle.ts';
+import type { CodeService, CodeTarget } from '../verification/code-service.ts';
+import type { PasswordResetData, PasswordResetKind } from './password-reset-flow.ts';
+
+export interface PasswordResetDeps {
+  db: Database;
+  config: Config;
+  accounts: AccountStore;
+  hasher: PasswordHasher;
+  flows: FlowStore;
+  codes: CodeService;
+  sessions: SessionService;
+  throttle: LoginThrottle;
+  secrets: Secrets;
+  clock: Clock;
+  enqueueEmail: typeof enqueueEmail;
+  wakeCourier: () => void;
+}
+
+export interface Caller {
+  browserId: string | undefined;
+  clientAddress: string;
+  /** The signed-in session; required for Change password, absent in recovery. */
+  session?: { accountId: string; sessionId: string } | null;
+}
+
+export function createPasswordResetService(deps: PasswordResetDeps) {
+  const { db, config, accounts, hasher, flows, codes, sessions, throttle, secrets, clock } = deps;
+  const minutes = Math.round(config.security.codeLifetimeSeconds / 60);
+
+  const targetFor = (flow: Pick<FlowRow, 'id' | 'kind' | 'subject'>): CodeTarget => ({ flowId: flow.id, purpose: flow.kind, subject: flow.subject });
+
+  /** Issues a code and, for a real account, mails it: one transaction, so neither happens alone. */
+  async function sendCode(flow: Pick<FlowRow, 'id' | 'kind' | 'subject'>, account: Account | undefined) {
+    await db.transaction().execute(async (trx) => {
+      const code = await codes.issueCode(trx, targetFor(flow), 'email');
+      if (account) {
+        await deps.enqueueEmail(trx, { secrets, clock }, {
+          template: 'recovery_code',
+          locale: account.locale as Locale,
+          to: account.email,
+          data: { code, storeName: config.storeName, minutes },
+        });
+      }
+    });
+    deps.wakeCourier();
+  }
+
+  /** The open flow of this kind for this browser; Change password flows also for this account only. */
+  async function openFlow(kind: PasswordResetKind, flowId: string, caller: Caller): Promise<FlowRow | Failure<string>> {
+    const flow = await flows.findOpen(kind, flowId, caller.browserId);
+    if (isFailure(flow)) return flow;
+    if (kind === 'password_change' && flow.account_id !== caller.session?.accountId) return fail('flow.not_found');
+    return flow;
+  }
+
+  async function begin(kind: PasswordResetKind, account: Account | undefined, subject: string, destination: string, caller: Caller) {
+    const flowId = newId();
+    const reserved = await codes.reserveSend({ flowId, purpose: kind, subject }, caller.clientAddress);
+    if (!reserved.ok) return reserved;
+    const data: PasswordResetData = { destination };
+    await flows.create(db, {
+      id: flowId,
+      kind,
+      state: 'code_sent',
+      browserId: caller.browserId ?? '',
+      accountId: account?.id ?? null,
+      subject,
+      typedIdentifier: destination,
+      data,
+      lifetimeSeconds: config.security.flowLifetimeSeconds,
+    });
+    await sendCode({ id: flowId, kind, subject }, account);
+    return { ok: true as const, flowId };
+  }
+
+  return {
+    /** "Forgot password?": one field, email or login name. */
+    async startRecovery(identifierText: string, caller: Caller): Promise<{ ok: true; flowId: string } | Failure<string>> {
+      const typed = identifierText.normalize('NFKC').trim();
+      if (typed === '') return fail('identity.identifier_missing', { field: 'identifier' });
+      const identifier = parseIdentifier(typed);
+      if ('ok' in identifier) return identifier;
+      const account = await accounts.findByIdentifier(identifier);
+      // A throttled or locked-out sign-in does not stop recovery; a locked account (an
+      // administrator's decision) gets no code, but the same answer.
+      const usable = account && account.locked_at === null ? account : undefined;
+      const subject = usable ? `account:${usable.id}` : `unknown:${secrets.keyedHash('recovery-identifier', identifier.value)}`;
+      return begin('recovery', usable, subject, typed, caller);
+    },
+
+    /** My account → Settings → Change password: the code goes to the email on file. */
+    async startPasswordChange(caller: Caller): Promise<{ ok: true; flowId: string } | Failure<string>> {
+      const accountId = caller.session?.accountId;
+      const account = accountId ? await accounts.findById(accountId) : undefined;
+      if (!account) return fail('request.unauthenticated');
+      return begin('password_change', account, `account:${account.id}`, account.email, caller);
+    },
+
+    async describe(kind: PasswordResetKind, flowId: string, caller: Caller) {
+      const flow = await openFlow(kind, flowId, caller);
+      if (isFailure(flow)) return flow;
+      const data = JSON.parse(flow.data) as PasswordResetData;
+      return { ok: true as const, flow, destination: data.destination, secondsUntilResend: await codes.secondsUntilResend(targetFor(flow)) };
+    },
+
+    async resend(kind: PasswordResetKind, flowId: string, caller: Caller): Promise<{ ok: true } | Failure<string>> {
+      const flow = await openFlow(kind, flowId, caller);
+      if (isFailure(flow)) return flow;
+      if (flow.state !== 'code_sent') return fail('flow.finished');
+      const reserved = await codes.reserveSend(targetFor(flow), caller.clientAddress);
+      if (!reserved.ok) return reserved;
+      await sendCode(flow, flow.account_id ? await accounts.findById(flow.account_id) : undefined);
+      return { ok: true };
+    },
+
+    async confirmCode(kind: PasswordResetKind, flowId: string, typedCode: string, caller: Caller): Promise<{ ok: true } | Failure<string>> {
+      const flow = await openFlow(kind, flowId, caller);
+      if (isFailure(flow)) return flow;
+      if (flow.state !== 'code_sent') return fail('flow.finished');
+      const typed = typedCode.replace(/\s+/g, '');
+      if (typed === '') return fail('code.missing', { field: 'code' });
+      const consumed = await codes.consumeCode(targetFor(flow), typed);
+      if (!consumed.ok) return consumed;
+      // A flow for an unknown account has a code nobody received; even a lucky guess goes nowhere.
+      if (!flow.account_id) return fail('code.invalid', { field: 'code' });
+      if (!(await flows.transition(db, flow.id, 'code_sent', 'verified'))) return fail('flow.finished');
+      return { ok: true };
+    },
+
+    /** Allowed only once the code was right; ends other sessions unless the shopper unticked it. */
+    async chooseNewPassword(
+      kind: PasswordResetKind,
+      flowId: string,
+      input: { password: string; confirmation: string; signOutOtherDevices: boolean },
+      caller: Caller,
+    ): Promise<{ ok: true } | Failure<string>> {
+      const flow = await openFlow(kind, flowId, caller);
+      if (isFailure(flow)) return flow;
+      if (flow.state !== 'verified' || !flow.account_id) return fail('flow.not_verified');
+      const account = await accounts.findById(flow.account_id);
+      if (!account) return fail('flow.not_found');
+      const checked = await checkNewPassword(input.password, input.confirmation, { email: account.email, loginName: account.login_name }, config.security);
+      if (!checked.ok) return checked;
+      const passwordHash = await hasher.hash(checked.password);
+      const now = clock.now();
+      const done = await db.transaction().execute(async (trx) => {
+        if (!(await flows.transition(trx, flow.id, 'verified', 'completed'))) return false;
+        await accounts.setPasswordHash(trx, account.id, passwordHash, now);
+        // In recovery nobody is signed in here, so "other devices" are all of them.
+        if (input.signOutOtherDevices) await sessions.endOtherSessions(trx, account.id, caller.session?.sessionId ?? null);
+        await deps.enqueueEmail(trx, { secrets, clock }, {
+          template: 'password_changed',
+          locale: account.locale as Locale,
+          to: account.email,
+          data: {
+            storeName: config.storeName,
+            time: new Intl.DateTimeFormat(account.locale === 'ru' ? 'ru-RU' : 'en-GB', { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(now) + ' UTC',
+            secureUrl: `${config.publicUrl}/recovery`,
+          },
+        });
+        return true;
+      });
+      if (!done) return fail('flow.finished');
+      // Whoever just proved the mailbox and set a new password may sign in again at once.
+      await throttle.clear(`account:${account.id}`);
+      deps.wakeCourier();
+      return { ok: true };
+    },
+  };
+}
+
+export type PasswordResetService = ReturnType<typeof createPasswordResetService>;

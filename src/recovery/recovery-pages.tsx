@@ -1,0 +1,135 @@
+// The screens of recovery and Change password: one field → code → other ways → new password → done.
+import { h, type SafeHtml } from '../http/jsx.ts';
+import { Alert, CsrfField, Field, Page, StrengthMeter } from '../http/layout.tsx';
+import type { RequestContext } from '../http/request-context.ts';
+import type { Translate } from '../shared/i18n.ts';
+import { CodeForm, type CodePageModel } from '../verification/code-page.tsx';
+import { pathsFor, type PasswordResetKind } from './password-reset-flow.ts';
+
+interface Base {
+  ctx: RequestContext;
+  t: Translate;
+  storeName: string;
+}
+
+export function RecoveryStartPage(props: Base & { identifier?: string; error?: string }): SafeHtml {
+  const { ctx, t } = props;
+  return (
+    <Page ctx={ctx} t={t} title={t('recovery.title')} storeName={props.storeName} path="/recovery">
+      <section class="card" aria-labelledby="recovery-title">
+        <h1 id="recovery-title">{t('recovery.title')}</h1>
+        <p class="lead">{t('recovery.intro')}</p>
+        <form method="post" action="/recovery" class="form" novalidate>
+          <CsrfField ctx={ctx} />
+          <Field
+            name="identifier"
+            label={t('recovery.identifier')}
+            value={props.identifier}
+            error={props.error}
+            autocomplete="username"
+            required
+            autofocus
+            maxlength={254}
+            extra={{ autocapitalize: 'none', spellcheck: 'false' }}
+          />
+          <button type="submit" class="button button-primary" data-enable-when-filled="field-identifier">{t('recovery.continue')}</button>
+        </form>
+        <p class="switch-link"><a href="/login">{t('recovery.back_to_sign_in')}</a></p>
+      </section>
+    </Page>
+  );
+}
+
+export function ResetCodePage(props: CodePageModel & { storeName: string; kind: PasswordResetKind }): SafeHtml {
+  const paths = pathsFor(props.kind);
+  return (
+    <Page ctx={props.ctx} t={props.t} title={props.t('code_page.title')} storeName={props.storeName} path={`${paths.code}?flow=${props.flowId}`}>
+      <CodeForm {...props} />
+    </Page>
+  );
+}
+
+export function OtherWaysPage(props: Base & { kind: PasswordResetKind; flowId: string; secondsUntilResend: number }): SafeHtml {
+  const { ctx, t } = props;
+  const paths = pathsFor(props.kind);
+  const waiting = props.secondsUntilResend > 0;
+  return (
+    <Page ctx={ctx} t={t} title={t('other_ways.title')} storeName={props.storeName} path={`${paths.otherWays}?flow=${props.flowId}`}>
+      <section class="card" aria-labelledby="other-ways-title">
+        <h1 id="other-ways-title">{t('other_ways.title')}</h1>
+        <ul class="choice-list">
+          <li class="choice">
+            <form method="post" action={paths.resend}>
+              <CsrfField ctx={ctx} />
+              <input type="hidden" name="flow" value={props.flowId} />
+              <button
+                type="submit"
+                class="button button-secondary"
+                disabled={waiting}
+                data-countdown={waiting ? String(props.secondsUntilResend) : undefined}
+                data-label={t('other_ways.email_again')}
+                data-label-waiting={`${t('other_ways.email_again')} ({s})`}
+              >
+                {waiting ? `${t('other_ways.email_again')} (${props.secondsUntilResend})` : t('other_ways.email_again')}
+              </button>
+            </form>
+            <p class="field-hint">{t('other_ways.email_again_hint')}</p>
+          </li>
+          <li class="choice"><p>{t('other_ways.more_soon')}</p></li>
+          <li class="choice"><p>{t('other_ways.support')}</p></li>
+        </ul>
+        <p class="secondary-links"><a href={`${paths.code}?flow=${props.flowId}`}>{t('other_ways.back')}</a></p>
+      </section>
+    </Page>
+  );
+}
+
+export interface NewPasswordModel extends Base {
+  kind: PasswordResetKind;
+  flowId: string;
+  values: { password?: string; password_confirmation?: string };
+  signOutOthers: boolean;
+  errors: Partial<Record<'password' | 'password_confirmation' | 'form', string>>;
+}
+
+export function NewPasswordPage(props: NewPasswordModel): SafeHtml {
+  const { ctx, t, values, errors } = props;
+  const paths = pathsFor(props.kind);
+  return (
+    <Page ctx={ctx} t={t} title={t('new_password.title')} storeName={props.storeName} path={`${paths.password}?flow=${props.flowId}`}>
+      <section class="card" aria-labelledby="new-password-title">
+        <h1 id="new-password-title">{t('new_password.title')}</h1>
+        {errors.form ? <Alert kind="error">{errors.form}</Alert> : null}
+        <form method="post" action={paths.password} class="form" novalidate>
+          <CsrfField ctx={ctx} />
+          <input type="hidden" name="flow" value={props.flowId} />
+          <Field name="password" type="password" label={t('new_password.password')} hint={t('password.strength_hint')} value={values.password} error={errors.password} autocomplete="new-password" required autofocus maxlength={1024}>
+            <StrengthMeter t={t} forField="password" />
+          </Field>
+          <Field name="password_confirmation" type="password" label={t('new_password.confirmation')} value={values.password_confirmation} error={errors.password_confirmation} autocomplete="new-password" required maxlength={1024} />
+          <div class="checkbox-field">
+            <input type="checkbox" id="field-sign_out_others" name="sign_out_others" value="1" checked={props.signOutOthers} aria-describedby="field-sign_out_others-hint" />
+            <label for="field-sign_out_others">{t('new_password.sign_out_others')}</label>
+            <p class="field-hint" id="field-sign_out_others-hint">{t('new_password.sign_out_hint')}</p>
+          </div>
+          <button type="submit" class="button button-primary">{t('new_password.submit')}</button>
+        </form>
+      </section>
+    </Page>
+  );
+}
+
+export function PasswordChangedPage(props: Base & { kind: PasswordResetKind }): SafeHtml {
+  const { ctx, t } = props;
+  const recovery = props.kind === 'recovery';
+  return (
+    <Page ctx={ctx} t={t} title={t('done.title')} storeName={props.storeName} path={pathsFor(props.kind).done}>
+      <section class="card card-success" aria-labelledby="done-title">
+        <div class="success-mark" aria-hidden="true">✓</div>
+        <h1 id="done-title">{t('done.title')}</h1>
+        <p>{t(recovery ? 'done.recovery_text' : 'done.change_text')}</p>
+        <a class="button button-primary" href={recovery ? '/login' : '/account'}>{t(recovery ? 'done.sign_in' : 'done.back_to_account')}</a>
+      </section>
+    </Page>
+  );
+}

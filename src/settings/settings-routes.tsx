@@ -1,0 +1,37 @@
+// My account → Settings → Change password: the same steps as recovery, bound to the signed-in
+// shopper's own account (no identifier to type), keeping this session alive.
+import type { FastifyInstance } from 'fastify';
+import { h } from '../http/jsx.ts';
+import { formBody } from '../http/form-schema.ts';
+import { redirect, sendPage, waitText } from '../http/replies.ts';
+import { requireSession } from '../http/require-session.ts';
+import { sendProblem } from '../http/error-handler.tsx';
+import { statusFor } from '../http/error-statuses.ts';
+import { accountMessages } from '../account/account-messages.ts';
+import { SettingsPage } from '../account/account-pages.tsx';
+import { recoveryMessages } from '../recovery/recovery-messages.ts';
+import { registerPasswordResetSteps, type StepDeps } from '../recovery/password-reset-routes.tsx';
+
+export function registerSettingsRoutes(app: FastifyInstance, deps: StepDeps) {
+  const { passwordReset, storeName } = deps;
+
+  app.post('/account/password', { schema: { body: formBody({}) } }, async (request, reply) => {
+    const session = requireSession(request, reply);
+    if (!session) return reply;
+    const result = await passwordReset.startPasswordChange({
+      browserId: request.ctx.browserId,
+      clientAddress: request.ctx.clientAddress,
+      session: { accountId: session.account_id, sessionId: session.id },
+    });
+    if (result.ok) return redirect(reply, `/account/password/code?flow=${result.flowId}`);
+    if (!result.code.startsWith('code.')) return sendProblem(request, reply, result.code, storeName);
+    // Send limits: back on Settings with the reason and the wait, nothing else changed.
+    if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));
+    const t = request.ctx.translator(accountMessages, recoveryMessages);
+    const passwordError = t(result.code, { wait: waitText(result.retryAfterSeconds, request.ctx.locale) });
+    const page = <SettingsPage ctx={request.ctx} t={t} storeName={storeName} accountLocale={session.locale} email={session.email} saved={false} passwordError={passwordError} />;
+    return sendPage(reply, page, statusFor(result.code));
+  });
+
+  registerPasswordResetSteps(app, 'password_change', deps);
+}
