@@ -17,6 +17,9 @@ import { createLoginThrottle } from './throttling/login-throttle.ts';
 import { createLoginService } from './login/login-service.ts';
 import { createRegistrationService } from './registration/registration-service.ts';
 import { createPasswordResetService } from './recovery/password-reset-service.ts';
+import { createQrLoginService } from './qr-login/qr-login-service.ts';
+import { createQrLoginStore } from './qr-login/qr-login-store.ts';
+import { createQrNotifier } from './qr-login/qr-notifier.ts';
 import { enqueueEmail } from './courier/outbox.ts';
 import { createDispatcher, type Dispatcher } from './courier/dispatcher.ts';
 import { createSmtpSender } from './courier/smtp-transport.ts';
@@ -82,10 +85,18 @@ export async function createServices(config: Config, options: { clock?: Clock; l
     db, config, accounts, hasher, flows, codes, sessions, throttle, secrets, clock, enqueueEmail, wakeCourier: () => dispatcher.wake(),
   });
 
+  const qrNotifier = createQrNotifier(config.database, (error) =>
+    logger.warn({ err: { message: (error as Error)?.message } }, 'QR sign-in notifications interrupted; browsers fall back to re-reading'),
+  );
+  const qrLogin = createQrLoginService({
+    db, store: createQrLoginStore(db), notifier: qrNotifier, sessions, accounts, rateEvents, secrets, clock, config, enqueueEmail, wakeCourier: () => dispatcher.wake(),
+  });
+
   return {
-    config, clock, logger, db, database, secrets, accounts, hasher, sessions, flows, rateEvents, codes, throttle, login, registration, passwordReset,
+    config, clock, logger, db, database, secrets, accounts, hasher, sessions, flows, rateEvents, codes, throttle, login, registration, passwordReset, qrLogin,
     dispatcher, mailCatcher,
     async close() {
+      await qrNotifier.close();
       await dispatcher.stop();
       sender.close();
       await mailCatcher?.close();

@@ -14,6 +14,8 @@ import { registerRegistrationRoutes } from '../registration/registration-routes.
 import { registerAccountRoutes } from '../account/account-routes.tsx';
 import { registerRecoveryRoutes } from '../recovery/recovery-routes.tsx';
 import { registerSettingsRoutes } from '../settings/settings-routes.tsx';
+import { createQrPanelMaker, registerQrLoginRoutes } from '../qr-login/qr-login-routes.tsx';
+import { registerAppApiRoutes } from '../qr-login/app-api-routes.ts';
 import { registerSessionRoutes } from '../sessions/session-routes.ts';
 import { registerMailboxRoutes } from '../courier/mailbox-routes.tsx';
 import type { Services } from '../compose.ts';
@@ -48,7 +50,9 @@ export async function buildApp(config: Config, services: Services, logger: objec
 
   registerSiteRoutes(app);
   registerSessionRoutes(app, { sessions: services.sessions, storeName });
-  registerLoginRoutes(app, { login: services.login, sessions: services.sessions, clock: services.clock, storeName });
+  registerLoginRoutes(app, { login: services.login, sessions: services.sessions, clock: services.clock, storeName, makeQrPanel: createQrPanelMaker(services.qrLogin) });
+  registerQrLoginRoutes(app, { qrLogin: services.qrLogin, clock: services.clock, storeName, publicUrl: config.publicUrl });
+  registerAppApiRoutes(app, { qrLogin: services.qrLogin, login: services.login, sessions: services.sessions, storeName });
   registerRegistrationRoutes(app, { registration: services.registration, clock: services.clock, storeName, security: config.security });
   registerAccountRoutes(app, { db: services.db, accounts: services.accounts, sessions: services.sessions, clock: services.clock, storeName });
   const resetSteps = { passwordReset: services.passwordReset, storeName, security: config.security };

@@ -6,7 +6,7 @@ import { Page, Alert } from './layout.tsx';
 import { statusFor } from './error-statuses.ts';
 import { RequestProblem } from './request-problem.ts';
 import { commonMessages } from './common-messages.ts';
-import { translatorFor } from '../shared/i18n.ts';
+import { translatorFor, type Catalog, type Params } from '../shared/i18n.ts';
 import { contextWithoutBrowser } from './request-context.ts';
 
 function codeForFrameworkError(error: FastifyError): string | undefined {
@@ -38,13 +38,13 @@ export function wantsJson(request: FastifyRequest): boolean {
   return request.url.startsWith('/api/') || (request.headers.accept ?? '').startsWith('application/json');
 }
 
-export function sendProblem(request: FastifyRequest, reply: FastifyReply, code: string, storeName: string) {
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, code: string, storeName: string, options: { catalogs?: Catalog[]; params?: Params } = {}) {
   const status = statusFor(code);
   // Requests Fastify refuses before our hooks run (a path that is not UTF-8) have no context yet.
   request.ctx ??= contextWithoutBrowser(request);
   const locale = request.ctx.locale;
-  const t = translatorFor(locale, commonMessages);
-  const message = t(code);
+  const t = translatorFor(locale, ...(options.catalogs ?? []), commonMessages);
+  const message = t(code, options.params);
   if (wantsJson(request)) {
     return reply.status(status).type('application/json; charset=utf-8').send({ error: { code, message } });
   }

@@ -35,6 +35,10 @@ const statusByCode: Record<string, number> = {
   'code.resend_too_soon': 429,
   'code.send_limit_reached': 429,
   'session.not_found': 404,
+  'qr.not_found': 404,
+  'qr.expired': 410,
+  'qr.already_used': 409,
+  'qr.too_many_requests': 429,
 };
 
 export function statusFor(code: string): number {

@@ -2,6 +2,7 @@ import { h, type SafeHtml } from '../http/jsx.ts';
 import { Alert, CsrfField, Field, Page } from '../http/layout.tsx';
 import type { RequestContext } from '../http/request-context.ts';
 import type { Translate } from '../shared/i18n.ts';
+import { QrPanel, type QrPanelModel } from '../qr-login/qr-login-pages.tsx';
 
 export interface LoginPageModel {
   ctx: RequestContext;
@@ -11,12 +12,15 @@ export interface LoginPageModel {
   error?: string;
   notice?: string;
   returnTo?: string;
+  /** The "Sign in with the app" panel: undefined hides it, null says it is unavailable now. */
+  qrPanel?: QrPanelModel | null;
 }
 
 export function LoginPage(model: LoginPageModel): SafeHtml {
   const { ctx, t } = model;
   return (
-    <Page ctx={ctx} t={t} title={t('login.title')} storeName={model.storeName} path="/login">
+    <Page ctx={ctx} t={t} title={t('login.title')} storeName={model.storeName} path="/login" wide={model.qrPanel !== undefined}>
+      <div class={model.qrPanel !== undefined ? 'login-layout' : undefined}>
       <section class="card" aria-labelledby="login-title">
         <h1 id="login-title">{t('login.title')}</h1>
         {model.notice ? <Alert kind="info">{model.notice}</Alert> : null}
@@ -40,6 +44,8 @@ export function LoginPage(model: LoginPageModel): SafeHtml {
         </form>
         <p class="switch-link">{t('login.no_account')} <a href="/register">{t('login.create_account')}</a></p>
       </section>
+      {model.qrPanel !== undefined ? <QrPanel ctx={ctx} t={t} storeName={model.storeName} panel={model.qrPanel} /> : null}
+      </div>
     </Page>
   );
 }

@@ -1,5 +1,7 @@
 // Thin HTTP layer of sign-in and sign-out: read the form, call the service, render or redirect.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { QrPanelModel } from '../qr-login/qr-login-pages.tsx';
+import { qrLoginMessages } from '../qr-login/qr-login-messages.ts';
 import { h } from '../http/jsx.ts';
 import { formBody, shortText } from '../http/form-schema.ts';
 import { clearSessionCookie, redirect, safeReturnPath, sendPage, setSessionCookie, textField, waitText } from '../http/replies.ts';
@@ -10,23 +12,34 @@ import { loginMessages } from './login-messages.ts';
 import { LoginPage } from './login-pages.tsx';
 import type { LoginService } from './login-service.ts';
 
-export function registerLoginRoutes(app: FastifyInstance, deps: { login: LoginService; sessions: SessionService; clock: Clock; storeName: string }) {
-  const { login, sessions, clock, storeName } = deps;
+export function registerLoginRoutes(
+  app: FastifyInstance,
+  deps: {
+    login: LoginService;
+    sessions: SessionService;
+    clock: Clock;
+    storeName: string;
+    /** Makes the "Sign in with the app" QR for this browser (qr-login/). */
+    makeQrPanel: (request: FastifyRequest, reply: FastifyReply) => Promise<QrPanelModel | null>;
+  },
+) {
+  const { login, sessions, clock, storeName, makeQrPanel } = deps;
 
   app.get('/login', async (request, reply) => {
     const query = request.query as Record<string, unknown>;
-    const t = request.ctx.translator(loginMessages);
+    const t = request.ctx.translator(loginMessages, qrLoginMessages);
     if (request.ctx.session) return redirect(reply, safeReturnPath(query.return_to));
     const notice = query.signed_out === '1' ? t('login.signed_out') : query.expired === '1' ? t('login.session_ended') : undefined;
     const returnTo = typeof query.return_to === 'string' ? safeReturnPath(query.return_to) : undefined;
-    return sendPage(reply, <LoginPage ctx={request.ctx} t={t} storeName={storeName} notice={notice} returnTo={returnTo} />);
+    const qrPanel = await makeQrPanel(request, reply);
+    return sendPage(reply, <LoginPage ctx={request.ctx} t={t} storeName={storeName} notice={notice} returnTo={returnTo} qrPanel={qrPanel} />);
   });
 
   app.post(
     '/login',
     { schema: { body: formBody({ identifier: shortText(1024), password: shortText(1024), return_to: shortText(512) }, ['return_to']) } },
     async (request, reply) => {
-      const t = request.ctx.translator(loginMessages);
+      const t = request.ctx.translator(loginMessages, qrLoginMessages);
       const identifier = textField(request.body, 'identifier') ?? '';
       const result = await login.signIn({
         identifier,
@@ -37,7 +50,8 @@ export function registerLoginRoutes(app: FastifyInstance, deps: { login: LoginSe
       if (!result.ok) {
         const error = t(result.code, { wait: waitText(result.retryAfterSeconds, request.ctx.locale) });
         if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));
-        const page = <LoginPage ctx={request.ctx} t={t} storeName={storeName} identifier={identifier.slice(0, 254)} error={error} returnTo={textField(request.body, 'return_to')} />;
+        const qrPanel = await makeQrPanel(request, reply);
+        const page = <LoginPage ctx={request.ctx} t={t} storeName={storeName} identifier={identifier.slice(0, 254)} error={error} returnTo={textField(request.body, 'return_to')} qrPanel={qrPanel} />;
         return sendPage(reply, page, statusFor(result.code));
       }
       setSessionCookie(reply, result.token, result.expiresAt, clock.now());

@@ -22,6 +22,8 @@ export interface SignInRequest {
   password: string;
   clientAddress: string;
   userAgent: string;
+  /** 'app' for the store's mobile app (30-day bearer session); browsers by default. */
+  kind?: 'browser' | 'app';
 }
 
 export interface SignedInResult {
@@ -85,7 +87,7 @@ export function createLoginService(deps: {
       }
       const session = await sessions.startSession(db, {
         accountId: account.id,
-        kind: 'browser',
+        kind: request.kind ?? 'browser',
         authenticatedVia: 'password',
         userAgent: request.userAgent,
         clientAddress: request.clientAddress,

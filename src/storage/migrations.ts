@@ -104,8 +104,35 @@ const initialSchema: Migration = {
   },
 };
 
+const qrLoginRequests: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema
+      .createTable('qr_login_requests')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+      .addColumn('secret_hash', 'text', (c) => c.notNull().unique())
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('browser_user_agent', 'text', (c) => c.notNull())
+      .addColumn('browser_address', 'text', (c) => c.notNull())
+      .addColumn('account_id', 'text', (c) => c.references('accounts.id').onDelete('cascade'))
+      .addColumn('app_session_id', 'text')
+      .addColumn('session_id', 'text')
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('scan_by', 'bigint', (c) => c.notNull())
+      .addColumn('decide_by', 'bigint')
+      .addColumn('complete_by', 'bigint')
+      .addColumn('updated_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('qr_login_requests_by_age').on('qr_login_requests').column('created_at').execute();
+  },
+  async down() {
+    throw new Error('Gatehouse migrations only go forward');
+  },
+};
+
 const migrations: Record<string, Migration> = {
   '0001_initial_schema': initialSchema,
+  '0002_qr_login_requests': qrLoginRequests,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -84,6 +84,23 @@ export interface OutboxTable {
   sent_at: number | null;
 }
 
+export interface QrLoginRequestsTable {
+  id: string;
+  token_hash: string;
+  secret_hash: string;
+  state: 'pending' | 'scanned' | 'approved' | 'consumed' | 'denied';
+  browser_user_agent: string;
+  browser_address: string;
+  account_id: string | null;
+  app_session_id: string | null;
+  session_id: string | null;
+  created_at: number;
+  scan_by: number;
+  decide_by: number | null;
+  complete_by: number | null;
+  updated_at: number;
+}
+
 export interface Tables {
   accounts: AccountsTable;
   sessions: SessionsTable;
@@ -92,4 +109,5 @@ export interface Tables {
   rate_events: RateEventsTable;
   login_throttles: LoginThrottlesTable;
   outbox: OutboxTable;
+  qr_login_requests: QrLoginRequestsTable;
 }

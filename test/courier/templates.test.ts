@@ -16,6 +16,8 @@ const sampleData = {
   recoveryUrl: 'https://shop.test/recovery',
   secureUrl: 'https://shop.test/recovery',
   time: '15 January 2026, 12:00 UTC',
+  device: 'Chrome 126, Windows 10',
+  place: '203.0.113.7',
 };
 
 describe('email templates', () => {

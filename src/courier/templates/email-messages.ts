@@ -113,4 +113,29 @@ export const emailMessages: Catalog = {
     en: 'Secure my account',
     ru: 'Защитить аккаунт',
   },
+
+  'email.new_sign_in.subject': {
+    en: 'New sign-in from {device} near {place}',
+    ru: 'Новый вход: {device}, около {place}',
+  },
+  'email.new_sign_in.heading': {
+    en: 'New sign-in with the app’s QR code',
+    ru: 'Новый вход по QR-коду из приложения',
+  },
+  'email.new_sign_in.intro': {
+    en: 'Your {storeName} account was signed in on {device} near {place} on {time}, confirmed in the app.',
+    ru: 'В ваш аккаунт {storeName} выполнен вход: {device}, около {place}, {time}. Вход подтверждён в приложении.',
+  },
+  'email.new_sign_in.if_you': {
+    en: 'If it was you, no action is needed.',
+    ru: 'Если это были вы, ничего делать не нужно.',
+  },
+  'email.new_sign_in.if_not': {
+    en: "If it wasn't you, end that session under Security and change your password.",
+    ru: 'Если это были не вы, завершите этот сеанс в разделе «Безопасность» и смените пароль.',
+  },
+  'email.new_sign_in.review': {
+    en: 'Review my devices',
+    ru: 'Проверить устройства',
+  },
 };

@@ -9,6 +9,7 @@ export const emailTemplateNames = [
   'registration_attempt_existing',
   'recovery_code',
   'password_changed',
+  'new_sign_in',
 ] as const;
 
 export type EmailTemplateName = (typeof emailTemplateNames)[number];
@@ -99,6 +100,21 @@ const bodies: Record<EmailTemplateName, Body> = {
         { kind: 'paragraph', text: t('email.password_changed.if_you') },
         { kind: 'paragraph', text: t('email.password_changed.if_not') },
         { kind: 'button', label: t('email.password_changed.secure'), url: field('password_changed', data, 'secureUrl') },
+      ],
+    };
+  },
+
+  new_sign_in(t, data) {
+    const storeName = field('new_sign_in', data, 'storeName');
+    const facts = { device: field('new_sign_in', data, 'device'), place: field('new_sign_in', data, 'place'), time: field('new_sign_in', data, 'time') };
+    return {
+      subject: t('email.new_sign_in.subject', facts),
+      blocks: [
+        { kind: 'heading', text: t('email.new_sign_in.heading') },
+        { kind: 'paragraph', text: t('email.new_sign_in.intro', { storeName, ...facts }) },
+        { kind: 'paragraph', text: t('email.new_sign_in.if_you') },
+        { kind: 'paragraph', text: t('email.new_sign_in.if_not') },
+        { kind: 'button', label: t('email.new_sign_in.review'), url: field('new_sign_in', data, 'secureUrl') },
       ],
     };
   },

@@ -1,0 +1,86 @@
+// The JSON API of the store's native app: sign in for a 30-day bearer session, scan a QR,
+// confirm or cancel, list and end its sessions. No cookies, so no CSRF; every call but sign-in
+// needs `Authorization: Bearer <token>`.
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { sendProblem } from '../http/error-handler.tsx';
+import { waitText } from '../http/replies.ts';
+import type { LoginService } from '../login/login-service.ts';
+import { loginMessages } from '../login/login-messages.ts';
+import { bearerToken } from '../sessions/bearer-token.ts';
+import type { SessionService } from '../sessions/session-service.ts';
+import { describeUserAgent } from '../sessions/user-agent.ts';
+import { qrLoginMessages } from './qr-login-messages.ts';
+import type { QrLoginService } from './qr-login-service.ts';
+
+const tokenBody = { body: Type.Object({ token: Type.String({ maxLength: 64 }) }, { additionalProperties: false }) };
+const signInBody = {
+  body: Type.Object({ identifier: Type.String({ maxLength: 1024 }), password: Type.String({ maxLength: 1024 }) }, { additionalProperties: false }),
+};
+
+export function registerAppApiRoutes(app: FastifyInstance, deps: { qrLogin: QrLoginService; login: LoginService; sessions: SessionService; storeName: string }) {
+  const { qrLogin, login, sessions, storeName } = deps;
+  const problem = (request: FastifyRequest, reply: FastifyReply, code: string, retryAfterSeconds?: number) => {
+    if (retryAfterSeconds) reply.header('retry-after', String(retryAfterSeconds));
+    return sendProblem(request, reply, code, storeName, { catalogs: [qrLoginMessages, loginMessages], params: { wait: waitText(retryAfterSeconds, request.ctx.locale) } });
+  };
+  const appSession = async (request: FastifyRequest) => sessions.resolveSession(bearerToken(request.headers.authorization));
+
+  app.post('/api/v1/app/sessions', { schema: signInBody }, async (request, reply) => {
+    const body = request.body as { identifier: string; password: string };
+    const result = await login.signIn({ ...body, clientAddress: request.ctx.clientAddress, userAgent: request.ctx.userAgent, kind: 'app' });
+    if (!result.ok) return problem(request, reply, result.code, result.retryAfterSeconds);
+    return reply.status(201).send({ token: result.token, expiresAt: new Date(result.expiresAt).toISOString() });
+  });
+
+  app.post('/api/v1/qr/scan', { schema: tokenBody }, async (request, reply) => {
+    const session = await appSession(request);
+    if (!session) return problem(request, reply, 'request.unauthenticated');
+    const scanned = await qrLogin.scan({ id: session.id, accountId: session.account_id }, (request.body as { token: string }).token);
+    if (!scanned.ok) return problem(request, reply, scanned.code, scanned.retryAfterSeconds);
+    const d = scanned.details;
+    return {
+      browser: d.browser,
+      system: d.system,
+      place: d.place ?? 'unknown',
+      clientAddress: d.clientAddress,
+      requestedAt: new Date(d.requestedAt).toISOString(),
+      decideBy: new Date(d.decideBy).toISOString(),
+    };
+  });
+
+  for (const [action, approve] of [['confirm', true], ['cancel', false]] as const) {
+    app.post(`/api/v1/qr/${action}`, { schema: tokenBody }, async (request, reply) => {
+      const session = await appSession(request);
+      if (!session) return problem(request, reply, 'request.unauthenticated');
+      const decided = await qrLogin.decide({ id: session.id }, (request.body as { token: string }).token, approve);
+      if (!decided.ok) return problem(request, reply, decided.code);
+      return { status: approve ? 'approved' : 'denied' };
+    });
+  }
+
+  app.get('/api/v1/sessions', async (request, reply) => {
+    const session = await appSession(request);
+    if (!session) return problem(request, reply, 'request.unauthenticated');
+    const list = await sessions.listSessions(session.account_id);
+    return {
+      sessions: list.map((s) => ({
+        id: s.id,
+        kind: s.kind,
+        ...describeUserAgent(s.user_agent),
+        authenticatedVia: s.authenticated_via,
+        createdAt: new Date(s.created_at).toISOString(),
+        lastSeenAt: new Date(s.last_seen_at).toISOString(),
+        current: s.id === session.id,
+      })),
+    };
+  });
+
+  app.delete('/api/v1/sessions/:id', async (request, reply) => {
+    const session = await appSession(request);
+    if (!session) return problem(request, reply, 'request.unauthenticated');
+    const ended = await sessions.endSession(session.account_id, (request.params as { id: string }).id);
+    if (!ended) return problem(request, reply, 'session.not_found');
+    return reply.status(204).send();
+  });
+}

@@ -1,0 +1,166 @@
+// Thin HTTP layer of QR sign-in: the waiting browser (QR, live status, completion), the phone's
+// confirmation pages (/qr/<token>, /app), and the JSON API a native app uses.
+import QRCode from 'qrcode';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { h } from '../http/jsx.ts';
+import { formBody } from '../http/form-schema.ts';
+import { redirect, sendPage, setSessionCookie, waitText } from '../http/replies.ts';
+import { sendProblem } from '../http/error-handler.tsx';
+import { requireSession } from '../http/require-session.ts';
+import type { Clock } from '../shared/clock.ts';
+import { QR_COOKIE, qrCookieOptions } from './qr-cookie.ts';
+import { isFinal, type QrStatus } from './qr-login-flow.ts';
+import { qrLoginMessages } from './qr-login-messages.ts';
+import { AppPage, QrConfirmPage, QrResultPage, type QrPanelModel } from './qr-login-pages.tsx';
+import type { QrLoginService } from './qr-login-service.ts';
+
+/** A missed notice (a node restart, a dropped LISTEN connection) is caught by re-reading the row. */
+const RE_READ_MS = 1000;
+/** An event stream ends after this; the page's script opens a new one if it still waits. */
+const STREAM_MS = 150_000;
+
+export interface QrRouteDeps {
+  qrLogin: QrLoginService;
+  clock: Clock;
+  storeName: string;
+  publicUrl: string;
+}
+
+/** Makes a new QR for the sign-in page and gives this browser the matching secret cookie. */
+export function createQrPanelMaker(qrLogin: QrLoginService) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<QrPanelModel | null> => {
+    const made = await qrLogin.createRequest({ clientAddress: request.ctx.clientAddress, userAgent: request.ctx.userAgent });
+    if (!made.ok) return null;
+    reply.setCookie(QR_COOKIE, made.secret, qrCookieOptions);
+    const svg = await QRCode.toString(made.url, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
+    return { svg, url: made.url, expiresAt: made.expiresAt };
+  };
+}
+
+export function registerQrLoginRoutes(app: FastifyInstance, deps: QrRouteDeps) {
+  const { qrLogin, clock, storeName } = deps;
+  const makePanel = createQrPanelMaker(qrLogin);
+  const translate = (request: FastifyRequest) => request.ctx.translator(qrLoginMessages);
+  const problem = (request: FastifyRequest, reply: FastifyReply, code: string, retryAfterSeconds?: number) =>
+    sendProblem(request, reply, code, storeName, { catalogs: [qrLoginMessages], params: { wait: waitText(retryAfterSeconds, request.ctx.locale) } });
+
+  // ---- the waiting browser -------------------------------------------------------------------
+
+  /** A fresh QR when the shown one ran out (the page's script asks; without script: reload). */
+  app.post('/qr/requests', { schema: { body: formBody({}) } }, async (request, reply) => {
+    if (!(request.headers.accept ?? '').includes('application/json')) return redirect(reply, '/login');
+    const panel = await makePanel(request, reply);
+    if (!panel) return problem(request, reply, 'qr.too_many_requests', 60);
+    return reply.type('application/json; charset=utf-8').send(panel);
+  });
+
+  app.get('/qr/status', async (request, reply) => {
+    const status = await qrLogin.statusForBrowser(request.cookies[QR_COOKIE]);
+    if (!status.ok) return problem(request, reply, status.code);
+    return { status: status.status };
+  });
+
+  // Server-sent events: one line per change of status, until the request is settled.
+  app.get('/qr/events', async (request, reply) => {
+    const first = await qrLogin.statusForBrowser(request.cookies[QR_COOKIE]);
+    if (!first.ok) return problem(request, reply, first.code);
+    reply.hijack();
+    const out = reply.raw;
+    out.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
+    let last: QrStatus | undefined;
+    let finished = false;
+    const secret = request.cookies[QR_COOKIE];
+    const send = (status: QrStatus) => {
+      if (status === last) return;
+      last = status;
+      out.write(`event: status\ndata: ${JSON.stringify({ status })}\n\n`);
+      if (isFinal(status) || status === 'approved') stop();
+    };
+    const check = async () => {
+      if (finished) return;
+      const now = await qrLogin.statusForBrowser(secret).catch(() => null);
+      if (now?.ok) send(now.status);
+    };
+    const unsubscribe = qrLogin.subscribe(first.id, () => void check());
+    const timer = setInterval(() => void check(), RE_READ_MS);
+    const limit = setTimeout(() => stop(), STREAM_MS);
+    function stop() {
+      if (finished) return;
+      finished = true;
+      unsubscribe();
+      clearInterval(timer);
+      clearTimeout(limit);
+      out.end();
+    }
+    request.raw.on('close', stop);
+    send(first.status);
+  });
+
+  app.post('/qr/complete', { schema: { body: formBody({}) } }, async (request, reply) => {
+    const result = await qrLogin.complete(request.cookies[QR_COOKIE], {
+      clientAddress: request.ctx.clientAddress,
+      userAgent: request.ctx.userAgent,
+      locale: request.ctx.locale,
+    });
+    if (!result.ok) {
+      const t = translate(request);
+      return sendPage(reply, <QrResultPage ctx={request.ctx} t={t} storeName={storeName} outcome="problem" message={t(result.code)} />, result.code === 'qr.expired' ? 410 : 409);
+    }
+    reply.clearCookie(QR_COOKIE, qrCookieOptions);
+    setSessionCookie(reply, result.token, result.expiresAt, clock.now());
+    return redirect(reply, '/account');
+  });
+
+  // ---- the phone: a signed-in browser opening the QR's link ----------------------------------
+
+  app.get('/qr/:token', async (request, reply) => {
+    const session = requireSession(request, reply);
+    if (!session) return reply;
+    const { token } = request.params as { token: string };
+    const scanned = await qrLogin.scan({ id: session.id, accountId: session.account_id }, token);
+    const t = translate(request);
+    if (!scanned.ok) {
+      return sendPage(reply, <QrResultPage ctx={request.ctx} t={t} storeName={storeName} outcome="problem" message={t(scanned.code, { wait: waitText(scanned.retryAfterSeconds, request.ctx.locale) })} />, scanned.code === 'qr.not_found' ? 404 : 409);
+    }
+    return sendPage(reply, <QrConfirmPage ctx={request.ctx} t={t} storeName={storeName} token={token} details={scanned.details} />);
+  });
+
+  for (const [action, approve] of [['confirm', true], ['cancel', false]] as const) {
+    app.post(`/qr/:token/${action}`, { schema: { body: formBody({}) } }, async (request, reply) => {
+      const session = requireSession(request, reply);
+      if (!session) return reply;
+      const { token } = request.params as { token: string };
+      const decided = await qrLogin.decide({ id: session.id }, token, approve);
+      const t = translate(request);
+      if (!decided.ok) return sendPage(reply, <QrResultPage ctx={request.ctx} t={t} storeName={storeName} outcome="problem" message={t(decided.code)} />, 409);
+      return sendPage(reply, <QrResultPage ctx={request.ctx} t={t} storeName={storeName} outcome={approve ? 'confirmed' : 'cancelled'} />);
+    });
+  }
+
+  // ---- the reference app --------------------------------------------------------------------
+
+  app.get('/app', async (request, reply) => {
+    const t = translate(request);
+    return sendPage(reply, <AppPage ctx={request.ctx} t={t} storeName={storeName} email={request.ctx.session?.email ?? null} />);
+  });
+
+  /** The pasted (or decoded) link: only our own /qr/<token> links are followed. */
+  app.get('/app/open', async (request, reply) => {
+    const link = (request.query as Record<string, unknown>).link;
+    const token = typeof link === 'string' ? qrTokenFromLink(link, deps.publicUrl) : undefined;
+    if (token) return redirect(reply, `/qr/${token}`);
+    const t = translate(request);
+    return sendPage(reply, <AppPage ctx={request.ctx} t={t} storeName={storeName} email={request.ctx.session?.email ?? null} linkError={t('app.bad_link')} />, 422);
+  });
+}
+
+export function qrTokenFromLink(link: string, publicUrl: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(link.trim(), publicUrl);
+  } catch {
+    return undefined;
+  }
+  if (url.origin !== new URL(publicUrl).origin) return undefined;
+  return /^\/qr\/([A-Za-z0-9_-]{43})$/.exec(url.pathname)?.[1];
+}

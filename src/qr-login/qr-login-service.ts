@@ -1,0 +1,181 @@
+// QR sign-in (DESIGN.md §4). The QR holds only https://<host>/qr/<token>; the browser that asked
+// keeps a separate secret in an HttpOnly cookie. Only SHA-256 hashes of both are stored, and
+// status and completion need the secret: whoever photographs the QR can neither watch nor finish.
+import type { Config } from '../config/config.ts';
+import type { enqueueEmail } from '../courier/outbox.ts';
+import type { AccountStore } from '../identity/account-store.ts';
+import type { SessionService } from '../sessions/session-service.ts';
+import { describeUserAgent } from '../sessions/user-agent.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { Failure } from '../shared/failure.ts';
+import { fail } from '../shared/failure.ts';
+import { newId } from '../shared/ids.ts';
+import type { Locale } from '../shared/i18n.ts';
+import { randomToken, sha256Hex, type Secrets } from '../shared/secrets.ts';
+import type { Database } from '../storage/database.ts';
+import type { RateEvents } from '../throttling/rate-events.ts';
+import { COMPLETE_SECONDS, DECIDE_SECONDS, SCAN_SECONDS, statusAt, type QrStatus } from './qr-login-flow.ts';
+import type { QrLoginStore } from './qr-login-store.ts';
+import type { QrNotifier } from './qr-notifier.ts';
+
+export type QrProblem = 'qr.not_found' | 'qr.expired' | 'qr.already_used' | 'qr.too_many_requests';
+
+/** What the app shows before the shopper confirms: who is asking, never anything of the account. */
+export interface QrRequestDetails {
+  browser: string;
+  system: string;
+  place: string | null;
+  clientAddress: string;
+  requestedAt: number;
+  decideBy: number;
+}
+
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+
+export function createQrLoginService(deps: {
+  db: Database;
+  store: QrLoginStore;
+  notifier: QrNotifier;
+  sessions: SessionService;
+  accounts: AccountStore;
+  rateEvents: RateEvents;
+  secrets: Secrets;
+  clock: Clock;
+  config: Config;
+  enqueueEmail: typeof enqueueEmail;
+  wakeCourier: () => void;
+}) {
+  const { db, store, notifier, sessions, accounts, rateEvents, secrets, clock, config } = deps;
+  const createRule = { bucket: 'qr_create_client', limit: 60, windowSeconds: 600 };
+  const scanRule = { bucket: 'qr_scan_session', limit: 20, windowSeconds: 600 };
+
+  const byToken = (token: string) => (TOKEN_SHAPE.test(token) ? store.findByTokenHash(sha256Hex(token)) : Promise.resolve(undefined));
+  const bySecret = (secret: string | undefined) => (secret && TOKEN_SHAPE.test(secret) ? store.findBySecretHash(sha256Hex(secret)) : Promise.resolve(undefined));
+
+  return {
+    /** A new QR for the sign-in page; the old one of this browser simply runs out. */
+    async createRequest(browser: { clientAddress: string; userAgent: string }): Promise<{ ok: true; token: string; secret: string; url: string; expiresAt: number } | Failure<QrProblem>> {
+      const allowed = await rateEvents.consume([createRule], () => `client:${browser.clientAddress}`);
+      if (!allowed.ok) return fail('qr.too_many_requests', { retryAfterSeconds: allowed.retryAfterSeconds });
+      const now = clock.now();
+      const token = randomToken();
+      const secret = randomToken();
+      const expiresAt = now + SCAN_SECONDS * 1000;
+      await store.insert({
+        id: newId(),
+        token_hash: sha256Hex(token),
+        secret_hash: sha256Hex(secret),
+        state: 'pending',
+        browser_user_agent: browser.userAgent.slice(0, 512),
+        browser_address: browser.clientAddress,
+        account_id: null,
+        app_session_id: null,
+        session_id: null,
+        created_at: now,
+        scan_by: expiresAt,
+        decide_by: null,
+        complete_by: null,
+        updated_at: now,
+      });
+      return { ok: true, token, secret, url: `${config.publicUrl}/qr/${token}`, expiresAt };
+    },
+
+    /** The browser's view: a status and nothing about the account. Unknown secret → not found. */
+    async statusForBrowser(secret: string | undefined): Promise<{ ok: true; id: string; status: QrStatus } | Failure<QrProblem>> {
+      const request = await bySecret(secret);
+      if (!request) return fail('qr.not_found');
+      return { ok: true, id: request.id, status: statusAt(request, clock.now()) };
+    },
+
+    subscribe: (requestId: string, listener: () => void) => notifier.subscribe(requestId, listener),
+
+    /** The app scanned the QR: the request is locked to this shopper's account and session. */
+    async scan(appSession: { id: string; accountId: string }, token: string): Promise<{ ok: true; details: QrRequestDetails } | Failure<QrProblem>> {
+      const allowed = await rateEvents.consume([scanRule], () => `session:${appSession.id}`);
+      if (!allowed.ok) return fail('qr.too_many_requests', { retryAfterSeconds: allowed.retryAfterSeconds });
+      const request = await byToken(token);
+      if (!request) return fail('qr.not_found');
+      const now = clock.now();
+      const alreadyMine = request.state === 'scanned' && request.app_session_id === appSession.id && statusAt(request, now) === 'scanned';
+      if (!alreadyMine) {
+        const status = statusAt(request, now);
+        if (status === 'expired') return fail('qr.expired');
+        if (status !== 'pending') return fail('qr.already_used');
+        if (!(await store.markScanned(request.id, appSession.accountId, appSession.id, now, now + DECIDE_SECONDS * 1000))) return fail('qr.already_used');
+        await notifier.notify(request.id);
+      }
+      const device = describeUserAgent(request.browser_user_agent);
+      return {
+        ok: true,
+        details: {
+          ...device,
+          // No geolocation database is configured, so the place is unknown; the address is shown.
+          place: null,
+          clientAddress: request.browser_address,
+          requestedAt: request.created_at,
+          decideBy: alreadyMine ? request.decide_by! : now + DECIDE_SECONDS * 1000,
+        },
+      };
+    },
+
+    async decide(appSession: { id: string }, token: string, approve: boolean): Promise<{ ok: true } | Failure<QrProblem>> {
+      const request = await byToken(token);
+      if (!request || request.app_session_id !== appSession.id) return fail('qr.not_found');
+      const now = clock.now();
+      if (statusAt(request, now) === 'expired') return fail('qr.expired');
+      if (!(await store.decide(request.id, appSession.id, approve, now, now + COMPLETE_SECONDS * 1000))) return fail('qr.already_used');
+      await notifier.notify(request.id);
+      return { ok: true };
+    },
+
+    /** The waiting browser turns an approval into its own fresh session, exactly once. */
+    async complete(secret: string | undefined, browser: { clientAddress: string; userAgent: string; locale: Locale }) {
+      const request = await bySecret(secret);
+      if (!request) return fail('qr.not_found');
+      const now = clock.now();
+      const status = statusAt(request, now);
+      if (status === 'expired') return fail('qr.expired');
+      if (status !== 'approved' || !request.account_id) return fail('qr.already_used');
+      const account = await accounts.findById(request.account_id);
+      if (!account || account.locked_at !== null) return fail('qr.not_found');
+      const result = await db.transaction().execute(async (trx) => {
+        const session = await sessions.startSession(trx, {
+          accountId: account.id,
+          kind: 'browser',
+          authenticatedVia: 'qr',
+          userAgent: browser.userAgent,
+          clientAddress: browser.clientAddress,
+        });
+        if (!(await store.markConsumed(trx, request.id, session.sessionId, now))) throw new LostRace();
+        const device = describeUserAgent(browser.userAgent);
+        await deps.enqueueEmail(trx, { secrets, clock }, {
+          template: 'new_sign_in',
+          locale: account.locale as Locale,
+          to: account.email,
+          data: {
+            storeName: config.storeName,
+            device: `${device.browser}, ${device.system}`,
+            place: browser.clientAddress,
+            time: new Intl.DateTimeFormat(account.locale === 'ru' ? 'ru-RU' : 'en-GB', { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(now) + ' UTC',
+            secureUrl: `${config.publicUrl}/account/security`,
+          },
+        });
+        return session;
+      }).catch((error) => {
+        if (error instanceof LostRace) return null; // rolled back: the session above never existed
+        throw error;
+      });
+      if (!result) return fail('qr.already_used');
+      deps.wakeCourier();
+      await notifier.notify(request.id);
+      return { ok: true as const, ...result };
+    },
+
+    pruneOlderThan: (ageMs: number) => store.pruneOlderThan(clock.now() - ageMs),
+  };
+}
+
+/** Another completion won the conditional update; used only to roll the transaction back. */
+class LostRace extends Error {}
+
+export type QrLoginService = ReturnType<typeof createQrLoginService>;
