@@ -2,7 +2,7 @@
 import type { FastifyReply } from 'fastify';
 import type { SafeHtml } from './jsx.ts';
 import { SESSION_COOKIE, sessionCookieOptions } from './cookies.ts';
-import { describeDuration, type Locale } from '../shared/i18n.ts';
+import { describeDuration, describeSeconds, type Locale } from '../shared/i18n.ts';
 
 export function sendPage(reply: FastifyReply, page: SafeHtml, status = 200) {
   return reply.status(status).type('text/html; charset=utf-8').send(page.html);
@@ -28,7 +28,9 @@ export function clearSessionCookie(reply: FastifyReply) {
 }
 
 export function waitText(seconds: number | undefined, locale: Locale) {
-  return describeDuration(seconds ?? 1, locale);
+  // Under two minutes in seconds, matching the *Get code* countdown ("60 seconds", not "1 minute").
+  const wait = seconds ?? 1;
+  return wait < 120 ? describeSeconds(wait, locale) : describeDuration(wait, locale);
 }
 
 /** Reads a text field from a parsed form; absent or not a string (sent twice) → undefined. */

@@ -46,7 +46,7 @@ export function registerPasswordResetSteps(app: FastifyInstance, kind: PasswordR
     if (seconds) reply.header('retry-after', String(seconds));
   }
 
-  async function renderCodePage(request: FastifyRequest, reply: FastifyReply, caller: Caller, flowId: string, extra: { error?: string; notice?: string; status?: number } = {}) {
+  async function renderCodePage(request: FastifyRequest, reply: FastifyReply, caller: Caller, flowId: string, extra: { error?: string; resendError?: string; notice?: string; status?: number } = {}) {
     const described = await passwordReset.describe(kind, flowId, caller);
     if (!described.ok) return sendProblem(request, reply, described.code, storeName);
     if (described.flow.state === 'verified') return redirect(reply, `${paths.password}?flow=${flowId}`);
@@ -69,6 +69,7 @@ export function registerPasswordResetSteps(app: FastifyInstance, kind: PasswordR
         startOverHref={paths.start}
         startOverLabel={kind === 'recovery' ? undefined : t('done.back_to_account')}
         error={extra.error}
+        resendError={extra.resendError}
         notice={extra.notice}
       />
     );
@@ -102,8 +103,8 @@ export function registerPasswordResetSteps(app: FastifyInstance, kind: PasswordR
     if (result.ok) return redirect(reply, `${paths.code}?flow=${flowId}&sent=1`);
     if (result.code.startsWith('flow.')) return sendProblem(request, reply, result.code, storeName);
     retryAfter(reply, result.retryAfterSeconds);
-    const error = translate(request)(result.code, { wait: waitText(result.retryAfterSeconds, request.ctx.locale) });
-    return renderCodePage(request, reply, caller, flowId, { error, status: statusFor(result.code) });
+    const resendError = translate(request)(result.code, { wait: waitText(result.retryAfterSeconds, request.ctx.locale) });
+    return renderCodePage(request, reply, caller, flowId, { resendError, status: statusFor(result.code) });
   });
 
   app.get(paths.otherWays, async (request, reply) => {
@@ -111,6 +112,7 @@ export function registerPasswordResetSteps(app: FastifyInstance, kind: PasswordR
     if (!caller) return reply;
     const described = await passwordReset.describe(kind, flowParam(request), caller);
     if (!described.ok) return sendProblem(request, reply, described.code, storeName);
+    if (described.flow.state === 'verified') return redirect(reply, `${paths.password}?flow=${described.flow.id}`);
     const page = <OtherWaysPage ctx={request.ctx} t={translate(request)} storeName={storeName} kind={kind} flowId={described.flow.id} secondsUntilResend={described.secondsUntilResend} />;
     return sendPage(reply, page);
   });
@@ -139,7 +141,7 @@ export function registerPasswordResetSteps(app: FastifyInstance, kind: PasswordR
       // An unticked checkbox is simply absent from the form.
       const signOutOthers = textField(request.body, 'sign_out_others') !== undefined;
       const result = await passwordReset.chooseNewPassword(kind, flowId, { password: values.password, confirmation: values.password_confirmation, signOutOtherDevices: signOutOthers }, caller);
-      if (result.ok) return redirect(reply, paths.done);
+      if (result.ok) return redirect(reply, `${paths.done}?flow=${flowId}`);
       if (result.code.startsWith('flow.')) return sendProblem(request, reply, result.code, storeName);
       const message = translate(request)(result.code, { min: security.passwordMinLength, max: security.passwordMaxLength });
       const field = (result.field ?? 'form') as keyof NewPasswordModel['errors'];
@@ -148,7 +150,12 @@ export function registerPasswordResetSteps(app: FastifyInstance, kind: PasswordR
   );
 
   app.get(paths.done, async (request, reply) => {
-    if (signedInOnly && !requireSession(request, reply)) return reply;
+    const caller = callerOf(request, reply);
+    if (!caller) return reply;
+    // Shown only to the browser that finished this flow: an open flow is not done, a foreign one unknown.
+    const described = await passwordReset.describe(kind, flowParam(request), caller);
+    if (described.ok) return redirect(reply, `${paths.code}?flow=${described.flow.id}`);
+    if (described.code !== 'flow.finished') return sendProblem(request, reply, described.code, storeName);
     return sendPage(reply, <PasswordChangedPage ctx={request.ctx} t={translate(request)} storeName={storeName} kind={kind} />);
   });
 }

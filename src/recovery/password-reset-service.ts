@@ -67,6 +67,15 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
     deps.wakeCourier();
   }
 
+  /**
+   * The flow's account, if it may still recover: an account locked after the flow began (an
+   * administrator's decision) is treated like an unknown one — no code, no password, same answers.
+   */
+  async function usableAccount(flow: Pick<FlowRow, 'account_id'>): Promise<Account | undefined> {
+    const account = flow.account_id ? await accounts.findById(flow.account_id) : undefined;
+    return account && account.locked_at === null ? account : undefined;
+  }
+
   /** The open flow of this kind for this browser; Change password flows also for this account only. */
   async function openFlow(kind: PasswordResetKind, flowId: string, caller: Caller): Promise<FlowRow | Failure<string>> {
     const flow = await flows.findOpen(kind, flowId, caller.browserId);
@@ -131,7 +140,7 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
       if (flow.state !== 'code_sent') return fail('flow.finished');
       const reserved = await codes.reserveSend(targetFor(flow), caller.clientAddress);
       if (!reserved.ok) return reserved;
-      await sendCode(flow, flow.account_id ? await accounts.findById(flow.account_id) : undefined);
+      await sendCode(flow, await usableAccount(flow));
       return { ok: true };
     },
 
@@ -143,8 +152,9 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
       if (typed === '') return fail('code.missing', { field: 'code' });
       const consumed = await codes.consumeCode(targetFor(flow), typed);
       if (!consumed.ok) return consumed;
-      // A flow for an unknown account has a code nobody received; even a lucky guess goes nowhere.
-      if (!flow.account_id) return fail('code.invalid', { field: 'code' });
+      // A flow for an unknown (or since locked) account has a code nobody received; even a lucky
+      // guess goes nowhere.
+      if (!(await usableAccount(flow))) return fail('code.invalid', { field: 'code' });
       if (!(await flows.transition(db, flow.id, 'code_sent', 'verified'))) return fail('flow.finished');
       return { ok: true };
     },
@@ -159,7 +169,7 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
       const flow = await openFlow(kind, flowId, caller);
       if (isFailure(flow)) return flow;
       if (flow.state !== 'verified' || !flow.account_id) return fail('flow.not_verified');
-      const account = await accounts.findById(flow.account_id);
+      const account = await usableAccount(flow);
       if (!account) return fail('flow.not_found');
       const checked = await checkNewPassword(input.password, input.confirmation, { email: account.email, loginName: account.login_name }, config.security);
       if (!checked.ok) return checked;

@@ -35,6 +35,7 @@ export const recoveryMessages: Catalog = {
     en: 'No access to your email? Contact the store’s support team; they will check it is you and help you back in.',
     ru: 'Нет доступа к почте? Напишите в службу поддержки магазина — там проверят, что это вы, и помогут вернуть доступ.',
   },
+  'other_ways.seconds': { en: '{s} s', ru: '{s} с' },
   'other_ways.back': { en: 'Back to the code', ru: 'Вернуться к вводу кода' },
 
   'new_password.title': { en: 'Create a new password', ru: 'Придумайте новый пароль' },

@@ -68,9 +68,9 @@ export function OtherWaysPage(props: Base & { kind: PasswordResetKind; flowId: s
                 disabled={waiting}
                 data-countdown={waiting ? String(props.secondsUntilResend) : undefined}
                 data-label={t('other_ways.email_again')}
-                data-label-waiting={`${t('other_ways.email_again')} ({s})`}
+                data-label-waiting={`${t('other_ways.email_again')} (${t('other_ways.seconds', { s: '{s}' })})`}
               >
-                {waiting ? `${t('other_ways.email_again')} (${props.secondsUntilResend})` : t('other_ways.email_again')}
+                {waiting ? `${t('other_ways.email_again')} (${t('other_ways.seconds', { s: props.secondsUntilResend })})` : t('other_ways.email_again')}
               </button>
             </form>
             <p class="field-hint">{t('other_ways.email_again_hint')}</p>
@@ -103,10 +103,10 @@ export function NewPasswordPage(props: NewPasswordModel): SafeHtml {
         <form method="post" action={paths.password} class="form" novalidate>
           <CsrfField ctx={ctx} />
           <input type="hidden" name="flow" value={props.flowId} />
-          <Field name="password" type="password" label={t('new_password.password')} hint={t('password.strength_hint')} value={values.password} error={errors.password} autocomplete="new-password" required autofocus maxlength={1024}>
+          <Field name="password" type="password" label={t('new_password.password')} hint={t('password.strength_hint')} value={values.password} error={errors.password} autocomplete="new-password" required autofocus={!errors.password_confirmation} maxlength={1024}>
             <StrengthMeter t={t} forField="password" />
           </Field>
-          <Field name="password_confirmation" type="password" label={t('new_password.confirmation')} value={values.password_confirmation} error={errors.password_confirmation} autocomplete="new-password" required maxlength={1024} />
+          <Field name="password_confirmation" type="password" label={t('new_password.confirmation')} value={values.password_confirmation} error={errors.password_confirmation} autocomplete="new-password" required autofocus={!!errors.password_confirmation} maxlength={1024} />
           <div class="checkbox-field">
             <input type="checkbox" id="field-sign_out_others" name="sign_out_others" value="1" checked={props.signOutOthers} aria-describedby="field-sign_out_others-hint" />
             <label for="field-sign_out_others">{t('new_password.sign_out_others')}</label>

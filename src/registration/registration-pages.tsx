@@ -21,12 +21,12 @@ export function RegistrationPage(model: RegistrationFormModel): SafeHtml {
         {errors.form ? <Alert kind="error">{errors.form}</Alert> : null}
         <form method="post" action="/register" class="form" novalidate>
           <CsrfField ctx={ctx} />
-          <Field name="email" type="email" label={t('registration.email')} hint={t('registration.email_hint')} value={values.email} error={errors.email} autocomplete="email" required autofocus maxlength={254} extra={{ autocapitalize: 'none', spellcheck: 'false' }} />
-          <Field name="login_name" label={t('registration.login_name')} hint={t('registration.login_name_hint')} value={values.login_name} error={errors.login_name} autocomplete="username" maxlength={32} extra={{ autocapitalize: 'none', spellcheck: 'false' }} />
-          <Field name="password" type="password" label={t('registration.password')} hint={t('password.strength_hint')} value={values.password} error={errors.password} autocomplete="new-password" required maxlength={1024}>
+          <Field name="email" type="email" label={t('registration.email')} hint={t('registration.email_hint')} value={values.email} error={errors.email} autocomplete="email" required autofocus={!errors.login_name && !errors.password && !errors.password_confirmation} maxlength={254} extra={{ autocapitalize: 'none', spellcheck: 'false' }} />
+          <Field name="login_name" label={t('registration.login_name')} hint={t('registration.login_name_hint')} value={values.login_name} error={errors.login_name} autocomplete="username" autofocus={!!errors.login_name} maxlength={32} extra={{ autocapitalize: 'none', spellcheck: 'false' }} />
+          <Field name="password" type="password" label={t('registration.password')} hint={t('password.strength_hint')} value={values.password} error={errors.password} autocomplete="new-password" required autofocus={!!errors.password} maxlength={1024}>
             <StrengthMeter t={t} forField="password" />
           </Field>
-          <Field name="password_confirmation" type="password" label={t('registration.password_confirmation')} value={values.password_confirmation} error={errors.password_confirmation} autocomplete="new-password" required maxlength={1024} />
+          <Field name="password_confirmation" type="password" label={t('registration.password_confirmation')} value={values.password_confirmation} error={errors.password_confirmation} autocomplete="new-password" required autofocus={!!errors.password_confirmation} maxlength={1024} />
           <button type="submit" class="button button-primary">{t('registration.submit')}</button>
         </form>
         <p class="switch-link">{t('registration.have_account')} <a href="/login">{t('registration.sign_in')}</a></p>

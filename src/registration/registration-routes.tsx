@@ -19,7 +19,7 @@ export function registerRegistrationRoutes(
   const { registration, clock, storeName, security } = deps;
   const translate = (request: FastifyRequest) => request.ctx.translator(registrationMessages, codeMessages);
 
-  async function renderCodePage(request: FastifyRequest, reply: FastifyReply, flowId: string, extra: { error?: string; notice?: string; status?: number } = {}) {
+  async function renderCodePage(request: FastifyRequest, reply: FastifyReply, flowId: string, extra: { error?: string; resendError?: string; notice?: string; status?: number } = {}) {
     const described = await registration.describe(flowId, request.ctx.browserId);
     if (!described.ok) return sendProblem(request, reply, described.code, storeName);
     const t = translate(request);
@@ -37,6 +37,7 @@ export function registerRegistrationRoutes(
         lifetimeMinutes={Math.round(security.codeLifetimeSeconds / 60)}
         startOverHref="/register"
         error={extra.error}
+        resendError={extra.resendError}
         notice={extra.notice}
       />
     );
@@ -103,7 +104,7 @@ export function registerRegistrationRoutes(
     if (result.ok) return redirect(reply, `/register/code?flow=${flowId}&sent=1`);
     if (result.code.startsWith('flow.')) return sendProblem(request, reply, result.code, storeName);
     if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));
-    const error = translate(request)(result.code, { wait: waitText(result.retryAfterSeconds, request.ctx.locale) });
-    return renderCodePage(request, reply, flowId, { error, status: statusFor(result.code) });
+    const resendError = translate(request)(result.code, { wait: waitText(result.retryAfterSeconds, request.ctx.locale) });
+    return renderCodePage(request, reply, flowId, { resendError, status: statusFor(result.code) });
   });
 }

@@ -39,12 +39,14 @@ export function pluralRu(n: number, one: string, few: string, many: string): str
   return many;
 }
 
+export function describeSeconds(seconds: number, locale: Locale): string {
+  const s = Math.max(1, Math.ceil(seconds));
+  return locale === 'ru' ? `${s} ${pluralRu(s, 'секунду', 'секунды', 'секунд')}` : `${s} second${s === 1 ? '' : 's'}`;
+}
+
 /** "45 seconds" / "3 minutes" in the shopper's language, for waits and lifetimes. */
 export function describeDuration(seconds: number, locale: Locale): string {
-  if (seconds < 60) {
-    const s = Math.max(1, Math.ceil(seconds));
-    return locale === 'ru' ? `${s} ${pluralRu(s, 'секунду', 'секунды', 'секунд')}` : `${s} second${s === 1 ? '' : 's'}`;
-  }
+  if (seconds < 60) return describeSeconds(seconds, locale);
   if (seconds < 3600) {
     const m = Math.ceil(seconds / 60);
     return locale === 'ru' ? `${m} ${pluralRu(m, 'минуту', 'минуты', 'минут')}` : `${m} minute${m === 1 ? '' : 's'}`;

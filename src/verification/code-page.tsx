@@ -17,6 +17,8 @@ export interface CodePageModel {
   cooldownSeconds: number;
   lifetimeMinutes: number;
   error?: string;
+  /** Why *Get code* was refused (too soon, send limits): shown beside that button. */
+  resendError?: string;
   notice?: string;
   otherWaysHref?: string;
   startOverHref: string;
@@ -50,6 +52,7 @@ export function CodeForm(model: CodePageModel): SafeHtml {
         <button type="submit" class="button button-primary">{t('code_page.confirm')}</button>
       </form>
       <form method="post" action={model.resendAction} class="resend-form">
+        {model.resendError ? <Alert kind="error">{model.resendError}</Alert> : null}
         <CsrfField ctx={ctx} />
         <input type="hidden" name="flow" value={model.flowId} />
         <button

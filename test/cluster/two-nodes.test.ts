@@ -1,5 +1,5 @@
-// Two Gatehouse processes on one PostgreSQL, as behind a load balancer: every step of sign-up and
-// sign-in may land on either node (DESIGN.md §5).
+// Two Gatehouse processes on one PostgreSQL, as behind a load balancer: every step of sign-up,
+// sign-in and password recovery may land on either node (DESIGN.md §5).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -94,5 +94,53 @@ if (testDialects.includes('postgres')) {
     const account = await browser.get(`${a}/account`);
     assert.equal(account.status, 200);
     assert.match(account.text, /two\.nodes@example\.com/);
+  });
+
+  test('two nodes on one PostgreSQL: recovery started on A, code entered on B, new password set on A, signed in with it on B', async () => {
+    const [a, b] = urls as [string, string];
+    const email = 'recovering.nodes@example.com';
+    const recovered = 'saffron ledger pinwheel 77';
+    // An account of its own, made on B and confirmed on A.
+    const owner = createClient(a); // every node is PUBLIC_URL = A, so forms carry Origin A
+    await owner.get(`${b}/register`);
+    let since = new Date();
+    const signUp = await owner.post(`${b}/register`, { email, login_name: 'recovering_nodes', password: PASSWORD, password_confirmation: PASSWORD });
+    assert.equal(signUp.status, 303);
+    const signUpFlow = new URL(signUp.location!, b).searchParams.get('flow')!;
+    const signUpMail = await mail.waitFor((m) => m.to.includes(email) && m.receivedAt >= since, 10_000);
+    assert.equal((await owner.post(`${a}/register/code`, { flow: signUpFlow, code: codeIn(signUpMail) })).status, 303);
+    const ownerSession = await owner.get(`${b}/api/v1/whoami`);
+    assert.equal(ownerSession.status, 200, 'signed in on another device');
+
+    // Recovery in another browser, its steps spread over both nodes.
+    const browser = createClient(a);
+    await browser.get(`${a}/recovery`);
+    since = new Date(Date.now() + 1);
+    const started = await browser.post(`${a}/recovery`, { identifier: 'recovering_nodes' });
+    assert.equal(started.status, 303);
+    const flow = new URL(started.location!, a).searchParams.get('flow')!;
+    const codePage = await browser.get(`${b}/recovery/code?flow=${flow}`);
+    assert.equal(codePage.status, 200, 'the code page renders on B');
+    assert.match(codePage.text, /If recovering_nodes belongs to an account/);
+    const message = await mail.waitFor((m) => m.to.includes(email) && m.receivedAt >= since && /\b\d{6}\b/.test(m.text), 10_000);
+    const confirmed = await browser.post(`${b}/recovery/code`, { flow, code: codeIn(message) });
+    assert.equal(confirmed.status, 303, 'the code is accepted on B');
+    assert.equal(confirmed.location, `/recovery/password?flow=${flow}`);
+
+    assert.equal((await browser.get(`${a}/recovery/password?flow=${flow}`)).status, 200, 'the new-password form renders on A');
+    const done = await browser.post(`${a}/recovery/password`, { flow, password: recovered, password_confirmation: recovered, sign_out_others: '1' });
+    assert.equal(done.status, 303, 'the new password is set on A');
+    assert.equal((await browser.post(`${b}/recovery/password`, { flow, password: recovered, password_confirmation: recovered, sign_out_others: '1' })).status, 409, 'B knows the flow is completed');
+
+    // The other device was signed out everywhere; the new password works on B, the old one on neither.
+    assert.equal((await owner.get(`${a}/api/v1/whoami`)).status, 401);
+    assert.equal((await owner.get(`${b}/api/v1/whoami`)).status, 401);
+    await browser.get(`${b}/login`);
+    assert.equal((await browser.post(`${b}/login`, { identifier: email, password: PASSWORD })).status, 401, 'the old password fails');
+    const signedIn = await browser.post(`${b}/login`, { identifier: email, password: recovered });
+    assert.equal(signedIn.status, 303, 'signed in on B with the password set on A');
+    const whoami = await browser.get(`${a}/api/v1/whoami`);
+    assert.equal(whoami.status, 200);
+    assert.equal(JSON.parse(whoami.text).account.email, email);
   });
 }

@@ -149,7 +149,7 @@ for (const dialect of testDialects) {
       // The second browser is signed out: its next page load lands on sign-in, whoami says 401.
       await other.reload();
       assert.match(pathOf(other), /^\/login/);
-      await other.getByRole('heading', { name: 'Sign in' }).waitFor();
+      await other.getByRole('heading', { name: 'Sign in', exact: true }).waitFor();
       const whoami = await other.goto(`${app.url}/api/v1/whoami`);
       assert.equal(whoami?.status(), 401);
       assert.equal((await whoami!.json()).error.code, 'request.unauthenticated');

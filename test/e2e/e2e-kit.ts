@@ -1,7 +1,8 @@
 // Small helpers shared by the browser tests in test/e2e (playwright-core has no `expect`, so a
 // tiny poll and a few page checks live here).
 import assert from 'node:assert/strict';
-import type { Page } from '../harness/browser.ts';
+import { screenshot, type Page } from '../harness/browser.ts';
+import type { TestGatehouse } from '../harness/test-app.ts';
 
 /** Polls `read` until `accept` holds (or fails with the last value after `timeout` ms). */
 export async function eventually<T>(read: () => Promise<T>, accept: (value: T) => boolean, what: string, timeout = 5_000): Promise<T> {
@@ -68,4 +69,59 @@ export function horizontalOverflow(page: Page): Promise<{ scrollWidth: number; i
 /** A 6-digit code that is certainly not `code`. */
 export function wrongCodeFor(code: string): string {
   return String((Number(code) + 1) % 1_000_000).padStart(6, '0');
+}
+
+/** A shopper made straight through the services (no sign-up screens): a confirmed email, a password. */
+export async function createShopper(
+  app: TestGatehouse,
+  shopper: { email: string; loginName?: string | null; password: string; locale?: 'en' | 'ru' },
+): Promise<void> {
+  const { accounts, hasher, db, clock } = app.gatehouse.services;
+  const now = clock.now();
+  await accounts.insert(db, {
+    email: shopper.email,
+    loginName: shopper.loginName ?? null,
+    passwordHash: await hasher.hash(shopper.password),
+    locale: shopper.locale ?? 'en',
+    emailVerifiedAt: now,
+    now,
+  });
+}
+
+/** Signs `page` in through /login and waits for My account. */
+export async function signIn(page: Page, baseUrl: string, identifier: string, password: string): Promise<void> {
+  await page.goto(`${baseUrl}/login`);
+  await page.getByLabel('Email or login name').fill(identifier);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await waitForPath(page, /^\/account$/);
+}
+
+/**
+ * Screenshots for the screens tests: `shoot(screen)` writes test-results/screens/<screen>-<viewport>.png
+ * and checks that the page does not scroll sideways, that every control has a label, and that the
+ * browser reported no script error or CSP violation; `language()` uses the footer switch.
+ */
+export function createShooter(page: Page, viewport: string, shots: string[]) {
+  const errors = watchForBrowserErrors(page);
+  return {
+    errors,
+    async shoot(screen: string) {
+      // Fonts load and transitions (the strength bar) finish; the screenshot then shows what a shopper sees.
+      await page.evaluate(() => document.fonts.ready);
+      await page.waitForFunction(() => document.getAnimations().every((animation) => animation.playState !== 'running'));
+      const name = `${screen}-${viewport}`;
+      await screenshot(page, name);
+      shots.push(name);
+      const { scrollWidth, innerWidth } = await horizontalOverflow(page);
+      assert.ok(scrollWidth <= innerWidth, `${name}: the page scrolls sideways (${scrollWidth} > ${innerWidth})`);
+      assert.deepEqual(await unlabelledControls(page), [], `${name}: every form control has a label`);
+      assert.deepEqual(errors, [], `${name}: no script errors or CSP violations`);
+    },
+    async language(locale: 'en' | 'ru') {
+      const name = locale === 'ru' ? 'Русский' : 'English';
+      await page.getByRole('contentinfo').getByRole('link', { name }).click();
+      await page.waitForFunction((expected) => document.documentElement.lang === expected, locale);
+    },
+  };
 }

@@ -1,7 +1,8 @@
 // Screenshots of every screen at desktop (1280) and phone (390) width, in English, and sign-in, the
-// code page and Security in Russian, into test-results/screens/. Each shot also checks that the
-// page does not scroll sideways, that every form control has a label, and that the browser
-// reported no script error or CSP violation (an inline style would be one).
+// code page and Security in Russian, into test-results/screens/ (recovery and Change password are
+// in recovery-screens.test.ts). Each shot also checks that the page does not scroll sideways, that
+// every form control has a label, and that the browser reported no script error or CSP violation
+// (an inline style would be one).
 //
 // Screens are about markup and CSS, not storage, so they run on one database (the first of
 // TEST_DIALECTS). The dev mailbox is not mounted when an SMTP server is configured, so it is not here.
@@ -10,8 +11,8 @@ import assert from 'node:assert/strict';
 import { testDialects } from '../harness/databases.ts';
 import { startTestGatehouse, type TestGatehouse } from '../harness/test-app.ts';
 import { createClient } from '../harness/http-client.ts';
-import { launchBrowser, newDesktopPage, newPhonePage, screenshot, type Browser, type Page } from '../harness/browser.ts';
-import { horizontalOverflow, unlabelledControls, waitForPath, watchForBrowserErrors, wrongCodeFor } from './e2e-kit.ts';
+import { launchBrowser, newDesktopPage, newPhonePage, type Browser } from '../harness/browser.ts';
+import { createShooter, waitForPath, wrongCodeFor } from './e2e-kit.ts';
 
 const PASSWORD = 'quiet harbour lanterns glow';
 const dialect = testDialects[0]!;
@@ -36,27 +37,9 @@ describe(`screens (${dialect})`, () => {
   for (const viewport of viewports) {
     test(`every screen at ${viewport.name} width`, async () => {
       const page = await viewport.open(browser);
-      const errors = watchForBrowserErrors(page);
+      const { shoot, language } = createShooter(page, viewport.name, shots);
       const email = `screens.${viewport.name}@example.com`;
       const loginName = `screens_${viewport.name}`;
-
-      async function shoot(screen: string) {
-        // Fonts load and transitions (the strength bar) finish; the screenshot then shows what a shopper sees.
-        await page.evaluate(() => document.fonts.ready);
-        await page.waitForFunction(() => document.getAnimations().every((animation) => animation.playState !== 'running'));
-        const name = `${screen}-${viewport.name}`;
-        await screenshot(page, name);
-        shots.push(name);
-        const { scrollWidth, innerWidth } = await horizontalOverflow(page);
-        assert.ok(scrollWidth <= innerWidth, `${name}: the page scrolls sideways (${scrollWidth} > ${innerWidth})`);
-        assert.deepEqual(await unlabelledControls(page), [], `${name}: every form control has a label`);
-        assert.deepEqual(errors, [], `${name}: no script errors or CSP violations`);
-      }
-      async function language(locale: 'en' | 'ru') {
-        const name = locale === 'ru' ? 'Русский' : 'English';
-        await page.getByRole('contentinfo').getByRole('link', { name }).click();
-        await page.waitForFunction((expected) => document.documentElement.lang === expected, locale);
-      }
 
       // Sign in, and sign in with a wrong password.
       await page.goto(`${app.url}/login`);
@@ -120,9 +103,7 @@ describe(`screens (${dialect})`, () => {
       await shoot('account-security-ru');
       await language('en');
 
-      // Recovery (placeholder for now) and a page that does not exist.
-      await page.goto(`${app.url}/recovery`);
-      await shoot('recovery');
+      // A page that does not exist. (Recovery and Change password: recovery-screens.test.ts.)
       const missing = await page.goto(`${app.url}/no-such-page`);
       assert.equal(missing?.status(), 404);
       await shoot('not-found');
@@ -132,6 +113,6 @@ describe(`screens (${dialect})`, () => {
   }
 
   test('the screens were written', () => {
-    assert.equal(shots.length, 2 * 16, `shots: ${shots.join(', ')}`);
+    assert.equal(shots.length, 2 * 15, `shots: ${shots.join(', ')}`);
   });
 });

@@ -50,6 +50,7 @@ export async function startTestGatehouse(
   });
   const address = await gatehouse.listen();
   const url = address.replace('127.0.0.1', 'localhost');
+  const handedOut = new Set<string>();
   // Pages compare the Origin header with PUBLIC_URL; tests talk to the real port.
   return {
     url,
@@ -58,7 +59,9 @@ export async function startTestGatehouse(
     mail,
     gatehouse,
     async codeFor(to, after = new Date(0)) {
-      const message = await mail.waitFor((m) => m.to.includes(to) && m.receivedAt >= after && /\b\d{6}\b/.test(m.text), 10_000);
+      // A mail already handed out is never handed out again: two mails can share a millisecond.
+      const message = await mail.waitFor((m) => !handedOut.has(m.id) && m.to.includes(to) && m.receivedAt >= after && /\b\d{6}\b/.test(m.text), 10_000);
+      handedOut.add(message.id);
       return codeIn(message);
     },
     async close() {

@@ -1,7 +1,8 @@
 // DESIGN.md §6 "Bad input of any shape gets a clear 4xx with a message, never a 500, and changes
 // nothing", and §2 "forms": a CSRF token on every state-changing form plus an Origin check.
 // Every POST route gets every kind of broken request from a signed-in browser that holds a live
-// sign-up flow, so a request that got through would have something to change.
+// sign-up flow, a live recovery flow and a live Change password flow, so a request that got
+// through would have something to change.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { testDialects } from '../harness/databases.ts';
@@ -35,6 +36,8 @@ interface BadRequest {
 }
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+/** POST routes whose address is also a page. */
+const PAGES_TOO = ['/login', '/register', '/register/code', '/recovery', '/recovery/code', '/recovery/password', '/account/password/code', '/account/password/new'];
 const encode = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
 
 /** Anything that looks like a leaked stack trace or source path. */
@@ -74,8 +77,8 @@ function badRequestsFor(route: Route, csrf: string, foreignCsrf: string): BadReq
     { name: 'DELETE instead of POST', method: 'DELETE', body: valid, headers: FORM, status: [404, 405] },
     { name: 'PATCH instead of POST', method: 'PATCH', body: valid, headers: FORM, status: [404, 405] },
   ];
-  // Routes whose address is also a page (GET /login, /register, /register/code) answer GET with it.
-  if (!['/login', '/register', '/register/code'].includes(route.path)) cases.push({ name: 'GET instead of POST', method: 'GET', status: [404, 405] });
+  // Routes whose address is also a page (GET /login, /register, /register/code, …) answer GET with it.
+  if (!PAGES_TOO.includes(route.path)) cases.push({ name: 'GET instead of POST', method: 'GET', status: [404, 405] });
   for (const field of Object.keys(route.fields)) {
     cases.push({ name: `"${field}" sent twice`, body: `${valid}&${field}=again`, headers: FORM, status: 400 });
     cases.push({ name: `"${field}" one character over its ${route.limits[field]}-character limit`, body: encode({ ...withToken, [field]: 'a'.repeat(route.limits[field]! + 1) }), headers: FORM, status: 400 });
@@ -98,6 +101,8 @@ for (const dialect of testDialects) {
     let browser: Client;
     let token: string;
     let routes: Route[];
+    let recoveryFlow: string;
+    let changeFlow: string;
 
     before(async () => {
       app = await startTestGatehouse(dialect, { clock });
@@ -111,6 +116,23 @@ for (const dialect of testDialects) {
       assert.equal(started.status, 303);
       const flow = flowIdFrom(started.location);
       await app.codeFor('second.address@example.com');
+      // A recovery flow (for this very account) and a Change password flow, both waiting for a code.
+      await browser.get('/recovery');
+      const recovery = await browser.post('/recovery', { identifier: account.loginName! });
+      assert.equal(recovery.status, 303);
+      recoveryFlow = flowIdFrom(recovery.location);
+      await browser.get('/account/settings');
+      const change = await browser.post('/account/password', {});
+      assert.equal(change.status, 303);
+      changeFlow = flowIdFrom(change.location);
+      // Their emails go out in the background; wait until the outbox is still, so that the
+      // broken requests below are the only thing that could change the database.
+      for (let waited = 0; ; waited += 20) {
+        const busy = await app.gatehouse.services.db.selectFrom('outbox').select('id').where('status', '!=', 'sent').execute();
+        if (busy.length === 0) break;
+        assert.ok(waited < 10_000, 'the outbox empties');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       await browser.get('/account');
 
       const password = 'a long enough pass phrase';
@@ -128,6 +150,24 @@ for (const dialect of testDialects) {
         { path: '/account/settings/language', fields: { locale: 'ru' }, required: ['locale'], limits: { locale: 8 } },
         { path: `/account/sessions/${phoneId}/end`, fields: {}, required: [], limits: {} },
         { path: '/account/sessions/end-others', fields: {}, required: [], limits: {} },
+        { path: '/recovery', fields: { identifier: account.email }, required: ['identifier'], limits: { identifier: 1024 } },
+        { path: '/recovery/code', fields: { flow: recoveryFlow, code: '123456' }, required: ['flow', 'code'], limits: { flow: 64, code: 64 } },
+        { path: '/recovery/resend', fields: { flow: recoveryFlow }, required: ['flow'], limits: { flow: 64 } },
+        {
+          path: '/recovery/password',
+          fields: { flow: recoveryFlow, password, password_confirmation: password, sign_out_others: '1' },
+          required: ['flow', 'password', 'password_confirmation'],
+          limits: { flow: 64, password: 1024, password_confirmation: 1024, sign_out_others: 8 },
+        },
+        { path: '/account/password', fields: {}, required: [], limits: {} },
+        { path: '/account/password/code', fields: { flow: changeFlow, code: '123456' }, required: ['flow', 'code'], limits: { flow: 64, code: 64 } },
+        { path: '/account/password/resend', fields: { flow: changeFlow }, required: ['flow'], limits: { flow: 64 } },
+        {
+          path: '/account/password/new',
+          fields: { flow: changeFlow, password, password_confirmation: password, sign_out_others: '1' },
+          required: ['flow', 'password', 'password_confirmation'],
+          limits: { flow: 64, password: 1024, password_confirmation: 1024, sign_out_others: 8 },
+        },
       ];
     });
     after(() => app.close());
@@ -157,18 +197,23 @@ for (const dialect of testDialects) {
           checked++;
         }
       }
-      assert.ok(checked > 150, `${checked} broken requests checked`);
+      assert.ok(checked > 400, `${checked} broken requests checked`);
       assert.equal((await whoamiWith(app, token)).status, 200, 'the browser is still signed in');
     });
 
     test('bad input: a NUL character in a field that reaches the database is refused (400), not a PostgreSQL 500', async () => {
-      const before = await dumpDatabase(app);
       const fresh = createClient(app.url);
+      // The sign-in page itself starts a QR sign-in request, so the database is read after it.
       await fresh.get('/login');
+      const before = await dumpDatabase(app);
       const cases: [string, Record<string, string>][] = [
         ['/login', { identifier: 'someone\u0000@example.com', password: 'whatever password' }],
         ['/register', { ...registrationFields('nul\u0000byte@example.com') }],
         ['/register', { ...registrationFields('nul.byte@example.com', 'a long pass\u0000phrase') }],
+        ['/recovery', { identifier: 'someone\u0000@example.com' }],
+        ['/recovery', { identifier: 'some\u0000one' }],
+        ['/recovery/code', { flow: recoveryFlow, code: '12\u00003456' }],
+        ['/recovery/resend', { flow: `${recoveryFlow}\u0000` }],
       ];
       for (const [path, fields] of cases) {
         const response = await fresh.post(path, fields);
@@ -225,6 +270,14 @@ for (const dialect of testDialects) {
         '/login?return_to[]=x',
         '/language?set=%FF&return_to=%00',
         '/account/security?ended=%FF',
+        '/recovery/code?flow=%FF',
+        '/recovery/code?flow=a&flow=b',
+        '/recovery/code?flow[]=x',
+        '/recovery/password?flow=%00',
+        '/recovery/other-ways',
+        '/account/password/code?flow=%FF',
+        '/account/password/new?flow=a&flow=b',
+        '/account/password/other-ways?flow=%00',
       ]) {
         const response = await browser.get(path);
         assert.ok(response.status < 500, `${path}: ${response.status}`);
@@ -291,6 +344,8 @@ for (const dialect of testDialects) {
       clock.advance(61_000);
       const resent = await browser.post('/register/resend', resend.fields);
       assert.equal(resent.status, 303);
+      assert.equal((await browser.post('/recovery/resend', { flow: recoveryFlow })).status, 303);
+      assert.equal((await browser.post('/account/password/resend', { flow: changeFlow })).status, 303);
       const phoneEnd = routes.find((r) => r.path.endsWith('/end') && r.path !== '/account/sessions/end-others')!;
       assert.equal((await browser.post(phoneEnd.path, {})).status, 303);
       assert.equal((await browser.post('/logout', {})).status, 303);

@@ -120,7 +120,7 @@ for (const dialect of testDialects) {
       }
       // The 5th failure starts the delay; each further failure doubles it, capped at 15 min.
       const expectedWaits = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 900, 900];
-      const words = (seconds: number) => (seconds < 60 ? `${seconds} second${seconds === 1 ? '' : 's'}` : `${Math.ceil(seconds / 60)} minutes`);
+      const words = (seconds: number) => (seconds < 120 ? `${seconds} second${seconds === 1 ? '' : 's'}` : `${Math.ceil(seconds / 60)} minutes`);
       assert.equal((await signIn(browser, account.email, 'wrong password 5')).status, 401);
       for (const wait of expectedWaits) {
         const refused = await signIn(browser, account.email, account.password);

@@ -62,8 +62,9 @@ for (const dialect of testDialects) {
       const changedAt = new Date();
       const done = await browser.post('/recovery/password', { flow, password: NEW, password_confirmation: NEW, sign_out_others: '1' });
       assert.equal(done.status, 303);
-      assert.equal(done.location, '/recovery/done');
-      assert.match((await browser.get('/recovery/done')).text, /Your password has been changed/);
+      assert.equal(done.location, `/recovery/done?flow=${flow}`);
+      assert.match((await browser.get(done.location!)).text, /Your password has been changed/);
+      assert.equal((await createClient(app.url).get(done.location!)).status, 404, 'only this browser sees its success page');
       assert.equal((await browser.get('/api/v1/whoami')).status, 401, 'no automatic sign-in after recovery');
 
       assert.equal((await other.client.get('/api/v1/whoami')).status, 401, 'the other session was ended');

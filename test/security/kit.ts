@@ -17,7 +17,7 @@ export interface MadeAccount {
 /** An account written straight into the database (confirmed email, argon2id hash as configured). */
 export async function makeAccount(
   app: TestGatehouse,
-  fields: { email: string; loginName?: string | null; password?: string; passwordHash?: string | null; locked?: boolean },
+  fields: { email: string; loginName?: string | null; password?: string; passwordHash?: string | null; locked?: boolean; locale?: 'en' | 'ru' },
 ): Promise<MadeAccount> {
   const { accounts, hasher, db, clock } = app.gatehouse.services;
   const password = fields.password ?? GOOD_PASSWORD;
@@ -26,7 +26,7 @@ export async function makeAccount(
     email: fields.email.toLowerCase(),
     loginName: fields.loginName ?? null,
     passwordHash: fields.passwordHash === undefined ? await hasher.hash(password) : fields.passwordHash,
-    locale: 'en',
+    locale: fields.locale ?? 'en',
     emailVerifiedAt: now,
     now,
   });
@@ -93,7 +93,11 @@ export async function dumpDatabase(app: TestGatehouse): Promise<string> {
 export function withoutTokens(html: string): string {
   return html
     .replace(/name="_csrf" value="[^"]*"/g, 'name="_csrf" value="CSRF"')
-    .replace(/nonce="[^"]*"/g, 'nonce="NONCE"');
+    .replace(/nonce="[^"]*"/g, 'nonce="NONCE"')
+    // The sign-in page's QR panel is new on every response (its token, picture and deadline).
+    .replace(/<div class="qr-code"[\s\S]*?<\/div>/g, '<div class="qr-code">QR</div>')
+    .replace(/data-expires-at="\d+"/g, 'data-expires-at="T"')
+    .replace(/\/qr\/[A-Za-z0-9_-]{43}/g, '/qr/TOKEN');
 }
 
 /** The text of the error on a page: the alert at the top, or else the first message beside a field. */

@@ -310,7 +310,7 @@ for (const dialect of testDialects) {
       const tooSoon = await browser.post('/register/resend', { flow: signUp.flowId });
       assert.equal(tooSoon.status, 429);
       assert.equal(tooSoon.headers.get('retry-after'), '60');
-      assert.equal(alertText(tooSoon.text), 'You can get a new code in 1 minute.');
+      assert.equal(alertText(tooSoon.text), 'You can get a new code in 60 seconds.');
 
       clock.advance(45_000);
       const stillTooSoon = await browser.post('/register/resend', { flow: signUp.flowId });
