@@ -38,6 +38,7 @@ const statusByCode: Record<string, number> = {
   'qr.not_found': 404,
   'qr.expired': 410,
   'qr.already_used': 409,
+  'qr.not_confirmed': 409,
   'qr.too_many_requests': 429,
 };
 

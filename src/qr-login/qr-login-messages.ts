@@ -22,6 +22,10 @@ export const qrLoginMessages: Catalog = {
   'qr.not_found': { en: 'This QR code is not valid. Show a new code on the sign-in page.', ru: 'Этот QR-код недействителен. Откройте новый код на странице входа.' },
   'qr.expired': { en: 'This QR code has expired. Show a new code on the sign-in page.', ru: 'Срок действия QR-кода истёк. Откройте новый код на странице входа.' },
   'qr.already_used': { en: 'This QR code has already been used.', ru: 'Этот QR-код уже использован.' },
+  'qr.not_confirmed': {
+    en: 'The sign-in has not been confirmed in the app yet. Confirm it on your phone, then continue.',
+    ru: 'Вход ещё не подтверждён в приложении. Подтвердите его на телефоне и продолжите.',
+  },
   'qr.too_many_requests': { en: 'Too many QR codes were requested. Try again in {wait}.', ru: 'Запрошено слишком много QR-кодов. Попробуйте через {wait}.' },
 
   'qr.confirm_title': { en: 'Sign in on another device?', ru: 'Войти на другом устройстве?' },

@@ -6,6 +6,7 @@ import { h } from '../http/jsx.ts';
 import { formBody } from '../http/form-schema.ts';
 import { redirect, sendPage, setSessionCookie, waitText } from '../http/replies.ts';
 import { sendProblem } from '../http/error-handler.tsx';
+import { statusFor } from '../http/error-statuses.ts';
 import { requireSession } from '../http/require-session.ts';
 import type { Clock } from '../shared/clock.ts';
 import { QR_COOKIE, qrCookieOptions } from './qr-cookie.ts';
@@ -104,7 +105,7 @@ export function registerQrLoginRoutes(app: FastifyInstance, deps: QrRouteDeps) {
     });
     if (!result.ok) {
       const t = translate(request);
-      return sendPage(reply, <QrResultPage ctx={request.ctx} t={t} storeName={storeName} outcome="problem" message={t(result.code)} />, result.code === 'qr.expired' ? 410 : 409);
+      return sendPage(reply, <QrResultPage ctx={request.ctx} t={t} storeName={storeName} outcome="problem" message={t(result.code)} />, statusFor(result.code));
     }
     reply.clearCookie(QR_COOKIE, qrCookieOptions);
     setSessionCookie(reply, result.token, result.expiresAt, clock.now());

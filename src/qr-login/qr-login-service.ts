@@ -18,7 +18,7 @@ import { COMPLETE_SECONDS, DECIDE_SECONDS, SCAN_SECONDS, statusAt, type QrStatus
 import type { QrLoginStore } from './qr-login-store.ts';
 import type { QrNotifier } from './qr-notifier.ts';
 
-export type QrProblem = 'qr.not_found' | 'qr.expired' | 'qr.already_used' | 'qr.too_many_requests';
+export type QrProblem = 'qr.not_found' | 'qr.expired' | 'qr.already_used' | 'qr.not_confirmed' | 'qr.too_many_requests';
 
 /** What the app shows before the shopper confirms: who is asking, never anything of the account. */
 export interface QrRequestDetails {
@@ -135,6 +135,7 @@ export function createQrLoginService(deps: {
       const now = clock.now();
       const status = statusAt(request, now);
       if (status === 'expired') return fail('qr.expired');
+      if (status === 'pending' || status === 'scanned') return fail('qr.not_confirmed');
       if (status !== 'approved' || !request.account_id) return fail('qr.already_used');
       const account = await accounts.findById(request.account_id);
       if (!account || account.locked_at !== null) return fail('qr.not_found');

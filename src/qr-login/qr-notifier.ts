@@ -25,35 +25,62 @@ export function createQrNotifier(database: DatabaseConfig, onError: (error: unkn
     return { notify: async (id) => void local.emit(id), subscribe, close: async () => {} };
   }
 
-  // One dedicated connection per node listens; it reconnects after a database restart. While it
-  // is down, the waiting browsers' periodic re-read of the row still sees every change.
+  // One dedicated connection per node listens; it reconnects after a database restart (retrying
+  // every second for as long as the database refuses). While it is down, the waiting browsers'
+  // periodic re-read of the row still sees every change.
   let listener: pg.Client | undefined;
   let closed = false;
   let notifyPool: pg.Pool | undefined;
-  const connect = async () => {
+  let retry: NodeJS.Timeout | undefined;
+  const reconnectSoon = () => {
+    if (closed || retry) return;
+    retry = setTimeout(() => {
+      retry = undefined;
+      void connect();
+    }, 1000);
+    retry.unref();
+  };
+  const connect = async (): Promise<void> => {
     if (closed) return;
     const client = new pg.Client({ connectionString: database.url });
-    client.on('notification', (message) => message.payload && local.emit(message.payload));
-    client.on('error', (error) => {
+    let lost = false;
+    const lose = (error: unknown) => {
+      if (lost || closed) return;
+      lost = true;
       onError(error);
-      listener = undefined;
-      setTimeout(() => void connect().catch(onError), 1000).unref();
-    });
-    await client.connect();
-    await client.query(`LISTEN ${CHANNEL}`);
-    listener = client;
+      if (listener === client) listener = undefined;
+      client.end().catch(() => {});
+      reconnectSoon();
+    };
+    client.on('notification', (message) => message.payload && local.emit(message.payload));
+    client.on('error', lose);
+    client.on('end', () => lose(new Error('the LISTEN connection ended')));
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANNEL}`);
+    } catch (error) {
+      lose(error); // a failed (re)connect is retried too, not given up
+      return;
+    }
+    if (closed) await client.end().catch(() => {});
+    else listener = client;
   };
-  const ready = connect().catch(onError);
+  const ready = connect();
 
   return {
     async notify(id) {
       local.emit(id);
-      notifyPool ??= new pg.Pool({ connectionString: database.url, max: 2 });
+      if (!notifyPool) {
+        notifyPool = new pg.Pool({ connectionString: database.url, max: 2 });
+        // An idle connection cut by the database must not crash the process; the pool replaces it.
+        notifyPool.on('error', onError);
+      }
       await notifyPool.query('SELECT pg_notify($1, $2)', [CHANNEL, id]).catch(onError);
     },
     subscribe,
     async close() {
       closed = true;
+      clearTimeout(retry);
       await ready;
       await listener?.end().catch(() => {});
       await notifyPool?.end().catch(() => {});
