@@ -3,7 +3,7 @@ import { h, type SafeHtml } from '../http/jsx.ts';
 import { Alert, CsrfField, Field, Page, StrengthMeter } from '../http/layout.tsx';
 import type { RequestContext } from '../http/request-context.ts';
 import type { Translate } from '../shared/i18n.ts';
-import { CodeForm, type CodePageModel } from '../verification/code-page.tsx';
+import { CodeForm, ResendButton, type CodePageModel } from '../verification/code-page.tsx';
 import { pathsFor, type PasswordResetKind } from './password-reset-flow.ts';
 
 interface Base {
@@ -52,7 +52,6 @@ export function ResetCodePage(props: CodePageModel & { storeName: string; kind: 
 export function OtherWaysPage(props: Base & { kind: PasswordResetKind; flowId: string; secondsUntilResend: number }): SafeHtml {
   const { ctx, t } = props;
   const paths = pathsFor(props.kind);
-  const waiting = props.secondsUntilResend > 0;
   return (
     <Page ctx={ctx} t={t} title={t('other_ways.title')} storeName={props.storeName} path={`${paths.otherWays}?flow=${props.flowId}`}>
       <section class="card" aria-labelledby="other-ways-title">
@@ -62,16 +61,11 @@ export function OtherWaysPage(props: Base & { kind: PasswordResetKind; flowId: s
             <form method="post" action={paths.resend}>
               <CsrfField ctx={ctx} />
               <input type="hidden" name="flow" value={props.flowId} />
-              <button
-                type="submit"
-                class="button button-secondary"
-                disabled={waiting}
-                data-countdown={waiting ? String(props.secondsUntilResend) : undefined}
-                data-label={t('other_ways.email_again')}
-                data-label-waiting={`${t('other_ways.email_again')} (${t('other_ways.seconds', { s: '{s}' })})`}
-              >
-                {waiting ? `${t('other_ways.email_again')} (${t('other_ways.seconds', { s: props.secondsUntilResend })})` : t('other_ways.email_again')}
-              </button>
+              <ResendButton
+                secondsLeft={props.secondsUntilResend}
+                label={t('other_ways.email_again')}
+                waitingLabel={(s) => `${t('other_ways.email_again')} (${t('other_ways.seconds', { s })})`}
+              />
             </form>
             <p class="field-hint">{t('other_ways.email_again_hint')}</p>
           </li>

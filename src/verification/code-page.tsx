@@ -27,6 +27,26 @@ export interface CodePageModel {
   startOverLabel?: string;
 }
 
+/**
+ * A send-again button, disabled with the seconds left until the server will send again;
+ * enhance.js counts down (`{s}` in data-label-waiting) and enables it.
+ */
+export function ResendButton(props: { secondsLeft: number; label: string; waitingLabel: (seconds: string | number) => string }): SafeHtml {
+  const waiting = props.secondsLeft > 0;
+  return (
+    <button
+      type="submit"
+      class="button button-secondary"
+      disabled={waiting}
+      data-countdown={waiting ? String(props.secondsLeft) : undefined}
+      data-label={props.label}
+      data-label-waiting={props.waitingLabel('{s}')}
+    >
+      {waiting ? props.waitingLabel(props.secondsLeft) : props.label}
+    </button>
+  );
+}
+
 export function CodeForm(model: CodePageModel): SafeHtml {
   const { t, ctx } = model;
   const waiting = model.secondsUntilResend > 0;
@@ -55,16 +75,7 @@ export function CodeForm(model: CodePageModel): SafeHtml {
         {model.resendError ? <Alert kind="error">{model.resendError}</Alert> : null}
         <CsrfField ctx={ctx} />
         <input type="hidden" name="flow" value={model.flowId} />
-        <button
-          type="submit"
-          class="button button-secondary"
-          disabled={waiting}
-          data-countdown={waiting ? String(model.secondsUntilResend) : undefined}
-          data-label={t('code_page.get_code')}
-          data-label-waiting={t('code_page.get_code_in', { seconds: '{s}' })}
-        >
-          {waiting ? t('code_page.get_code_in', { seconds: model.secondsUntilResend }) : t('code_page.get_code')}
-        </button>
+        <ResendButton secondsLeft={model.secondsUntilResend} label={t('code_page.get_code')} waitingLabel={(s) => t('code_page.get_code_in', { seconds: s })} />
         <p class="field-hint">{t('code_page.wait_hint', { seconds: model.cooldownSeconds })}</p>
         {waiting ? <noscript><p class="field-hint">{t('code_page.no_script_wait')}</p></noscript> : null}
       </form>

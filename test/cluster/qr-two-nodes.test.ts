@@ -3,59 +3,28 @@
 // LISTEN/NOTIFY, and the row stays the truth (A's periodic re-read sees changes nobody announced).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { openTestDatabase, testDialects, type TestDatabase } from '../harness/databases.ts';
-import { freePort } from '../harness/free-port.ts';
-import { TEST_SECRET } from '../harness/test-app.ts';
-import { startMailCatcher, type MailCatcher } from '../../src/courier/mail-catcher.ts';
+import { testDialects, type TestDatabase } from '../harness/databases.ts';
+import { startCluster, type Cluster } from '../harness/cluster.ts';
 import { createAccountStore } from '../../src/identity/account-store.ts';
 import { createPasswordHasher } from '../../src/identity/password-hasher.ts';
 import { sha256Hex } from '../../src/shared/secrets.ts';
 import { newBrowser, openEvents, PASSWORD, showQr, type Browser } from '../qr-login/qr-kit.ts';
 
-async function startNode(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: { ...process.env, ...env, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (chunk) => {
-      output += chunk;
-      if (output.includes('Gatehouse is running')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`node exited with ${code}: ${output}`)));
-  });
-  return child;
-}
-
 const appCall = (base: string, bearer: string, path: string, body: object) =>
   fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` }, body: JSON.stringify(body) });
 
 if (testDialects.includes('postgres')) {
+  let cluster: Cluster;
   let database: TestDatabase;
-  let mail: MailCatcher;
-  const nodes: ChildProcess[] = [];
   let a = '';
   let b = '';
   let bearer = '';
 
   before(async () => {
-    database = await openTestDatabase('postgres');
-    mail = await startMailCatcher({ port: 0 });
-    const ports = [await freePort(), await freePort()];
-    for (const port of ports) {
-      nodes.push(
-        await startNode({
-          DATABASE_URL: database.config.kind === 'postgres' ? database.config.url : '',
-          GATEHOUSE_SECRET: TEST_SECRET,
-          SMTP_URL: `smtp://127.0.0.1:${mail.port}`,
-          PORT: String(port),
-          PUBLIC_URL: `http://localhost:${ports[0]}`,
-        }),
-      );
-    }
-    [a, b] = ports.map((port) => `http://localhost:${port}`) as [string, string];
+    cluster = await startCluster(2);
+    database = cluster.database;
+    [a, b] = cluster.urls as [string, string];
     const hasher = createPasswordHasher({ argon2MemoryKib: 19456, argon2Iterations: 2, argon2Parallelism: 1 });
     await createAccountStore(database.db).insert(database.db, {
       email: 'two.nodes.qr@example.com', loginName: 'twonodesqr', passwordHash: await hasher.hash(PASSWORD), locale: 'en', emailVerifiedAt: Date.now(), now: Date.now(),
@@ -66,14 +35,7 @@ if (testDialects.includes('postgres')) {
     bearer = ((await signedIn.json()) as { token: string }).token;
   });
 
-  after(async () => {
-    for (const node of nodes) {
-      node.kill('SIGTERM');
-      if (node.exitCode === null) await once(node, 'exit');
-    }
-    await mail.close();
-    await database.close();
-  });
+  after(() => cluster.close());
 
   /** Waits until the stream's 1 s re-read has just run (+offset), so only a notice can beat the next one. */
   const justAfterReRead = async (openedAt: number, offsetMs: number) => {

@@ -2,66 +2,25 @@
 // sign-in and password recovery may land on either node (DESIGN.md §5).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { openTestDatabase, testDialects, type TestDatabase } from '../harness/databases.ts';
-import { freePort } from '../harness/free-port.ts';
+import { testDialects } from '../harness/databases.ts';
+import { startCluster, type Cluster } from '../harness/cluster.ts';
 import { createClient } from '../harness/http-client.ts';
-import { codeIn, TEST_SECRET } from '../harness/test-app.ts';
-import { startMailCatcher, type MailCatcher } from '../../src/courier/mail-catcher.ts';
+import { codeIn } from '../harness/test-app.ts';
+import type { MailCatcher } from '../../src/courier/mail-catcher.ts';
 
 const PASSWORD = 'plum orbit velvet canyon 42';
 
-async function startNode(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, ...env, LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (chunk) => {
-      output += chunk;
-      if (output.includes('Gatehouse is running')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`node exited with ${code}: ${output}`)));
-  });
-  return child;
-}
-
 if (testDialects.includes('postgres')) {
-  let database: TestDatabase;
+  let cluster: Cluster;
   let mail: MailCatcher;
-  const nodes: ChildProcess[] = [];
-  const urls: string[] = [];
+  let urls: string[] = [];
 
   before(async () => {
-    database = await openTestDatabase('postgres');
-    mail = await startMailCatcher({ port: 0 });
-    const ports = [await freePort(), await freePort()];
-    const publicUrl = `http://localhost:${ports[0]}`;
-    for (const port of ports) {
-      nodes.push(
-        await startNode({
-          DATABASE_URL: database.config.kind === 'postgres' ? database.config.url : '',
-          GATEHOUSE_SECRET: TEST_SECRET,
-          SMTP_URL: `smtp://127.0.0.1:${mail.port}`,
-          PORT: String(port),
-          PUBLIC_URL: publicUrl,
-        }),
-      );
-      urls.push(`http://localhost:${port}`);
-    }
+    cluster = await startCluster(2);
+    ({ mail, urls } = cluster);
   });
 
-  after(async () => {
-    for (const node of nodes) {
-      node.kill('SIGTERM');
-      if (node.exitCode === null) await once(node, 'exit');
-    }
-    await mail.close();
-    await database.close();
-  });
+  after(() => cluster.close());
 
   test('two nodes on one PostgreSQL: sign-up started on one is confirmed on the other, and each sees the other’s sessions', async () => {
     const [a, b] = urls as [string, string];

@@ -1,0 +1,62 @@
+// Several real Gatehouse processes on one PostgreSQL database, as behind a load balancer: the
+// same PUBLIC_URL, the same secret, one mail catcher.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { startMailCatcher, type MailCatcher } from '../../src/courier/mail-catcher.ts';
+import { openTestDatabase, type TestDatabase } from './databases.ts';
+import { freePort } from './free-port.ts';
+import { TEST_SECRET } from './test-app.ts';
+
+export interface Cluster {
+  database: TestDatabase;
+  mail: MailCatcher;
+  /** Base URLs of the nodes, e.g. http://localhost:4301. */
+  urls: string[];
+  close(): Promise<void>;
+}
+
+async function startNode(env: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: { ...process.env, ...env, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (chunk) => {
+      output += chunk;
+      if (output.includes('Gatehouse is running')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`node exited with ${code}: ${output}`)));
+  });
+  return child;
+}
+
+export async function startCluster(size = 2): Promise<Cluster> {
+  const database = await openTestDatabase('postgres');
+  const mail = await startMailCatcher({ port: 0 });
+  const ports: number[] = [];
+  for (let i = 0; i < size; i++) ports.push(await freePort());
+  const nodes: ChildProcess[] = [];
+  for (const port of ports) {
+    nodes.push(
+      await startNode({
+        DATABASE_URL: database.config.kind === 'postgres' ? database.config.url : '',
+        GATEHOUSE_SECRET: TEST_SECRET,
+        SMTP_URL: `smtp://127.0.0.1:${mail.port}`,
+        PORT: String(port),
+        PUBLIC_URL: `http://localhost:${ports[0]}`,
+      }),
+    );
+  }
+  return {
+    database,
+    mail,
+    urls: ports.map((port) => `http://localhost:${port}`),
+    async close() {
+      for (const node of nodes) {
+        node.kill('SIGTERM');
+        if (node.exitCode === null) await once(node, 'exit');
+      }
+      await mail.close();
+      await database.close();
+    },
+  };
+}
