@@ -7,6 +7,8 @@ import { formatTime } from '../account/account-pages.tsx';
 import type { QrRequestDetails } from './qr-login-service.ts';
 
 export interface QrPanelModel {
+  /** Which of this browser's QRs the page shows (its secret is in the cookie, keyed by this). */
+  requestId: string;
   /** SVG markup made by the qrcode library from our own URL: no request data in it. */
   svg: string;
   url: string;
@@ -26,6 +28,7 @@ export function QrPanel({ ctx, t, storeName, panel }: { ctx: RequestContext; t: 
             role="status"
             aria-live="polite"
             data-qr-status=""
+            data-qr-request={panel.requestId}
             data-expires-at={String(panel.expiresAt)}
             data-words={[t('qr.status_pending'), t('qr.status_scanned'), t('qr.status_approved'), t('qr.status_denied'), t('qr.status_expired')].join('|')}
           >
@@ -34,6 +37,7 @@ export function QrPanel({ ctx, t, storeName, panel }: { ctx: RequestContext; t: 
           <p class="qr-link"><a href={panel.url} data-qr-link="">{t('qr.same_device')}</a></p>
           <form method="post" action="/qr/complete" class="qr-complete" data-qr-complete="">
             <CsrfField ctx={ctx} />
+            <input type="hidden" name="request" value={panel.requestId} data-qr-request-field="" />
             <button type="submit" class="button button-secondary" data-qr-continue="">{t('qr.continue_no_script')}</button>
           </form>
           <form method="post" action="/qr/requests" class="qr-renew" data-qr-renew="" hidden>
@@ -90,7 +94,8 @@ export function QrResultPage(props: Base & { outcome: 'confirmed' | 'cancelled' 
   const title = props.outcome === 'confirmed' ? t('qr.confirmed_title') : props.outcome === 'cancelled' ? t('qr.cancelled_title') : t('request.error_title');
   return (
     <Page ctx={ctx} t={t} title={title} storeName={props.storeName} path="/app">
-      <section class="card" aria-labelledby="qr-result-title">
+      <section class={props.outcome === 'confirmed' ? 'card card-success' : 'card'} aria-labelledby="qr-result-title">
+        {props.outcome === 'confirmed' ? <div class="success-mark" aria-hidden="true">✓</div> : null}
         <h1 id="qr-result-title">{title}</h1>
         {props.outcome === 'problem' ? <Alert kind="error">{props.message}</Alert> : <p>{t(props.outcome === 'confirmed' ? 'qr.confirmed_text' : 'qr.cancelled_text')}</p>}
         <p><a class="button button-secondary" href="/app">{t('app.title')}</a></p>

@@ -1,6 +1,7 @@
 // Thin HTTP layer of QR sign-in: the waiting browser (QR, live status, completion), the phone's
 // confirmation pages (/qr/<token>, /app), and the JSON API a native app uses.
 import QRCode from 'qrcode';
+import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { h } from '../http/jsx.ts';
 import { formBody } from '../http/form-schema.ts';
@@ -9,7 +10,7 @@ import { sendProblem } from '../http/error-handler.tsx';
 import { statusFor } from '../http/error-statuses.ts';
 import { requireSession } from '../http/require-session.ts';
 import type { Clock } from '../shared/clock.ts';
-import { QR_COOKIE, qrCookieOptions } from './qr-cookie.ts';
+import { QR_COOKIE, qrCookieOptions, qrSecretFrom, withoutQrSecret, withQrSecret } from './qr-cookie.ts';
 import { isFinal, type QrStatus } from './qr-login-flow.ts';
 import { qrLoginMessages } from './qr-login-messages.ts';
 import { AppPage, QrConfirmPage, QrResultPage, type QrPanelModel } from './qr-login-pages.tsx';
@@ -32,9 +33,9 @@ export function createQrPanelMaker(qrLogin: QrLoginService) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<QrPanelModel | null> => {
     const made = await qrLogin.createRequest({ clientAddress: request.ctx.clientAddress, userAgent: request.ctx.userAgent });
     if (!made.ok) return null;
-    reply.setCookie(QR_COOKIE, made.secret, qrCookieOptions);
+    reply.setCookie(QR_COOKIE, withQrSecret(request.cookies[QR_COOKIE], made.id, made.secret), qrCookieOptions);
     const svg = await QRCode.toString(made.url, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
-    return { svg, url: made.url, expiresAt: made.expiresAt };
+    return { requestId: made.id, svg, url: made.url, expiresAt: made.expiresAt };
   };
 }
 
@@ -42,6 +43,11 @@ export function registerQrLoginRoutes(app: FastifyInstance, deps: QrRouteDeps) {
   const { qrLogin, clock, storeName } = deps;
   const makePanel = createQrPanelMaker(qrLogin);
   const translate = (request: FastifyRequest) => request.ctx.translator(qrLoginMessages);
+  /** The secret of the QR the page names (?request= or the form's `request`), else the newest. */
+  const secretOf = (request: FastifyRequest) => {
+    const named = (request.query as Record<string, unknown>).request ?? (request.body as Record<string, unknown> | undefined)?.request;
+    return qrSecretFrom(request.cookies[QR_COOKIE], named);
+  };
   const problem = (request: FastifyRequest, reply: FastifyReply, code: string, retryAfterSeconds?: number) =>
     sendProblem(request, reply, code, storeName, { catalogs: [qrLoginMessages], params: { wait: waitText(retryAfterSeconds, request.ctx.locale) } });
 
@@ -56,21 +62,21 @@ export function registerQrLoginRoutes(app: FastifyInstance, deps: QrRouteDeps) {
   });
 
   app.get('/qr/status', async (request, reply) => {
-    const status = await qrLogin.statusForBrowser(request.cookies[QR_COOKIE]);
+    const status = await qrLogin.statusForBrowser(secretOf(request));
     if (!status.ok) return problem(request, reply, status.code);
     return { status: status.status };
   });
 
   // Server-sent events: one line per change of status, until the request is settled.
   app.get('/qr/events', async (request, reply) => {
-    const first = await qrLogin.statusForBrowser(request.cookies[QR_COOKIE]);
+    const secret = secretOf(request);
+    const first = await qrLogin.statusForBrowser(secret);
     if (!first.ok) return problem(request, reply, first.code);
     reply.hijack();
     const out = reply.raw;
     out.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
     let last: QrStatus | undefined;
     let finished = false;
-    const secret = request.cookies[QR_COOKIE];
     const send = (status: QrStatus) => {
       if (status === last) return;
       last = status;
@@ -97,8 +103,9 @@ export function registerQrLoginRoutes(app: FastifyInstance, deps: QrRouteDeps) {
     send(first.status);
   });
 
-  app.post('/qr/complete', { schema: { body: formBody({}) } }, async (request, reply) => {
-    const result = await qrLogin.complete(request.cookies[QR_COOKIE], {
+  app.post('/qr/complete', { schema: { body: formBody({ request: Type.String({ maxLength: 64 }) }, ['request']) } }, async (request, reply) => {
+    const secret = secretOf(request);
+    const result = await qrLogin.complete(secret, {
       clientAddress: request.ctx.clientAddress,
       userAgent: request.ctx.userAgent,
       locale: request.ctx.locale,
@@ -107,7 +114,9 @@ export function registerQrLoginRoutes(app: FastifyInstance, deps: QrRouteDeps) {
       const t = translate(request);
       return sendPage(reply, <QrResultPage ctx={request.ctx} t={t} storeName={storeName} outcome="problem" message={t(result.code)} />, statusFor(result.code));
     }
-    reply.clearCookie(QR_COOKIE, qrCookieOptions);
+    const left = withoutQrSecret(request.cookies[QR_COOKIE], secret);
+    if (left) reply.setCookie(QR_COOKIE, left, qrCookieOptions);
+    else reply.clearCookie(QR_COOKIE, qrCookieOptions);
     setSessionCookie(reply, result.token, result.expiresAt, clock.now());
     return redirect(reply, '/account');
   });

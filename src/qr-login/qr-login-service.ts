@@ -54,15 +54,16 @@ export function createQrLoginService(deps: {
 
   return {
     /** A new QR for the sign-in page; the old one of this browser simply runs out. */
-    async createRequest(browser: { clientAddress: string; userAgent: string }): Promise<{ ok: true; token: string; secret: string; url: string; expiresAt: number } | Failure<QrProblem>> {
+    async createRequest(browser: { clientAddress: string; userAgent: string }): Promise<{ ok: true; id: string; token: string; secret: string; url: string; expiresAt: number } | Failure<QrProblem>> {
       const allowed = await rateEvents.consume([createRule], () => `client:${browser.clientAddress}`);
       if (!allowed.ok) return fail('qr.too_many_requests', { retryAfterSeconds: allowed.retryAfterSeconds });
       const now = clock.now();
       const token = randomToken();
       const secret = randomToken();
       const expiresAt = now + SCAN_SECONDS * 1000;
+      const id = newId();
       await store.insert({
-        id: newId(),
+        id,
         token_hash: sha256Hex(token),
         secret_hash: sha256Hex(secret),
         state: 'pending',
@@ -77,7 +78,7 @@ export function createQrLoginService(deps: {
         complete_by: null,
         updated_at: now,
       });
-      return { ok: true, token, secret, url: `${config.publicUrl}/qr/${token}`, expiresAt };
+      return { ok: true, id, token, secret, url: `${config.publicUrl}/qr/${token}`, expiresAt };
     },
 
     /** The browser's view: a status and nothing about the account. Unknown secret → not found. */

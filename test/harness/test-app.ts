@@ -5,6 +5,7 @@ import { createGatehouse } from '../../src/compose.ts';
 import { startMailCatcher, type CaughtMessage, type MailCatcher } from '../../src/courier/mail-catcher.ts';
 import { createManualClock, type Clock } from '../../src/shared/clock.ts';
 import pino, { type Logger } from 'pino';
+import { freePort } from './free-port.ts';
 import { openTestDatabase, type TestDialect, type TestDatabase } from './databases.ts';
 
 export const TEST_SECRET = 'test-secret-0123456789abcdef0123456789abcdef';
@@ -33,7 +34,8 @@ export async function startTestGatehouse(
 ): Promise<TestGatehouse> {
   const database = options.database ?? (await openTestDatabase(dialect));
   const mail = await startMailCatcher({ port: 0 });
-  const port = options.port ?? 0;
+  // A real port from the start, so PUBLIC_URL (links in mail and in QR codes) points at it.
+  const port = options.port ?? (await freePort());
   const config = loadConfig({
     GATEHOUSE_SECRET: TEST_SECRET,
     SMTP_URL: `smtp://127.0.0.1:${mail.port}`,

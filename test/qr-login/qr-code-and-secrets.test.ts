@@ -55,7 +55,7 @@ for (const dialect of testDialects) {
       const renewed = await browser.post('/qr/requests', {}, { headers: { accept: 'application/json' } });
       assert.equal(renewed.status, 200);
       const body = JSON.parse(renewed.text) as { svg: string; url: string; expiresAt: number };
-      assert.deepEqual(Object.keys(body).sort(), ['expiresAt', 'svg', 'url']);
+      assert.deepEqual(Object.keys(body).sort(), ['expiresAt', 'requestId', 'svg', 'url']);
       const renewedToken = body.url.slice(`${PUBLIC_URL}/qr/`.length);
       assert.equal(body.url, `${PUBLIC_URL}/qr/${renewedToken}`);
       assert.match(renewedToken, TOKEN_SHAPE);

@@ -7,7 +7,7 @@ import type { TestDialect } from '../harness/databases.ts';
 import { startTestGatehouse, type TestGatehouse } from '../harness/test-app.ts';
 import type { Clock } from '../../src/shared/clock.ts';
 import { sha256Hex } from '../../src/shared/secrets.ts';
-import { QR_COOKIE } from '../../src/qr-login/qr-cookie.ts';
+import { QR_COOKIE, qrSecretFrom } from '../../src/qr-login/qr-cookie.ts';
 
 export const PASSWORD = 'saffron lantern meadow 31';
 export const APP_UA = 'StoreApp/3.1 (iPhone; iOS 17.4)';
@@ -51,7 +51,7 @@ export function newBrowser(baseUrl: string, options: { address?: string; userAge
     post: (path: string, fields: Record<string, string>, options: { csrf?: boolean; headers?: Record<string, string> } = {}) =>
       post(path, fields, { ...options, headers: { ...xff, ...options.headers } }),
     cookie: () => [...client.jar].map(([k, v]) => `${k}=${v}`).join('; '),
-    qrSecret: () => client.jar.get(QR_COOKIE),
+    qrSecret: () => qrSecretFrom(client.jar.get(QR_COOKIE)),
   });
 }
 

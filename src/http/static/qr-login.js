@@ -10,6 +10,10 @@
   var completeForm = panel.querySelector('[data-qr-complete]');
   var renewForm = panel.querySelector('[data-qr-renew]');
   var words = statusLine.getAttribute('data-words').split('|');
+  var requestField = panel.querySelector('[data-qr-request-field]');
+  // Which of this browser's QRs this tab shows: another sign-in tab may hold a newer one.
+  var requestId = statusLine.getAttribute('data-qr-request');
+  var query = function () { return '?request=' + encodeURIComponent(requestId); };
   var labels = { pending: words[0], scanned: words[1], approved: words[2], denied: words[3], expired: words[4] };
   var source = null;
   var poller = null;
@@ -47,7 +51,7 @@
   function watch(expiresAt) {
     stopWatching();
     if (window.EventSource) {
-      source = new EventSource('/qr/events');
+      source = new EventSource('/qr/events' + query());
       source.addEventListener('status', function (event) { handle(JSON.parse(event.data).status); });
       source.onerror = function () {
         // The stream ended or broke: the browser reconnects by itself; polling covers the gap.
@@ -60,7 +64,7 @@
   }
 
   function poll() {
-    fetch('/qr/status', { headers: { accept: 'application/json' }, credentials: 'same-origin' })
+    fetch('/qr/status' + query(), { headers: { accept: 'application/json' }, credentials: 'same-origin' })
       .then(function (response) { return response.ok ? response.json() : { status: 'expired' }; })
       .then(function (body) { handle(body.status); })
       .catch(function () {});
@@ -76,6 +80,8 @@
       .then(function (qr) {
         image.innerHTML = qr.svg; // markup our own server made from its own URL
         link.href = qr.url;
+        requestId = qr.requestId;
+        requestField.value = qr.requestId;
         show('pending');
         watch(qr.expiresAt);
       })
