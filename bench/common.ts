@@ -5,9 +5,13 @@ import { loadConfig, type Config } from '../src/config/config.ts';
 export const BENCH_PASSWORD = 'bench correct horse battery 42';
 export const emailFor = (i: number) => `shopper${i}@example.com`;
 
-/** One bench data directory → one SQLite file shared by Gatehouse, the seeder and the bare server. */
-export function benchConfig(dataDir: string): Config {
-  return loadConfig({
+/**
+ * One bench data directory → one SQLite file shared by Gatehouse, the seeder and the bare server.
+ * As environment variables, because the bench starts Gatehouse the way production does: `node
+ * dist/main.js` reading its configuration from the environment.
+ */
+export function benchEnv(dataDir: string): Record<string, string> {
+  return {
     DATABASE_URL: `sqlite:${dataDir}/bench.db`,
     DATA_DIR: dataDir,
     GATEHOUSE_SECRET: 'bench-secret-bench-secret-bench-secret-0123456789',
@@ -16,8 +20,15 @@ export function benchConfig(dataDir: string): Config {
     SMTP_URL: 'smtp://127.0.0.1:2525',
     RUN_DISPATCHER: 'false',
     LOG_LEVEL: 'silent',
+    // bench/flows.ts gives each simulated shopper its own address (X-Forwarded-For).
+    TRUST_PROXY: 'true',
     PORT: '0',
-  });
+  };
+}
+
+/** The same configuration as Gatehouse reads it from benchEnv (for the seeder and the argon2 reference). */
+export function benchConfig(dataDir: string): Config {
+  return loadConfig(benchEnv(dataDir));
 }
 
 export interface SeedResult {

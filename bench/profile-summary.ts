@@ -1,10 +1,13 @@
 // Summarises a V8 .cpuprofile (from `node --cpu-prof`): self time by package or source file, self
 // time by function, and inclusive time of Gatehouse's own (src/) functions. Used by profile.ts.
-import { readFileSync } from 'node:fs';
+// Frames in the built bundle (dist/*.js) are mapped back to src/ through its source map.
+import { existsSync, readFileSync } from 'node:fs';
+import { SourceMap } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
 interface ProfileNode {
   id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
   children?: number[];
 }
 interface Profile {
@@ -23,8 +26,27 @@ function bucketOf(url: string, name: string): string {
   return url;
 }
 
+const sourceMaps = new Map<string, SourceMap | null>();
+function sourceMapFor(url: string): SourceMap | null {
+  if (!sourceMaps.has(url)) {
+    const file = url.startsWith('file:') ? `${fileURLToPath(url)}.map` : '';
+    sourceMaps.set(url, file && existsSync(file) ? new SourceMap(JSON.parse(readFileSync(file, 'utf8'))) : null);
+  }
+  return sourceMaps.get(url)!;
+}
+
+/** A bundle frame as the source frame it came from (file URL and line of the original). */
+function unbundle(frame: ProfileNode['callFrame']): ProfileNode['callFrame'] {
+  const map = frame.url.includes('/dist/') ? sourceMapFor(frame.url) : null;
+  const entry: any = map?.findEntry(frame.lineNumber, frame.columnNumber);
+  if (!entry?.originalSource) return frame;
+  const url = new URL(entry.originalSource, frame.url).href;
+  return { ...frame, url, lineNumber: entry.originalLine, columnNumber: entry.originalColumn };
+}
+
 export function summarise(file: string, top = 25): string {
   const profile: Profile = JSON.parse(readFileSync(file, 'utf8'));
+  for (const node of profile.nodes) node.callFrame = unbundle(node.callFrame);
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
   let total = 0;

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { SeedResult } from './common.ts';
 import { runLoad } from './load.ts';
 import { summarise } from './profile-summary.ts';
+import { startGatehouse } from './server-child.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
@@ -20,19 +21,19 @@ async function profileWhoami(seconds: number, connections: number) {
   const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-profile-'));
   const profDir = join(dataDir, 'prof');
   try {
-    const run = (script: string, args: string[], nodeArgs: string[] = []) =>
-      spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(here, script), ...args], { cwd: root, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const run = (script: string, args: string[]) =>
+      spawn(process.execPath, ['--import', 'tsx', join(here, script), ...args], { cwd: root, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const seeder = run('seed.ts', [dataDir, '10000']);
     await new Promise((ok) => seeder.once('exit', ok));
     const seed: SeedResult = JSON.parse(readFileSync(join(dataDir, 'seed.json'), 'utf8'));
-    const server = run('server-child.ts', [dataDir], ['--cpu-prof', `--cpu-prof-dir=${profDir}`]);
-    const url = await new Promise<string>((ok) => server.on('message', (m: any) => m?.ready && ok(m.ready)));
+    // Gatehouse as npm start runs it (the built bundle), under the profiler.
+    const server = startGatehouse(dataDir, { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`] });
+    const url = await server.url;
     const host = new URL(url).host;
     const requests = seed.tokens.map((t) => Buffer.from(`GET /api/v1/whoami HTTP/1.1\r\nHost: ${host}\r\nCookie: __Host-gh_session=${t}\r\n\r\n`));
     const result = await runLoad({ url, connections, durationMs: seconds * 1000, requestFor: (c, n) => requests[(c + n * connections) % requests.length]! });
     console.log(`whoami under the profiler: ${Math.round(result.perSecond)} requests/s, p50 ${result.p50Ms.toFixed(2)} ms, statuses ${JSON.stringify(result.statuses)}\n`);
-    server.send('stop');
-    await new Promise((ok) => server.once('exit', ok));
+    await server.stop();
     const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
     if (!file) throw new Error('no profile written');
     console.log(summarise(join(profDir, file)));

@@ -7,11 +7,12 @@
 //      machine with the same parameters and the same concurrency, in one process.
 //   3. peak RSS of the Gatehouse process over the whole run.
 //
-// The servers run in child processes; this process is the load generator. With taskset, during
-// the whoami runs the server gets CPU 1 and the load generator CPU 0; sign-ins and the argon2
-// reference may use every core. Each pair is measured in halves ordered A, B, B, A, and the notes
-// say how much CPU other processes took meanwhile: on a shared machine the ratios drift with it,
-// while "requests per server CPU-second" hardly does.
+// The servers run in child processes; this process is the load generator. Gatehouse runs as `npm
+// start` runs it: `npm run build`, then the start script's `node [flags] dist/main.js`
+// (bench/server-child.ts). With taskset, during the whoami runs the server gets CPU 1 and the load
+// generator CPU 0; sign-ins and the argon2 reference may use every core. Each pair is measured in
+// halves ordered A, B, B, A, and the notes say how much CPU other processes took meanwhile: on a
+// shared machine the ratios drift with it, while "requests per server CPU-second" hardly does.
 //
 // Env: BENCH_SECONDS (10) per measurement, BENCH_CONNECTIONS (32) for whoami, BENCH_SIGNIN_CLIENTS
 // (8), BENCH_ACCOUNTS (10000). Where whoami's time goes: `node --import tsx bench/profile.ts`.
@@ -22,6 +23,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BENCH_PASSWORD, emailFor, type SeedResult } from './common.ts';
 import { combine, percentile, runLoad, type LoadOptions, type LoadResult } from './load.ts';
+import { buildGatehouse, startGatehouse } from './server-child.ts';
+import { measureQrConfirmation, measureRecovery } from './flows.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
@@ -214,9 +217,17 @@ async function main() {
     const count = seed.accounts.toLocaleString('en-US');
     notes.push(`data: ${count} accounts + ${count} sessions in one SQLite file (WAL), seeded through Gatehouse's services in ${(seed.seedMs / 1000).toFixed(1)} s`);
 
-    const gatehouse = startChild('server-child.ts', [dataDir], { cpus: serverCpus });
+    buildGatehouse();
+    // Gatehouse starts on every core, as `npm start` would: it sizes itself from the machine at
+    // start (the argon2 gate runs one hash per core it may use). Only once it listens is it pinned
+    // to the whoami CPU, and it gets every core back for the sign-ins.
+    const started = startGatehouse(dataDir, { cpus: allCpus });
+    const gatehouse = started.child;
+    children.add(gatehouse);
+    gatehouse.on('exit', () => children.delete(gatehouse));
     const bare = startChild('bare-server.ts', [join(dataDir, 'bench.db')], { cpus: serverCpus });
-    const gatehouseUrl = (await nextMessage<{ ready: string }>(gatehouse, 'ready')).ready;
+    const gatehouseUrl = await started.url;
+    if (pinning) taskset(['-a', '-p', '-c', serverCpus!, String(gatehouse.pid)]);
     const bareUrl = (await nextMessage<{ ready: string }>(bare, 'ready')).ready;
     const peaks: Record<string, number> = { 'start-up': statusKib(gatehouse.pid!, 'VmHWM') };
     const idleKib = statusKib(gatehouse.pid!, 'VmRSS');
@@ -281,10 +292,17 @@ async function main() {
     };
     const argonStopped = await stopServer(argonChild);
 
-    // 3. peak memory of Gatehouse over the whole run (the largest of the phases' peaks).
+    // 3. flows: recovery for existing vs unknown accounts (enumeration by timing), and how long a
+    // QR confirmation takes to reach the waiting browser. Measured after the peak-memory phases.
+    const recovery = await measureRecovery(gatehouseUrl);
+    const qr = await measureQrConfirmation(gatehouseUrl);
+
+    // 4. peak memory of Gatehouse over the whole run (the largest of the phases' peaks).
+    // (Without clear_refs VmHWM is never reset, so this last reading is the whole run's peak.)
     peaks['sign-ins'] = statusKib(gatehouse.pid!, 'VmHWM');
-    const stopped = await stopServer(gatehouse);
-    const peakKib = Math.max(...Object.values(peaks), canResetPeak ? 0 : stopped.maxRssKib);
+    const gatehouseExit = await started.stop();
+    if (gatehouseExit !== 0) notes.push(`**Gatehouse exited with ${gatehouseExit} on SIGTERM**`);
+    const peakKib = Math.max(...Object.values(peaks));
 
     const whoamiRatio = whoami.perSecond / limit.perSecond;
     const signInRatio = signIn.perSecond / argon.perSecond;
@@ -300,6 +318,8 @@ async function main() {
       [`sign-ins/s (${signInClients} clients, ${seconds} s)`, num(signIn.perSecond), `${num(argon.perSecond)} (argon2id verify/s, ${argon.params}, ${signInClients} in flight)`, pct(signInRatio * 100), `≥ 80% — ${verdict(signInRatio >= 0.8)}`],
       ['sign-in latency p50', ms(signIn.p50Ms), `${ms(argon.p50Ms)} (one verify)`, `${(signIn.p50Ms / argon.p50Ms).toFixed(1)}×`, '—'],
       ['sign-in latency p99', ms(signIn.p99Ms), `${ms(argon.p99Ms)} (one verify)`, `${(signIn.p99Ms / argon.p99Ms).toFixed(1)}×`, '—'],
+      ['recovery request, median: existing vs unknown account', `${ms(recovery.existingMs)} vs ${ms(recovery.unknownMs)}`, '—', `Δ ${ms(Math.abs(recovery.existingMs - recovery.unknownMs))}`, `Δ < 0.5 ms — ${verdict(Math.abs(recovery.existingMs - recovery.unknownMs) < 0.5)}`],
+      ['QR: app confirms → waiting browser told (SSE)', `${ms(qr.medianMs)} median, ${ms(qr.p95Ms)} p95`, '—', '—', '—'],
       ['peak RSS of the Gatehouse process', mib(peakKib), `${mib(argonStopped.maxRssKib)} (node + tsx + the argon2 reference alone)`, `${(peakKib / argonStopped.maxRssKib).toFixed(1)}×`, `< 150 MiB — ${verdict(peakMib < 150)}`],
     ];
 
@@ -309,6 +329,8 @@ async function main() {
     notes.push(`whoami answers: Gatehouse ${statuses(whoami)}; bare ${statuses(limit)}`);
     notes.push(`whoami CPU (100% = one core): ${cpuShare('Gatehouse', whoamiCpu)} | ${cpuShare('bare server', limitCpu)}`);
     notes.push(`sign-ins: each client did GET /login once (browser cookie + CSRF token), then POST /login with the right password again and again; answers ${statuses(signIn)}`);
+    notes.push(`recovery: ${recovery.samples} POST /recovery of each kind, interleaved, each from its own client address and for its own account; answers ${recovery.statuses}`);
+    notes.push(`QR: ${qr.samples} sign-ins; time from sending the app's confirm to the "approved" event on the browser's stream, one node`);
     notes.push(`sign-in CPU: ${cpuShare('Gatehouse', signInCpu)} | ${cpuShare('argon2 reference', argonCpu, false)}`);
     notes.push(`Gatehouse RSS: ${mib(idleKib)} after start-up, ${mib(afterWhoamiKib)} after whoami; peaks ${Object.entries(peaks).map(([phase, kib]) => `${phase} ${mib(kib)}`).join(', ')}` +
       `${canResetPeak ? '' : ' (peaks not separable: /proc/<pid>/clear_refs not writable)'}; bare server peak ${mib(bareKib)}`);

@@ -32,7 +32,22 @@ export interface EmailMessage {
  * dispatcher wipes the payload once delivered, so codes do not outlive their delivery.
  */
 export async function enqueueEmail(db: Kysely<Tables>, deps: OutboxDeps, message: EmailMessage): Promise<void> {
+  await insertMessage(db, deps, message, 'pending');
+}
+
+/**
+ * The same work as enqueueEmail — sealing and one insert — for a message that must not go out:
+ * a recovery for an unknown account writes one, so its answer costs what a real one does
+ * (DESIGN.md §2 "enumeration"). Born 'sent' with nothing inside, so no dispatcher ever takes it.
+ */
+export async function recordDecoyEmail(db: Kysely<Tables>, deps: OutboxDeps, message: EmailMessage): Promise<void> {
+  await insertMessage(db, deps, message, 'decoy');
+}
+
+async function insertMessage(db: Kysely<Tables>, deps: OutboxDeps, message: EmailMessage, kind: 'pending' | 'decoy'): Promise<void> {
   const now = deps.clock.now();
+  const recipient = deps.secrets.seal(message.to);
+  const payload = deps.secrets.seal(JSON.stringify(message.data));
   await db
     .insertInto('outbox')
     .values({
@@ -40,15 +55,15 @@ export async function enqueueEmail(db: Kysely<Tables>, deps: OutboxDeps, message
       channel: 'email',
       template: message.template,
       locale: message.locale,
-      recipient_sealed: deps.secrets.seal(message.to),
-      payload_sealed: deps.secrets.seal(JSON.stringify(message.data)),
-      status: 'pending',
+      recipient_sealed: kind === 'pending' ? recipient : '',
+      payload_sealed: kind === 'pending' ? payload : '',
+      status: kind === 'pending' ? 'pending' : 'sent',
       attempts: 0,
       next_attempt_at: now,
       lease_until: null,
       last_error: null,
       created_at: now,
-      sent_at: null,
+      sent_at: kind === 'pending' ? null : now,
     })
     .execute();
 }

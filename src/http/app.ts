@@ -44,8 +44,10 @@ export async function buildApp(config: Config, services: Services, logger: objec
   registerSecurityHeaders(app);
   registerErrorHandling(app, storeName);
   // One line per request with the route pattern, never the raw URL (flow ids and tokens stay out of logs).
-  app.addHook('onResponse', async (request, reply) => {
+  // A callback hook (no promise per response): as an async hook it cost whoami ~6% of its CPU.
+  app.addHook('onResponse', (request, reply, done) => {
     request.log.info({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    done();
   });
 
   registerSiteRoutes(app);

@@ -63,13 +63,7 @@ export function contextWithoutBrowser(request: FastifyRequest): RequestContext {
 export function registerRequestContext(app: FastifyInstance, deps: { secrets: Secrets; sessions: SessionService }) {
   app.decorateRequest('ctx', null as unknown as RequestContext);
 
-  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-    // The JSON API (whoami) is the hot path and is called by services, not browsers: no binding
-    // cookie, CSRF token or nonce to make; routes there resolve their own session.
-    if (request.url.startsWith('/api/')) {
-      request.ctx = contextWithoutBrowser(request);
-      return;
-    }
+  async function browserContext(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     let browserId = request.cookies[BROWSER_COOKIE];
     if (!browserId || !/^[A-Za-z0-9_-]{43}$/.test(browserId)) {
       browserId = randomToken();
@@ -92,5 +86,18 @@ export function registerRequestContext(app: FastifyInstance, deps: { secrets: Se
       session,
       translator: (...catalogs) => translatorFor(locale, ...catalogs, commonMessages),
     };
+  }
+
+  // A callback hook, not an async one: the JSON API's branch finishes synchronously, without a
+  // promise and its extra turns of the microtask queue on every whoami.
+  app.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => {
+    // The JSON API (whoami) is the hot path and is called by services, not browsers: no binding
+    // cookie, CSRF token or nonce to make; routes there resolve their own session.
+    if (request.url.startsWith('/api/')) {
+      request.ctx = contextWithoutBrowser(request);
+      done();
+      return;
+    }
+    browserContext(request, reply).then(() => done(), done);
   });
 }

@@ -1,22 +1,36 @@
 // Routes that belong to no flow: the language switch, static files, the home redirect.
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import type { FastifyInstance } from 'fastify';
 import { LANGUAGE_COOKIE, languageCookieOptions } from './cookies.ts';
 import { redirect, safeReturnPath } from './replies.ts';
 import { isLocale } from '../shared/i18n.ts';
 
-const staticDir = join(dirname(fileURLToPath(import.meta.url)), 'static');
+/**
+ * src/http/static, found by walking up from this module to the project root: the module runs from
+ * src/http (tsx, tests) or bundled into dist/ (npm start), and the files stay in one place.
+ */
+function findStaticDir(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    const candidate = join(dir, 'src', 'http', 'static');
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) throw new Error(`src/http/static not found above ${fileURLToPath(import.meta.url)}`);
+  }
+}
 const contentTypes: Record<string, string> = { '.css': 'text/css; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.svg': 'image/svg+xml' };
 
 export function registerSiteRoutes(app: FastifyInstance) {
   // Read once at start: a handful of small files, served from memory.
   const files = new Map<string, { body: Buffer; type: string }>();
+  const staticDir = findStaticDir();
   for (const name of readdirSync(staticDir)) {
     const type = contentTypes[name.slice(name.lastIndexOf('.'))];
     if (type) files.set(name, { body: readFileSync(join(staticDir, name)), type });
   }
+  // The reference app's QR decoder where the browser has no BarcodeDetector, from the jsqr package.
+  files.set('jsQR.js', { body: readFileSync(createRequire(import.meta.url).resolve('jsqr/dist/jsQR.js')), type: contentTypes['.js']! });
 
   app.get('/static/:name', async (request, reply) => {
     const file = files.get((request.params as { name: string }).name);

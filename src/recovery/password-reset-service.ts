@@ -4,7 +4,7 @@
 // "enumeration"): a flow and a code are made either way; only a real account's owner is mailed.
 // A code typed for an unknown account therefore fails exactly like a wrong one.
 import type { Config } from '../config/config.ts';
-import type { enqueueEmail } from '../courier/outbox.ts';
+import { recordDecoyEmail, type enqueueEmail } from '../courier/outbox.ts';
 import type { Account, AccountStore } from '../identity/account-store.ts';
 import { parseIdentifier } from '../identity/identifiers.ts';
 import type { PasswordHasher } from '../identity/password-hasher.ts';
@@ -55,14 +55,15 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
   async function sendCode(flow: Pick<FlowRow, 'id' | 'kind' | 'subject'>, account: Account | undefined) {
     await db.transaction().execute(async (trx) => {
       const code = await codes.issueCode(trx, targetFor(flow), 'email');
-      if (account) {
-        await deps.enqueueEmail(trx, { secrets, clock }, {
-          template: 'recovery_code',
-          locale: account.locale as Locale,
-          to: account.email,
-          data: { code, storeName: config.storeName, minutes },
-        });
-      }
+      const message = {
+        template: 'recovery_code' as const,
+        locale: (account?.locale ?? 'en') as Locale,
+        to: account?.email ?? 'nobody@invalid',
+        data: { code, storeName: config.storeName, minutes },
+      };
+      // An unknown account gets a decoy row: the same sealing and insert, nothing sent.
+      if (account) await deps.enqueueEmail(trx, { secrets, clock }, message);
+      else await recordDecoyEmail(trx, { secrets, clock }, message);
     });
     deps.wakeCourier();
   }

@@ -1,10 +1,11 @@
 // Opens the database named by configuration. The dialect comes from the configuration's `kind`,
 // never from looking at a connection object.
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import SQLite from 'better-sqlite3';
-import pg from 'pg';
+import type SQLiteModule from 'better-sqlite3';
+import type pgModule from 'pg';
 import type { DatabaseConfig } from '../config/config.ts';
 import type { Tables } from './tables.ts';
 
@@ -16,19 +17,24 @@ export interface OpenDatabase {
   close(): Promise<void>;
 }
 
+// Each driver is loaded only for the database in use (both are CommonJS, so synchronously): a
+// SQLite node never holds pg's modules in memory, nor a PostgreSQL node better-sqlite3's.
+const load = createRequire(import.meta.url);
+
 // PostgreSQL returns bigint (OID 20) as a string; our bigints are epoch milliseconds, which fit
 // safely in a JavaScript number for the next 280,000 years.
 const INT8_OID = 20;
-const pgTypes = {
+const pgTypesOf = (pg: typeof pgModule) => ({
   getTypeParser(oid: number, format?: any) {
     if (oid === INT8_OID) return (value: string) => Number(value);
     return (pg.types.getTypeParser as any)(oid, format);
   },
-};
+});
 
 export function openDatabase(config: DatabaseConfig, options: { poolSize?: number } = {}): OpenDatabase {
   if (config.kind === 'sqlite') {
     if (config.file !== ':memory:') mkdirSync(dirname(config.file), { recursive: true });
+    const SQLite: typeof SQLiteModule = load('better-sqlite3');
     const sqlite = new SQLite(config.file);
     // WAL lets readers run beside the single writer; busy_timeout makes a second process wait for
     // the write lock instead of failing at once.
@@ -51,7 +57,8 @@ export function openDatabase(config: DatabaseConfig, options: { poolSize?: numbe
     const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite }) });
     return { db, kind: 'sqlite', close: () => db.destroy() };
   }
-  const pool = new pg.Pool({ connectionString: config.url, max: options.poolSize ?? 10, types: pgTypes as any });
+  const pg: typeof pgModule = load('pg');
+  const pool = new pg.Pool({ connectionString: config.url, max: options.poolSize ?? 10, types: pgTypesOf(pg) as any });
   // An idle client losing its connection (database restart) must not crash the process; the
   // pool replaces it on the next query.
   pool.on('error', () => {});
