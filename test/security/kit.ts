@@ -97,6 +97,8 @@ export function withoutTokens(html: string): string {
     // The sign-in page's QR panel is new on every response (its token, picture and deadline).
     .replace(/<div class="qr-code"[\s\S]*?<\/div>/g, '<div class="qr-code">QR</div>')
     .replace(/data-expires-at="\d+"/g, 'data-expires-at="T"')
+    .replace(/data-qr-request="[0-9a-f-]{36}"/g, 'data-qr-request="ID"')
+    .replace(/name="request" value="[0-9a-f-]{36}"/g, 'name="request" value="ID"')
     .replace(/\/qr\/[A-Za-z0-9_-]{43}/g, '/qr/TOKEN');
 }
 
