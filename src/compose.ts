@@ -67,7 +67,10 @@ export async function createServices(config: Config, options: { clock?: Clock; l
   }
   const sender = createSmtpSender({ url: smtpUrl, from: config.mailFrom });
   const dispatcher: Dispatcher = createDispatcher({ db, secrets, clock, sender, logger: logger.child({ component: 'courier' }), storeName: config.storeName });
-  if (options.runDispatcher ?? config.runDispatcher) dispatcher.start();
+  const runDispatcher = options.runDispatcher ?? config.runDispatcher;
+  if (runDispatcher) dispatcher.start();
+  // With RUN_DISPATCHER=false another process delivers: requests here only write the outbox.
+  const wakeCourier = runDispatcher ? () => dispatcher.wake() : () => {};
 
   const accounts = createAccountStore(db);
   const hasher = createPasswordHasher(config.security);
@@ -78,18 +81,18 @@ export async function createServices(config: Config, options: { clock?: Clock; l
   const throttle = createLoginThrottle(db, clock, config.security);
   const login = createLoginService({ db, accounts, hasher, sessions, throttle, rateEvents, secrets, clock, security: config.security });
   const registration = createRegistrationService({
-    db, config, accounts, hasher, flows, codes, sessions, secrets, clock, enqueueEmail, wakeCourier: () => dispatcher.wake(),
+    db, config, accounts, hasher, flows, codes, sessions, secrets, clock, enqueueEmail, wakeCourier,
   });
 
   const passwordReset = createPasswordResetService({
-    db, config, accounts, hasher, flows, codes, sessions, throttle, secrets, clock, enqueueEmail, wakeCourier: () => dispatcher.wake(),
+    db, config, accounts, hasher, flows, codes, sessions, throttle, secrets, clock, enqueueEmail, wakeCourier,
   });
 
   const qrNotifier = createQrNotifier(config.database, (error) =>
     logger.warn({ err: { message: (error as Error)?.message } }, 'QR sign-in notifications interrupted; browsers fall back to re-reading'),
   );
   const qrLogin = createQrLoginService({
-    db, store: createQrLoginStore(db), notifier: qrNotifier, sessions, accounts, rateEvents, secrets, clock, config, enqueueEmail, wakeCourier: () => dispatcher.wake(),
+    db, store: createQrLoginStore(db), notifier: qrNotifier, sessions, accounts, rateEvents, secrets, clock, config, enqueueEmail, wakeCourier,
   });
 
   return {
