@@ -2,6 +2,8 @@
 // server's reply, and servers like to echo the recipient ("550 <ann@example.com>: no such user");
 // nodemailer's own messages quote the address ("Invalid recipient \"ann@…\""). So we keep the
 // structured parts (error code, SMTP command, reply code) and scrub whatever free text remains.
+// SMS failures arrive as SmsProviderError (sms-transport.ts), already reduced to a code, a fixed
+// message and `permanent`, and take the same path as any other error with those fields.
 import { scrubSecrets } from './mask.ts';
 
 export interface DeliveryFailure {

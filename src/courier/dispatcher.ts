@@ -1,19 +1,20 @@
-// Delivers what flows put in the outbox. Runs in every Gatehouse process by default, so several
-// dispatchers may drain one PostgreSQL at once: a message is claimed by exactly one of them with a
-// single conditional UPDATE, and only the winner sends it.
+// Delivers what flows put in the outbox: email through the SMTP sender, texts through the SMS
+// sender, with the same claim, retries, backoff and parking for both. Runs in every Gatehouse
+// process by default, so several dispatchers may drain one PostgreSQL at once: a message is
+// claimed by exactly one of them with a single conditional UPDATE, and only the winner sends it.
 //
-// Delivery is at-least-once only across crashes: if a process dies after the SMTP server accepted
+// Delivery is at-least-once only across crashes: if a process dies after the server accepted
 // a message but before the row was marked sent, the lease expires and another process sends it
 // again. Between healthy processes it is exactly once.
 import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { Clock } from '../shared/clock.ts';
-import { defaultLocale, isLocale } from '../shared/i18n.ts';
 import type { Secrets } from '../shared/secrets.ts';
 import type { OutboxTable, Tables } from '../storage/tables.ts';
 import { describeDeliveryError } from './delivery-errors.ts';
-import { maskEmail, scrubSecrets } from './mask.ts';
+import { scrubSecrets } from './mask.ts';
+import { channelNoun, maskRecipient, openMessage, type MessageData } from './render-message.ts';
 import type { MailSender } from './smtp-transport.ts';
-import { isEmailTemplateName, renderEmailTemplate, TemplateDataError, type EmailData } from './templates/email-templates.ts';
+import type { SmsSender } from './sms-transport.ts';
 
 /** The subset of pino the courier uses, so tests can capture log calls. */
 export interface CourierLogger {
@@ -27,11 +28,13 @@ export interface DispatcherOptions {
   secrets: Secrets;
   clock: Clock;
   sender: MailSender;
+  /** Without one, text messages stay in the outbox for a process that has one. */
+  smsSender?: SmsSender;
   logger: CourierLogger;
   /** Used when a message's data carries no storeName of its own. */
   storeName: string;
   pollIntervalMs?: number;
-  /** How long a claim protects a message from other dispatchers; must exceed one SMTP send. */
+  /** How long a claim protects a message from other dispatchers; must exceed one send (SMTP or SMS). */
   leaseMs?: number;
   maxAttempts?: number;
   /** Messages claimed per query; a pass keeps going while full batches come back. */
@@ -54,10 +57,10 @@ export function retryDelayMs(failedAttempts: number): number {
   return Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** Math.max(0, failedAttempts - 1));
 }
 
-type Claimed = Pick<OutboxTable, 'id' | 'template' | 'locale' | 'recipient_sealed' | 'payload_sealed' | 'attempts' | 'lease_until'>;
+type Claimed = Pick<OutboxTable, 'id' | 'channel' | 'template' | 'locale' | 'recipient_sealed' | 'payload_sealed' | 'attempts' | 'lease_until'>;
 
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
-  const { db, secrets, clock, sender, logger, storeName } = options;
+  const { db, secrets, clock, sender, smsSender, logger, storeName } = options;
   const pollIntervalMs = options.pollIntervalMs ?? 1000;
   const leaseMs = options.leaseMs ?? 60_000;
   const maxAttempts = options.maxAttempts ?? 8;
@@ -68,12 +71,13 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   let current: Promise<number> | null = null; // the pass running now
   let queued: Promise<number> | null = null; // at most one pass waiting behind it
 
-  // Only email exists today; an SMS channel will get its own sender and its own filter here.
-  // "Due" = pending and its time has come, or claimed by a dispatcher whose lease ran out
-  // (that process died or hung mid-send).
+  const channels: OutboxTable['channel'][] = smsSender ? ['email', 'sms'] : ['email'];
+
+  // "Due" = of a channel we can send, and pending with its time come, or claimed by a dispatcher
+  // whose lease ran out (that process died or hung mid-send).
   const isDue = (now: number) => (eb: ExpressionBuilder<Tables, 'outbox'>) =>
     eb.and([
-      eb('channel', '=', 'email'),
+      eb('channel', 'in', channels),
       eb('next_attempt_at', '<=', now),
       eb.or([eb('status', '=', 'pending'), eb.and([eb('status', '=', 'sending'), eb('lease_until', '<', now)])]),
     ]);
@@ -90,7 +94,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       .set({ status: 'sending', lease_until: now + leaseMs })
       .where('id', '=', id)
       .where(isDue(now))
-      .returning(['id', 'template', 'locale', 'recipient_sealed', 'payload_sealed', 'attempts', 'lease_until'])
+      .returning(['id', 'channel', 'template', 'locale', 'recipient_sealed', 'payload_sealed', 'attempts', 'lease_until'])
       .execute();
     return rows.length === 1 ? rows[0] : undefined;
   }
@@ -100,36 +104,20 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const ours = (row: Claimed) =>
     db.updateTable('outbox').where('id', '=', row.id).where('status', '=', 'sending').where('lease_until', '=', row.lease_until);
 
-  // Opens and renders a claimed message. Each step fails with a fixed description (a JSON parse
-  // error would quote the payload, i.e. the code); all of them are permanent, since a message we
-  // cannot open (GATEHOUSE_SECRET changed) or render will fail the same way on every attempt.
-  function prepare(row: Claimed) {
-    const step = <T>(what: string, run: () => T): T => {
-      try {
-        return run();
-      } catch (error) {
-        const detail = error instanceof TemplateDataError ? `: ${error.message}` : '';
-        throw Object.assign(new Error(`${what}${detail}`), { permanent: true });
-      }
-    };
-    const to = step('cannot unseal recipient', () => secrets.unseal(row.recipient_sealed));
-    const data = step('cannot unseal payload', () => JSON.parse(secrets.unseal(row.payload_sealed)) as EmailData);
-    const template = row.template;
-    if (!isEmailTemplateName(template)) throw Object.assign(new Error(`unknown template ${template}`), { permanent: true });
-    const locale = isLocale(row.locale) ? row.locale : defaultLocale;
-    const mail = step('cannot render template', () => renderEmailTemplate(template, locale, { storeName, ...data }));
-    return { to, data, mail };
-  }
-
   async function deliver(row: Claimed): Promise<boolean> {
-    const base = { outboxId: row.id, template: row.template, attempt: row.attempts + 1 };
+    const base = { outboxId: row.id, channel: row.channel, template: row.template, attempt: row.attempts + 1 };
+    const noun = channelNoun(row.channel);
     let to: string | undefined;
-    let data: EmailData = {};
+    let data: MessageData = {};
     try {
-      const prepared = prepare(row);
-      to = prepared.to;
-      data = prepared.data;
-      await sender.send({ to, ...prepared.mail });
+      const message = openMessage(row, secrets, storeName, (recipient, payload) => {
+        to = recipient;
+        data = payload;
+      });
+      // The SMS body is never logged or stored: it holds the code. (An sms row is only ever
+      // claimed when there is an smsSender: see `channels`.)
+      if (message.channel === 'sms') await smsSender!.send({ to: message.to, body: message.body });
+      else await sender.send({ to: message.to, ...message.mail });
     } catch (error) {
       await recordFailure(row, error, base, to, data);
       return false;
@@ -139,16 +127,19 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     const result = await ours(row)
       .set({ status: 'sent', sent_at: now, payload_sealed: '', lease_until: null, last_error: null, attempts: row.attempts + 1 })
       .executeTakeFirst();
+    const masked = maskRecipient(row.channel, to!);
     if (Number(result.numUpdatedRows) !== 1) {
-      logger.warn({ ...base, to: maskEmail(to) }, 'email sent after its lease ran out; another dispatcher may send it again');
+      logger.warn({ ...base, to: masked }, `${noun} sent after its lease ran out; another dispatcher may send it again`);
     } else {
-      logger.info({ ...base, to: maskEmail(to) }, 'email sent');
+      logger.info({ ...base, to: masked }, `${noun} sent`);
     }
     return true;
   }
 
-  async function recordFailure(row: Claimed, error: unknown, base: object, to: string | undefined, data: EmailData) {
-    const hide = [to, to?.split('@')[0], ...Object.values(data).map(String)].filter((s): s is string => !!s);
+  async function recordFailure(row: Claimed, error: unknown, base: object, to: string | undefined, data: MessageData) {
+    // The address, its mailbox, the number without its "+", and every data value (the code).
+    const local = row.channel === 'sms' ? to?.replace(/^\+/, '') : to?.split('@')[0];
+    const hide = [to, local, ...Object.values(data).map(String)].filter((s): s is string => !!s);
     const failure = describeDeliveryError(error, hide);
     const attempts = row.attempts + 1;
     const park = failure.permanent || attempts >= maxAttempts;
@@ -164,9 +155,10 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         next_attempt_at: park ? now : now + delay,
       })
       .execute();
-    const fields = { ...base, to: to ? maskEmail(to) : undefined, error: failure.description };
-    if (park) logger.error({ ...fields, maxAttempts }, 'email parked: giving up after repeated or permanent failure');
-    else logger.warn({ ...fields, retryInMs: delay }, 'email delivery failed; will retry');
+    const fields = { ...base, to: to ? maskRecipient(row.channel, to) : undefined, error: failure.description };
+    const noun = channelNoun(row.channel);
+    if (park) logger.error({ ...fields, maxAttempts }, `${noun} parked: giving up after repeated or permanent failure`);
+    else logger.warn({ ...fields, retryInMs: delay }, `${noun} delivery failed; will retry`);
   }
 
   async function pass(): Promise<number> {

@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { simpleParser, type AddressObject } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import { createCaughtList } from './caught-list.ts';
 
 export interface CaughtMessage {
   id: string;
@@ -47,8 +48,7 @@ function addressText(value: AddressObject | AddressObject[] | undefined): string
 
 export async function startMailCatcher(options: MailCatcherOptions = {}): Promise<MailCatcher> {
   const host = options.host ?? '127.0.0.1';
-  const caught: CaughtMessage[] = []; // newest first
-  const waiters = new Set<(message: CaughtMessage) => void>();
+  const caught = createCaughtList<CaughtMessage>(KEEP, 'the mail catcher');
 
   const server = new SMTPServer({
     // Loopback only, so plain text is fine; STARTTLS would only bring smtp-server's published
@@ -83,9 +83,7 @@ export async function startMailCatcher(options: MailCatcherOptions = {}): Promis
             html: typeof parsed.html === 'string' ? parsed.html : '',
             receivedAt: new Date(),
           };
-          caught.unshift(message);
-          caught.length = Math.min(caught.length, KEEP);
-          for (const notify of [...waiters]) notify(message);
+          caught.add(message);
           callback();
         })
         .catch((error: unknown) => {
@@ -110,24 +108,8 @@ export async function startMailCatcher(options: MailCatcherOptions = {}): Promis
 
   return {
     port,
-    messages: () => [...caught],
-    waitFor(predicate, timeoutMs = 5000) {
-      const already = caught.find(predicate);
-      if (already) return Promise.resolve(already);
-      return new Promise<CaughtMessage>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`No matching message reached the mail catcher within ${timeoutMs} ms`));
-        }, timeoutMs);
-        function check(message: CaughtMessage) {
-          if (!predicate(message)) return;
-          clearTimeout(timer);
-          waiters.delete(check);
-          resolve(message);
-        }
-        waiters.add(check);
-      });
-    },
+    messages: caught.messages,
+    waitFor: caught.waitFor,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -8,4 +8,11 @@ export const mailboxMessages: Catalog = {
   },
   'mailbox.empty': { en: 'No mail yet.', ru: 'Писем пока нет.' },
   'mailbox.to': { en: 'To', ru: 'Кому' },
+  'mailbox.mail_heading': { en: 'Email', ru: 'Письма' },
+  'mailbox.sms_heading': { en: 'Text messages', ru: 'SMS-сообщения' },
+  'mailbox.sms_explain': {
+    en: 'No SMS provider is configured (SMS_ACCOUNT_SID), so Gatehouse sends text messages to its built-in catcher. Newest first.',
+    ru: 'SMS-провайдер не настроен (SMS_ACCOUNT_SID), поэтому Gatehouse отправляет SMS во встроенный перехватчик. Сначала новые.',
+  },
+  'mailbox.sms_empty': { en: 'No text messages yet.', ru: 'SMS пока нет.' },
 };

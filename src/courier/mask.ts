@@ -25,11 +25,14 @@ const emailPattern = /[^\s<>"'(),;:@]+@[^\s<>"'(),;:@]+/g;
 // Verification codes are 6 digits; 6–8 covers longer configured codes while leaving ports,
 // SMTP status codes and IP octets readable.
 const codePattern = /(?<![\d.])\d{6,8}(?![\d.])/g;
+// Phone numbers in E.164, the form we hand to SMS providers and the one they echo back.
+const phonePattern = /\+\d{7,15}(?!\d)/g;
 
 /**
  * Strips what must not reach logs or the database from free text we do not control, such as an
- * SMTP server's reply (servers like to echo `<john@example.com>: Recipient address rejected`).
+ * SMTP server's reply (servers like to echo `<john@example.com>: Recipient address rejected`) or
+ * an SMS provider's ("The 'To' number +79123456712 is not a valid phone number").
  */
 export function scrubSecrets(text: string): string {
-  return text.replace(emailPattern, (found) => maskEmail(found)).replace(codePattern, '[digits]');
+  return text.replace(emailPattern, (found) => maskEmail(found)).replace(phonePattern, '[phone]').replace(codePattern, '[digits]');
 }

@@ -1,15 +1,17 @@
-// The outbox: flows never talk to a mail server. They write the message as a row, in the same
-// transaction as the state change it belongs to (a code is stored ⇔ its email is queued), and the
-// dispatcher delivers it later. This is what lets a request answer at once and in the same time
-// whether or not the account exists (DESIGN §2 "enumeration"), and what keeps a message from
-// being lost when the mail server is down, or sent for a change that was rolled back.
+// The outbox: flows never talk to a mail server or an SMS provider. They write the message as a
+// row, in the same transaction as the state change it belongs to (a code is stored ⇔ its email or
+// text is queued), and the dispatcher delivers it later. This is what lets a request answer at
+// once and in the same time whether or not the account exists (DESIGN §2 "enumeration"), and what
+// keeps a message from being lost when the mail server is down, or sent for a change that was
+// rolled back.
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../shared/clock.ts';
 import type { Locale } from '../shared/i18n.ts';
 import type { Secrets } from '../shared/secrets.ts';
-import type { Tables } from '../storage/tables.ts';
+import type { OutboxTable, Tables } from '../storage/tables.ts';
 import type { EmailData, EmailTemplateName } from './templates/email-templates.ts';
+import type { SmsData, SmsTemplateName } from './templates/sms-templates.ts';
 
 export interface OutboxDeps {
   secrets: Secrets;
@@ -23,6 +25,14 @@ export interface EmailMessage {
   data: EmailData;
 }
 
+export interface SmsMessage {
+  template: SmsTemplateName;
+  locale: Locale;
+  /** E.164, as parsePhoneNumber (factors/phone-number.ts) returns it. */
+  to: string;
+  data: SmsData;
+}
+
 /**
  * Queues an email. Pass the caller's transaction (a Kysely `Transaction` is a `Kysely`) so the
  * message commits or rolls back together with the change that caused it.
@@ -32,7 +42,7 @@ export interface EmailMessage {
  * dispatcher wipes the payload once delivered, so codes do not outlive their delivery.
  */
 export async function enqueueEmail(db: Kysely<Tables>, deps: OutboxDeps, message: EmailMessage): Promise<void> {
-  await insertMessage(db, deps, message, 'pending');
+  await insertMessage(db, deps, 'email', message, 'pending');
 }
 
 /**
@@ -41,10 +51,29 @@ export async function enqueueEmail(db: Kysely<Tables>, deps: OutboxDeps, message
  * (DESIGN.md §2 "enumeration"). Born 'sent' with nothing inside, so no dispatcher ever takes it.
  */
 export async function recordDecoyEmail(db: Kysely<Tables>, deps: OutboxDeps, message: EmailMessage): Promise<void> {
-  await insertMessage(db, deps, message, 'decoy');
+  await insertMessage(db, deps, 'email', message, 'decoy');
 }
 
-async function insertMessage(db: Kysely<Tables>, deps: OutboxDeps, message: EmailMessage, kind: 'pending' | 'decoy'): Promise<void> {
+/** Queues a text message: sealed, in the caller's transaction, exactly like enqueueEmail. */
+export async function enqueueSms(db: Kysely<Tables>, deps: OutboxDeps, message: SmsMessage): Promise<void> {
+  await insertMessage(db, deps, 'sms', message, 'pending');
+}
+
+/**
+ * recordDecoyEmail for texts: a code "sent" to a number that belongs to no account costs the same
+ * sealing and insert as a real one, and nothing is ever sent (nor paid for).
+ */
+export async function recordDecoySms(db: Kysely<Tables>, deps: OutboxDeps, message: SmsMessage): Promise<void> {
+  await insertMessage(db, deps, 'sms', message, 'decoy');
+}
+
+async function insertMessage(
+  db: Kysely<Tables>,
+  deps: OutboxDeps,
+  channel: OutboxTable['channel'],
+  message: EmailMessage | SmsMessage,
+  kind: 'pending' | 'decoy',
+): Promise<void> {
   const now = deps.clock.now();
   const recipient = deps.secrets.seal(message.to);
   const payload = deps.secrets.seal(JSON.stringify(message.data));
@@ -52,7 +81,7 @@ async function insertMessage(db: Kysely<Tables>, deps: OutboxDeps, message: Emai
     .insertInto('outbox')
     .values({
       id: randomUUID(),
-      channel: 'email',
+      channel,
       template: message.template,
       locale: message.locale,
       recipient_sealed: kind === 'pending' ? recipient : '',

@@ -8,6 +8,8 @@ import { createSecrets } from '../../src/shared/secrets.ts';
 import { createDispatcher, type CourierLogger, type DispatcherOptions } from '../../src/courier/dispatcher.ts';
 import { startMailCatcher, type MailCatcher } from '../../src/courier/mail-catcher.ts';
 import { createSmtpSender, type MailSender } from '../../src/courier/smtp-transport.ts';
+import { startSmsCatcher, type SmsCatcher, type SmsCatcherOptions } from '../../src/courier/sms-catcher.ts';
+import { createTwilioSmsSender, type SmsSender } from '../../src/courier/sms-transport.ts';
 import type { Database } from '../../src/storage/database.ts';
 import { openTestDatabase, type TestDatabase, type TestDialect } from '../harness/databases.ts';
 
@@ -40,6 +42,13 @@ export function senderFor(port: number): MailSender {
   return createSmtpSender({ url: `smtp://127.0.0.1:${port}`, from: FROM, timeoutMs: 3000 });
 }
 
+export const SMS_FROM = '+15005550006';
+
+/** The ordinary Twilio sender pointed at a catcher; a short timeout keeps "hang" tests quick. */
+export function smsSenderFor(catcher: Pick<SmsCatcher, 'url' | 'accountSid' | 'authToken'>, timeoutMs = 3000): SmsSender {
+  return createTwilioSmsSender({ baseUrl: catcher.url, accountSid: catcher.accountSid, authToken: catcher.authToken, from: SMS_FROM, timeoutMs });
+}
+
 export interface Kit {
   database: TestDatabase;
   db: Database;
@@ -49,6 +58,8 @@ export interface Kit {
   deps: { secrets: ReturnType<typeof createSecrets>; clock: ReturnType<typeof createManualClock> };
   /** A real SMTP mail catcher, on a random port unless one is given; closed after the test. */
   catcher(port?: number): Promise<MailCatcher>;
+  /** A real HTTP server playing Twilio's Messages API; closed after the test. */
+  smsCatcher(options?: SmsCatcherOptions): Promise<SmsCatcher>;
   /** Runs after the test, before the database is closed. */
   onCleanup(fn: () => Promise<unknown> | void): void;
   dispatcher(options: Partial<DispatcherOptions> & { sender: MailSender }): ReturnType<typeof createDispatcher>;
@@ -78,6 +89,11 @@ export async function courierKit(t: TestContext, kind: TestDialect): Promise<Kit
     },
     async catcher(port) {
       const catcher = await startMailCatcher({ port });
+      cleanups.push(() => catcher.close());
+      return catcher;
+    },
+    async smsCatcher(options) {
+      const catcher = await startSmsCatcher(options);
       cleanups.push(() => catcher.close());
       return catcher;
     },
