@@ -15,15 +15,23 @@ import { createCodeService } from './verification/code-service.ts';
 import { createRateEvents } from './throttling/rate-events.ts';
 import { createLoginThrottle } from './throttling/login-throttle.ts';
 import { createLoginService } from './login/login-service.ts';
+import { createTwoStepService } from './login/two-step-service.ts';
 import { createRegistrationService } from './registration/registration-service.ts';
 import { createPasswordResetService } from './recovery/password-reset-service.ts';
+import { createFactorStore } from './factors/factor-store.ts';
+import { createFactorChecks } from './factors/factor-checks.ts';
+import { createOtherWaysService } from './recovery/other-ways-service.ts';
+import { createSecuritySettingsService } from './settings/security-settings-service.ts';
 import { createQrLoginService } from './qr-login/qr-login-service.ts';
 import { createQrLoginStore } from './qr-login/qr-login-store.ts';
 import { createQrNotifier } from './qr-login/qr-notifier.ts';
-import { enqueueEmail } from './courier/outbox.ts';
+import { enqueueEmail, enqueueSms, recordDecoySms } from './courier/outbox.ts';
 import { createDispatcher, type Dispatcher } from './courier/dispatcher.ts';
 import { createSmtpSender } from './courier/smtp-transport.ts';
 import type { MailCatcher } from './courier/mail-catcher.ts';
+import { createTwilioSmsSender, type TwilioSmsSenderOptions } from './courier/sms-transport.ts';
+import type { SmsCatcher } from './courier/sms-catcher.ts';
+import { createSmsCaps } from './throttling/sms-caps.ts';
 import { createSecrets, randomToken } from './shared/secrets.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import { buildApp } from './http/app.ts';
@@ -66,7 +74,27 @@ export async function createServices(config: Config, options: { clock?: Clock; l
     smtpUrl = `smtp://127.0.0.1:${mailCatcher.port}`;
   }
   const sender = createSmtpSender({ url: smtpUrl, from: config.mailFrom });
-  const dispatcher: Dispatcher = createDispatcher({ db, secrets, clock, sender, logger: logger.child({ component: 'courier' }), storeName: config.storeName });
+
+  // Text messages go to the configured provider, or — in development (DEV_MAILBOX, on by default
+  // only without SMTP_URL) — to a local stand-in for Twilio shown at /dev/mailbox. Otherwise there
+  // is no way to send a text: phone numbers cannot be added and no flow offers a text message,
+  // rather than a production page showing codes to anyone.
+  let smsCatcher: SmsCatcher | undefined;
+  let smsProvider: TwilioSmsSenderOptions | undefined;
+  if (config.sms.accountSid) {
+    // loadConfig refuses a SID without its token and sender.
+    smsProvider = { baseUrl: config.sms.providerUrl, accountSid: config.sms.accountSid, authToken: config.sms.authToken!, from: config.sms.from! };
+  } else if (config.devMailbox) {
+    // Loaded only here, like the mail catcher, with throw-away credentials.
+    const { startSmsCatcher } = await import('./courier/sms-catcher.ts');
+    smsCatcher = await startSmsCatcher({ host: '127.0.0.1', port: 0 });
+    smsProvider = { baseUrl: smsCatcher.url, accountSid: smsCatcher.accountSid, authToken: smsCatcher.authToken, from: config.sms.from ?? 'Gatehouse' };
+  } else {
+    logger.warn('SMS_ACCOUNT_SID is not set: text messages are off (no phone numbers, no codes by SMS) until an SMS provider is configured');
+  }
+  const smsSender = smsProvider ? createTwilioSmsSender(smsProvider) : undefined;
+  const smsAvailable = smsSender !== undefined;
+  const dispatcher: Dispatcher = createDispatcher({ db, secrets, clock, sender, smsSender, logger: logger.child({ component: 'courier' }), storeName: config.storeName });
   const runDispatcher = options.runDispatcher ?? config.runDispatcher;
   if (runDispatcher) dispatcher.start();
   // With RUN_DISPATCHER=false another process delivers: requests here only write the outbox.
@@ -77,16 +105,22 @@ export async function createServices(config: Config, options: { clock?: Clock; l
   const sessions = createSessionService({ db, store: createSessionStore(db), clock, security: config.security });
   const flows = createFlowStore(db, clock);
   const rateEvents = createRateEvents(db, clock);
+  const smsCaps = createSmsCaps(rateEvents, { perNumberPerHour: config.sms.perNumberPerHour, perCountryPerHour: config.sms.perCountryPerHour, keyedHash: secrets.keyedHash });
   const codes = createCodeService({ db, clock, secrets, rateEvents, security: config.security });
   const throttle = createLoginThrottle(db, clock, config.security);
-  const login = createLoginService({ db, accounts, hasher, sessions, throttle, rateEvents, secrets, clock, security: config.security });
   const registration = createRegistrationService({
     db, config, accounts, hasher, flows, codes, sessions, secrets, clock, enqueueEmail, wakeCourier,
   });
 
+  const factors = createFactorStore(db, secrets, clock);
+  const factorChecks = createFactorChecks({ db, config, factors, codes, smsCaps, secrets, clock, enqueueSms, recordDecoySms, wakeCourier });
   const passwordReset = createPasswordResetService({
-    db, config, accounts, hasher, flows, codes, sessions, throttle, secrets, clock, enqueueEmail, wakeCourier,
+    db, config, accounts, factors, hasher, flows, codes, sessions, throttle, secrets, clock, enqueueEmail, wakeCourier,
   });
+  const otherWays = createOtherWaysService({ passwordReset, checks: factorChecks, factors });
+  const twoStep = createTwoStepService({ db, config, factors, checks: factorChecks, flows, sessions });
+  const login = createLoginService({ db, isSecondFactorRequired: twoStep.isRequired, accounts, hasher, sessions, throttle, rateEvents, secrets, clock, security: config.security });
+  const securitySettings = createSecuritySettingsService({ db, config, accounts, factors, checks: factorChecks, flows, sessions, hasher, throttle, secrets, clock });
 
   const qrNotifier = createQrNotifier(config.database, (error) =>
     logger.warn({ err: { message: (error as Error)?.message } }, 'QR sign-in notifications interrupted; browsers fall back to re-reading'),
@@ -96,13 +130,15 @@ export async function createServices(config: Config, options: { clock?: Clock; l
   });
 
   return {
-    config, clock, logger, db, database, secrets, accounts, hasher, sessions, flows, rateEvents, codes, throttle, login, registration, passwordReset, qrLogin,
-    dispatcher, mailCatcher,
+    config, clock, logger, db, database, secrets, accounts, hasher, sessions, flows, rateEvents, codes, throttle, login, registration, passwordReset, otherWays, factors, factorChecks, securitySettings, twoStep, qrLogin,
+    dispatcher, mailCatcher, smsCatcher, smsCaps, smsAvailable,
     async close() {
       await qrNotifier.close();
       await dispatcher.stop();
       sender.close();
+      smsSender?.close();
       await mailCatcher?.close();
+      await smsCatcher?.close();
       await database.close();
     },
   };

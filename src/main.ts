@@ -17,7 +17,9 @@ async function main() {
   const address = await gatehouse.listen();
   const open = config.publicUrl;
   console.log(`\nGatehouse is running: open ${open}/login  (listening on ${address}, ${config.database.kind})`);
-  if (gatehouse.services.mailCatcher) console.log(`No SMTP_URL set: mail is caught locally — read it at ${open}/dev/mailbox\n`);
+  if (gatehouse.services.mailCatcher) console.log(`No SMTP_URL set: mail is caught locally — read it at ${open}/dev/mailbox`);
+  if (gatehouse.services.smsCatcher) console.log(`No SMS_ACCOUNT_SID set: text messages are caught locally — read them at ${open}/dev/mailbox`);
+  console.log('');
   const stop = async () => {
     await gatehouse.close();
     process.exit(0);

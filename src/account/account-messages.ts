@@ -34,4 +34,7 @@ export const accountMessages: Catalog = {
   'account.via_email_code': { en: 'email code', ru: 'код из письма' },
   'account.via_qr': { en: 'QR code', ru: 'QR-код' },
   'account.via_admin': { en: 'administrator', ru: 'администратор' },
+  'account.via_totp': { en: 'authenticator app', ru: 'аутентификатор' },
+  'account.via_sms': { en: 'text message', ru: 'SMS' },
+  'account.via_backup_code': { en: 'backup code', ru: 'резервный код' },
 };

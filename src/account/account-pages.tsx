@@ -12,7 +12,7 @@ export function formatTime(ms: number, locale: Locale): string {
   return new Intl.DateTimeFormat(locale === 'ru' ? 'ru-RU' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(ms) + ' UTC';
 }
 
-function AccountFrame(props: { ctx: RequestContext; t: Translate; storeName: string; section: Section; title: string; children?: Child }): SafeHtml {
+export function AccountFrame(props: { ctx: RequestContext; t: Translate; storeName: string; section: Section; title: string; children?: Child }): SafeHtml {
   const { t, section } = props;
   const links: [Section, string, string][] = [
     ['overview', '/account', t('account.overview')],
@@ -87,7 +87,7 @@ export function SettingsPage(props: { ctx: RequestContext; t: Translate; storeNa
   );
 }
 
-export function SecurityPage(props: { ctx: RequestContext; t: Translate; storeName: string; sessions: SessionRow[]; currentId: string; notice?: string }): SafeHtml {
+export function SecurityPage(props: { ctx: RequestContext; t: Translate; storeName: string; sessions: SessionRow[]; currentId: string; notice?: string; children?: Child }): SafeHtml {
   const { t, ctx } = props;
   const others = props.sessions.filter((s) => s.id !== props.currentId);
   const ordered = [...props.sessions.filter((s) => s.id === props.currentId), ...others];
@@ -95,6 +95,7 @@ export function SecurityPage(props: { ctx: RequestContext; t: Translate; storeNa
     <AccountFrame ctx={ctx} t={t} storeName={props.storeName} section="security" title={t('account.security')}>
       <h1 id="section-title">{t('account.security')}</h1>
       {props.notice ? <Alert kind="success">{props.notice}</Alert> : null}
+      {props.children}
       <h2>{t('account.sessions')}</h2>
       <p class="field-hint">{t('account.sessions_hint')}</p>
       <ul class="session-list">
@@ -109,7 +110,7 @@ export function SecurityPage(props: { ctx: RequestContext; t: Translate; storeNa
                   {current ? <span class="badge badge-ok">{t('account.this_device')}</span> : null}
                 </p>
                 <p class="session-times">
-                  {t('account.signed_in_at')}: {formatTime(session.created_at, ctx.locale)} ({t(`account.via_${session.authenticated_via}`)}) · {t('account.last_seen')}: {formatTime(session.last_seen_at, ctx.locale)}
+                  {t('account.signed_in_at')}: {formatTime(session.created_at, ctx.locale)} ({session.authenticated_via.split('+').map((via) => t(`account.via_${via}`)).join(' + ')}) · {t('account.last_seen')}: {formatTime(session.last_seen_at, ctx.locale)}
                 </p>
               </div>
               {current ? null : (

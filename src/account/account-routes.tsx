@@ -13,12 +13,15 @@ import type { Database } from '../storage/database.ts';
 import { accountMessages } from './account-messages.ts';
 import { recoveryMessages } from '../recovery/recovery-messages.ts';
 import { OverviewPage, SecurityPage, SettingsPage } from './account-pages.tsx';
+import type { FactorStore } from '../factors/factor-store.ts';
+import { securitySettingsMessages } from '../settings/security-settings-messages.ts';
+import { TwoStepSection } from '../settings/security-settings-pages.tsx';
 
 export function registerAccountRoutes(
   app: FastifyInstance,
-  deps: { db: Database; accounts: AccountStore; sessions: SessionService; clock: Clock; storeName: string },
+  deps: { db: Database; accounts: AccountStore; factors: FactorStore; sessions: SessionService; clock: Clock; storeName: string },
 ) {
-  const { db, accounts, sessions, clock, storeName } = deps;
+  const { db, accounts, factors, sessions, clock, storeName } = deps;
 
   app.get('/account', async (request, reply) => {
     const session = requireSession(request, reply);
@@ -51,11 +54,21 @@ export function registerAccountRoutes(
   app.get('/account/security', async (request, reply) => {
     const session = requireSession(request, reply);
     if (!session) return reply;
-    const t = request.ctx.translator(accountMessages);
+    const t = request.ctx.translator(accountMessages, securitySettingsMessages);
     const query = request.query as Record<string, unknown>;
-    const notice = query.ended === 'one' ? t('account.session_ended') : query.ended === 'others' ? t('account.other_sessions_ended') : undefined;
-    const list = await sessions.listSessions(session.account_id);
-    return sendPage(reply, <SecurityPage ctx={request.ctx} t={t} storeName={storeName} sessions={list} currentId={session.id} notice={notice} />);
+    const notices: Record<string, string> = {
+      one: 'account.session_ended', others: 'account.other_sessions_ended',
+      phone: 'two_step.saved_phone', totp: 'two_step.saved_totp', on: 'two_step.saved_on', off: 'two_step.saved_off', removed: 'two_step.removed',
+    };
+    const key = typeof query.ended === 'string' ? query.ended : typeof query.saved === 'string' ? query.saved : '';
+    const notice = Object.hasOwn(notices, key) ? t(notices[key]) : undefined;
+    const [list, summary] = await Promise.all([sessions.listSessions(session.account_id), factors.summary(session.account_id)]);
+    const page = (
+      <SecurityPage ctx={request.ctx} t={t} storeName={storeName} sessions={list} currentId={session.id} notice={notice}>
+        <TwoStepSection ctx={request.ctx} t={t} factors={summary} />
+      </SecurityPage>
+    );
+    return sendPage(reply, page);
   });
 
   app.post('/account/sessions/:id/end', { schema: { body: formBody({}), params: { type: 'object', properties: { id: { type: 'string', maxLength: 64 } } } } }, async (request, reply) => {

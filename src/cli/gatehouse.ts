@@ -4,7 +4,7 @@ import { ConfigError, loadConfig } from '../config/config.ts';
 import { createGatehouse, createLogger, createServices } from '../compose.ts';
 import { openDatabase } from '../storage/database.ts';
 import { migrateToLatest } from '../storage/migrations.ts';
-import { createUser, setUserLocked, UsageError } from './user-commands.ts';
+import { createUser, resetUserFactors, setUserLocked, UsageError } from './user-commands.ts';
 
 const HELP = `Usage: gatehouse <command> [options]
 
@@ -15,6 +15,8 @@ Commands:
                                  Create an account (password read from standard input)
   user lock EMAIL|LOGIN          Lock an account and end all its sessions
   user unlock EMAIL|LOGIN        Unlock an account
+  user reset-factors EMAIL|LOGIN Remove the phone, authenticator app and backup codes, turn two-step
+                                 sign-in off and end all sessions (after support checked the owner)
 
 Configuration comes from environment variables (see README, "Configuration"),
 e.g. DATABASE_URL=postgres://user:pass@host/db gatehouse migrate
@@ -65,12 +67,15 @@ async function run(argv: string[]): Promise<number> {
     return 0;
   }
 
-  if (command === 'user' && (sub === 'create' || sub === 'lock' || sub === 'unlock')) {
+  if (command === 'user' && (sub === 'create' || sub === 'lock' || sub === 'unlock' || sub === 'reset-factors')) {
     const services = await createServices(config, { logger: createLogger({ ...config, logLevel: 'warn' }), runDispatcher: false });
     try {
       if (sub === 'create') {
         const account = await createUser(services, { email: values.email, login: values.login, locale: values.locale, passwordStdin: values['password-stdin'], unverified: values.unverified });
         console.log(`created account ${account.id}`);
+      } else if (sub === 'reset-factors') {
+        const account = await resetUserFactors(services, arg);
+        console.log(`removed the second factors of account ${account.id}; two-step sign-in is off`);
       } else {
         const account = await setUserLocked(services, arg, sub === 'lock');
         console.log(`${sub === 'lock' ? 'locked' : 'unlocked'} account ${account.id}`);

@@ -1,4 +1,4 @@
-// `gatehouse user create | lock | unlock`: account administration from the shell.
+// `gatehouse user create | lock | unlock | reset-factors`: account administration from the shell.
 import type { Services } from '../compose.ts';
 import { checkEmail, checkLoginName, parseIdentifier } from '../identity/identifiers.ts';
 import { checkNewPassword } from '../identity/password-policy.ts';
@@ -44,12 +44,34 @@ export async function createUser(services: Services, options: { email?: string; 
   return account;
 }
 
-export async function setUserLocked(services: Services, identifierText: string | undefined, locked: boolean) {
-  if (!identifierText) throw new UsageError(`user ${locked ? 'lock' : 'unlock'} needs an email or login name`);
+async function accountNamed(services: Services, identifierText: string | undefined, command: string) {
+  if (!identifierText) throw new UsageError(`user ${command} needs an email or login name`);
   const identifier = parseIdentifier(identifierText);
   if ('ok' in identifier) throw new UsageError(`"${identifierText}" is neither an email address nor a login name`);
   const account = await services.accounts.findByIdentifier(identifier);
   if (!account) throw new UsageError('no such account');
+  return account;
+}
+
+/**
+ * Support's answer to "I lost my phone and my backup codes": once support has checked it is the
+ * owner, the phone, authenticator app and backup codes go and two-step sign-in turns off, so the
+ * shopper can recover with the email code alone. Every session ends, as after a lock.
+ */
+export async function resetUserFactors(services: Services, identifierText: string | undefined) {
+  const account = await accountNamed(services, identifierText, 'reset-factors');
+  await services.db.transaction().execute(async (trx) => {
+    await services.factors.removePhone(trx, account.id);
+    await services.factors.removeTotp(trx, account.id);
+    await services.factors.removeBackupCodes(trx, account.id);
+    await services.factors.setTwoStep(trx, account.id, false);
+    await services.sessions.endOtherSessions(trx, account.id, null);
+  });
+  return account;
+}
+
+export async function setUserLocked(services: Services, identifierText: string | undefined, locked: boolean) {
+  const account = await accountNamed(services, identifierText, locked ? 'lock' : 'unlock');
   const now = services.clock.now();
   await services.accounts.setLocked(account.id, locked ? now : null, now);
   // Locking also ends every session, so the lock takes effect at once everywhere.

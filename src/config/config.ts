@@ -25,6 +25,7 @@ export interface SecurityConfig {
   sessionAbsoluteSeconds: number;
   appSessionSeconds: number;
   flowLifetimeSeconds: number;
+  reverifyWindowSeconds: number;
   passwordMinLength: number;
   passwordMaxLength: number;
   argon2MemoryKib: number;
@@ -40,12 +41,26 @@ export interface Config {
   dataDir: string;
   secret: string | undefined;
   smtpUrl: string | undefined;
+  /** Serve /dev/mailbox and catch SMS locally when no provider is set; on by default only without SMTP_URL. */
+  devMailbox: boolean;
   mailFrom: string;
   storeName: string;
   logLevel: string;
   trustProxy: boolean;
   runDispatcher: boolean;
   security: SecurityConfig;
+  sms: SmsConfig;
+}
+
+/** A Twilio-compatible provider; without accountSid the built-in SMS catcher stands in for it. */
+export interface SmsConfig {
+  providerUrl: string;
+  accountSid: string | undefined;
+  authToken: string | undefined;
+  /** Sender number (E.164), alphanumeric sender ID, or Messaging Service SID (MG…). */
+  from: string | undefined;
+  perNumberPerHour: number;
+  perCountryPerHour: number;
 }
 
 export class ConfigError extends Error {}
@@ -82,6 +97,31 @@ function url(env: Env, name: string, fallback: string | undefined, protocols: st
     throw new ConfigError(`${name} must start with ${protocols.join(' or ')}, got ${parsed.protocol}`);
   }
   return raw;
+}
+
+function smsFrom(env: Env): SmsConfig {
+  // http: is allowed for a self-hosted gateway on a private network and for tests; with Twilio
+  // itself it would send the auth token in the clear, so the default is https.
+  const providerUrl = url(env, 'SMS_PROVIDER_URL', 'https://api.twilio.com', ['https:', 'http:'])!.replace(/\/+$/, '');
+  const accountSid = env.SMS_ACCOUNT_SID || undefined;
+  const authToken = env.SMS_AUTH_TOKEN || undefined;
+  if (!accountSid !== !authToken) throw new ConfigError('SMS_ACCOUNT_SID and SMS_AUTH_TOKEN go together: set both or neither');
+  // The SID becomes part of the request path.
+  if (accountSid && !/^[A-Za-z0-9_-]{1,64}$/.test(accountSid)) throw new ConfigError('SMS_ACCOUNT_SID must be letters and digits, like AC0123…');
+  const from = env.SMS_FROM || undefined;
+  if (accountSid && !from) throw new ConfigError('SMS_FROM is required with SMS_ACCOUNT_SID: a number like +15005550006, a sender ID, or a Messaging Service SID (MG…)');
+  // E.164, an alphanumeric sender ID (up to 11 letters, digits and spaces, not all digits), or MG + 32 hex.
+  if (from && !/^(\+[1-9]\d{6,14}|(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}|MG[0-9a-fA-F]{32})$/.test(from)) {
+    throw new ConfigError(`SMS_FROM must be a number like +15005550006, a sender ID of up to 11 letters and digits, or MG…; got "${from}"`);
+  }
+  return {
+    providerUrl,
+    accountSid,
+    authToken,
+    from,
+    perNumberPerHour: integer(env, 'SMS_PER_NUMBER_PER_HOUR', 3, 1, 100),
+    perCountryPerHour: integer(env, 'SMS_PER_COUNTRY_PER_HOUR', 50, 1, 1_000_000),
+  };
 }
 
 function databaseFrom(env: Env, dataDir: string): DatabaseConfig {
@@ -130,6 +170,7 @@ export function loadConfig(env: Env = process.env): Config {
     sessionAbsoluteSeconds: integer(env, 'SESSION_ABSOLUTE_HOURS', 12, 1, 24 * 90) * 3600,
     appSessionSeconds: 30 * 24 * 3600,
     flowLifetimeSeconds: 3600,
+    reverifyWindowSeconds: 600,
     passwordMinLength: 12,
     passwordMaxLength: 128,
     argon2MemoryKib: integer(env, 'ARGON2_MEMORY_KIB', 19456, 8192, 1048576),
@@ -144,11 +185,13 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir,
     secret,
     smtpUrl: url(env, 'SMTP_URL', undefined, ['smtp:', 'smtps:']),
+    devMailbox: flag(env, 'DEV_MAILBOX', !env.SMTP_URL),
     mailFrom,
     storeName: env.STORE_NAME || 'Gatehouse Store',
     logLevel,
     trustProxy: flag(env, 'TRUST_PROXY', false),
     runDispatcher: flag(env, 'RUN_DISPATCHER', true),
     security,
+    sms: smsFrom(env),
   };
 }

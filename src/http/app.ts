@@ -13,6 +13,8 @@ import { registerLoginRoutes } from '../login/login-routes.tsx';
 import { registerRegistrationRoutes } from '../registration/registration-routes.tsx';
 import { registerAccountRoutes } from '../account/account-routes.tsx';
 import { registerRecoveryRoutes } from '../recovery/recovery-routes.tsx';
+import { registerTwoStepRoutes } from '../login/two-step-routes.tsx';
+import { registerSecuritySettingsRoutes } from '../settings/security-settings-routes.tsx';
 import { registerSettingsRoutes } from '../settings/settings-routes.tsx';
 import { createQrPanelMaker, registerQrLoginRoutes } from '../qr-login/qr-login-routes.tsx';
 import { registerAppApiRoutes } from '../qr-login/app-api-routes.ts';
@@ -52,14 +54,16 @@ export async function buildApp(config: Config, services: Services, logger: objec
 
   registerSiteRoutes(app);
   registerSessionRoutes(app, { sessions: services.sessions, storeName });
-  registerLoginRoutes(app, { login: services.login, sessions: services.sessions, clock: services.clock, storeName, makeQrPanel: createQrPanelMaker(services.qrLogin) });
+  registerLoginRoutes(app, { login: services.login, twoStep: services.twoStep, sessions: services.sessions, clock: services.clock, storeName, makeQrPanel: createQrPanelMaker(services.qrLogin) });
+  registerTwoStepRoutes(app, { twoStep: services.twoStep, clock: services.clock, config });
   registerQrLoginRoutes(app, { qrLogin: services.qrLogin, clock: services.clock, storeName, publicUrl: config.publicUrl });
-  registerAppApiRoutes(app, { qrLogin: services.qrLogin, login: services.login, sessions: services.sessions, storeName });
+  registerAppApiRoutes(app, { qrLogin: services.qrLogin, login: services.login, twoStep: services.twoStep, sessions: services.sessions, storeName });
   registerRegistrationRoutes(app, { registration: services.registration, clock: services.clock, storeName, security: config.security });
-  registerAccountRoutes(app, { db: services.db, accounts: services.accounts, sessions: services.sessions, clock: services.clock, storeName });
-  const resetSteps = { passwordReset: services.passwordReset, storeName, security: config.security };
+  registerAccountRoutes(app, { db: services.db, accounts: services.accounts, factors: services.factors, sessions: services.sessions, clock: services.clock, storeName });
+  const resetSteps = { passwordReset: services.passwordReset, otherWays: services.otherWays, storeName, security: config.security };
   registerRecoveryRoutes(app, resetSteps);
   registerSettingsRoutes(app, resetSteps);
-  if (services.mailCatcher) registerMailboxRoutes(app, { catcher: services.mailCatcher, storeName });
+  registerSecuritySettingsRoutes(app, { settings: services.securitySettings, config });
+  if (config.devMailbox && (services.mailCatcher || services.smsCatcher)) registerMailboxRoutes(app, { catcher: services.mailCatcher, smsCatcher: services.smsCatcher, storeName });
   return app;
 }

@@ -35,6 +35,7 @@ export function createAccountStore(db: Database) {
         locale: fields.locale,
         email_verified_at: fields.emailVerifiedAt,
         locked_at: null,
+        two_step_enabled_at: null,
         created_at: fields.now,
         updated_at: fields.now,
       };

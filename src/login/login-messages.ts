@@ -17,6 +17,11 @@ export const loginMessages: Catalog = {
     en: 'Too many unsuccessful attempts. Try again in {wait}, or reset your password.',
     ru: 'Слишком много неудачных попыток. Попробуйте снова через {wait} или восстановите пароль.',
   },
+  'login.second_factor_required': {
+    en: 'This account uses two-step verification: send a code from the authenticator app or a backup code too.',
+    ru: 'Для этого аккаунта включена двухэтапная проверка: передайте также код из аутентификатора или резервный код.',
+  },
+  'login.second_factor_invalid': { en: 'The second-step code is not right.', ru: 'Код второго этапа неверен.' },
   'login.signed_out': { en: 'You have signed out.', ru: 'Вы вышли из аккаунта.' },
   'login.session_ended': { en: 'Your session has ended. Please sign in again.', ru: 'Сеанс завершён. Войдите снова.' },
 };

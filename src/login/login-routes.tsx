@@ -11,11 +11,13 @@ import type { Clock } from '../shared/clock.ts';
 import { loginMessages } from './login-messages.ts';
 import { LoginPage } from './login-pages.tsx';
 import type { LoginService } from './login-service.ts';
+import type { TwoStepService } from './two-step-service.ts';
 
 export function registerLoginRoutes(
   app: FastifyInstance,
   deps: {
     login: LoginService;
+    twoStep: TwoStepService;
     sessions: SessionService;
     clock: Clock;
     storeName: string;
@@ -23,7 +25,7 @@ export function registerLoginRoutes(
     makeQrPanel: (request: FastifyRequest, reply: FastifyReply) => Promise<QrPanelModel | null>;
   },
 ) {
-  const { login, sessions, clock, storeName, makeQrPanel } = deps;
+  const { login, twoStep, sessions, clock, storeName, makeQrPanel } = deps;
 
   app.get('/login', async (request, reply) => {
     const query = request.query as Record<string, unknown>;
@@ -53,6 +55,12 @@ export function registerLoginRoutes(
         const qrPanel = await makeQrPanel(request, reply);
         const page = <LoginPage ctx={request.ctx} t={t} storeName={storeName} identifier={identifier.slice(0, 254)} error={error} returnTo={textField(request.body, 'return_to')} qrPanel={qrPanel} />;
         return sendPage(reply, page, statusFor(result.code));
+      }
+      if ('needsSecondFactor' in result) {
+        const caller = { browserId: request.ctx.browserId, clientAddress: request.ctx.clientAddress, userAgent: request.ctx.userAgent };
+        const started = await twoStep.begin(result.account, caller, safeReturnPath(textField(request.body, 'return_to')));
+        const path = started.way === 'totp' ? '/login/verify/authenticator' : '/login/verify/sms';
+        return redirect(reply, `${path}?flow=${started.flowId}${started.sent ? '' : started.way === 'sms' ? '&sent=1' : ''}`);
       }
       setSessionCookie(reply, result.token, result.expiresAt, clock.now());
       return redirect(reply, safeReturnPath(textField(request.body, 'return_to')));

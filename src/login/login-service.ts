@@ -2,7 +2,7 @@
 // give one answer after the same work (a dummy argon2 verify), so neither the words nor the
 // timing tell whether an account exists (DESIGN.md §2 "enumeration").
 import type { SecurityConfig } from '../config/config.ts';
-import type { AccountStore } from '../identity/account-store.ts';
+import type { Account, AccountStore } from '../identity/account-store.ts';
 import { parseIdentifier } from '../identity/identifiers.ts';
 import type { PasswordHasher } from '../identity/password-hasher.ts';
 import { normalizePassword } from '../identity/password-policy.ts';
@@ -34,8 +34,17 @@ export interface SignedInResult {
   accountId: string;
 }
 
+/** The password was right, and the account has two-step verification on: no session yet. */
+export interface SecondFactorNeeded {
+  ok: true;
+  needsSecondFactor: true;
+  account: Account;
+}
+
 export function createLoginService(deps: {
   db: Database;
+  /** Two-step sign-in (login/two-step-service.ts) decides whether the password is enough. */
+  isSecondFactorRequired: (account: Account) => Promise<boolean>;
   accounts: AccountStore;
   hasher: PasswordHasher;
   sessions: SessionService;
@@ -53,7 +62,7 @@ export function createLoginService(deps: {
   };
 
   return {
-    async signIn(request: SignInRequest): Promise<SignedInResult | Failure<LoginProblem>> {
+    async signIn(request: SignInRequest): Promise<SignedInResult | SecondFactorNeeded | Failure<LoginProblem>> {
       if (request.identifier.trim() === '' || request.password === '') return fail('login.missing_fields');
       // Both limits are claimed before the password is checked (the attempt counts as a failure
       // until it succeeds), so a burst of parallel guesses cannot all slip past them.
@@ -85,6 +94,7 @@ export function createLoginService(deps: {
       if (hasher.needsRehash(account.password_hash!)) {
         await accounts.setPasswordHash(db, account.id, await hasher.hash(password), clock.now());
       }
+      if (await deps.isSecondFactorRequired(account)) return { ok: true, needsSecondFactor: true, account };
       const session = await sessions.startSession(db, {
         accountId: account.id,
         kind: request.kind ?? 'browser',

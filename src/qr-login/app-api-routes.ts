@@ -6,6 +6,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sendProblem } from '../http/error-handler.tsx';
 import { waitText } from '../http/replies.ts';
 import type { LoginService } from '../login/login-service.ts';
+import type { TwoStepService } from '../login/two-step-service.ts';
+import { randomToken } from '../shared/secrets.ts';
 import { loginMessages } from '../login/login-messages.ts';
 import { bearerToken } from '../sessions/bearer-token.ts';
 import type { SessionService } from '../sessions/session-service.ts';
@@ -15,11 +17,21 @@ import type { QrLoginService } from './qr-login-service.ts';
 
 const tokenBody = { body: Type.Object({ token: Type.String({ maxLength: 64 }) }, { additionalProperties: false }) };
 const signInBody = {
-  body: Type.Object({ identifier: Type.String({ maxLength: 1024 }), password: Type.String({ maxLength: 1024 }) }, { additionalProperties: false }),
+  body: Type.Object(
+    {
+      identifier: Type.String({ maxLength: 1024 }),
+      password: Type.String({ maxLength: 1024 }),
+      // For accounts with two-step verification: a code from the authenticator app or a backup code.
+      secondFactor: Type.Optional(
+        Type.Object({ way: Type.Union([Type.Literal('totp'), Type.Literal('backup_code')]), code: Type.String({ maxLength: 64 }) }, { additionalProperties: false }),
+      ),
+    },
+    { additionalProperties: false },
+  ),
 };
 
-export function registerAppApiRoutes(app: FastifyInstance, deps: { qrLogin: QrLoginService; login: LoginService; sessions: SessionService; storeName: string }) {
-  const { qrLogin, login, sessions, storeName } = deps;
+export function registerAppApiRoutes(app: FastifyInstance, deps: { qrLogin: QrLoginService; login: LoginService; twoStep: TwoStepService; sessions: SessionService; storeName: string }) {
+  const { qrLogin, login, twoStep, sessions, storeName } = deps;
   const problem = (request: FastifyRequest, reply: FastifyReply, code: string, retryAfterSeconds?: number) => {
     if (retryAfterSeconds) reply.header('retry-after', String(retryAfterSeconds));
     return sendProblem(request, reply, code, storeName, { catalogs: [qrLoginMessages, loginMessages], params: { wait: waitText(retryAfterSeconds, request.ctx.locale) } });
@@ -27,9 +39,19 @@ export function registerAppApiRoutes(app: FastifyInstance, deps: { qrLogin: QrLo
   const appSession = async (request: FastifyRequest) => sessions.resolveSession(bearerToken(request.headers.authorization));
 
   app.post('/api/v1/app/sessions', { schema: signInBody }, async (request, reply) => {
-    const body = request.body as { identifier: string; password: string };
-    const result = await login.signIn({ ...body, clientAddress: request.ctx.clientAddress, userAgent: request.ctx.userAgent, kind: 'app' });
+    const body = request.body as { identifier: string; password: string; secondFactor?: { way: 'totp' | 'backup_code'; code: string } };
+    const caller = { clientAddress: request.ctx.clientAddress, userAgent: request.ctx.userAgent };
+    const result = await login.signIn({ identifier: body.identifier, password: body.password, ...caller, kind: 'app' });
     if (!result.ok) return problem(request, reply, result.code, result.retryAfterSeconds);
+    if ('needsSecondFactor' in result) {
+      if (!body.secondFactor) return problem(request, reply, 'login.second_factor_required');
+      // The app has no browser cookie: the flow lives for this one request, bound to a throwaway id.
+      const appCaller = { ...caller, browserId: randomToken() };
+      const started = await twoStep.begin(result.account, appCaller, '/', 'app');
+      const confirmed = await twoStep.confirm(body.secondFactor.way, started.flowId, body.secondFactor.code, appCaller);
+      if (!confirmed.ok) return problem(request, reply, confirmed.code === 'code.invalid' ? 'login.second_factor_invalid' : confirmed.code, confirmed.retryAfterSeconds);
+      return reply.status(201).send({ token: confirmed.token, expiresAt: new Date(confirmed.expiresAt).toISOString() });
+    }
     return reply.status(201).send({ token: result.token, expiresAt: new Date(result.expiresAt).toISOString() });
   });
 

@@ -13,6 +13,27 @@ export type PasswordResetState = 'code_sent' | 'verified' | 'completed';
 export interface PasswordResetData {
   /** Where the code went, as the page may show it (only what the visitor typed, in recovery). */
   destination: string;
+  /** What the shopper has proved so far in this flow. */
+  proved?: Proofs;
+}
+
+/**
+ * Proofs come in two kinds (DESIGN.md §2 "second factor"): a code sent to something the account
+ * owns (email or text message), and — for an account with an authenticator app or backup codes —
+ * one of those as well. Either may come first.
+ */
+export interface Proofs {
+  channel?: 'email' | 'sms';
+  factor?: 'totp' | 'backup_code';
+}
+
+export type Proof = { channel: 'email' | 'sms' } | { factor: 'totp' | 'backup_code' };
+
+/** Where the flow goes after a proof: the new password, or the kind of proof still missing. */
+export function stepAfter(proved: Proofs, needsFactor: boolean): 'choose_password' | 'factor' | 'channel' {
+  if (!proved.channel) return 'channel';
+  if (needsFactor && !proved.factor) return 'factor';
+  return 'choose_password';
 }
 
 /** The step a flow in this state may take next; anything else is a replay or a skipped step. */
@@ -25,5 +46,16 @@ export function nextStep(state: string): 'enter_code' | 'choose_password' | 'don
 /** URL prefix of each kind's pages. */
 export const pathsFor = (kind: PasswordResetKind) =>
   kind === 'recovery'
-    ? { code: '/recovery/code', resend: '/recovery/resend', otherWays: '/recovery/other-ways', password: '/recovery/password', done: '/recovery/done', start: '/recovery' }
-    : { code: '/account/password/code', resend: '/account/password/resend', otherWays: '/account/password/other-ways', password: '/account/password/new', done: '/account/password/done', start: '/account/settings' };
+    ? { ...stepPaths('/recovery'), password: '/recovery/password', start: '/recovery' }
+    : { ...stepPaths('/account/password'), password: '/account/password/new', start: '/account/settings' };
+
+const stepPaths = (base: string) => ({
+  code: `${base}/code`,
+  resend: `${base}/resend`,
+  otherWays: `${base}/other-ways`,
+  sms: `${base}/sms`,
+  smsSend: `${base}/sms/send`,
+  authenticator: `${base}/authenticator`,
+  backupCode: `${base}/backup-code`,
+  done: `${base}/done`,
+});

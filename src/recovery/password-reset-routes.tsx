@@ -10,12 +10,16 @@ import { sendProblem } from '../http/error-handler.tsx';
 import { requireSession } from '../http/require-session.ts';
 import { codeMessages } from '../verification/code-messages.ts';
 import { recoveryMessages } from './recovery-messages.ts';
-import { NewPasswordPage, OtherWaysPage, PasswordChangedPage, ResetCodePage, type NewPasswordModel } from './recovery-pages.tsx';
+import { NewPasswordPage, PasswordChangedPage, ResetCodePage, type NewPasswordModel } from './recovery-pages.tsx';
+import { factorMessages } from '../factors/factor-messages.ts';
+import type { OtherWaysService } from './other-ways-service.ts';
+import { registerOtherWays } from './other-ways-routes.tsx';
 import { pathsFor, type PasswordResetKind } from './password-reset-flow.ts';
 import type { Caller, PasswordResetService } from './password-reset-service.ts';
 
 export interface StepDeps {
   passwordReset: PasswordResetService;
+  otherWays: OtherWaysService;
   storeName: string;
   security: SecurityConfig;
 }
@@ -28,7 +32,7 @@ const flowParam = (request: FastifyRequest) => {
 export function registerPasswordResetSteps(app: FastifyInstance, kind: PasswordResetKind, deps: StepDeps) {
   const { passwordReset, storeName, security } = deps;
   const paths = pathsFor(kind);
-  const translate = (request: FastifyRequest) => request.ctx.translator(recoveryMessages, codeMessages);
+  const translate = (request: FastifyRequest) => request.ctx.translator(recoveryMessages, codeMessages, factorMessages);
   const signedInOnly = kind === 'password_change';
 
   /** The caller, or null when Change password is asked for without a session (redirected to sign in). */
@@ -50,6 +54,8 @@ export function registerPasswordResetSteps(app: FastifyInstance, kind: PasswordR
     const described = await passwordReset.describe(kind, flowId, caller);
     if (!described.ok) return sendProblem(request, reply, described.code, storeName);
     if (described.flow.state === 'verified') return redirect(reply, `${paths.password}?flow=${flowId}`);
+    // The email (or a text) code is done; what is missing is the authenticator or a backup code.
+    if (described.proved.channel) return redirect(reply, `${paths.authenticator}?flow=${flowId}`);
     const t = translate(request);
     const page = (
       <ResetCodePage
@@ -79,7 +85,8 @@ export function registerPasswordResetSteps(app: FastifyInstance, kind: PasswordR
   app.get(paths.code, async (request, reply) => {
     const caller = callerOf(request, reply);
     if (!caller) return reply;
-    const notice = (request.query as Record<string, unknown>).sent === '1' ? translate(request)('code.sent_again') : undefined;
+    const query = request.query as Record<string, unknown>;
+    const notice = query.sent === '1' ? translate(request)('code.sent_again') : query.then === '1' ? translate(request)('factor_page.factor_done') : undefined;
     return renderCodePage(request, reply, caller, flowParam(request), { notice });
   });
 
@@ -88,7 +95,10 @@ export function registerPasswordResetSteps(app: FastifyInstance, kind: PasswordR
     if (!caller) return reply;
     const flowId = textField(request.body, 'flow') ?? '';
     const result = await passwordReset.confirmCode(kind, flowId, textField(request.body, 'code') ?? '', caller);
-    if (result.ok) return redirect(reply, `${paths.password}?flow=${flowId}`);
+    if (result.ok) {
+      if (result.next === 'factor') return redirect(reply, `${paths.authenticator}?flow=${flowId}&then=1`);
+      return redirect(reply, `${paths.password}?flow=${flowId}`);
+    }
     if (result.code.startsWith('flow.')) return sendProblem(request, reply, result.code, storeName);
     retryAfter(reply, result.retryAfterSeconds);
     const error = translate(request)(result.code, { wait: waitText(result.retryAfterSeconds, request.ctx.locale) });
@@ -105,16 +115,6 @@ export function registerPasswordResetSteps(app: FastifyInstance, kind: PasswordR
     retryAfter(reply, result.retryAfterSeconds);
     const resendError = translate(request)(result.code, { wait: waitText(result.retryAfterSeconds, request.ctx.locale) });
     return renderCodePage(request, reply, caller, flowId, { resendError, status: statusFor(result.code) });
-  });
-
-  app.get(paths.otherWays, async (request, reply) => {
-    const caller = callerOf(request, reply);
-    if (!caller) return reply;
-    const described = await passwordReset.describe(kind, flowParam(request), caller);
-    if (!described.ok) return sendProblem(request, reply, described.code, storeName);
-    if (described.flow.state === 'verified') return redirect(reply, `${paths.password}?flow=${described.flow.id}`);
-    const page = <OtherWaysPage ctx={request.ctx} t={translate(request)} storeName={storeName} kind={kind} flowId={described.flow.id} secondsUntilResend={described.secondsUntilResend} />;
-    return sendPage(reply, page);
   });
 
   function renderNewPassword(request: FastifyRequest, reply: FastifyReply, model: Omit<NewPasswordModel, 'ctx' | 't' | 'storeName' | 'kind'>, status = 200) {
@@ -158,4 +158,6 @@ export function registerPasswordResetSteps(app: FastifyInstance, kind: PasswordR
     if (described.code !== 'flow.finished') return sendProblem(request, reply, described.code, storeName);
     return sendPage(reply, <PasswordChangedPage ctx={request.ctx} t={translate(request)} storeName={storeName} kind={kind} />);
   });
+
+  registerOtherWays(app, kind, { ...deps, callerOf });
 }

@@ -21,12 +21,14 @@ import type { Secrets } from '../shared/secrets.ts';
 import type { Database } from '../storage/database.ts';
 import type { LoginThrottle } from '../throttling/login-throttle.ts';
 import type { CodeService, CodeTarget } from '../verification/code-service.ts';
-import type { PasswordResetData, PasswordResetKind } from './password-reset-flow.ts';
+import type { FactorStore } from '../factors/factor-store.ts';
+import { stepAfter, type PasswordResetData, type PasswordResetKind, type Proof } from './password-reset-flow.ts';
 
 export interface PasswordResetDeps {
   db: Database;
   config: Config;
   accounts: AccountStore;
+  factors: FactorStore;
   hasher: PasswordHasher;
   flows: FlowStore;
   codes: CodeService;
@@ -46,7 +48,7 @@ export interface Caller {
 }
 
 export function createPasswordResetService(deps: PasswordResetDeps) {
-  const { db, config, accounts, hasher, flows, codes, sessions, throttle, secrets, clock } = deps;
+  const { db, config, accounts, factors, hasher, flows, codes, sessions, throttle, secrets, clock } = deps;
   const minutes = Math.round(config.security.codeLifetimeSeconds / 60);
 
   const targetFor = (flow: Pick<FlowRow, 'id' | 'kind' | 'subject'>): CodeTarget => ({ flowId: flow.id, purpose: flow.kind, subject: flow.subject });
@@ -128,11 +130,29 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
       return begin('password_change', account, `account:${account.id}`, account.email, caller);
     },
 
+    openFlow,
+
     async describe(kind: PasswordResetKind, flowId: string, caller: Caller) {
       const flow = await openFlow(kind, flowId, caller);
       if (isFailure(flow)) return flow;
       const data = JSON.parse(flow.data) as PasswordResetData;
-      return { ok: true as const, flow, destination: data.destination, secondsUntilResend: await codes.secondsUntilResend(targetFor(flow)) };
+      return { ok: true as const, flow, destination: data.destination, proved: data.proved ?? {}, secondsUntilResend: await codes.secondsUntilResend(targetFor(flow)) };
+    },
+
+    usableAccount,
+
+    /**
+     * Records a proof and moves the flow on once it has all it needs: a code from the email or a
+     * text message, plus an authenticator or backup code when the account has one (DESIGN.md §2).
+     * Conditional on the flow still waiting, so a replayed request moves nothing.
+     */
+    async acceptProof(flow: FlowRow, account: Account, proof: Proof): Promise<{ ok: true; next: 'choose_password' | 'factor' | 'channel' } | Failure<string>> {
+      const data = JSON.parse(flow.data) as PasswordResetData;
+      const proved = { ...data.proved, ...proof };
+      const summary = await factors.summary(account.id);
+      const next = stepAfter(proved, summary.totp || summary.backupCodesLeft > 0);
+      const moved = await flows.transition(db, flow.id, 'code_sent', next === 'choose_password' ? 'verified' : 'code_sent', { ...data, proved });
+      return moved ? { ok: true, next } : fail('flow.finished');
     },
 
     async resend(kind: PasswordResetKind, flowId: string, caller: Caller): Promise<{ ok: true } | Failure<string>> {
@@ -145,7 +165,7 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
       return { ok: true };
     },
 
-    async confirmCode(kind: PasswordResetKind, flowId: string, typedCode: string, caller: Caller): Promise<{ ok: true } | Failure<string>> {
+    async confirmCode(kind: PasswordResetKind, flowId: string, typedCode: string, caller: Caller): Promise<{ ok: true; next: 'choose_password' | 'factor' | 'channel' } | Failure<string>> {
       const flow = await openFlow(kind, flowId, caller);
       if (isFailure(flow)) return flow;
       if (flow.state !== 'code_sent') return fail('flow.finished');
@@ -155,9 +175,9 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
       if (!consumed.ok) return consumed;
       // A flow for an unknown (or since locked) account has a code nobody received; even a lucky
       // guess goes nowhere.
-      if (!(await usableAccount(flow))) return fail('code.invalid', { field: 'code' });
-      if (!(await flows.transition(db, flow.id, 'code_sent', 'verified'))) return fail('flow.finished');
-      return { ok: true };
+      const account = await usableAccount(flow);
+      if (!account) return fail('code.invalid', { field: 'code' });
+      return this.acceptProof(flow, account, { channel: 'email' });
     },
 
     /** Allowed only once the code was right; ends other sessions unless the shopper unticked it. */

@@ -3,7 +3,7 @@ import { h, type SafeHtml } from '../http/jsx.ts';
 import { Alert, CsrfField, Field, Page, StrengthMeter } from '../http/layout.tsx';
 import type { RequestContext } from '../http/request-context.ts';
 import type { Translate } from '../shared/i18n.ts';
-import { CodeForm, ResendButton, type CodePageModel } from '../verification/code-page.tsx';
+import { CodeForm, type CodePageModel } from '../verification/code-page.tsx';
 import { pathsFor, type PasswordResetKind } from './password-reset-flow.ts';
 
 interface Base {
@@ -45,35 +45,6 @@ export function ResetCodePage(props: CodePageModel & { storeName: string; kind: 
   return (
     <Page ctx={props.ctx} t={props.t} title={props.t('code_page.title')} storeName={props.storeName} path={`${paths.code}?flow=${props.flowId}`}>
       <CodeForm {...props} />
-    </Page>
-  );
-}
-
-export function OtherWaysPage(props: Base & { kind: PasswordResetKind; flowId: string; secondsUntilResend: number }): SafeHtml {
-  const { ctx, t } = props;
-  const paths = pathsFor(props.kind);
-  return (
-    <Page ctx={ctx} t={t} title={t('other_ways.title')} storeName={props.storeName} path={`${paths.otherWays}?flow=${props.flowId}`}>
-      <section class="card" aria-labelledby="other-ways-title">
-        <h1 id="other-ways-title">{t('other_ways.title')}</h1>
-        <ul class="choice-list">
-          <li class="choice">
-            <form method="post" action={paths.resend}>
-              <CsrfField ctx={ctx} />
-              <input type="hidden" name="flow" value={props.flowId} />
-              <ResendButton
-                secondsLeft={props.secondsUntilResend}
-                label={t('other_ways.email_again')}
-                waitingLabel={(s) => `${t('other_ways.email_again')} (${t('other_ways.seconds', { s })})`}
-              />
-            </form>
-            <p class="field-hint">{t('other_ways.email_again_hint')}</p>
-          </li>
-          <li class="choice"><p>{t('other_ways.more_soon')}</p></li>
-          <li class="choice"><p>{t('other_ways.support')}</p></li>
-        </ul>
-        <p class="secondary-links"><a href={`${paths.code}?flow=${props.flowId}`}>{t('other_ways.back')}</a></p>
-      </section>
     </Page>
   );
 }

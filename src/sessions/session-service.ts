@@ -5,7 +5,7 @@ import type { Clock } from '../shared/clock.ts';
 import { newId } from '../shared/ids.ts';
 import { randomToken, sha256Hex } from '../shared/secrets.ts';
 import type { Database } from '../storage/database.ts';
-import type { SessionStore, SessionWithAccount } from './session-store.ts';
+import type { SessionRow, SessionStore, SessionWithAccount } from './session-store.ts';
 
 /** last_seen_at is written at most once a minute: the idle clock needs no finer grain, and whoami stays a read. */
 const TOUCH_INTERVAL_MS = 60_000;
@@ -16,7 +16,9 @@ const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 export interface StartSession {
   accountId: string;
   kind: 'browser' | 'app';
-  authenticatedVia: 'password' | 'email_code' | 'qr' | 'admin';
+  /** How the shopper proved who they are: 'password', 'qr', … and, after two-step sign-in, the
+   *  second factor too ('password+totp', 'password+sms', 'password+backup_code'). */
+  authenticatedVia: 'password' | 'email_code' | 'qr' | 'admin' | `password+${'totp' | 'sms' | 'backup_code'}`;
   userAgent: string;
   clientAddress: string;
 }
@@ -43,6 +45,7 @@ export function createSessionService(deps: { db: Database; store: SessionStore; 
         last_seen_at: now,
         expires_at: now + lifetime * 1000,
         revoked_at: null,
+        reverified_at: null,
       };
       await store.insert(executor, session);
       return { token, sessionId: session.id, expiresAt: session.expires_at };
@@ -77,6 +80,16 @@ export function createSessionService(deps: { db: Database; store: SessionStore; 
     /** False when the account has no such live session (ids come from URLs: anything else is just "not found"). */
     endSession: async (accountId: string, sessionId: string) =>
       SESSION_ID.test(sessionId) ? store.revoke(accountId, sessionId, clock.now()) : false,
+
+    /**
+     * Changing how the account is protected (a phone, an authenticator, backup codes, two-step
+     * sign-in) needs the shopper to have proved who they are recently — at sign-in or by typing
+     * the password again — not just a session cookie someone may have picked up.
+     */
+    isFreshlyVerified: (session: Pick<SessionRow, 'created_at' | 'reverified_at'>) =>
+      clock.now() - Math.max(session.created_at, session.reverified_at ?? 0) < security.reverifyWindowSeconds * 1000,
+
+    markReverified: (sessionId: string) => store.markReverified(sessionId, clock.now()),
 
     endOtherSessions: (executor: Database, accountId: string, keepSessionId: string | null) =>
       store.revokeAllExcept(executor, accountId, keepSessionId, clock.now()),

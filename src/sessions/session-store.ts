@@ -36,6 +36,10 @@ export function createSessionStore(db: Database) {
       return result.rows[0];
     },
 
+    async markReverified(id: string, now: number) {
+      await db.updateTable('sessions').set({ reverified_at: now, last_seen_at: now }).where('id', '=', id).execute();
+    },
+
     async touch(id: string, now: number) {
       await db.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', id).execute();
     },

@@ -130,9 +130,51 @@ const qrLoginRequests: Migration = {
   },
 };
 
+
+// Second factors (issue 4). Pending set-ups (a number waiting for its SMS code, an authenticator
+// waiting for its first code) live in flows; these tables hold only what is confirmed.
+const secondFactors: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema
+      .createTable('account_phones')
+      .addColumn('account_id', 'text', (c) => c.primaryKey().references('accounts.id').onDelete('cascade'))
+      .addColumn('number_sealed', 'text', (c) => c.notNull())
+      .addColumn('masked', 'text', (c) => c.notNull())
+      .addColumn('verified_at', 'bigint', (c) => c.notNull())
+      .execute();
+
+    await db.schema
+      .createTable('totp_credentials')
+      .addColumn('account_id', 'text', (c) => c.primaryKey().references('accounts.id').onDelete('cascade'))
+      .addColumn('secret_sealed', 'text', (c) => c.notNull())
+      .addColumn('last_used_step', 'bigint', (c) => c.notNull())
+      .addColumn('confirmed_at', 'bigint', (c) => c.notNull())
+      .execute();
+
+    await db.schema
+      .createTable('backup_codes')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id').onDelete('cascade'))
+      .addColumn('code_hash', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('used_at', 'bigint')
+      .execute();
+    await db.schema.createIndex('backup_codes_by_account').on('backup_codes').columns(['account_id', 'code_hash']).execute();
+
+    await db.schema.alterTable('accounts').addColumn('two_step_enabled_at', 'bigint').execute();
+    // When the shopper last proved who they are in this session (password again): changing a
+    // phone or an authenticator needs it to be recent, not just a live session cookie.
+    await db.schema.alterTable('sessions').addColumn('reverified_at', 'bigint').execute();
+  },
+  async down() {
+    throw new Error('Gatehouse migrations only go forward');
+  },
+};
+
 const migrations: Record<string, Migration> = {
   '0001_initial_schema': initialSchema,
   '0002_qr_login_requests': qrLoginRequests,
+  '0003_second_factors': secondFactors,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

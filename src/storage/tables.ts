@@ -11,6 +11,7 @@ export interface AccountsTable {
   locked_at: number | null;
   created_at: number;
   updated_at: number;
+  two_step_enabled_at: number | null;
 }
 
 export interface SessionsTable {
@@ -25,6 +26,7 @@ export interface SessionsTable {
   last_seen_at: number;
   expires_at: number;
   revoked_at: number | null;
+  reverified_at: number | null;
 }
 
 export interface FlowsTable {
@@ -101,6 +103,31 @@ export interface QrLoginRequestsTable {
   updated_at: number;
 }
 
+export interface AccountPhonesTable {
+  account_id: string;
+  /** The E.164 number, sealed: the database never holds a readable phone number. */
+  number_sealed: string;
+  /** As pages may show it: "+7 *** ***-**-12". */
+  masked: string;
+  verified_at: number;
+}
+
+export interface TotpCredentialsTable {
+  account_id: string;
+  secret_sealed: string;
+  /** RFC 6238 time step of the last accepted code; a code for this step or an earlier one is refused. */
+  last_used_step: number;
+  confirmed_at: number;
+}
+
+export interface BackupCodesTable {
+  id: string;
+  account_id: string;
+  code_hash: string;
+  created_at: number;
+  used_at: number | null;
+}
+
 export interface Tables {
   accounts: AccountsTable;
   sessions: SessionsTable;
@@ -110,4 +137,7 @@ export interface Tables {
   login_throttles: LoginThrottlesTable;
   outbox: OutboxTable;
   qr_login_requests: QrLoginRequestsTable;
+  account_phones: AccountPhonesTable;
+  totp_credentials: TotpCredentialsTable;
+  backup_codes: BackupCodesTable;
 }

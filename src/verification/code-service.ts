@@ -12,6 +12,7 @@ import { newId } from '../shared/ids.ts';
 import type { Secrets } from '../shared/secrets.ts';
 import { constantTimeEqual } from '../shared/secrets.ts';
 import type { Database } from '../storage/database.ts';
+import type { VerificationCodesTable } from '../storage/tables.ts';
 import type { RateEvents } from '../throttling/rate-events.ts';
 
 export type CodeProblem =
@@ -72,7 +73,7 @@ export function createCodeService(deps: { db: Database; clock: Clock; secrets: S
     { bucket: 'code_send_client_hour', limit: security.sendsPerClientPerHour, windowSeconds: 3600 },
   ];
 
-  return {
+  const service = {
     /** Seconds until *Get code* may be pressed again for this flow (0 = now). */
     async secondsUntilResend(target: CodeTarget): Promise<number> {
       const last = await latestCode(target);
@@ -83,7 +84,7 @@ export function createCodeService(deps: { db: Database; clock: Clock; secrets: S
 
     /** Checks the cooldown and spends one send from each budget; refuses with how long to wait. */
     async reserveSend(target: CodeTarget, clientAddress: string): Promise<{ ok: true } | Failure<CodeProblem>> {
-      const wait = await this.secondsUntilResend(target);
+      const wait = await service.secondsUntilResend(target);
       if (wait > 0) return fail('code.resend_too_soon', { retryAfterSeconds: wait });
       const spent = await rateEvents.consume(sendRules, (rule) => (rule.bucket === 'code_send_client_hour' ? `client:${clientAddress}` : target.subject));
       if (!spent.ok) return fail('code.send_limit_reached', { retryAfterSeconds: spent.retryAfterSeconds });
@@ -121,55 +122,95 @@ export function createCodeService(deps: { db: Database; clock: Clock; secrets: S
 
     /**
      * Spends the code if it is right; every wrong try counts against the code and the account.
-     * Each try first claims one of the code's tries and one of the account's (record first, count
-     * after), so a burst of parallel guesses cannot all be compared before any of them is counted.
      */
     async consumeCode(target: CodeTarget, typed: string): Promise<{ ok: true } | Failure<CodeProblem>> {
-      const now = clock.now();
-      const resting = await restingSeconds(target.subject, now);
-      if (resting > 0) return fail('code.resting', { retryAfterSeconds: resting, field: 'code' });
       const code = await latestCode(target);
-      if (!code || code.used_at !== null || code.wrong_attempts >= security.wrongCodesPerCode) return fail('code.used_up', { field: 'code' });
-      if (code.expires_at <= now) return fail('code.expired', { field: 'code' });
+      return spendTry(target, code, () => /^\d+$/.test(typed) && constantTimeEqual(code!.code_hash, hashCode(target, typed)));
+    },
 
-      // Claim one of the account's wrong tries for today; it is given back if the code is right.
-      const attemptId = newId();
-      await db.insertInto('rate_events').values({ id: attemptId, bucket: WRONG_CODE_BUCKET, subject: target.subject, at: now }).execute();
-      const giveBack = () => db.deleteFrom('rate_events').where('id', '=', attemptId).execute();
-      const restingNow = await restingSeconds(target.subject, now, attemptId);
-      if (restingNow > 0) {
-        await giveBack();
-        return fail('code.resting', { retryAfterSeconds: restingNow, field: 'code' });
-      }
-      // Claim one of the code's tries.
-      const claimed = await db
-        .updateTable('verification_codes')
-        .set((eb) => ({ wrong_attempts: eb('wrong_attempts', '+', 1) }))
-        .where('id', '=', code.id)
-        .where('used_at', 'is', null)
-        .where('wrong_attempts', '<', security.wrongCodesPerCode)
-        .returning('wrong_attempts')
-        .executeTakeFirst();
-      if (!claimed) {
-        await giveBack();
-        return fail('code.used_up', { field: 'code' });
-      }
-
-      if (!/^\d+$/.test(typed) || !constantTimeEqual(code.code_hash, hashCode(target, typed))) {
-        return Number(claimed.wrong_attempts) < security.wrongCodesPerCode ? fail('code.invalid', { field: 'code' }) : fail('code.used_up', { field: 'code' });
-      }
-      // Right: the try was not a wrong one after all. Conditional, so of two requests racing with
-      // the right code exactly one wins.
-      const spent = await db
-        .updateTable('verification_codes')
-        .set((eb) => ({ used_at: now, wrong_attempts: eb('wrong_attempts', '-', 1) }))
-        .where('id', '=', code.id)
-        .where('used_at', 'is', null)
-        .executeTakeFirst();
-      await giveBack();
-      return Number(spent.numUpdatedRows) === 1 ? { ok: true } : fail('code.used_up', { field: 'code' });
+    /**
+     * The same rules for a way that sends nothing (an authenticator app, a backup code): the flow
+     * gets one "attempt slot" per purpose (a codes row with no hash; its id is derived, so racing
+     * first tries share it), which carries the 5 tries and single use; the account's 24 h budget
+     * is the one email and SMS codes spend. `isRight` does the factor's own check and its own
+     * single-use claim (a TOTP step, a backup code).
+     */
+    async checkWithoutSending(target: CodeTarget, isRight: () => Promise<boolean>): Promise<{ ok: true } | Failure<CodeProblem>> {
+      const now = clock.now();
+      await db
+        .insertInto('verification_codes')
+        .values({
+          id: `slot:${target.flowId}:${target.purpose}`,
+          flow_id: target.flowId,
+          purpose: target.purpose,
+          channel: 'none',
+          code_hash: '',
+          created_at: now,
+          expires_at: now + security.flowLifetimeSeconds * 1000,
+          wrong_attempts: 0,
+          used_at: null,
+          voided_at: null,
+        })
+        .onConflict((oc) => oc.column('id').doNothing())
+        .execute();
+      return spendTry(target, await latestCode(target), isRight);
     },
   };
+  return service;
+
+  /**
+   * One try at a code. Each try first claims one of the code's tries and one of the account's
+   * (record first, count after), so a burst of parallel guesses cannot all be compared before any
+   * of them is counted.
+   */
+  async function spendTry(
+    target: CodeTarget,
+    code: VerificationCodesTable | undefined,
+    isRight: () => boolean | Promise<boolean>,
+  ): Promise<{ ok: true } | Failure<CodeProblem>> {
+    const now = clock.now();
+    const resting = await restingSeconds(target.subject, now);
+    if (resting > 0) return fail('code.resting', { retryAfterSeconds: resting, field: 'code' });
+    if (!code || code.used_at !== null || code.wrong_attempts >= security.wrongCodesPerCode) return fail('code.used_up', { field: 'code' });
+    if (code.expires_at <= now) return fail('code.expired', { field: 'code' });
+
+    // Claim one of the account's wrong tries for today; it is given back if the code is right.
+    const attemptId = newId();
+    await db.insertInto('rate_events').values({ id: attemptId, bucket: WRONG_CODE_BUCKET, subject: target.subject, at: now }).execute();
+    const giveBack = () => db.deleteFrom('rate_events').where('id', '=', attemptId).execute();
+    const restingNow = await restingSeconds(target.subject, now, attemptId);
+    if (restingNow > 0) {
+      await giveBack();
+      return fail('code.resting', { retryAfterSeconds: restingNow, field: 'code' });
+    }
+    // Claim one of the code's tries.
+    const claimed = await db
+      .updateTable('verification_codes')
+      .set((eb) => ({ wrong_attempts: eb('wrong_attempts', '+', 1) }))
+      .where('id', '=', code.id)
+      .where('used_at', 'is', null)
+      .where('wrong_attempts', '<', security.wrongCodesPerCode)
+      .returning('wrong_attempts')
+      .executeTakeFirst();
+    if (!claimed) {
+      await giveBack();
+      return fail('code.used_up', { field: 'code' });
+    }
+
+    if (!(await isRight())) {
+      return Number(claimed.wrong_attempts) < security.wrongCodesPerCode ? fail('code.invalid', { field: 'code' }) : fail('code.used_up', { field: 'code' });
+    }
+    // Right: the try was not a wrong one after all. Conditional, so of two requests racing with
+    // the right code exactly one wins.
+    const spent = await db
+      .updateTable('verification_codes')
+      .set((eb) => ({ used_at: now, wrong_attempts: eb('wrong_attempts', '-', 1) }))
+      .where('id', '=', code.id)
+      .where('used_at', 'is', null)
+      .executeTakeFirst();
+    await giveBack();
+    return Number(spent.numUpdatedRows) === 1 ? { ok: true } : fail('code.used_up', { field: 'code' });
+  }
 }
 
 export type CodeService = ReturnType<typeof createCodeService>;

@@ -16,7 +16,7 @@ function gatehouse(args: string[], env: Record<string, string>, input?: string) 
 test('gatehouse --help lists every command', () => {
   const help = gatehouse(['--help'], {});
   assert.equal(help.code, 0);
-  for (const command of ['serve', 'migrate', 'user create', 'user lock', 'user unlock']) assert.ok(help.stdout.includes(command), command);
+  for (const command of ['serve', 'migrate', 'user create', 'user lock', 'user unlock', 'user reset-factors']) assert.ok(help.stdout.includes(command), command);
 });
 
 test('config: a wrong value stops start-up with one line naming the variable', () => {
@@ -81,6 +81,29 @@ for (const dialect of testDialects) {
       const missing = gatehouse(['user', 'lock', 'nobody@example.com'], env);
       assert.equal(missing.code, 2);
       assert.match(missing.stderr, /no such account/);
+    });
+
+    test('user reset-factors: support removes phone, authenticator and backup codes, turns two-step off, ends sessions', async () => {
+      assert.equal(gatehouse(['migrate'], env).code, 0);
+      const now = Date.now();
+      const id = '00000000-0000-4000-8000-00000000f4c7';
+      await database.db.insertInto('accounts').values({ id, email: 'lost.phone@example.com', email_verified_at: now, login_name: null, password_hash: null, locale: 'en', locked_at: null, two_step_enabled_at: now, created_at: now, updated_at: now }).execute();
+      await database.db.insertInto('account_phones').values({ account_id: id, number_sealed: 'x', masked: '+44 **** ****56', verified_at: now }).execute();
+      await database.db.insertInto('totp_credentials').values({ account_id: id, secret_sealed: 'x', last_used_step: 1, confirmed_at: now }).execute();
+      await database.db.insertInto('backup_codes').values({ id: 'b1', account_id: id, code_hash: 'h', created_at: now, used_at: null }).execute();
+      await database.db.insertInto('sessions').values({ id: 's1', token_hash: 't1', account_id: id, kind: 'browser', authenticated_via: 'password+totp', user_agent: '', client_address: '127.0.0.1', created_at: now, last_seen_at: now, expires_at: now + 3_600_000, revoked_at: null, reverified_at: null }).execute();
+
+      const reset = gatehouse(['user', 'reset-factors', 'lost.phone@example.com'], env);
+      assert.equal(reset.code, 0, reset.stderr);
+      assert.match(reset.stdout, /two-step sign-in is off/);
+      const count = async (table: 'account_phones' | 'totp_credentials' | 'backup_codes') =>
+        Number((await database.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).where('account_id', '=', id).executeTakeFirstOrThrow()).n);
+      assert.deepEqual([await count('account_phones'), await count('totp_credentials'), await count('backup_codes')], [0, 0, 0]);
+      const account = await database.db.selectFrom('accounts').select('two_step_enabled_at').where('id', '=', id).executeTakeFirstOrThrow();
+      assert.equal(account.two_step_enabled_at, null);
+      const session = await database.db.selectFrom('sessions').select('revoked_at').where('id', '=', 's1').executeTakeFirstOrThrow();
+      assert.notEqual(session.revoked_at, null, 'every session ends');
+      assert.equal(gatehouse(['user', 'reset-factors', 'nobody@example.com'], env).code, 2);
     });
   });
 }

@@ -42,6 +42,8 @@ export async function startTestGatehouse(
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     DATA_DIR: '/nonexistent-gatehouse-data',
     PORT: String(port),
+    // The embedded SMS catcher (and /dev/mailbox) next to the test's own mail catcher.
+    DEV_MAILBOX: 'true',
     ...options.env,
   });
   config.database = database.config;

@@ -1,0 +1,116 @@
+// The "other ways to verify", as one set of checks used by recovery, Change password and two-step
+// sign-in: a code by text message, a code from the authenticator app, a backup code.
+//
+// Every way follows the email code's rules (DESIGN.md §2): the attempt belongs to one flow and
+// one purpose (`<flow kind>:sms`, `…:totp`, `…:backup_code`), 5 tries each, single use, and every
+// wrong try spends the account's shared 24 h budget. A way the account does not have is checked
+// like one it has, and fails like a wrong code: a visitor learns nothing from choosing it.
+import type { Config } from '../config/config.ts';
+import type { enqueueSms, recordDecoySms } from '../courier/outbox.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { Failure } from '../shared/failure.ts';
+import { fail } from '../shared/failure.ts';
+import type { Locale } from '../shared/i18n.ts';
+import type { Secrets } from '../shared/secrets.ts';
+import type { Database } from '../storage/database.ts';
+import type { SmsCaps } from '../throttling/sms-caps.ts';
+import type { CodeService, CodeTarget } from '../verification/code-service.ts';
+import { normalizeBackupCode } from './backup-codes.ts';
+import type { FactorStore } from './factor-store.ts';
+import { parsePhoneNumber } from './phone-number.ts';
+import { matchTotp } from './totp.ts';
+
+export type Way = 'sms' | 'totp' | 'backup_code';
+
+/** What a check needs to know of its flow; `accountId` is null when nobody may succeed. */
+export interface FlowRef {
+  id: string;
+  kind: string;
+  subject: string;
+  accountId: string | null;
+  locale: Locale;
+}
+
+export interface FactorCheckDeps {
+  db: Database;
+  config: Config;
+  factors: FactorStore;
+  codes: CodeService;
+  smsCaps: SmsCaps;
+  secrets: Secrets;
+  clock: Clock;
+  enqueueSms: typeof enqueueSms;
+  recordDecoySms: typeof recordDecoySms;
+  wakeCourier: () => void;
+}
+
+export function createFactorChecks(deps: FactorCheckDeps) {
+  const { db, config, factors, codes, smsCaps, secrets, clock } = deps;
+  const target = (flow: FlowRef, way: Way): CodeTarget => ({ flowId: flow.id, purpose: `${flow.kind}:${way}`, subject: flow.subject });
+  const minutes = Math.round(config.security.codeLifetimeSeconds / 60);
+  const host = new URL(config.publicUrl).host;
+
+  /**
+   * Issues a code and queues the text message in one transaction. `to` is null when the account
+   * has no phone (or there is no account): the same code row and a decoy outbox row are written,
+   * so the answer and its cost are the same.
+   */
+  async function sendTextCode(flow: FlowRef, number: string | null, clientAddress: string, quietWhenCapped: boolean): Promise<{ ok: true } | Failure<string>> {
+    const reserved = await codes.reserveSend(target(flow, 'sms'), clientAddress);
+    if (!reserved.ok) return reserved;
+    let to = number;
+    if (to) {
+      // SMS pumping: a script must not run up a bill through one number or one country prefix.
+      const parsed = parsePhoneNumber(to);
+      if (!parsed.ok) return fail('phone.invalid', { field: 'phone' });
+      const capped = await smsCaps.reserve(parsed.e164, parsed.countryCallingCode);
+      // In recovery a refusal would tell a visitor that this account has a phone: the number's
+      // cap is met silently instead (a decoy, like an account without a phone).
+      if (!capped.ok && !quietWhenCapped) return capped;
+      if (!capped.ok) to = null;
+    }
+    await db.transaction().execute(async (trx) => {
+      const code = await codes.issueCode(trx, target(flow, 'sms'), 'sms');
+      const message = { template: 'verification_code' as const, locale: flow.locale, to: to ?? '+0', data: { code, storeName: config.storeName, minutes, host } };
+      if (to) await deps.enqueueSms(trx, { secrets, clock }, message);
+      else await deps.recordDecoySms(trx, { secrets, clock }, message);
+    });
+    deps.wakeCourier();
+    return { ok: true };
+  }
+
+  return {
+    secondsUntilTextResend: (flow: FlowRef) => codes.secondsUntilResend(target(flow, 'sms')),
+
+    /** A code by text message to the account's confirmed phone (or, silently, to nobody). */
+    async sendToAccountPhone(flow: FlowRef, clientAddress: string, options: { quietWhenCapped: boolean }) {
+      const phone = flow.accountId ? await factors.findPhone(flow.accountId) : undefined;
+      return sendTextCode(flow, phone?.e164 ?? null, clientAddress, options.quietWhenCapped);
+    },
+
+    /** A code to a number being added: proves the shopper holds it before it is saved. */
+    sendToNewNumber: (flow: FlowRef, e164: string, clientAddress: string) => sendTextCode(flow, e164, clientAddress, false),
+
+    confirmTextCode: (flow: FlowRef, typed: string) => codes.consumeCode(target(flow, 'sms'), typed.replace(/\s+/g, '')),
+
+    /** RFC 6238 code: current or previous step, and never a step already used (claimed atomically). */
+    confirmAuthenticatorCode(flow: FlowRef, typed: string) {
+      return codes.checkWithoutSending(target(flow, 'totp'), async () => {
+        const secret = flow.accountId ? await factors.findTotpSecret(flow.accountId) : undefined;
+        if (!secret || !flow.accountId) return false;
+        const step = matchTotp(secret, typed, clock.now());
+        return step !== null && (await factors.claimTotpStep(flow.accountId, step));
+      });
+    },
+
+    confirmBackupCode(flow: FlowRef, typed: string) {
+      return codes.checkWithoutSending(target(flow, 'backup_code'), async () => {
+        const normalized = normalizeBackupCode(typed);
+        if (!normalized || !flow.accountId) return false;
+        return factors.useBackupCode(flow.accountId, normalized);
+      });
+    },
+  };
+}
+
+export type FactorChecks = ReturnType<typeof createFactorChecks>;

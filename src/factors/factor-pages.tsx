@@ -1,0 +1,110 @@
+// Pieces of the "other ways to verify" screens, shared by recovery, Change password and two-step
+// sign-in: the list of ways, and the card where an authenticator or backup code is typed.
+import { h, type SafeHtml } from '../http/jsx.ts';
+import { Alert, CsrfField, Field } from '../http/layout.tsx';
+import type { RequestContext } from '../http/request-context.ts';
+import type { Translate } from '../shared/i18n.ts';
+import { ResendButton } from '../verification/code-page.tsx';
+
+export interface WaysModel {
+  ctx: RequestContext;
+  t: Translate;
+  flowId: string;
+  /** Which ways to list; a missing action hides that way. */
+  smsSendAction?: string;
+  authenticatorHref?: string;
+  backupCodeHref?: string;
+  emailResendAction?: string;
+  /** Masked number when the page may show it (signed in, or after the password at sign-in). */
+  phone?: string | null;
+  backupCodesLeft?: number;
+  secondsUntilText: number;
+  secondsUntilEmail: number;
+}
+
+export function WaysList(model: WaysModel): SafeHtml {
+  const { t, ctx } = model;
+  const seconds = (s: string | number) => t('ways.seconds', { s });
+  return (
+    <ul class="choice-list">
+      {model.smsSendAction ? (
+        <li class="choice" data-way="sms">
+          <h2 class="choice-title">{t('ways.sms')}</h2>
+          <p class="field-hint">{model.phone ? t('ways.sms_hint_to', { phone: model.phone }) : t('ways.sms_hint_any')}</p>
+          <form method="post" action={model.smsSendAction}>
+            <CsrfField ctx={ctx} />
+            <input type="hidden" name="flow" value={model.flowId} />
+            <ResendButton secondsLeft={model.secondsUntilText} label={t('ways.sms_send')} waitingLabel={(s) => `${t('ways.sms_send')} (${seconds(s)})`} />
+          </form>
+        </li>
+      ) : null}
+      {model.authenticatorHref ? (
+        <li class="choice" data-way="totp">
+          <h2 class="choice-title">{t('ways.totp')}</h2>
+          <p class="field-hint">{t('ways.totp_hint')}</p>
+          <a class="button button-secondary" href={model.authenticatorHref}>{t('ways.totp_use')}</a>
+        </li>
+      ) : null}
+      {model.backupCodeHref ? (
+        <li class="choice" data-way="backup_code">
+          <h2 class="choice-title">{t('ways.backup')}</h2>
+          <p class="field-hint">{model.backupCodesLeft !== undefined ? t('ways.backup_hint_left', { n: model.backupCodesLeft }) : t('ways.backup_hint')}</p>
+          <a class="button button-secondary" href={model.backupCodeHref}>{t('ways.backup_use')}</a>
+        </li>
+      ) : null}
+      {model.emailResendAction ? (
+        <li class="choice" data-way="email">
+          <h2 class="choice-title">{t('ways.email')}</h2>
+          <p class="field-hint">{t('other_ways.email_again_hint')}</p>
+          <form method="post" action={model.emailResendAction}>
+            <CsrfField ctx={ctx} />
+            <input type="hidden" name="flow" value={model.flowId} />
+            <ResendButton secondsLeft={model.secondsUntilEmail} label={t('other_ways.email_again')} waitingLabel={(s) => `${t('other_ways.email_again')} (${seconds(s)})`} />
+          </form>
+        </li>
+      ) : null}
+    </ul>
+  );
+}
+
+export interface FactorCodeModel {
+  ctx: RequestContext;
+  t: Translate;
+  storeName: string;
+  flowId: string;
+  way: 'totp' | 'backup_code';
+  action: string;
+  error?: string;
+  notice?: string;
+  /** True when this is the second proof of the flow ("Almost done"). */
+  secondStep?: boolean;
+  links: { href: string; label: string }[];
+}
+
+/** The card where an authenticator code or a backup code is typed. */
+export function FactorCodeCard(model: FactorCodeModel): SafeHtml {
+  const { t, ctx } = model;
+  const totp = model.way === 'totp';
+  const title = t(totp ? 'totp_page.title' : 'backup_page.title');
+  return (
+    <section class="card" aria-labelledby="factor-title">
+      {model.secondStep ? <p class="eyebrow">{t('factor_page.step_two')}</p> : null}
+      <h1 id="factor-title">{title}</h1>
+      <p class="lead">{totp ? t('totp_page.lead', { store: model.storeName }) : t('backup_page.lead')}</p>
+      {model.notice ? <Alert kind="success">{model.notice}</Alert> : null}
+      <form method="post" action={model.action} class="form" novalidate>
+        <CsrfField ctx={ctx} />
+        <input type="hidden" name="flow" value={model.flowId} />
+        {totp ? (
+          <Field name="code" label={t('totp_page.code_label')} inputmode="numeric" autocomplete="one-time-code" maxlength={7} required autofocus error={model.error} extra={{ pattern: '[0-9 ]*', class: 'code-input', spellcheck: 'false' }} />
+        ) : (
+          <Field name="code" label={t('backup_page.code_label')} autocomplete="off" maxlength={12} required autofocus error={model.error} extra={{ class: 'code-input code-input-text', spellcheck: 'false', autocapitalize: 'none' }} />
+        )}
+        <button type="submit" class="button button-primary">{t('factor_page.confirm')}</button>
+      </form>
+      <p class="secondary-links">
+        {model.links.map((link) => <a href={link.href}>{link.label}</a>)}
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,132 @@
+// The confirmed second factors of an account: a phone number, an authenticator app (TOTP) and
+// backup codes, plus the two-step sign-in switch. Nothing here is readable from a database copy:
+// the number and the TOTP key are sealed, backup codes are keyed hashes.
+//
+// Every "use" (a TOTP step, a backup code) is one conditional UPDATE, so of two requests racing
+// with the same code exactly one wins — that is what makes a code single use across processes.
+import type { Clock } from '../shared/clock.ts';
+import { newId } from '../shared/ids.ts';
+import type { Secrets } from '../shared/secrets.ts';
+import type { Database } from '../storage/database.ts';
+
+export interface FactorSummary {
+  /** Masked, as pages may show it ("+7 *** ***-**-12"), or null without a phone. */
+  phone: string | null;
+  totp: boolean;
+  backupCodesLeft: number;
+  twoStep: boolean;
+}
+
+export function createFactorStore(db: Database, secrets: Secrets, clock: Clock) {
+  const backupCodeHash = (accountId: string, normalized: string) => secrets.keyedHash(`backup-code:${accountId}`, normalized);
+
+  return {
+    async summary(accountId: string): Promise<FactorSummary> {
+      const [phone, totp, codes, account] = await Promise.all([
+        db.selectFrom('account_phones').select('masked').where('account_id', '=', accountId).executeTakeFirst(),
+        db.selectFrom('totp_credentials').select('account_id').where('account_id', '=', accountId).executeTakeFirst(),
+        this.backupCodesLeft(accountId),
+        db.selectFrom('accounts').select('two_step_enabled_at').where('id', '=', accountId).executeTakeFirst(),
+      ]);
+      return { phone: phone?.masked ?? null, totp: !!totp, backupCodesLeft: codes, twoStep: account?.two_step_enabled_at != null };
+    },
+
+    // ---- phone -------------------------------------------------------------------------------
+
+    async findPhone(accountId: string): Promise<{ e164: string; masked: string } | undefined> {
+      const row = await db.selectFrom('account_phones').selectAll().where('account_id', '=', accountId).executeTakeFirst();
+      return row ? { e164: secrets.unsealBound(accountId, row.number_sealed), masked: row.masked } : undefined;
+    },
+
+    async savePhone(executor: Database, accountId: string, e164: string, masked: string) {
+      const values = { number_sealed: secrets.sealBound(accountId, e164), masked, verified_at: clock.now() };
+      await executor
+        .insertInto('account_phones')
+        .values({ account_id: accountId, ...values })
+        .onConflict((oc) => oc.column('account_id').doUpdateSet(values))
+        .execute();
+    },
+
+    async removePhone(executor: Database, accountId: string) {
+      await executor.deleteFrom('account_phones').where('account_id', '=', accountId).execute();
+    },
+
+    // ---- authenticator app (TOTP) ------------------------------------------------------------
+
+    async findTotpSecret(accountId: string): Promise<string | undefined> {
+      const row = await db.selectFrom('totp_credentials').select('secret_sealed').where('account_id', '=', accountId).executeTakeFirst();
+      return row ? secrets.unsealBound(accountId, row.secret_sealed) : undefined;
+    },
+
+    /** Stores a confirmed authenticator; `usedStep` is the step of the code that confirmed it. */
+    async saveTotp(executor: Database, accountId: string, secret: string, usedStep: number) {
+      const values = { secret_sealed: secrets.sealBound(accountId, secret), last_used_step: usedStep, confirmed_at: clock.now() };
+      await executor
+        .insertInto('totp_credentials')
+        .values({ account_id: accountId, ...values })
+        .onConflict((oc) => oc.column('account_id').doUpdateSet(values))
+        .execute();
+    },
+
+    /** RFC 6238 §5.2: a code is accepted once; the step must be newer than the last accepted one. */
+    async claimTotpStep(accountId: string, step: number): Promise<boolean> {
+      const result = await db
+        .updateTable('totp_credentials')
+        .set({ last_used_step: step })
+        .where('account_id', '=', accountId)
+        .where('last_used_step', '<', step)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
+    async removeTotp(executor: Database, accountId: string) {
+      await executor.deleteFrom('totp_credentials').where('account_id', '=', accountId).execute();
+    },
+
+    // ---- backup codes ------------------------------------------------------------------------
+
+    /** A new set replaces the old one entirely: regenerating voids every code shown before. */
+    async replaceBackupCodes(executor: Database, accountId: string, normalizedCodes: string[]) {
+      const now = clock.now();
+      await executor.deleteFrom('backup_codes').where('account_id', '=', accountId).execute();
+      await executor
+        .insertInto('backup_codes')
+        .values(normalizedCodes.map((code) => ({ id: newId(), account_id: accountId, code_hash: backupCodeHash(accountId, code), created_at: now, used_at: null })))
+        .execute();
+    },
+
+    async backupCodesLeft(accountId: string): Promise<number> {
+      const row = await db
+        .selectFrom('backup_codes')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('account_id', '=', accountId)
+        .where('used_at', 'is', null)
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+
+    async useBackupCode(accountId: string, normalized: string): Promise<boolean> {
+      const result = await db
+        .updateTable('backup_codes')
+        .set({ used_at: clock.now() })
+        .where('account_id', '=', accountId)
+        .where('code_hash', '=', backupCodeHash(accountId, normalized))
+        .where('used_at', 'is', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
+    async removeBackupCodes(executor: Database, accountId: string) {
+      await executor.deleteFrom('backup_codes').where('account_id', '=', accountId).execute();
+    },
+
+    // ---- two-step sign-in --------------------------------------------------------------------
+
+    async setTwoStep(executor: Database, accountId: string, on: boolean) {
+      const now = clock.now();
+      await executor.updateTable('accounts').set({ two_step_enabled_at: on ? now : null, updated_at: now }).where('id', '=', accountId).execute();
+    },
+  };
+}
+
+export type FactorStore = ReturnType<typeof createFactorStore>;

@@ -1,0 +1,117 @@
+// Two-step sign-in: after the right password, an account with two-step verification on gets no
+// session yet but a flow, bound to this browser, that waits for a second factor — a code from the
+// authenticator app, a text message, or a backup code. Only then is the session made, and it
+// records how it was authenticated ('password+totp', …), which whoami shows.
+//
+// The second step has the same budgets as every code (5 tries per way and flow, 20 wrong per
+// account per 24 h), so knowing the password does not buy unlimited guesses at the code.
+import type { Config } from '../config/config.ts';
+import type { FactorChecks, FlowRef, Way } from '../factors/factor-checks.ts';
+import type { FactorStore, FactorSummary } from '../factors/factor-store.ts';
+import type { FlowRow, FlowStore } from '../flows/flow-store.ts';
+import { isFailure } from '../flows/flow-store.ts';
+import type { Account } from '../identity/account-store.ts';
+import type { SessionService } from '../sessions/session-service.ts';
+import type { Failure } from '../shared/failure.ts';
+import { fail } from '../shared/failure.ts';
+import type { Locale } from '../shared/i18n.ts';
+import { newId } from '../shared/ids.ts';
+import type { Database } from '../storage/database.ts';
+
+const KIND = 'sign_in';
+
+export interface TwoStepCaller {
+  browserId: string | undefined;
+  clientAddress: string;
+  userAgent: string;
+}
+
+interface SignInData {
+  returnTo: string;
+  locale: string;
+  sessionKind: 'browser' | 'app';
+}
+
+export function createTwoStepService(deps: { db: Database; config: Config; factors: FactorStore; checks: FactorChecks; flows: FlowStore; sessions: SessionService }) {
+  const { db, config, factors, checks, flows, sessions } = deps;
+
+  const ref = (flow: FlowRow): FlowRef => ({ id: flow.id, kind: flow.kind, subject: flow.subject, accountId: flow.account_id, locale: (JSON.parse(flow.data) as SignInData).locale as Locale });
+
+  async function waitingFlow(flowId: string, caller: TwoStepCaller) {
+    const flow = await flows.findOpen(KIND, flowId, caller.browserId);
+    if (isFailure(flow)) return flow;
+    if (flow.state !== 'code_sent' || !flow.account_id) return fail('flow.finished');
+    return flow;
+  }
+
+  return {
+    /** Whether this account must give a second factor after its password. */
+    async isRequired(account: Account): Promise<boolean> {
+      if (account.two_step_enabled_at === null) return false;
+      const summary = await factors.summary(account.id);
+      return summary.totp || !!summary.phone;
+    },
+
+    /**
+     * Starts the second step; the first way offered is the authenticator app when there is one,
+     * otherwise a text message, sent now so the shopper lands on a page with a code on its way.
+     */
+    async begin(account: Account, caller: TwoStepCaller, returnTo: string, sessionKind: 'browser' | 'app' = 'browser'): Promise<{ flowId: string; way: Way; sent?: Failure<string> }> {
+      const data: SignInData = { returnTo, locale: account.locale, sessionKind };
+      const flow = await flows.create(db, {
+        id: newId(),
+        kind: KIND,
+        state: 'code_sent',
+        browserId: caller.browserId ?? '',
+        accountId: account.id,
+        subject: `account:${account.id}`,
+        typedIdentifier: '',
+        data,
+        // The flow outlives any one code (as recovery's does): a text sent again lives its own 10 minutes.
+        lifetimeSeconds: config.security.flowLifetimeSeconds,
+      });
+      const summary = await factors.summary(account.id);
+      if (summary.totp || sessionKind === 'app') return { flowId: flow.id, way: 'totp' };
+      const sent = await checks.sendToAccountPhone(ref(flow), caller.clientAddress, { quietWhenCapped: false });
+      return { flowId: flow.id, way: 'sms', sent: sent.ok ? undefined : sent };
+    },
+
+    async describe(flowId: string, caller: TwoStepCaller): Promise<{ ok: true; summary: FactorSummary; secondsUntilText: number } | Failure<string>> {
+      const flow = await waitingFlow(flowId, caller);
+      if (isFailure(flow)) return flow;
+      return { ok: true, summary: await factors.summary(flow.account_id!), secondsUntilText: await checks.secondsUntilTextResend(ref(flow)) };
+    },
+
+    async sendText(flowId: string, caller: TwoStepCaller): Promise<{ ok: true } | Failure<string>> {
+      const flow = await waitingFlow(flowId, caller);
+      if (isFailure(flow)) return flow;
+      return checks.sendToAccountPhone(ref(flow), caller.clientAddress, { quietWhenCapped: false });
+    },
+
+    /** The second factor; right → the flow is spent and the session made, in one transaction. */
+    async confirm(way: Way, flowId: string, typed: string, caller: TwoStepCaller) {
+      const flow = await waitingFlow(flowId, caller);
+      if (isFailure(flow)) return flow;
+      if (typed.trim() === '') return fail('code.missing', { field: 'code' });
+      const target = ref(flow);
+      const checked =
+        way === 'totp' ? await checks.confirmAuthenticatorCode(target, typed) : way === 'sms' ? await checks.confirmTextCode(target, typed) : await checks.confirmBackupCode(target, typed);
+      if (!checked.ok) return checked;
+      const data = JSON.parse(flow.data) as SignInData;
+      const session = await db.transaction().execute(async (trx) => {
+        if (!(await flows.transition(trx, flow.id, 'code_sent', 'completed'))) return null;
+        return sessions.startSession(trx, {
+          accountId: flow.account_id!,
+          kind: data.sessionKind,
+          authenticatedVia: `password+${way}`,
+          userAgent: caller.userAgent,
+          clientAddress: caller.clientAddress,
+        });
+      });
+      if (!session) return fail('flow.finished');
+      return { ok: true as const, ...session, returnTo: data.returnTo };
+    },
+  };
+}
+
+export type TwoStepService = ReturnType<typeof createTwoStepService>;

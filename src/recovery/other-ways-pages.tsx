@@ -1,0 +1,83 @@
+// The "Other ways to verify" screens of recovery and Change password: the list of ways, the
+// text-message code page, and the authenticator / backup code pages.
+import { FactorCodeCard, WaysList, type FactorCodeModel } from '../factors/factor-pages.tsx';
+import type { FactorSummary } from '../factors/factor-store.ts';
+import { h, type SafeHtml } from '../http/jsx.ts';
+import { Alert, Page } from '../http/layout.tsx';
+import type { RequestContext } from '../http/request-context.ts';
+import type { Translate } from '../shared/i18n.ts';
+import { CodeForm, type CodePageModel } from '../verification/code-page.tsx';
+import { pathsFor, type PasswordResetKind, type Proofs } from './password-reset-flow.ts';
+
+interface Base {
+  ctx: RequestContext;
+  t: Translate;
+  storeName: string;
+  kind: PasswordResetKind;
+  flowId: string;
+}
+
+export function OtherWaysPage(props: Base & { proved: Proofs; summary: FactorSummary | null; secondsUntilText: number; secondsUntilEmail: number; error?: string }): SafeHtml {
+  const { ctx, t, flowId, proved, summary } = props;
+  const paths = pathsFor(props.kind);
+  const q = `?flow=${flowId}`;
+  // Recovery lists every way (nothing about the account is known here); Change password lists the
+  // shopper's own, with the number masked. A proof already given hides the ways of its kind.
+  const has = (way: 'sms' | 'totp' | 'backup') => summary === null || (way === 'sms' ? !!summary.phone : way === 'totp' ? summary.totp : summary.backupCodesLeft > 0);
+  const needChannel = !proved.channel;
+  const needFactor = !proved.factor;
+  const intro = proved.channel ? 'ways.intro_factor' : proved.factor ? 'ways.intro_channel' : 'ways.intro';
+  return (
+    <Page ctx={ctx} t={t} title={t('ways.title')} storeName={props.storeName} path={`${paths.otherWays}${q}`}>
+      <section class="card" aria-labelledby="other-ways-title">
+        <h1 id="other-ways-title">{t('ways.title')}</h1>
+        <p class="lead">{t(intro)}</p>
+        {props.error ? <Alert kind="error">{props.error}</Alert> : null}
+        <WaysList
+          ctx={ctx}
+          t={t}
+          flowId={flowId}
+          smsSendAction={needChannel && has('sms') ? paths.smsSend : undefined}
+          authenticatorHref={needFactor && has('totp') ? `${paths.authenticator}${q}` : undefined}
+          backupCodeHref={needFactor && has('backup') ? `${paths.backupCode}${q}` : undefined}
+          emailResendAction={needChannel ? paths.resend : undefined}
+          phone={summary?.phone}
+          backupCodesLeft={summary ? summary.backupCodesLeft : undefined}
+          secondsUntilText={props.secondsUntilText}
+          secondsUntilEmail={props.secondsUntilEmail}
+        />
+        <p class="field-hint">{t('other_ways.support')}</p>
+        <p class="secondary-links">
+          <a href={`${proved.channel ? paths.authenticator : paths.code}${q}`}>{t('ways.back')}</a>
+          <a href={paths.start}>{props.kind === 'recovery' ? t('code_page.start_over') : t('done.back_to_account')}</a>
+        </p>
+      </section>
+    </Page>
+  );
+}
+
+export function TextCodePage(props: CodePageModel & { storeName: string; kind: PasswordResetKind }): SafeHtml {
+  const paths = pathsFor(props.kind);
+  return (
+    <Page ctx={props.ctx} t={props.t} title={props.t('code_page.title')} storeName={props.storeName} path={`${paths.sms}?flow=${props.flowId}`}>
+      <CodeForm {...props} />
+    </Page>
+  );
+}
+
+export function FactorPage(props: Omit<FactorCodeModel, 'links' | 'action'> & { kind: PasswordResetKind }): SafeHtml {
+  const { t } = props;
+  const paths = pathsFor(props.kind);
+  const q = `?flow=${props.flowId}`;
+  const totp = props.way === 'totp';
+  const links = [
+    totp ? { href: `${paths.backupCode}${q}`, label: t('ways.backup_use') } : { href: `${paths.authenticator}${q}`, label: t('ways.totp_use') },
+    { href: `${paths.otherWays}${q}`, label: t('ways.title') },
+  ];
+  const action = totp ? paths.authenticator : paths.backupCode;
+  return (
+    <Page ctx={props.ctx} t={t} title={t(totp ? 'totp_page.title' : 'backup_page.title')} storeName={props.storeName} path={`${action}${q}`}>
+      <FactorCodeCard {...props} action={action} links={links} />
+    </Page>
+  );
+}

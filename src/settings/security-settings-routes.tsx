@@ -1,0 +1,223 @@
+// Thin HTTP layer of My account → Security's second factors. Every change first needs a fresh
+// verification; without one the shopper is sent to "Confirm it's you" and brought back.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import QRCode from 'qrcode';
+import { accountMessages } from '../account/account-messages.ts';
+import { factorMessages } from '../factors/factor-messages.ts';
+import { otpauthUri } from '../factors/totp.ts';
+import { h } from '../http/jsx.ts';
+import { Page } from '../http/layout.tsx';
+import { formBody, shortText } from '../http/form-schema.ts';
+import { redirect, safeReturnPath, sendPage, textField, waitText } from '../http/replies.ts';
+import { requireSession } from '../http/require-session.ts';
+import { sendProblem } from '../http/error-handler.tsx';
+import { statusFor } from '../http/error-statuses.ts';
+import type { Config } from '../config/config.ts';
+import type { Failure } from '../shared/failure.ts';
+import { codeMessages } from '../verification/code-messages.ts';
+import { CodeForm } from '../verification/code-page.tsx';
+import { recoveryMessages } from '../recovery/recovery-messages.ts';
+import type { SecuritySettingsService, Shopper } from './security-settings-service.ts';
+import { securitySettingsMessages } from './security-settings-messages.ts';
+import { AuthenticatorSetupPage, BackupCodesPage, PhoneSetupPage, ReverifyPage } from './security-settings-pages.tsx';
+
+export function registerSecuritySettingsRoutes(app: FastifyInstance, deps: { settings: SecuritySettingsService; config: Config }) {
+  const { settings, config } = deps;
+  const storeName = config.storeName;
+  const translate = (request: FastifyRequest) => request.ctx.translator(securitySettingsMessages, factorMessages, accountMessages, codeMessages, recoveryMessages);
+
+  function shopperOf(request: FastifyRequest, reply: FastifyReply): Shopper | null {
+    const session = requireSession(request, reply);
+    if (!session) return null;
+    return {
+      accountId: session.account_id,
+      sessionId: session.id,
+      locale: session.locale,
+      browserId: request.ctx.browserId,
+      clientAddress: request.ctx.clientAddress,
+      session,
+    };
+  }
+
+  const toReverify = (reply: FastifyReply, back: string) => redirect(reply, `/account/confirm?return_to=${encodeURIComponent(back)}`);
+  const message = (request: FastifyRequest, reply: FastifyReply, failure: Failure<string>) => {
+    if (failure.retryAfterSeconds) reply.header('retry-after', String(failure.retryAfterSeconds));
+    return translate(request)(failure.code, { wait: waitText(failure.retryAfterSeconds, request.ctx.locale) });
+  };
+  /** A refused change: re-verify, a page-level problem, or back to Security with nothing changed. */
+  function refused(request: FastifyRequest, reply: FastifyReply, failure: Failure<string>, back: string) {
+    if (failure.code === 'reverify.required') return toReverify(reply, back);
+    return sendProblem(request, reply, failure.code, storeName, { catalogs: [securitySettingsMessages] });
+  }
+
+  // ---- Confirm it's you ------------------------------------------------------------------------
+
+  app.get('/account/confirm', async (request, reply) => {
+    if (!shopperOf(request, reply)) return reply;
+    const returnTo = safeReturnPath((request.query as Record<string, unknown>).return_to);
+    return sendPage(reply, <ReverifyPage ctx={request.ctx} t={translate(request)} storeName={storeName} returnTo={returnTo} />);
+  });
+
+  app.post('/account/confirm', { schema: { body: formBody({ password: shortText(1024), return_to: shortText(512) }, ['return_to']) } }, async (request, reply) => {
+    const shopper = shopperOf(request, reply);
+    if (!shopper) return reply;
+    const returnTo = safeReturnPath(textField(request.body, 'return_to'));
+    const result = await settings.reverify(shopper, textField(request.body, 'password') ?? '');
+    if (result.ok) return redirect(reply, returnTo);
+    const page = <ReverifyPage ctx={request.ctx} t={translate(request)} storeName={storeName} returnTo={returnTo} error={message(request, reply, result)} />;
+    return sendPage(reply, page, statusFor(result.code));
+  });
+
+  // ---- phone number -----------------------------------------------------------------------------
+
+  app.get('/account/security/phone', async (request, reply) => {
+    const shopper = shopperOf(request, reply);
+    if (!shopper) return reply;
+    if (!settings.isFresh(shopper)) return toReverify(reply, '/account/security/phone');
+    return sendPage(reply, <PhoneSetupPage ctx={request.ctx} t={translate(request)} storeName={storeName} />);
+  });
+
+  app.post('/account/security/phone', { schema: { body: formBody({ phone: shortText(64) }) } }, async (request, reply) => {
+    const shopper = shopperOf(request, reply);
+    if (!shopper) return reply;
+    const typed = textField(request.body, 'phone') ?? '';
+    const result = await settings.startPhoneSetup(shopper, typed);
+    if (result.ok) return redirect(reply, `/account/security/phone/code?flow=${result.flowId}`);
+    if (result.code === 'reverify.required' || result.code.startsWith('flow.')) return refused(request, reply, result, '/account/security/phone');
+    const page = <PhoneSetupPage ctx={request.ctx} t={translate(request)} storeName={storeName} phone={typed.slice(0, 32)} error={message(request, reply, result)} />;
+    return sendPage(reply, page, statusFor(result.code));
+  });
+
+  async function renderPhoneCode(request: FastifyRequest, reply: FastifyReply, shopper: Shopper, flowId: string, extra: { error?: string; resendError?: string; notice?: string; status?: number } = {}) {
+    const described = await settings.describePhoneSetup(flowId, shopper);
+    if (!described.ok) return sendProblem(request, reply, described.code, storeName);
+    const t = translate(request);
+    const form = (
+      <CodeForm
+        ctx={request.ctx}
+        t={t}
+        flowId={flowId}
+        destination={described.masked}
+        sentText={t('phone_setup.sent_to', { phone: described.masked })}
+        confirmAction="/account/security/phone/code"
+        resendAction="/account/security/phone/resend"
+        secondsUntilResend={described.secondsUntilResend}
+        cooldownSeconds={config.security.resendCooldownSeconds}
+        lifetimeMinutes={Math.round(config.security.codeLifetimeSeconds / 60)}
+        startOverHref="/account/security/phone"
+        startOverLabel={t('two_step.phone_change')}
+        {...extra}
+      />
+    );
+    return sendPage(reply, <Page ctx={request.ctx} t={t} title={t('code_page.title')} storeName={storeName} path="/account/security/phone/code">{form}</Page>, extra.status ?? 200);
+  }
+
+  app.get('/account/security/phone/code', async (request, reply) => {
+    const shopper = shopperOf(request, reply);
+    if (!shopper) return reply;
+    const query = request.query as Record<string, unknown>;
+    const notice = query.sent === '1' ? translate(request)('code.sent_again') : undefined;
+    return renderPhoneCode(request, reply, shopper, typeof query.flow === 'string' ? query.flow : '', { notice });
+  });
+
+  app.post('/account/security/phone/resend', { schema: { body: formBody({ flow: shortText(64) }) } }, async (request, reply) => {
+    const shopper = shopperOf(request, reply);
+    if (!shopper) return reply;
+    const flowId = textField(request.body, 'flow') ?? '';
+    const result = await settings.resendPhoneCode(flowId, shopper);
+    if (result.ok) return redirect(reply, `/account/security/phone/code?flow=${flowId}&sent=1`);
+    if (result.code.startsWith('flow.')) return sendProblem(request, reply, result.code, storeName);
+    return renderPhoneCode(request, reply, shopper, flowId, { resendError: message(request, reply, result), status: statusFor(result.code) });
+  });
+
+  app.post('/account/security/phone/code', { schema: { body: formBody({ flow: shortText(64), code: shortText(64) }) } }, async (request, reply) => {
+    const shopper = shopperOf(request, reply);
+    if (!shopper) return reply;
+    const flowId = textField(request.body, 'flow') ?? '';
+    const result = await settings.confirmPhone(flowId, textField(request.body, 'code') ?? '', shopper);
+    if (result.ok) return redirect(reply, '/account/security?saved=phone');
+    if (result.code.startsWith('flow.')) return sendProblem(request, reply, result.code, storeName);
+    return renderPhoneCode(request, reply, shopper, flowId, { error: message(request, reply, result), status: statusFor(result.code) });
+  });
+
+  app.post('/account/security/phone/remove', { schema: { body: formBody({}) } }, async (request, reply) => {
+    const shopper = shopperOf(request, reply);
+    if (!shopper) return reply;
+    const result = await settings.removePhone(shopper);
+    return result.ok ? redirect(reply, '/account/security?saved=removed') : refused(request, reply, result, '/account/security');
+  });
+
+  // ---- authenticator app ------------------------------------------------------------------------
+
+  app.post('/account/security/authenticator/start', { schema: { body: formBody({}) } }, async (request, reply) => {
+    const shopper = shopperOf(request, reply);
+    if (!shopper) return reply;
+    const result = await settings.startAuthenticatorSetup(shopper);
+    return result.ok ? redirect(reply, `/account/security/authenticator?flow=${result.flowId}`) : refused(request, reply, result, '/account/security');
+  });
+
+  async function renderAuthenticatorSetup(request: FastifyRequest, reply: FastifyReply, shopper: Shopper, flowId: string, error?: string, status = 200) {
+    const described = await settings.describeAuthenticatorSetup(flowId, shopper);
+    if (!described.ok) return sendProblem(request, reply, described.code, storeName);
+    const session = request.ctx.session!;
+    const uri = otpauthUri({ secret: described.secret, issuer: storeName.replace(/:/g, ' '), accountName: session.email });
+    const qrSvg = await QRCode.toString(uri, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
+    // The page carries the secret: no cache may keep it.
+    reply.header('cache-control', 'no-store');
+    const page = <AuthenticatorSetupPage ctx={request.ctx} t={translate(request)} storeName={storeName} flowId={flowId} secret={described.secret} qrSvg={qrSvg} error={error} />;
+    return sendPage(reply, page, status);
+  }
+
+  app.get('/account/security/authenticator', async (request, reply) => {
+    const shopper = shopperOf(request, reply);
+    if (!shopper) return reply;
+    const flow = (request.query as Record<string, unknown>).flow;
+    return renderAuthenticatorSetup(request, reply, shopper, typeof flow === 'string' ? flow : '');
+  });
+
+  app.post('/account/security/authenticator', { schema: { body: formBody({ flow: shortText(64), code: shortText(64) }) } }, async (request, reply) => {
+    const shopper = shopperOf(request, reply);
+    if (!shopper) return reply;
+    const flowId = textField(request.body, 'flow') ?? '';
+    const result = await settings.confirmAuthenticator(flowId, textField(request.body, 'code') ?? '', shopper);
+    if (!result.ok) {
+      if (result.code.startsWith('flow.')) return sendProblem(request, reply, result.code, storeName);
+      const error = translate(request)(result.code === 'code.invalid' ? 'totp_setup.invalid' : result.code);
+      return renderAuthenticatorSetup(request, reply, shopper, flowId, error, statusFor(result.code));
+    }
+    if (!result.backupCodes) return redirect(reply, '/account/security?saved=totp');
+    return showBackupCodes(request, reply, result.backupCodes, false, translate(request)('two_step.saved_totp'));
+  });
+
+  app.post('/account/security/authenticator/remove', { schema: { body: formBody({}) } }, async (request, reply) => {
+    const shopper = shopperOf(request, reply);
+    if (!shopper) return reply;
+    const result = await settings.removeAuthenticator(shopper);
+    return result.ok ? redirect(reply, '/account/security?saved=removed') : refused(request, reply, result, '/account/security');
+  });
+
+  // ---- backup codes and the switch ----------------------------------------------------------------
+
+  function showBackupCodes(request: FastifyRequest, reply: FastifyReply, codes: string[], replaced: boolean, notice?: string) {
+    reply.header('cache-control', 'no-store');
+    const session = request.ctx.session!;
+    const page = <BackupCodesPage ctx={request.ctx} t={translate(request)} storeName={storeName} codes={codes} account={session.email} createdAt={Date.now()} replaced={replaced} notice={notice} />;
+    return sendPage(reply, page);
+  }
+
+  app.post('/account/security/backup-codes', { schema: { body: formBody({}) } }, async (request, reply) => {
+    const shopper = shopperOf(request, reply);
+    if (!shopper) return reply;
+    const hadCodes = (await settings.summary(shopper.accountId)).backupCodesLeft > 0;
+    const result = await settings.regenerateBackupCodes(shopper);
+    return result.ok ? showBackupCodes(request, reply, result.codes, hadCodes) : refused(request, reply, result, '/account/security');
+  });
+
+  app.post('/account/security/two-step', { schema: { body: formBody({ on: shortText(2) }) } }, async (request, reply) => {
+    const shopper = shopperOf(request, reply);
+    if (!shopper) return reply;
+    const on = textField(request.body, 'on') === '1';
+    const result = await settings.setTwoStep(shopper, on);
+    return result.ok ? redirect(reply, `/account/security?saved=${on ? 'on' : 'off'}`) : refused(request, reply, result, '/account/security');
+  });
+}

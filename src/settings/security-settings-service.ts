@@ -1,0 +1,236 @@
+// My account → Security: the phone number, the authenticator app, backup codes and the two-step
+// sign-in switch. Every change here needs a fresh verification of the shopper (the password
+// typed again within the last 10 minutes, or a sign-in that recent): a session cookie alone must
+// not be enough to swap the factors that guard the account.
+//
+// Set-ups are flows bound to this browser and this account: a number waits for its SMS code, an
+// authenticator for its first code, and only then is anything saved.
+import type { Config } from '../config/config.ts';
+import { BACKUP_CODE_COUNT, newBackupCodes, normalizeBackupCode } from '../factors/backup-codes.ts';
+import type { FactorChecks, FlowRef } from '../factors/factor-checks.ts';
+import type { FactorStore } from '../factors/factor-store.ts';
+import { maskPhoneNumber, parsePhoneNumber } from '../factors/phone-number.ts';
+import { matchTotp, newTotpSecret } from '../factors/totp.ts';
+import type { FlowRow, FlowStore } from '../flows/flow-store.ts';
+import { isFailure } from '../flows/flow-store.ts';
+import type { PasswordHasher } from '../identity/password-hasher.ts';
+import { normalizePassword } from '../identity/password-policy.ts';
+import type { AccountStore } from '../identity/account-store.ts';
+import type { SessionService } from '../sessions/session-service.ts';
+import type { Failure } from '../shared/failure.ts';
+import { fail } from '../shared/failure.ts';
+import type { Locale } from '../shared/i18n.ts';
+import { newId } from '../shared/ids.ts';
+import type { Secrets } from '../shared/secrets.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { Database } from '../storage/database.ts';
+import type { LoginThrottle } from '../throttling/login-throttle.ts';
+
+/** Who is asking: a signed-in browser session. */
+export interface Shopper {
+  accountId: string;
+  sessionId: string;
+  locale: string;
+  browserId: string | undefined;
+  clientAddress: string;
+  session: { created_at: number; reverified_at: number | null };
+}
+
+interface PhoneSetupData {
+  numberSealed: string;
+  masked: string;
+}
+
+interface TotpSetupData {
+  secretSealed: string;
+}
+
+export function createSecuritySettingsService(deps: {
+  db: Database;
+  config: Config;
+  accounts: AccountStore;
+  factors: FactorStore;
+  checks: FactorChecks;
+  flows: FlowStore;
+  sessions: SessionService;
+  hasher: PasswordHasher;
+  throttle: LoginThrottle;
+  secrets: Secrets;
+  clock: Clock;
+}) {
+  const { db, config, accounts, factors, checks, flows, sessions, hasher, throttle, secrets } = deps;
+
+  const ref = (flow: FlowRow, shopper: Shopper): FlowRef => ({ id: flow.id, kind: flow.kind, subject: flow.subject, accountId: shopper.accountId, locale: shopper.locale as Locale });
+
+  const fresh = (shopper: Shopper) => sessions.isFreshlyVerified(shopper.session);
+
+  /** This shopper's open set-up flow of this kind, from this browser. */
+  async function setupFlow(kind: 'phone_setup' | 'totp_setup', flowId: string, shopper: Shopper): Promise<FlowRow | Failure<string>> {
+    const flow = await flows.findOpen(kind, flowId, shopper.browserId);
+    if (isFailure(flow)) return flow;
+    if (flow.account_id !== shopper.accountId) return fail('flow.not_found');
+    return flow;
+  }
+
+  async function startSetup(kind: 'phone_setup' | 'totp_setup', shopper: Shopper, data: object) {
+    return flows.create(db, {
+      id: newId(),
+      kind,
+      state: 'code_sent',
+      browserId: shopper.browserId ?? '',
+      accountId: shopper.accountId,
+      subject: `account:${shopper.accountId}`,
+      typedIdentifier: '',
+      data,
+      // The flow outlives any one code (as recovery's does): a code sent again lives its own 10 minutes.
+      lifetimeSeconds: config.security.flowLifetimeSeconds,
+    });
+  }
+
+  /** Two-step sign-in needs something to ask for: it switches itself off with the last factor. */
+  async function keepTwoStepHonest(executor: Database, accountId: string) {
+    const summary = await factors.summary(accountId);
+    if (summary.twoStep && !summary.phone && !summary.totp) await factors.setTwoStep(executor, accountId, false);
+  }
+
+  return {
+    isFresh: fresh,
+    summary: (accountId: string) => factors.summary(accountId),
+
+    /** "Confirm it's you": the password again. Wrong guesses count against sign-in throttling. */
+    async reverify(shopper: Shopper, password: string): Promise<{ ok: true } | Failure<string>> {
+      if (password === '') return fail('reverify.password_missing', { field: 'password' });
+      const subject = `account:${shopper.accountId}`;
+      const wait = await throttle.claimAttempt(subject);
+      if (wait > 0) return fail('login.throttled', { retryAfterSeconds: wait, field: 'password' });
+      const account = await accounts.findById(shopper.accountId);
+      const right = account?.password_hash ? await hasher.verify(account.password_hash, normalizePassword(password)) : false;
+      if (!right) return fail('reverify.password_wrong', { field: 'password' });
+      await throttle.clear(subject);
+      await sessions.markReverified(shopper.sessionId);
+      return { ok: true };
+    },
+
+    // ---- phone --------------------------------------------------------------------------------
+
+    async startPhoneSetup(shopper: Shopper, typed: string): Promise<{ ok: true; flowId: string } | Failure<string>> {
+      if (!fresh(shopper)) return fail('reverify.required');
+      if (typed.trim() === '') return fail('phone.missing', { field: 'phone' });
+      const parsed = parsePhoneNumber(typed);
+      if (!parsed.ok) return parsed;
+      const data: PhoneSetupData = { numberSealed: secrets.sealBound(shopper.accountId, parsed.e164), masked: maskPhoneNumber(parsed.e164) };
+      const flow = await startSetup('phone_setup', shopper, data);
+      const sent = await checks.sendToNewNumber(ref(flow, shopper), parsed.e164, shopper.clientAddress);
+      if (!sent.ok) return sent;
+      return { ok: true, flowId: flow.id };
+    },
+
+    async describePhoneSetup(flowId: string, shopper: Shopper) {
+      const flow = await setupFlow('phone_setup', flowId, shopper);
+      if (isFailure(flow)) return flow;
+      const data = JSON.parse(flow.data) as PhoneSetupData;
+      return { ok: true as const, masked: data.masked, secondsUntilResend: await checks.secondsUntilTextResend(ref(flow, shopper)) };
+    },
+
+    async resendPhoneCode(flowId: string, shopper: Shopper): Promise<{ ok: true } | Failure<string>> {
+      const flow = await setupFlow('phone_setup', flowId, shopper);
+      if (isFailure(flow)) return flow;
+      const data = JSON.parse(flow.data) as PhoneSetupData;
+      return checks.sendToNewNumber(ref(flow, shopper), secrets.unsealBound(shopper.accountId, data.numberSealed), shopper.clientAddress);
+    },
+
+    async confirmPhone(flowId: string, typed: string, shopper: Shopper): Promise<{ ok: true } | Failure<string>> {
+      const flow = await setupFlow('phone_setup', flowId, shopper);
+      if (isFailure(flow)) return flow;
+      if (typed.trim() === '') return fail('code.missing', { field: 'code' });
+      const confirmed = await checks.confirmTextCode(ref(flow, shopper), typed);
+      if (!confirmed.ok) return confirmed;
+      const data = JSON.parse(flow.data) as PhoneSetupData;
+      const saved = await db.transaction().execute(async (trx) => {
+        if (!(await flows.transition(trx, flow.id, 'code_sent', 'completed'))) return false;
+        await factors.savePhone(trx, shopper.accountId, secrets.unsealBound(shopper.accountId, data.numberSealed), data.masked);
+        return true;
+      });
+      return saved ? { ok: true } : fail('flow.finished');
+    },
+
+    async removePhone(shopper: Shopper): Promise<{ ok: true } | Failure<string>> {
+      if (!fresh(shopper)) return fail('reverify.required');
+      await db.transaction().execute(async (trx) => {
+        await factors.removePhone(trx, shopper.accountId);
+        await keepTwoStepHonest(trx, shopper.accountId);
+      });
+      return { ok: true };
+    },
+
+    // ---- authenticator app --------------------------------------------------------------------
+
+    async startAuthenticatorSetup(shopper: Shopper): Promise<{ ok: true; flowId: string } | Failure<string>> {
+      if (!fresh(shopper)) return fail('reverify.required');
+      const data: TotpSetupData = { secretSealed: secrets.sealBound(shopper.accountId, newTotpSecret()) };
+      const flow = await startSetup('totp_setup', shopper, data);
+      return { ok: true, flowId: flow.id };
+    },
+
+    /** The secret being enrolled, for the QR code and for typing; only to its own browser. */
+    async describeAuthenticatorSetup(flowId: string, shopper: Shopper) {
+      const flow = await setupFlow('totp_setup', flowId, shopper);
+      if (isFailure(flow)) return flow;
+      const data = JSON.parse(flow.data) as TotpSetupData;
+      return { ok: true as const, secret: secrets.unsealBound(shopper.accountId, data.secretSealed) };
+    },
+
+    /**
+     * Active only after a right code from the app: proves the shopper's app and our clock agree.
+     * The first set of backup codes comes with it (returned once, to be shown once).
+     */
+    async confirmAuthenticator(flowId: string, typed: string, shopper: Shopper): Promise<{ ok: true; backupCodes: string[] | null } | Failure<string>> {
+      const flow = await setupFlow('totp_setup', flowId, shopper);
+      if (isFailure(flow)) return flow;
+      if (typed.trim() === '') return fail('code.missing', { field: 'code' });
+      const secret = secrets.unsealBound(shopper.accountId, (JSON.parse(flow.data) as TotpSetupData).secretSealed);
+      const step = matchTotp(secret, typed, deps.clock.now());
+      if (step === null) return fail('code.invalid', { field: 'code' });
+      const needCodes = (await factors.backupCodesLeft(shopper.accountId)) === 0;
+      const codes = needCodes ? newBackupCodes(BACKUP_CODE_COUNT) : null;
+      const saved = await db.transaction().execute(async (trx) => {
+        if (!(await flows.transition(trx, flow.id, 'code_sent', 'completed'))) return false;
+        await factors.saveTotp(trx, shopper.accountId, secret, step);
+        if (codes) await factors.replaceBackupCodes(trx, shopper.accountId, codes.map((c) => normalizeBackupCode(c)!));
+        return true;
+      });
+      return saved ? { ok: true, backupCodes: codes } : fail('flow.finished');
+    },
+
+    async removeAuthenticator(shopper: Shopper): Promise<{ ok: true } | Failure<string>> {
+      if (!fresh(shopper)) return fail('reverify.required');
+      await db.transaction().execute(async (trx) => {
+        await factors.removeTotp(trx, shopper.accountId);
+        await keepTwoStepHonest(trx, shopper.accountId);
+      });
+      return { ok: true };
+    },
+
+    // ---- backup codes and the two-step switch -------------------------------------------------
+
+    /** A new set of 10; the old set stops working in the same transaction. */
+    async regenerateBackupCodes(shopper: Shopper): Promise<{ ok: true; codes: string[] } | Failure<string>> {
+      if (!fresh(shopper)) return fail('reverify.required');
+      const codes = newBackupCodes(BACKUP_CODE_COUNT);
+      await db.transaction().execute((trx) => factors.replaceBackupCodes(trx, shopper.accountId, codes.map((c) => normalizeBackupCode(c)!)));
+      return { ok: true, codes };
+    },
+
+    async setTwoStep(shopper: Shopper, on: boolean): Promise<{ ok: true } | Failure<string>> {
+      if (!fresh(shopper)) return fail('reverify.required');
+      if (on) {
+        const summary = await factors.summary(shopper.accountId);
+        if (!summary.phone && !summary.totp) return fail('two_step.needs_factor');
+      }
+      await factors.setTwoStep(db, shopper.accountId, on);
+      return { ok: true };
+    },
+  };
+}
+
+export type SecuritySettingsService = ReturnType<typeof createSecuritySettingsService>;
