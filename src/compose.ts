@@ -113,7 +113,7 @@ export async function createServices(config: Config, options: { clock?: Clock; l
   });
 
   const factors = createFactorStore(db, secrets, clock);
-  const factorChecks = createFactorChecks({ db, config, factors, codes, smsCaps, secrets, clock, enqueueSms, recordDecoySms, wakeCourier });
+  const factorChecks = createFactorChecks({ db, config, factors, codes, smsCaps, secrets, clock, textsAvailable: smsAvailable, enqueueSms, recordDecoySms, wakeCourier });
   const passwordReset = createPasswordResetService({
     db, config, accounts, factors, hasher, flows, codes, sessions, throttle, secrets, clock, enqueueEmail, wakeCourier,
   });

@@ -19,7 +19,7 @@ import { TwoStepSection } from '../settings/security-settings-pages.tsx';
 
 export function registerAccountRoutes(
   app: FastifyInstance,
-  deps: { db: Database; accounts: AccountStore; factors: FactorStore; sessions: SessionService; clock: Clock; storeName: string },
+  deps: { db: Database; accounts: AccountStore; factors: FactorStore; textsAvailable: boolean; sessions: SessionService; clock: Clock; storeName: string },
 ) {
   const { db, accounts, factors, sessions, clock, storeName } = deps;
 
@@ -65,7 +65,7 @@ export function registerAccountRoutes(
     const [list, summary] = await Promise.all([sessions.listSessions(session.account_id), factors.summary(session.account_id)]);
     const page = (
       <SecurityPage ctx={request.ctx} t={t} storeName={storeName} sessions={list} currentId={session.id} notice={notice}>
-        <TwoStepSection ctx={request.ctx} t={t} factors={summary} />
+        <TwoStepSection ctx={request.ctx} t={t} factors={summary} textsAvailable={deps.textsAvailable} />
       </SecurityPage>
     );
     return sendPage(reply, page);

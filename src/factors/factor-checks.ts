@@ -39,6 +39,8 @@ export interface FactorCheckDeps {
   smsCaps: SmsCaps;
   secrets: Secrets;
   clock: Clock;
+  /** False when no SMS provider (nor the dev catcher) is configured: no way to send a text. */
+  textsAvailable: boolean;
   enqueueSms: typeof enqueueSms;
   recordDecoySms: typeof recordDecoySms;
   wakeCourier: () => void;
@@ -56,6 +58,7 @@ export function createFactorChecks(deps: FactorCheckDeps) {
    * so the answer and its cost are the same.
    */
   async function sendTextCode(flow: FlowRef, number: string | null, clientAddress: string, quietWhenCapped: boolean): Promise<{ ok: true } | Failure<string>> {
+    if (!deps.textsAvailable) return fail('sms.unavailable');
     const reserved = await codes.reserveSend(target(flow, 'sms'), clientAddress);
     if (!reserved.ok) return reserved;
     let to = number;
@@ -80,6 +83,8 @@ export function createFactorChecks(deps: FactorCheckDeps) {
   }
 
   return {
+    textsAvailable: deps.textsAvailable,
+
     secondsUntilTextResend: (flow: FlowRef) => codes.secondsUntilResend(target(flow, 'sms')),
 
     /** A code by text message to the account's confirmed phone (or, silently, to nobody). */

@@ -66,6 +66,10 @@ export const factorMessages: Catalog = {
     en: 'Too many text messages to this number. Try again in {wait}.',
     ru: 'Слишком много SMS на этот номер. Попробуйте через {wait}.',
   },
+  'sms.unavailable': {
+    en: 'This store does not send text messages. Use the authenticator app or a backup code.',
+    ru: 'Этот магазин не отправляет SMS. Используйте приложение-аутентификатор или резервный код.',
+  },
   'sms.country_limit': {
     en: 'We are sending too many text messages to this country right now. Try again in {wait}, or use another way.',
     ru: 'Сейчас слишком много SMS в эту страну. Попробуйте через {wait} или выберите другой способ.',

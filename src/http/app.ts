@@ -59,7 +59,7 @@ export async function buildApp(config: Config, services: Services, logger: objec
   registerQrLoginRoutes(app, { qrLogin: services.qrLogin, clock: services.clock, storeName, publicUrl: config.publicUrl });
   registerAppApiRoutes(app, { qrLogin: services.qrLogin, login: services.login, twoStep: services.twoStep, sessions: services.sessions, storeName });
   registerRegistrationRoutes(app, { registration: services.registration, clock: services.clock, storeName, security: config.security });
-  registerAccountRoutes(app, { db: services.db, accounts: services.accounts, factors: services.factors, sessions: services.sessions, clock: services.clock, storeName });
+  registerAccountRoutes(app, { db: services.db, accounts: services.accounts, factors: services.factors, textsAvailable: services.smsAvailable, sessions: services.sessions, clock: services.clock, storeName });
   const resetSteps = { passwordReset: services.passwordReset, otherWays: services.otherWays, storeName, security: config.security };
   registerRecoveryRoutes(app, resetSteps);
   registerSettingsRoutes(app, resetSteps);

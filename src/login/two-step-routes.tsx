@@ -141,7 +141,7 @@ export function registerTwoStepRoutes(app: FastifyInstance, deps: { twoStep: Two
             ctx={request.ctx}
             t={t}
             flowId={flowId}
-            smsSendAction={summary.phone ? paths.smsSend : undefined}
+            smsSendAction={summary.phone && twoStep.textsAvailable ? paths.smsSend : undefined}
             authenticatorHref={summary.totp ? `${paths.totp}${q}` : undefined}
             backupCodeHref={summary.backupCodesLeft > 0 ? `${paths.backup_code}${q}` : undefined}
             phone={summary.phone}

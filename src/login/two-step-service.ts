@@ -45,6 +45,8 @@ export function createTwoStepService(deps: { db: Database; config: Config; facto
   }
 
   return {
+    textsAvailable: checks.textsAvailable,
+
     /** Whether this account must give a second factor after its password. */
     async isRequired(account: Account): Promise<boolean> {
       if (account.two_step_enabled_at === null) return false;
@@ -72,6 +74,8 @@ export function createTwoStepService(deps: { db: Database; config: Config; facto
       });
       const summary = await factors.summary(account.id);
       if (summary.totp || sessionKind === 'app') return { flowId: flow.id, way: 'totp' };
+      // A phone but no way to text it (no SMS provider any more): backup codes are what is left.
+      if (!checks.textsAvailable) return { flowId: flow.id, way: 'backup_code' };
       const sent = await checks.sendToAccountPhone(ref(flow), caller.clientAddress, { quietWhenCapped: false });
       return { flowId: flow.id, way: 'sms', sent: sent.ok ? undefined : sent };
     },

@@ -17,13 +17,14 @@ interface Base {
   flowId: string;
 }
 
-export function OtherWaysPage(props: Base & { proved: Proofs; summary: FactorSummary | null; secondsUntilText: number; secondsUntilEmail: number; error?: string }): SafeHtml {
+export function OtherWaysPage(props: Base & { proved: Proofs; summary: FactorSummary | null; textsAvailable: boolean; secondsUntilText: number; secondsUntilEmail: number; error?: string }): SafeHtml {
   const { ctx, t, flowId, proved, summary } = props;
   const paths = pathsFor(props.kind);
   const q = `?flow=${flowId}`;
   // Recovery lists every way (nothing about the account is known here); Change password lists the
   // shopper's own, with the number masked. A proof already given hides the ways of its kind.
-  const has = (way: 'sms' | 'totp' | 'backup') => summary === null || (way === 'sms' ? !!summary.phone : way === 'totp' ? summary.totp : summary.backupCodesLeft > 0);
+  const has = (way: 'sms' | 'totp' | 'backup') =>
+    way === 'sms' ? props.textsAvailable && (summary === null || !!summary.phone) : summary === null || (way === 'totp' ? summary.totp : summary.backupCodesLeft > 0);
   const needChannel = !proved.channel;
   const needFactor = !proved.factor;
   const intro = proved.channel ? 'ways.intro_factor' : proved.factor ? 'ways.intro_channel' : 'ways.intro';

@@ -51,6 +51,7 @@ export function registerOtherWays(
         flowId={flowId}
         proved={described.proved}
         summary={described.summary}
+        textsAvailable={described.textsAvailable}
         secondsUntilText={described.secondsUntilText}
         secondsUntilEmail={described.secondsUntilEmail}
         error={error}

@@ -62,7 +62,7 @@ export function createOtherWaysService(deps: { passwordReset: PasswordResetServi
      * signed-in shopper's own Change password flow; recovery shows every way, masked nothing.
      */
     async describe(kind: PasswordResetKind, flowId: string, caller: Caller): Promise<
-      | { ok: true; flow: FlowRow; proved: Proofs; secondsUntilEmail: number; secondsUntilText: number; summary: FactorSummary | null }
+      | { ok: true; flow: FlowRow; proved: Proofs; secondsUntilEmail: number; secondsUntilText: number; summary: FactorSummary | null; textsAvailable: boolean }
       | Failure<string>
     > {
       const described = await passwordReset.describe(kind, flowId, caller);
@@ -75,6 +75,7 @@ export function createOtherWaysService(deps: { passwordReset: PasswordResetServi
         secondsUntilEmail: described.secondsUntilResend,
         secondsUntilText: await checks.secondsUntilTextResend(refFor(described.flow, account)),
         summary: account ? await factors.summary(account.id) : null,
+        textsAvailable: checks.textsAvailable,
       };
     },
 

@@ -20,6 +20,7 @@ export const securitySettingsMessages: Catalog = {
   },
   'two_step.not_set': { en: 'Not set up', ru: 'Не настроено' },
   'two_step.phone': { en: 'Phone number', ru: 'Номер телефона' },
+  'two_step.texts_off': { en: 'Text messages are not available in this store', ru: 'SMS в этом магазине недоступны' },
   'two_step.phone_add': { en: 'Add phone number', ru: 'Добавить номер' },
   'two_step.phone_change': { en: 'Change', ru: 'Изменить' },
   'two_step.remove': { en: 'Remove', ru: 'Удалить' },

@@ -26,7 +26,7 @@ function PostButton(props: { ctx: RequestContext; action: string; label: string;
 }
 
 /** The section at the top of the Security page. */
-export function TwoStepSection(props: { ctx: RequestContext; t: Translate; factors: FactorSummary }): SafeHtml {
+export function TwoStepSection(props: { ctx: RequestContext; t: Translate; factors: FactorSummary; textsAvailable: boolean }): SafeHtml {
   const { ctx, t, factors } = props;
   const canTurnOn = !!factors.phone || factors.totp;
   return (
@@ -43,7 +43,7 @@ export function TwoStepSection(props: { ctx: RequestContext; t: Translate; facto
             <p class="factor-state">{factors.phone ?? t('two_step.not_set')}</p>
           </div>
           <div class="factor-actions">
-            <a class="button button-small" href="/account/security/phone">{t(factors.phone ? 'two_step.phone_change' : 'two_step.phone_add')}</a>
+            {props.textsAvailable ? <a class="button button-small" href="/account/security/phone">{t(factors.phone ? 'two_step.phone_change' : 'two_step.phone_add')}</a> : <span class="field-hint">{t('two_step.texts_off')}</span>}
             {factors.phone ? <PostButton ctx={ctx} action="/account/security/phone/remove" label={t('two_step.remove')} /> : null}
           </div>
         </li>

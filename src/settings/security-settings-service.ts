@@ -95,6 +95,7 @@ export function createSecuritySettingsService(deps: {
 
   return {
     isFresh: fresh,
+    textsAvailable: checks.textsAvailable,
     summary: (accountId: string) => factors.summary(accountId),
 
     /** "Confirm it's you": the password again. Wrong guesses count against sign-in throttling. */
@@ -115,6 +116,7 @@ export function createSecuritySettingsService(deps: {
 
     async startPhoneSetup(shopper: Shopper, typed: string): Promise<{ ok: true; flowId: string } | Failure<string>> {
       if (!fresh(shopper)) return fail('reverify.required');
+      if (!checks.textsAvailable) return fail('sms.unavailable');
       if (typed.trim() === '') return fail('phone.missing', { field: 'phone' });
       const parsed = parsePhoneNumber(typed);
       if (!parsed.ok) return parsed;
