@@ -96,9 +96,9 @@ export function SecurityPage(props: { ctx: RequestContext; t: Translate; storeNa
       <h1 id="section-title">{t('account.security')}</h1>
       {props.notice ? <Alert kind="success">{props.notice}</Alert> : null}
       {props.children}
-      <h2>{t('account.sessions')}</h2>
+      <h2 id="sessions-title">{t('account.sessions')}</h2>
       <p class="field-hint">{t('account.sessions_hint')}</p>
-      <ul class="session-list">
+      <ul class="session-list" aria-labelledby="sessions-title">
         {ordered.map((session) => {
           const device = describeUserAgent(session.user_agent);
           const current = session.id === props.currentId;

@@ -6,6 +6,9 @@ import type { RequestContext } from '../http/request-context.ts';
 import type { Translate } from '../shared/i18n.ts';
 import { ResendButton } from '../verification/code-page.tsx';
 
+/** A masked number never breaks across lines ("+7 *** ***-**-12"): no-break spaces. */
+const keepTogether = (text: string) => text.replace(/ /g, '\u00a0');
+
 export interface WaysModel {
   ctx: RequestContext;
   t: Translate;
@@ -30,10 +33,11 @@ export function WaysList(model: WaysModel): SafeHtml {
       {model.smsSendAction ? (
         <li class="choice" data-way="sms">
           <h2 class="choice-title">{t('ways.sms')}</h2>
-          <p class="field-hint">{model.phone ? t('ways.sms_hint_to', { phone: model.phone }) : t('ways.sms_hint_any')}</p>
+          <p class="field-hint">{model.phone ? t('ways.sms_hint_to', { phone: keepTogether(model.phone) }) : t('ways.sms_hint_any')}</p>
           <form method="post" action={model.smsSendAction}>
             <CsrfField ctx={ctx} />
             <input type="hidden" name="flow" value={model.flowId} />
+            <input type="hidden" name="first" value="1" />
             <ResendButton secondsLeft={model.secondsUntilText} label={t('ways.sms_send')} waitingLabel={(s) => `${t('ways.sms_send')} (${seconds(s)})`} />
           </form>
         </li>

@@ -49,7 +49,7 @@ export function OtherWaysPage(props: Base & { proved: Proofs; summary: FactorSum
         />
         <p class="field-hint">{t('other_ways.support')}</p>
         <p class="secondary-links">
-          <a href={`${proved.channel ? paths.authenticator : paths.code}${q}`}>{t('ways.back')}</a>
+          <a href={`${proved.channel ? paths.authenticator : paths.code}${q}`}>{proved.channel ? t('ways.back') : t('other_ways.back')}</a>
           <a href={paths.start}>{props.kind === 'recovery' ? t('code_page.start_over') : t('done.back_to_account')}</a>
         </p>
       </section>

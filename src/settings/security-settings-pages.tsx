@@ -37,8 +37,8 @@ export function TwoStepSection(props: { ctx: RequestContext; t: Translate; facto
       </h2>
       <p class="field-hint">{t('two_step.explain')}</p>
       <ul class="factor-list">
-        <li class="factor-item" data-factor="phone">
-          <div>
+        <li class={factors.phone ? 'factor-item is-set' : 'factor-item'} data-factor="phone">
+          <div class="factor-about">
             <p class="factor-name">{t('two_step.phone')}</p>
             <p class="factor-state">{factors.phone ?? t('two_step.not_set')}</p>
           </div>
@@ -47,8 +47,8 @@ export function TwoStepSection(props: { ctx: RequestContext; t: Translate; facto
             {factors.phone ? <PostButton ctx={ctx} action="/account/security/phone/remove" label={t('two_step.remove')} /> : null}
           </div>
         </li>
-        <li class="factor-item" data-factor="totp">
-          <div>
+        <li class={factors.totp ? 'factor-item is-set' : 'factor-item'} data-factor="totp">
+          <div class="factor-about">
             <p class="factor-name">{t('two_step.totp')}</p>
             <p class="factor-state">{t(factors.totp ? 'two_step.totp_on' : 'two_step.not_set')}</p>
           </div>
@@ -60,8 +60,8 @@ export function TwoStepSection(props: { ctx: RequestContext; t: Translate; facto
             )}
           </div>
         </li>
-        <li class="factor-item" data-factor="backup_codes">
-          <div>
+        <li class={factors.backupCodesLeft > 0 ? 'factor-item is-set' : 'factor-item'} data-factor="backup_codes">
+          <div class="factor-about">
             <p class="factor-name">{t('two_step.backup')}</p>
             <p class="factor-state" data-backup-left={String(factors.backupCodesLeft)}>{factors.backupCodesLeft > 0 ? t('two_step.backup_left', { n: factors.backupCodesLeft }) : t('two_step.backup_none')}</p>
           </div>
@@ -157,7 +157,7 @@ export function BackupCodesPage(props: Base & { codes: string[]; account: string
       <h1 id="section-title">{t('backup.title')}</h1>
       {props.notice ? <Alert kind="success">{props.notice}</Alert> : null}
       <p class="lead">{t('backup.lead')}</p>
-      {props.replaced ? <p class="field-hint">{t('backup.old_void')}</p> : null}
+      {props.replaced ? <Alert kind="info">{t('backup.old_void')}</Alert> : null}
       <ol class="backup-codes" aria-label={t('backup.title')}>
         {props.codes.map((code) => <li><code data-backup-code={code}>{code}</code></li>)}
       </ol>

@@ -134,7 +134,7 @@ for (const dialect of testDialects) {
       // --- Security in the first browser: two sessions, end the other one ---------------------
       await page.getByRole('navigation', { name: 'Account menu' }).getByRole('link', { name: 'Security' }).click();
       await waitForPath(page, /^\/account\/security/);
-      const sessions = page.getByRole('region', { name: 'Security' }).getByRole('listitem');
+      const sessions = page.getByRole('list', { name: 'Where you are signed in' }).getByRole('listitem');
       assert.equal(await sessions.count(), 2, 'two sessions listed');
       const thisDevice = sessions.filter({ hasText: 'This device' });
       assert.equal(await thisDevice.count(), 1, 'exactly one is marked "This device"');

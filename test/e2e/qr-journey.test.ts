@@ -115,7 +115,7 @@ for (const dialect of testDialects) {
       // Security on the desktop: its own session was made by the QR code.
       await page.getByRole('navigation', { name: 'Account menu' }).getByRole('link', { name: 'Security' }).click();
       await waitForPath(page, /^\/account\/security$/);
-      const sessions = page.getByRole('region', { name: 'Security' }).getByRole('listitem');
+      const sessions = page.getByRole('list', { name: 'Where you are signed in' }).getByRole('listitem');
       assert.equal(await sessions.count(), 2, 'the phone and the desktop');
       const thisDesktop = sessions.filter({ hasText: 'This device' });
       assert.match((await thisDesktop.textContent()) ?? '', /\(QR code\)/, 'signed in via "QR code"');
@@ -123,7 +123,7 @@ for (const dialect of testDialects) {
 
       // The phone sees the desktop's QR session and ends it.
       await phone.goto(`${app.url}/account/security`);
-      const phoneSessions = phone.getByRole('region', { name: 'Security' }).getByRole('listitem');
+      const phoneSessions = phone.getByRole('list', { name: 'Where you are signed in' }).getByRole('listitem');
       const qrSession = phoneSessions.filter({ hasNotText: 'This device' });
       assert.match((await qrSession.textContent()) ?? '', /\(QR code\)/);
       await qrSession.getByRole('button', { name: /^Sign out/ }).click();

@@ -97,7 +97,7 @@ describe(`screens (${dialect})`, () => {
       const signedIn = await phoneApp.post('/login', { identifier: email, password: PASSWORD });
       assert.equal(signedIn.status, 303);
       await page.goto(`${app.url}/account/security`);
-      assert.equal(await page.getByRole('region', { name: 'Security' }).getByRole('listitem').count(), 2);
+      assert.equal(await page.getByRole('list', { name: 'Where you are signed in' }).getByRole('listitem').count(), 2);
       await shoot('account-security');
       await language('ru');
       await shoot('account-security-ru');
