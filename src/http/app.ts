@@ -63,7 +63,7 @@ export async function buildApp(config: Config, services: Services, logger: objec
   const resetSteps = { passwordReset: services.passwordReset, otherWays: services.otherWays, storeName, security: config.security };
   registerRecoveryRoutes(app, resetSteps);
   registerSettingsRoutes(app, resetSteps);
-  registerSecuritySettingsRoutes(app, { settings: services.securitySettings, config });
+  registerSecuritySettingsRoutes(app, { settings: services.securitySettings, config, clock: services.clock });
   if (config.devMailbox && (services.mailCatcher || services.smsCatcher)) registerMailboxRoutes(app, { catcher: services.mailCatcher, smsCatcher: services.smsCatcher, storeName });
   return app;
 }

@@ -60,7 +60,7 @@ export function registerLoginRoutes(
         const caller = { browserId: request.ctx.browserId, clientAddress: request.ctx.clientAddress, userAgent: request.ctx.userAgent };
         const started = await twoStep.begin(result.account, caller, safeReturnPath(textField(request.body, 'return_to')));
         const path = { totp: '/login/verify/authenticator', sms: '/login/verify/sms', backup_code: '/login/verify/backup-code' }[started.way];
-        return redirect(reply, `${path}?flow=${started.flowId}${started.sent ? '' : started.way === 'sms' ? '&sent=1' : ''}`);
+        return redirect(reply, `${path}?flow=${started.flowId}`);
       }
       setSessionCookie(reply, result.token, result.expiresAt, clock.now());
       return redirect(reply, safeReturnPath(textField(request.body, 'return_to')));

@@ -68,7 +68,7 @@ export function registerTwoStepRoutes(app: FastifyInstance, deps: { twoStep: Two
         { href: '/login', label: t('ways.back') },
       ].filter((link): link is { href: string; label: string } => link !== null);
       const card = <FactorCodeCard ctx={request.ctx} t={t} storeName={storeName} flowId={flowId} way={way} action={paths[way]} error={error} secondStep links={links} />;
-      return sendPage(reply, <Page ctx={request.ctx} t={t} title={t(way === 'totp' ? 'totp_page.title' : 'backup_page.title')} storeName={storeName} path={paths[way]}>{card}</Page>, status);
+      return sendPage(reply, <Page ctx={request.ctx} t={t} title={t(way === 'totp' ? 'totp_page.title' : 'backup_page.title')} storeName={storeName} path={`${paths[way]}?flow=${flowId}`}>{card}</Page>, status);
     };
     app.get(paths[way], async (request, reply) => render(request, reply, flowOf(request)));
     app.post(paths[way], { schema: { body: formBody({ flow: shortText(64), code: shortText(64) }) } }, async (request, reply) =>
@@ -101,7 +101,7 @@ export function registerTwoStepRoutes(app: FastifyInstance, deps: { twoStep: Two
         {...extra}
       />
     );
-    return sendPage(reply, <Page ctx={request.ctx} t={t} title={t('code_page.title')} storeName={storeName} path={paths.sms}>{form}</Page>, extra.status ?? 200);
+    return sendPage(reply, <Page ctx={request.ctx} t={t} title={t('code_page.title')} storeName={storeName} path={`${paths.sms}?flow=${flowId}`}>{form}</Page>, extra.status ?? 200);
   }
 
   app.get(paths.sms, async (request, reply) => {
@@ -109,10 +109,11 @@ export function registerTwoStepRoutes(app: FastifyInstance, deps: { twoStep: Two
     return renderText(request, reply, flowOf(request), { notice });
   });
 
-  app.post(paths.smsSend, { schema: { body: formBody({ flow: shortText(64) }) } }, async (request, reply) => {
+  app.post(paths.smsSend, { schema: { body: formBody({ flow: shortText(64), first: shortText(1) }, ['first']) } }, async (request, reply) => {
     const flowId = textField(request.body, 'flow') ?? '';
     const result = await twoStep.sendText(flowId, callerOf(request));
-    if (result.ok) return redirect(reply, `${paths.sms}?flow=${flowId}&sent=1`);
+    // "We sent a new code" only when it replaces one; the first text is announced by the page itself.
+    if (result.ok) return redirect(reply, `${paths.sms}?flow=${flowId}${textField(request.body, 'first') ? '' : '&sent=1'}`);
     if (result.code.startsWith('flow.')) return flowProblem(request, reply, result.code);
     return renderText(request, reply, flowId, { resendError: messageOf(request, reply, result), status: statusFor(result.code) });
   });
@@ -132,7 +133,7 @@ export function registerTwoStepRoutes(app: FastifyInstance, deps: { twoStep: Two
     const q = `?flow=${flowId}`;
     // The password was right, so the shopper may see which ways the account has (masked).
     const page = (
-      <Page ctx={request.ctx} t={t} title={t('ways.title')} storeName={storeName} path={paths.otherWays}>
+      <Page ctx={request.ctx} t={t} title={t('ways.title')} storeName={storeName} path={`${paths.otherWays}?flow=${flowId}`}>
         <section class="card" aria-labelledby="other-ways-title">
           <h1 id="other-ways-title">{t('ways.title')}</h1>
           <p class="lead">{t('ways.intro')}</p>

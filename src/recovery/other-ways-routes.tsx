@@ -97,12 +97,13 @@ export function registerOtherWays(
     return sendPage(reply, page, extra.status ?? 200);
   }
 
-  app.post(paths.smsSend, { schema: { body: formBody({ flow: shortText(64) }) } }, async (request, reply) => {
+  app.post(paths.smsSend, { schema: { body: formBody({ flow: shortText(64), first: shortText(1) }, ['first']) } }, async (request, reply) => {
     const caller = callerOf(request, reply);
     if (!caller) return reply;
     const flowId = textField(request.body, 'flow') ?? '';
     const result = await otherWays.sendText(kind, flowId, caller);
-    if (result.ok) return redirect(reply, `${paths.sms}?flow=${flowId}&sent=1`);
+    // "We sent a new code" only when it replaces one; the first text is announced by the page itself.
+    if (result.ok) return redirect(reply, `${paths.sms}?flow=${flowId}${textField(request.body, 'first') ? '' : '&sent=1'}`);
     if (result.code.startsWith('flow.')) return sendProblem(request, reply, result.code, storeName);
     return renderTextPage(request, reply, caller, flowId, { resendError: describeFailure(request, reply, result), status: statusFor(result.code) });
   });

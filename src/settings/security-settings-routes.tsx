@@ -13,6 +13,7 @@ import { requireSession } from '../http/require-session.ts';
 import { sendProblem } from '../http/error-handler.tsx';
 import { statusFor } from '../http/error-statuses.ts';
 import type { Config } from '../config/config.ts';
+import type { Clock } from '../shared/clock.ts';
 import type { Failure } from '../shared/failure.ts';
 import { codeMessages } from '../verification/code-messages.ts';
 import { CodeForm } from '../verification/code-page.tsx';
@@ -21,7 +22,7 @@ import type { SecuritySettingsService, Shopper } from './security-settings-servi
 import { securitySettingsMessages } from './security-settings-messages.ts';
 import { AuthenticatorSetupPage, BackupCodesPage, PhoneSetupPage, ReverifyPage } from './security-settings-pages.tsx';
 
-export function registerSecuritySettingsRoutes(app: FastifyInstance, deps: { settings: SecuritySettingsService; config: Config }) {
+export function registerSecuritySettingsRoutes(app: FastifyInstance, deps: { settings: SecuritySettingsService; config: Config; clock: Clock }) {
   const { settings, config } = deps;
   const storeName = config.storeName;
   const translate = (request: FastifyRequest) => request.ctx.translator(securitySettingsMessages, factorMessages, accountMessages, codeMessages, recoveryMessages);
@@ -109,7 +110,7 @@ export function registerSecuritySettingsRoutes(app: FastifyInstance, deps: { set
         {...extra}
       />
     );
-    return sendPage(reply, <Page ctx={request.ctx} t={t} title={t('code_page.title')} storeName={storeName} path="/account/security/phone/code">{form}</Page>, extra.status ?? 200);
+    return sendPage(reply, <Page ctx={request.ctx} t={t} title={t('code_page.title')} storeName={storeName} path={`/account/security/phone/code?flow=${flowId}`}>{form}</Page>, extra.status ?? 200);
   }
 
   app.get('/account/security/phone/code', async (request, reply) => {
@@ -201,7 +202,7 @@ export function registerSecuritySettingsRoutes(app: FastifyInstance, deps: { set
   function showBackupCodes(request: FastifyRequest, reply: FastifyReply, codes: string[], replaced: boolean, notice?: string) {
     reply.header('cache-control', 'no-store');
     const session = request.ctx.session!;
-    const page = <BackupCodesPage ctx={request.ctx} t={translate(request)} storeName={storeName} codes={codes} account={session.email} createdAt={Date.now()} replaced={replaced} notice={notice} />;
+    const page = <BackupCodesPage ctx={request.ctx} t={translate(request)} storeName={storeName} codes={codes} account={session.email} createdAt={deps.clock.now()} replaced={replaced} notice={notice} />;
     return sendPage(reply, page);
   }
 
