@@ -19,14 +19,23 @@ export interface FactorSummary {
 
 export function createFactorStore(db: Database, secrets: Secrets, clock: Clock) {
   const backupCodeHash = (accountId: string, normalized: string) => secrets.keyedHash(`backup-code:${accountId}`, normalized);
+  /** A sealed value that does not open for this account (copied from another row, damaged) counts as absent, not as a crash. */
+  const unsealOrUndefined = (accountId: string, sealed: string): string | undefined => {
+    try {
+      return secrets.unsealBound(accountId, sealed);
+    } catch {
+      return undefined;
+    }
+  };
 
   return {
-    async summary(accountId: string): Promise<FactorSummary> {
+    /** `executor`: a transaction that must see its own changes (and, on SQLite, must not wait for itself). */
+    async summary(accountId: string, executor: Database = db): Promise<FactorSummary> {
       const [phone, totp, codes, account] = await Promise.all([
-        db.selectFrom('account_phones').select('masked').where('account_id', '=', accountId).executeTakeFirst(),
-        db.selectFrom('totp_credentials').select('account_id').where('account_id', '=', accountId).executeTakeFirst(),
-        this.backupCodesLeft(accountId),
-        db.selectFrom('accounts').select('two_step_enabled_at').where('id', '=', accountId).executeTakeFirst(),
+        executor.selectFrom('account_phones').select('masked').where('account_id', '=', accountId).executeTakeFirst(),
+        executor.selectFrom('totp_credentials').select('account_id').where('account_id', '=', accountId).executeTakeFirst(),
+        this.backupCodesLeft(accountId, executor),
+        executor.selectFrom('accounts').select('two_step_enabled_at').where('id', '=', accountId).executeTakeFirst(),
       ]);
       return { phone: phone?.masked ?? null, totp: !!totp, backupCodesLeft: codes, twoStep: account?.two_step_enabled_at != null };
     },
@@ -35,7 +44,8 @@ export function createFactorStore(db: Database, secrets: Secrets, clock: Clock) 
 
     async findPhone(accountId: string): Promise<{ e164: string; masked: string } | undefined> {
       const row = await db.selectFrom('account_phones').selectAll().where('account_id', '=', accountId).executeTakeFirst();
-      return row ? { e164: secrets.unsealBound(accountId, row.number_sealed), masked: row.masked } : undefined;
+      const e164 = row ? unsealOrUndefined(accountId, row.number_sealed) : undefined;
+      return row && e164 ? { e164, masked: row.masked } : undefined;
     },
 
     async savePhone(executor: Database, accountId: string, e164: string, masked: string) {
@@ -55,7 +65,7 @@ export function createFactorStore(db: Database, secrets: Secrets, clock: Clock) 
 
     async findTotpSecret(accountId: string): Promise<string | undefined> {
       const row = await db.selectFrom('totp_credentials').select('secret_sealed').where('account_id', '=', accountId).executeTakeFirst();
-      return row ? secrets.unsealBound(accountId, row.secret_sealed) : undefined;
+      return row ? unsealOrUndefined(accountId, row.secret_sealed) : undefined;
     },
 
     /** Stores a confirmed authenticator; `usedStep` is the step of the code that confirmed it. */
@@ -95,8 +105,8 @@ export function createFactorStore(db: Database, secrets: Secrets, clock: Clock) 
         .execute();
     },
 
-    async backupCodesLeft(accountId: string): Promise<number> {
-      const row = await db
+    async backupCodesLeft(accountId: string, executor: Database = db): Promise<number> {
+      const row = await executor
         .selectFrom('backup_codes')
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .where('account_id', '=', accountId)

@@ -18,6 +18,7 @@ import type { Failure } from '../shared/failure.ts';
 import { codeMessages } from '../verification/code-messages.ts';
 import { CodeForm } from '../verification/code-page.tsx';
 import { recoveryMessages } from '../recovery/recovery-messages.ts';
+import { loginMessages } from '../login/login-messages.ts';
 import type { SecuritySettingsService, Shopper } from './security-settings-service.ts';
 import { securitySettingsMessages } from './security-settings-messages.ts';
 import { AuthenticatorSetupPage, BackupCodesPage, PhoneSetupPage, ReverifyPage } from './security-settings-pages.tsx';
@@ -25,7 +26,7 @@ import { AuthenticatorSetupPage, BackupCodesPage, PhoneSetupPage, ReverifyPage }
 export function registerSecuritySettingsRoutes(app: FastifyInstance, deps: { settings: SecuritySettingsService; config: Config; clock: Clock }) {
   const { settings, config } = deps;
   const storeName = config.storeName;
-  const translate = (request: FastifyRequest) => request.ctx.translator(securitySettingsMessages, factorMessages, accountMessages, codeMessages, recoveryMessages);
+  const translate = (request: FastifyRequest) => request.ctx.translator(securitySettingsMessages, factorMessages, accountMessages, codeMessages, recoveryMessages, loginMessages);
 
   function shopperOf(request: FastifyRequest, reply: FastifyReply): Shopper | null {
     const session = requireSession(request, reply);

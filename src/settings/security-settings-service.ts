@@ -89,7 +89,7 @@ export function createSecuritySettingsService(deps: {
 
   /** Two-step sign-in needs something to ask for: it switches itself off with the last factor. */
   async function keepTwoStepHonest(executor: Database, accountId: string) {
-    const summary = await factors.summary(accountId);
+    const summary = await factors.summary(accountId, executor);
     if (summary.twoStep && !summary.phone && !summary.totp) await factors.setTwoStep(executor, accountId, false);
   }
 

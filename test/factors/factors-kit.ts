@@ -205,3 +205,18 @@ export async function countWhere(app: TestGatehouse, table: 'outbox' | 'rate_eve
   const row = await db.selectFrom(table).select((eb: any) => eb.fn.countAll().as('n')).where(column, '=', value).executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+export const SECOND_STEP_PATHS = { totp: '/login/verify/authenticator', backup_code: '/login/verify/backup-code', sms: '/login/verify/sms' } as const;
+
+/** Password, then one second-step code, in a new browser (or the one given). */
+export async function signInWithSecondStep(app: TestGatehouse, account: { email: string; password: string }, way: keyof typeof SECOND_STEP_PATHS, code: string, browser: Client = createClient(app.url)) {
+  const first = await passwordStep(app, browser, account.email, account.password);
+  const response = await browser.post(SECOND_STEP_PATHS[way], { flow: first.flowId, code });
+  return { response, flowId: first.flowId, browser };
+}
+
+/** Sessions rows of the account (any state). */
+export async function sessionCount(app: TestGatehouse, accountId: string): Promise<number> {
+  const rows = await app.gatehouse.services.db.selectFrom('sessions').select('id').where('account_id', '=', accountId).execute();
+  return rows.length;
+}
