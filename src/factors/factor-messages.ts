@@ -33,6 +33,18 @@ export const factorMessages: Catalog = {
   },
   'sms_page.sent_to': { en: 'We have texted a 6-digit code to {phone}.', ru: 'Мы отправили 6-значный код в SMS на номер {phone}.' },
   'sms_page.get_code': { en: 'Text me a new code', ru: 'Отправить новый код' },
+  'sms_page.help_signal': {
+    en: 'Texts can take a minute or two; check that your phone has a signal and is not blocking short numbers.',
+    ru: 'SMS может идти минуту-другую; проверьте, что телефон в сети и не блокирует сообщения с коротких номеров.',
+  },
+  'sms_page.help_number': {
+    en: 'The code goes to the number confirmed in My account → Security. Changed your number? Use another way.',
+    ru: 'Код приходит на номер, подтверждённый в разделе «Мой аккаунт → Безопасность». Сменили номер? Выберите другой способ.',
+  },
+  'factor.used_up': {
+    en: 'Too many wrong codes here. Choose another way to verify, or start again.',
+    ru: 'Слишком много неверных кодов. Выберите другой способ подтверждения или начните заново.',
+  },
 
   'totp_page.title': { en: 'Enter the code from your authenticator app', ru: 'Введите код из приложения-аутентификатора' },
   'totp_page.lead': {

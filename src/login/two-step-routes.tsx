@@ -51,7 +51,9 @@ export function registerTwoStepRoutes(app: FastifyInstance, deps: { twoStep: Two
       return redirect(reply, safeReturnPath(result.returnTo));
     }
     if (result.code.startsWith('flow.')) return flowProblem(request, reply, result.code);
-    return render(messageOf(request, reply, result), statusFor(result.code));
+    // An authenticator or backup code cannot be sent again: the way out is another way.
+    const error = result.code === 'code.used_up' && way !== 'sms' ? translate(request)('factor.used_up') : messageOf(request, reply, result);
+    return render(error, statusFor(result.code));
   }
 
   // ---- authenticator app and backup code ----------------------------------------------------------
@@ -98,6 +100,8 @@ export function registerTwoStepRoutes(app: FastifyInstance, deps: { twoStep: Two
         otherWaysHref={`${paths.otherWays}?flow=${flowId}`}
         startOverHref="/login"
         startOverLabel={t('ways.back')}
+        help={[t('sms_page.help_signal'), t('sms_page.help_number')]}
+        resendLabel={t('sms_page.get_code')}
         {...extra}
       />
     );

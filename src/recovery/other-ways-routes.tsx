@@ -11,7 +11,7 @@ import type { Failure } from '../shared/failure.ts';
 import { codeMessages } from '../verification/code-messages.ts';
 import { FactorPage, OtherWaysPage, TextCodePage } from './other-ways-pages.tsx';
 import type { OtherWaysService } from './other-ways-service.ts';
-import { pathsFor, type PasswordResetKind } from './password-reset-flow.ts';
+import { nextStepPath, pathsFor, type NextStep, type PasswordResetKind } from './password-reset-flow.ts';
 import type { Caller } from './password-reset-service.ts';
 import { recoveryMessages } from './recovery-messages.ts';
 import type { StepDeps } from './password-reset-routes.tsx';
@@ -35,8 +35,7 @@ export function registerOtherWays(
   };
 
   /** After a proof: the new password, or the page for the kind of proof still missing. */
-  const goOn = (reply: FastifyReply, flowId: string, next: 'choose_password' | 'factor' | 'channel') =>
-    redirect(reply, next === 'choose_password' ? `${paths.password}?flow=${flowId}` : next === 'factor' ? `${paths.authenticator}?flow=${flowId}&then=1` : `${paths.code}?flow=${flowId}&then=1`);
+  const goOn = (reply: FastifyReply, flowId: string, next: NextStep) => redirect(reply, nextStepPath(paths, flowId, next));
 
   async function renderWays(request: FastifyRequest, reply: FastifyReply, caller: Caller, flowId: string, error?: string, status = 200) {
     const described = await otherWays.describe(kind, flowId, caller);
@@ -91,6 +90,8 @@ export function registerOtherWays(
         otherWaysHref={`${paths.otherWays}?flow=${flowId}`}
         startOverHref={paths.start}
         startOverLabel={kind === 'recovery' ? undefined : t('done.back_to_account')}
+        help={[t('sms_page.help_signal'), t('sms_page.help_number')]}
+        resendLabel={t('sms_page.get_code')}
         {...extra}
       />
     );
@@ -168,7 +169,9 @@ export function registerOtherWays(
       const result = await confirm(kind, flowId, textField(request.body, 'code') ?? '', caller);
       if (result.ok) return goOn(reply, flowId, result.next);
       if (result.code.startsWith('flow.')) return sendProblem(request, reply, result.code, storeName);
-      return render(request, reply, caller, flowId, describeFailure(request, reply, result), statusFor(result.code));
+      // Nothing new can be sent for these ways: the way out is another way, not "get a new code".
+      const error = result.code === 'code.used_up' ? translate(request)('factor.used_up') : describeFailure(request, reply, result);
+      return render(request, reply, caller, flowId, error, statusFor(result.code));
     });
   }
 }

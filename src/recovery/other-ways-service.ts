@@ -12,10 +12,10 @@ import type { Account } from '../identity/account-store.ts';
 import type { Failure } from '../shared/failure.ts';
 import { fail } from '../shared/failure.ts';
 import type { Locale } from '../shared/i18n.ts';
-import type { PasswordResetData, PasswordResetKind, Proof, Proofs } from './password-reset-flow.ts';
+import type { NextStep, PasswordResetData, PasswordResetKind, Proof, Proofs } from './password-reset-flow.ts';
 import type { Caller, PasswordResetService } from './password-reset-service.ts';
 
-type Next = { ok: true; next: 'choose_password' | 'factor' | 'channel' };
+type Next = { ok: true; next: NextStep };
 
 export function createOtherWaysService(deps: { passwordReset: PasswordResetService; checks: FactorChecks; factors: FactorStore }) {
   const { passwordReset, checks, factors } = deps;

@@ -30,6 +30,8 @@ export interface Proofs {
 export type Proof = { channel: 'email' | 'sms' } | { factor: 'totp' | 'backup_code' };
 
 /** Where the flow goes after a proof: the new password, or the kind of proof still missing. */
+export type NextStep = 'choose_password' | 'channel' | 'totp' | 'backup_code';
+
 export function stepAfter(proved: Proofs, needsFactor: boolean): 'choose_password' | 'factor' | 'channel' {
   if (!proved.channel) return 'channel';
   if (needsFactor && !proved.factor) return 'factor';
@@ -59,3 +61,11 @@ const stepPaths = (base: string) => ({
   backupCode: `${base}/backup-code`,
   done: `${base}/done`,
 });
+
+/** The page for the step after a proof; `then=1` tells it to say the previous proof was accepted. */
+export function nextStepPath(paths: ReturnType<typeof pathsFor>, flowId: string, next: NextStep): string {
+  if (next === 'choose_password') return `${paths.password}?flow=${flowId}`;
+  if (next === 'totp') return `${paths.authenticator}?flow=${flowId}&then=1`;
+  if (next === 'backup_code') return `${paths.backupCode}?flow=${flowId}&then=1`;
+  return `${paths.code}?flow=${flowId}&then=1`;
+}

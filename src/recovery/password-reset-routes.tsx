@@ -14,7 +14,7 @@ import { NewPasswordPage, PasswordChangedPage, ResetCodePage, type NewPasswordMo
 import { factorMessages } from '../factors/factor-messages.ts';
 import type { OtherWaysService } from './other-ways-service.ts';
 import { registerOtherWays } from './other-ways-routes.tsx';
-import { pathsFor, type PasswordResetKind } from './password-reset-flow.ts';
+import { nextStepPath, pathsFor, type PasswordResetKind } from './password-reset-flow.ts';
 import type { Caller, PasswordResetService } from './password-reset-service.ts';
 
 export interface StepDeps {
@@ -95,10 +95,7 @@ export function registerPasswordResetSteps(app: FastifyInstance, kind: PasswordR
     if (!caller) return reply;
     const flowId = textField(request.body, 'flow') ?? '';
     const result = await passwordReset.confirmCode(kind, flowId, textField(request.body, 'code') ?? '', caller);
-    if (result.ok) {
-      if (result.next === 'factor') return redirect(reply, `${paths.authenticator}?flow=${flowId}&then=1`);
-      return redirect(reply, `${paths.password}?flow=${flowId}`);
-    }
+    if (result.ok) return redirect(reply, nextStepPath(paths, flowId, result.next));
     if (result.code.startsWith('flow.')) return sendProblem(request, reply, result.code, storeName);
     retryAfter(reply, result.retryAfterSeconds);
     const error = translate(request)(result.code, { wait: waitText(result.retryAfterSeconds, request.ctx.locale) });

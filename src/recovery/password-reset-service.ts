@@ -22,7 +22,7 @@ import type { Database } from '../storage/database.ts';
 import type { LoginThrottle } from '../throttling/login-throttle.ts';
 import type { CodeService, CodeTarget } from '../verification/code-service.ts';
 import type { FactorStore } from '../factors/factor-store.ts';
-import { stepAfter, type PasswordResetData, type PasswordResetKind, type Proof } from './password-reset-flow.ts';
+import { stepAfter, type NextStep, type PasswordResetData, type PasswordResetKind, type Proof } from './password-reset-flow.ts';
 
 export interface PasswordResetDeps {
   db: Database;
@@ -146,12 +146,15 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
      * text message, plus an authenticator or backup code when the account has one (DESIGN.md §2).
      * Conditional on the flow still waiting, so a replayed request moves nothing.
      */
-    async acceptProof(flow: FlowRow, account: Account, proof: Proof): Promise<{ ok: true; next: 'choose_password' | 'factor' | 'channel' } | Failure<string>> {
+    async acceptProof(flow: FlowRow, account: Account, proof: Proof): Promise<{ ok: true; next: NextStep } | Failure<string>> {
       const data = JSON.parse(flow.data) as PasswordResetData;
       const proved = { ...data.proved, ...proof };
       const summary = await factors.summary(account.id);
-      const next = stepAfter(proved, summary.totp || summary.backupCodesLeft > 0);
-      const moved = await flows.transition(db, flow.id, 'code_sent', next === 'choose_password' ? 'verified' : 'code_sent', { ...data, proved });
+      const step = stepAfter(proved, summary.totp || summary.backupCodesLeft > 0);
+      const moved = await flows.transition(db, flow.id, 'code_sent', step === 'choose_password' ? 'verified' : 'code_sent', { ...data, proved });
+      // The shopper has just proved the email or phone: the page may now follow the account's own
+      // factors (no authenticator page for an account that only has backup codes).
+      const next: NextStep = step === 'factor' ? (summary.totp ? 'totp' : 'backup_code') : step;
       return moved ? { ok: true, next } : fail('flow.finished');
     },
 
@@ -165,7 +168,7 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
       return { ok: true };
     },
 
-    async confirmCode(kind: PasswordResetKind, flowId: string, typedCode: string, caller: Caller): Promise<{ ok: true; next: 'choose_password' | 'factor' | 'channel' } | Failure<string>> {
+    async confirmCode(kind: PasswordResetKind, flowId: string, typedCode: string, caller: Caller): Promise<{ ok: true; next: NextStep } | Failure<string>> {
       const flow = await openFlow(kind, flowId, caller);
       if (isFailure(flow)) return flow;
       if (flow.state !== 'code_sent') return fail('flow.finished');

@@ -57,6 +57,10 @@ export const securitySettingsMessages: Catalog = {
   'phone_setup.number': { en: 'Mobile number', ru: 'Номер мобильного телефона' },
   'phone_setup.number_hint': { en: 'With the country code, e.g. +44 7700 900123', ru: 'С кодом страны, например +7 912 345-67-89' },
   'phone_setup.send': { en: 'Text me a code', ru: 'Отправить код' },
+  'phone_setup.help_typed': {
+    en: 'Check that {phone} is your mobile number; if not, change it and we will text the right one.',
+    ru: 'Проверьте, что {phone} — ваш мобильный номер; если нет, измените его, и мы отправим код на верный.',
+  },
   'phone_setup.sent_to': { en: 'We have texted a 6-digit code to {phone}.', ru: 'Мы отправили 6-значный код на номер {phone}.' },
 
   'totp_setup.title': { en: 'Set up an authenticator app', ru: 'Настройка приложения-аутентификатора' },

@@ -108,6 +108,8 @@ export function registerSecuritySettingsRoutes(app: FastifyInstance, deps: { set
         lifetimeMinutes={Math.round(config.security.codeLifetimeSeconds / 60)}
         startOverHref="/account/security/phone"
         startOverLabel={t('two_step.phone_change')}
+        help={[t('sms_page.help_signal'), t('phone_setup.help_typed', { phone: described.masked })]}
+        resendLabel={t('sms_page.get_code')}
         {...extra}
       />
     );

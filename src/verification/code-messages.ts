@@ -7,6 +7,7 @@ export const codeMessages: Catalog = {
   'code_page.code_label': { en: 'Verification code', ru: 'Код подтверждения' },
   'code_page.confirm': { en: 'Confirm', ru: 'Подтвердить' },
   'code_page.get_code': { en: 'Get code', ru: 'Получить код' },
+  'code_page.seconds': { en: '{s} s', ru: '{s} с' },
   'code_page.get_code_in': { en: 'Get code ({seconds} s)', ru: 'Получить код ({seconds} с)' },
   'code_page.wait_hint': {
     en: 'You can ask for a new code {seconds} seconds after the last one.',

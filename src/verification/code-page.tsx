@@ -25,6 +25,10 @@ export interface CodePageModel {
   /** Replaces "We sent a code to …" where the flow must not claim a code went anywhere. */
   sentText?: string;
   startOverLabel?: string;
+  /** "Didn't receive the code?" items; the email's by default (spam folder, wait, address). */
+  help?: string[];
+  /** The send-again button's words; "Get code" by default. */
+  resendLabel?: string;
 }
 
 /**
@@ -75,16 +79,18 @@ export function CodeForm(model: CodePageModel): SafeHtml {
         {model.resendError ? <Alert kind="error">{model.resendError}</Alert> : null}
         <CsrfField ctx={ctx} />
         <input type="hidden" name="flow" value={model.flowId} />
-        <ResendButton secondsLeft={model.secondsUntilResend} label={t('code_page.get_code')} waitingLabel={(s) => t('code_page.get_code_in', { seconds: s })} />
+        <ResendButton
+          secondsLeft={model.secondsUntilResend}
+          label={model.resendLabel ?? t('code_page.get_code')}
+          waitingLabel={(s) => (model.resendLabel ? `${model.resendLabel} (${t('code_page.seconds', { s })})` : t('code_page.get_code_in', { seconds: s }))}
+        />
         <p class="field-hint">{t('code_page.wait_hint', { seconds: model.cooldownSeconds })}</p>
         {waiting ? <noscript><p class="field-hint">{t('code_page.no_script_wait')}</p></noscript> : null}
       </form>
       <details class="help">
         <summary>{t('code_page.help_title')}</summary>
         <ul>
-          <li>{t('code_page.help_spam')}</li>
-          <li>{t('code_page.help_wait')}</li>
-          <li>{t('code_page.help_address', { destination: model.destination })}</li>
+          {(model.help ?? [t('code_page.help_spam'), t('code_page.help_wait'), t('code_page.help_address', { destination: model.destination })]).map((item) => <li>{item}</li>)}
         </ul>
       </details>
       <p class="secondary-links">

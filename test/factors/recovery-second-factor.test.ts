@@ -83,10 +83,10 @@ for (const dialect of testDialects) {
       await assertBlocked(r.browser, r.flowId, who.id, who.hashBefore);
     });
 
-    test('recovery second factor: an account with backup codes only cannot finish with the email code alone; a backup code finishes it', async () => {
+    test('recovery second factor: an account with backup codes only cannot finish with the email code alone; it is sent to the backup code page, which finishes it', async () => {
       const who = await owner({ backupOnly: true });
       const r = await recover(who.email);
-      assert.equal((await r.browser.post('/recovery/code', { flow: r.flowId, code: r.emailCode })).location, `/recovery/authenticator?flow=${r.flowId}&then=1`);
+      assert.equal((await r.browser.post('/recovery/code', { flow: r.flowId, code: r.emailCode })).location, `/recovery/backup-code?flow=${r.flowId}&then=1`);
       await assertBlocked(r.browser, r.flowId, who.id, who.hashBefore);
       const backup = await r.browser.post('/recovery/backup-code', { flow: r.flowId, code: who.backupCodes[3]!.toUpperCase() });
       assert.equal(backup.location, `/recovery/password?flow=${r.flowId}`);
