@@ -14,6 +14,7 @@ import { registerRegistrationRoutes } from '../registration/registration-routes.
 import { registerAccountRoutes } from '../account/account-routes.tsx';
 import { registerRecoveryRoutes } from '../recovery/recovery-routes.tsx';
 import { registerTwoStepRoutes } from '../login/two-step-routes.tsx';
+import { registerAppSecondStepRoutes } from '../login/app-second-step-routes.ts';
 import { registerSecuritySettingsRoutes } from '../settings/security-settings-routes.tsx';
 import { registerSettingsRoutes } from '../settings/settings-routes.tsx';
 import { createQrPanelMaker, registerQrLoginRoutes } from '../qr-login/qr-login-routes.tsx';
@@ -55,6 +56,7 @@ export async function buildApp(config: Config, services: Services, logger: objec
   registerSiteRoutes(app);
   registerSessionRoutes(app, { sessions: services.sessions, storeName });
   registerLoginRoutes(app, { login: services.login, twoStep: services.twoStep, sessions: services.sessions, clock: services.clock, storeName, makeQrPanel: createQrPanelMaker(services.qrLogin) });
+  registerAppSecondStepRoutes(app, { twoStep: services.twoStep, storeName });
   registerTwoStepRoutes(app, { twoStep: services.twoStep, clock: services.clock, config });
   registerQrLoginRoutes(app, { qrLogin: services.qrLogin, clock: services.clock, storeName, publicUrl: config.publicUrl });
   registerAppApiRoutes(app, { qrLogin: services.qrLogin, login: services.login, twoStep: services.twoStep, sessions: services.sessions, storeName });

@@ -8,6 +8,7 @@ import { waitText } from '../http/replies.ts';
 import type { LoginService } from '../login/login-service.ts';
 import type { TwoStepService } from '../login/two-step-service.ts';
 import { randomToken } from '../shared/secrets.ts';
+import { askForSecondStep } from '../login/app-second-step-routes.ts';
 import { loginMessages } from '../login/login-messages.ts';
 import { bearerToken } from '../sessions/bearer-token.ts';
 import type { SessionService } from '../sessions/session-service.ts';
@@ -44,8 +45,8 @@ export function registerAppApiRoutes(app: FastifyInstance, deps: { qrLogin: QrLo
     const result = await login.signIn({ identifier: body.identifier, password: body.password, ...caller, kind: 'app' });
     if (!result.ok) return problem(request, reply, result.code, result.retryAfterSeconds);
     if ('needsSecondFactor' in result) {
-      if (!body.secondFactor) return problem(request, reply, 'login.second_factor_required');
-      // The app has no browser cookie: the flow lives for this one request, bound to a throwaway id.
+      if (!body.secondFactor) return askForSecondStep(request, reply, twoStep, result.account, caller);
+      // A code sent along with the password: the flow lives for this one request, bound to a throwaway id.
       const appCaller = { ...caller, browserId: randomToken() };
       const started = await twoStep.begin(result.account, appCaller, '/', 'app');
       const confirmed = await twoStep.confirm(body.secondFactor.way, started.flowId, body.secondFactor.code, appCaller);

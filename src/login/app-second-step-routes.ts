@@ -1,0 +1,59 @@
+// Two-step sign-in for the store's app (JSON, no cookies). After the right password the app gets
+// a second-step flow and a 256-bit flowToken that stands in for a browser's binding cookie; with
+// them it may ask for a text message and then send the code. This is what lets an account whose
+// only second factor is a phone sign in to the app (an authenticator or backup code can also be
+// sent along with the password in one request, see qr-login/app-api-routes.ts).
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { sendProblem } from '../http/error-handler.tsx';
+import { waitText } from '../http/replies.ts';
+import type { Account } from '../identity/account-store.ts';
+import { translatorFor } from '../shared/i18n.ts';
+import { randomToken } from '../shared/secrets.ts';
+import { factorMessages } from '../factors/factor-messages.ts';
+import { loginMessages } from './login-messages.ts';
+import type { TwoStepService } from './two-step-service.ts';
+
+const flowFields = { flow: Type.String({ maxLength: 64 }), flowToken: Type.String({ maxLength: 64 }) };
+
+/** 401 `login.second_factor_required`, with what the app needs to finish: the flow and its ways. */
+export async function askForSecondStep(request: FastifyRequest, reply: FastifyReply, twoStep: TwoStepService, account: Account, caller: { clientAddress: string; userAgent: string }) {
+  const flowToken = randomToken();
+  const appCaller = { ...caller, browserId: flowToken };
+  const started = await twoStep.begin(account, appCaller, '/', 'app');
+  const described = await twoStep.describe(started.flowId, appCaller);
+  const summary = described.ok ? described.summary : { totp: false, phone: null, backupCodesLeft: 0 };
+  const ways = [summary.totp ? 'totp' : null, summary.phone && twoStep.textsAvailable ? 'sms' : null, summary.backupCodesLeft > 0 ? 'backup_code' : null].filter(Boolean);
+  const t = translatorFor(request.ctx.locale, loginMessages);
+  return reply.status(401).send({
+    error: { code: 'login.second_factor_required', message: t('login.second_factor_required') },
+    secondStep: { flow: started.flowId, flowToken, ways, phone: summary.phone },
+  });
+}
+
+export function registerAppSecondStepRoutes(app: FastifyInstance, deps: { twoStep: TwoStepService; storeName: string }) {
+  const { twoStep, storeName } = deps;
+  const callerOf = (request: FastifyRequest, flowToken: string) => ({ browserId: flowToken, clientAddress: request.ctx.clientAddress, userAgent: request.ctx.userAgent });
+  const problem = (request: FastifyRequest, reply: FastifyReply, code: string, retryAfterSeconds?: number) => {
+    if (retryAfterSeconds) reply.header('retry-after', String(retryAfterSeconds));
+    return sendProblem(request, reply, code, storeName, { catalogs: [loginMessages, factorMessages], params: { wait: waitText(retryAfterSeconds, request.ctx.locale) } });
+  };
+
+  app.post('/api/v1/app/sessions/second-step/sms', { schema: { body: Type.Object(flowFields, { additionalProperties: false }) } }, async (request, reply) => {
+    const body = request.body as { flow: string; flowToken: string };
+    const sent = await twoStep.sendText(body.flow, callerOf(request, body.flowToken));
+    if (!sent.ok) return problem(request, reply, sent.code, sent.retryAfterSeconds);
+    return reply.status(202).send({ status: 'sent' });
+  });
+
+  const confirmBody = Type.Object(
+    { ...flowFields, way: Type.Union([Type.Literal('totp'), Type.Literal('sms'), Type.Literal('backup_code')]), code: Type.String({ maxLength: 64 }) },
+    { additionalProperties: false },
+  );
+  app.post('/api/v1/app/sessions/second-step', { schema: { body: confirmBody } }, async (request, reply) => {
+    const body = request.body as { flow: string; flowToken: string; way: 'totp' | 'sms' | 'backup_code'; code: string };
+    const confirmed = await twoStep.confirm(body.way, body.flow, body.code, callerOf(request, body.flowToken));
+    if (!confirmed.ok) return problem(request, reply, confirmed.code === 'code.invalid' ? 'login.second_factor_invalid' : confirmed.code, confirmed.retryAfterSeconds);
+    return reply.status(201).send({ token: confirmed.token, expiresAt: new Date(confirmed.expiresAt).toISOString() });
+  });
+}
