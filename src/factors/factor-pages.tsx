@@ -6,8 +6,8 @@ import type { RequestContext } from '../http/request-context.ts';
 import type { Translate } from '../shared/i18n.ts';
 import { ResendButton } from '../verification/code-page.tsx';
 
-/** A masked number never breaks across lines ("+7 *** ***-**-12"): no-break spaces. */
-const keepTogether = (text: string) => text.replace(/ /g, '\u00a0');
+/** A masked number never breaks across lines ("+7 *** ***-**-12"): no-break spaces and hyphens. */
+export const keepTogether = (text: string) => text.replace(/ /g, '\u00a0').replace(/-/g, '\u2011');
 
 export interface WaysModel {
   ctx: RequestContext;

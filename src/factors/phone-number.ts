@@ -51,19 +51,23 @@ export function parsePhoneNumber(text: string): ParsedPhoneNumber | PhoneFailure
 }
 
 /**
- * `+79123456712` → `+7 *** *** ** 12`: the library's international format with every digit but
- * the country code and the last two replaced by `*`, its grouping kept. Enough for the owner to
+ * `+79123456712` → `+7 *** ***-**-12`: the country code, then the number grouped the way its
+ * country writes it (the national format without its trunk prefix or brackets: RU "912 345-67-12",
+ * US "202 555-0123"), every digit but the last two replaced by `*`. Enough for the owner to
  * recognise their number and for an operator to tell two apart; too little to dial or to look up.
  * Anything that does not parse as a number masks to `+***`, never to itself.
  */
 export function maskPhoneNumber(e164: string): string {
   const parsed = parsePhoneNumberFromString(e164.trim());
   if (!parsed) return '+***';
-  const formatted = parsed.formatInternational(); // "+7 912 345 67 12"
-  const prefix = `+${parsed.countryCallingCode}`;
-  const rest = formatted.startsWith(prefix) ? formatted.slice(prefix.length) : formatted;
+  const national = parsed.formatNational().replace(/[()]/g, '');
+  // Drop the trunk prefix ("8" in Russia, "0" in the UK): the digits before the national number.
+  let prefixDigits = national.replace(/\D/g, '').length - parsed.nationalNumber.length;
+  let start = 0;
+  while (prefixDigits > 0 && start < national.length) if (/\d/.test(national[start++]!)) prefixDigits -= 1;
+  const rest = national.slice(start).trim();
   const digits = rest.replace(/\D/g, '').length;
   let seen = 0;
   const masked = rest.replace(/\d/g, (digit) => (++seen > digits - 2 ? digit : '*'));
-  return prefix + masked;
+  return `+${parsed.countryCallingCode} ${masked}`;
 }

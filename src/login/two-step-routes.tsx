@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.ts';
 import type { Way } from '../factors/factor-checks.ts';
 import { factorMessages } from '../factors/factor-messages.ts';
-import { FactorCodeCard, WaysList } from '../factors/factor-pages.tsx';
+import { FactorCodeCard, keepTogether, WaysList } from '../factors/factor-pages.tsx';
 import { h } from '../http/jsx.ts';
 import { Alert, Page } from '../http/layout.tsx';
 import { formBody, shortText } from '../http/form-schema.ts';
@@ -91,7 +91,7 @@ export function registerTwoStepRoutes(app: FastifyInstance, deps: { twoStep: Two
         t={t}
         flowId={flowId}
         destination={phone}
-        sentText={t('sms_page.sent_to', { phone })}
+        sentText={t('sms_page.sent_to', { phone: keepTogether(phone) })}
         confirmAction={paths.sms}
         resendAction={paths.smsSend}
         secondsUntilResend={described.secondsUntilText}

@@ -2,6 +2,7 @@
 // other-ways-service, render or redirect to wherever the flow goes next.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { factorMessages } from '../factors/factor-messages.ts';
+import { keepTogether } from '../factors/factor-pages.tsx';
 import { h } from '../http/jsx.ts';
 import { formBody, shortText } from '../http/form-schema.ts';
 import { redirect, sendPage, textField, waitText } from '../http/replies.ts';
@@ -81,7 +82,7 @@ export function registerOtherWays(
         storeName={storeName}
         flowId={flowId}
         destination={phone ?? t('ways.sms')}
-        sentText={phone ? t('sms_page.sent_to', { phone }) : t('sms_page.sent_any')}
+        sentText={phone ? t('sms_page.sent_to', { phone: keepTogether(phone) }) : t('sms_page.sent_any')}
         confirmAction={paths.sms}
         resendAction={paths.smsSend}
         secondsUntilResend={described.secondsUntilText}

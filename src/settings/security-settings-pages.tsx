@@ -2,6 +2,7 @@
 // authenticator app, and the backup codes shown once.
 import { AccountFrame } from '../account/account-pages.tsx';
 import { backupCodesFile } from '../factors/backup-codes.ts';
+import { keepTogether } from '../factors/factor-pages.tsx';
 import type { FactorSummary } from '../factors/factor-store.ts';
 import { groupSecretForTyping } from '../factors/totp.ts';
 import { h, trustedHtml, type SafeHtml } from '../http/jsx.ts';
@@ -40,7 +41,7 @@ export function TwoStepSection(props: { ctx: RequestContext; t: Translate; facto
         <li class={factors.phone ? 'factor-item is-set' : 'factor-item'} data-factor="phone">
           <div class="factor-about">
             <p class="factor-name">{t('two_step.phone')}</p>
-            <p class="factor-state">{factors.phone ?? t('two_step.not_set')}</p>
+            <p class="factor-state">{factors.phone ? keepTogether(factors.phone) : t('two_step.not_set')}</p>
           </div>
           <div class="factor-actions">
             {props.textsAvailable ? <a class="button button-small" href="/account/security/phone">{t(factors.phone ? 'two_step.phone_change' : 'two_step.phone_add')}</a> : <span class="field-hint">{t('two_step.texts_off')}</span>}

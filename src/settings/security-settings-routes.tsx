@@ -5,6 +5,7 @@ import QRCode from 'qrcode';
 import { accountMessages } from '../account/account-messages.ts';
 import { factorMessages } from '../factors/factor-messages.ts';
 import { otpauthUri } from '../factors/totp.ts';
+import { keepTogether } from '../factors/factor-pages.tsx';
 import { h } from '../http/jsx.ts';
 import { Page } from '../http/layout.tsx';
 import { formBody, shortText } from '../http/form-schema.ts';
@@ -100,7 +101,7 @@ export function registerSecuritySettingsRoutes(app: FastifyInstance, deps: { set
         t={t}
         flowId={flowId}
         destination={described.masked}
-        sentText={t('phone_setup.sent_to', { phone: described.masked })}
+        sentText={t('phone_setup.sent_to', { phone: keepTogether(described.masked) })}
         confirmAction="/account/security/phone/code"
         resendAction="/account/security/phone/resend"
         secondsUntilResend={described.secondsUntilResend}

@@ -9,7 +9,7 @@ import { testDialects } from '../harness/databases.ts';
 import { courierKit, SMS_FROM, smsSenderFor, senderFor, STORE } from './courier-kit.ts';
 
 const NUMBER = '+79123456712';
-const MASKED = '+7 *** *** ** 12';
+const MASKED = '+7 *** ***-**-12';
 const CODE = '730162';
 const EN_BODY = `${CODE} is your ${STORE} code. Valid 10 min. Never share it.`;
 

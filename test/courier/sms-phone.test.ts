@@ -43,9 +43,9 @@ describe('phone numbers', () => {
   });
 
   test('maskPhoneNumber keeps the country code, the grouping and the last two digits', () => {
-    assert.equal(maskPhoneNumber('+79123456712'), '+7 *** *** ** 12');
+    assert.equal(maskPhoneNumber('+79123456712'), '+7 *** ***-**-12');
     assert.equal(maskPhoneNumber('+447911123456'), '+44 **** ****56');
-    assert.equal(maskPhoneNumber('+12125550123'), '+1 *** *** **23');
+    assert.equal(maskPhoneNumber('+12125550123'), '+1 *** ***-**23');
     assert.equal(maskPhoneNumber('+4915123456789'), '+49 **** *****89');
     // Past the country code, the only digits left are the last two.
     for (const [e164, country] of [['+79123456712', '+7'], ['+447911123456', '+44'], ['+380501234567', '+380']]) {
