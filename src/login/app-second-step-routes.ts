@@ -19,7 +19,7 @@ const flowFields = { flow: Type.String({ maxLength: 64 }), flowToken: Type.Strin
 /** 401 `login.second_factor_required`, with what the app needs to finish: the flow and its ways. */
 export async function askForSecondStep(request: FastifyRequest, reply: FastifyReply, twoStep: TwoStepService, account: Account, caller: { clientAddress: string; userAgent: string }) {
   const flowToken = randomToken();
-  const appCaller = { ...caller, browserId: flowToken };
+  const appCaller = { ...caller, browserId: flowToken, app: true };
   const started = await twoStep.begin(account, appCaller, '/', 'app');
   const described = await twoStep.describe(started.flowId, appCaller);
   const summary = described.ok ? described.summary : { totp: false, phone: null, backupCodesLeft: 0 };
@@ -33,7 +33,7 @@ export async function askForSecondStep(request: FastifyRequest, reply: FastifyRe
 
 export function registerAppSecondStepRoutes(app: FastifyInstance, deps: { twoStep: TwoStepService; storeName: string }) {
   const { twoStep, storeName } = deps;
-  const callerOf = (request: FastifyRequest, flowToken: string) => ({ browserId: flowToken, clientAddress: request.ctx.clientAddress, userAgent: request.ctx.userAgent });
+  const callerOf = (request: FastifyRequest, flowToken: string) => ({ browserId: flowToken, clientAddress: request.ctx.clientAddress, userAgent: request.ctx.userAgent, app: true });
   const problem = (request: FastifyRequest, reply: FastifyReply, code: string, retryAfterSeconds?: number) => {
     if (retryAfterSeconds) reply.header('retry-after', String(retryAfterSeconds));
     return sendProblem(request, reply, code, storeName, { catalogs: [loginMessages, factorMessages], params: { wait: waitText(retryAfterSeconds, request.ctx.locale) } });

@@ -18,12 +18,16 @@ import type { Locale } from '../shared/i18n.ts';
 import { newId } from '../shared/ids.ts';
 import type { Database } from '../storage/database.ts';
 
-const KIND = 'sign_in';
+// Browser and app second steps are different kinds of flow: a flow the app started cannot be
+// finished in a browser (and hand it a 30-day app session), nor the other way round.
+const kindFor = (caller: TwoStepCaller) => (caller.app ? 'sign_in_app' : 'sign_in');
 
 export interface TwoStepCaller {
   browserId: string | undefined;
   clientAddress: string;
   userAgent: string;
+  /** The store's app (JSON API, flowToken instead of a browser cookie). */
+  app?: boolean;
 }
 
 interface SignInData {
@@ -38,7 +42,7 @@ export function createTwoStepService(deps: { db: Database; config: Config; facto
   const ref = (flow: FlowRow): FlowRef => ({ id: flow.id, kind: flow.kind, subject: flow.subject, accountId: flow.account_id, locale: (JSON.parse(flow.data) as SignInData).locale as Locale });
 
   async function waitingFlow(flowId: string, caller: TwoStepCaller) {
-    const flow = await flows.findOpen(KIND, flowId, caller.browserId);
+    const flow = await flows.findOpen(kindFor(caller), flowId, caller.browserId);
     if (isFailure(flow)) return flow;
     if (flow.state !== 'code_sent' || !flow.account_id) return fail('flow.finished');
     return flow;
@@ -62,7 +66,7 @@ export function createTwoStepService(deps: { db: Database; config: Config; facto
       const data: SignInData = { returnTo, locale: account.locale, sessionKind };
       const flow = await flows.create(db, {
         id: newId(),
-        kind: KIND,
+        kind: kindFor(caller),
         state: 'code_sent',
         browserId: caller.browserId ?? '',
         accountId: account.id,

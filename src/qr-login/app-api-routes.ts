@@ -47,7 +47,7 @@ export function registerAppApiRoutes(app: FastifyInstance, deps: { qrLogin: QrLo
     if ('needsSecondFactor' in result) {
       if (!body.secondFactor) return askForSecondStep(request, reply, twoStep, result.account, caller);
       // A code sent along with the password: the flow lives for this one request, bound to a throwaway id.
-      const appCaller = { ...caller, browserId: randomToken() };
+      const appCaller = { ...caller, browserId: randomToken(), app: true };
       const started = await twoStep.begin(result.account, appCaller, '/', 'app');
       const confirmed = await twoStep.confirm(body.secondFactor.way, started.flowId, body.secondFactor.code, appCaller);
       if (!confirmed.ok) return problem(request, reply, confirmed.code === 'code.invalid' ? 'login.second_factor_invalid' : confirmed.code, confirmed.retryAfterSeconds);

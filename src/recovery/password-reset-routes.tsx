@@ -55,7 +55,7 @@ export function registerPasswordResetSteps(app: FastifyInstance, kind: PasswordR
     if (!described.ok) return sendProblem(request, reply, described.code, storeName);
     if (described.flow.state === 'verified') return redirect(reply, `${paths.password}?flow=${flowId}`);
     // The email (or a text) code is done; what is missing is the authenticator or a backup code.
-    if (described.proved.channel) return redirect(reply, `${paths.authenticator}?flow=${flowId}`);
+    if (described.proved.channel) return redirect(reply, `${described.factorWay === 'totp' ? paths.authenticator : paths.backupCode}?flow=${flowId}`);
     const t = translate(request);
     const page = (
       <ResetCodePage

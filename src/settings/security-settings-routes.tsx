@@ -93,7 +93,7 @@ export function registerSecuritySettingsRoutes(app: FastifyInstance, deps: { set
 
   async function renderPhoneCode(request: FastifyRequest, reply: FastifyReply, shopper: Shopper, flowId: string, extra: { error?: string; resendError?: string; notice?: string; status?: number } = {}) {
     const described = await settings.describePhoneSetup(flowId, shopper);
-    if (!described.ok) return sendProblem(request, reply, described.code, storeName);
+    if (!described.ok) return refused(request, reply, described, '/account/security');
     const t = translate(request);
     const form = (
       <CodeForm
@@ -131,7 +131,7 @@ export function registerSecuritySettingsRoutes(app: FastifyInstance, deps: { set
     const flowId = textField(request.body, 'flow') ?? '';
     const result = await settings.resendPhoneCode(flowId, shopper);
     if (result.ok) return redirect(reply, `/account/security/phone/code?flow=${flowId}&sent=1`);
-    if (result.code.startsWith('flow.')) return sendProblem(request, reply, result.code, storeName);
+    if (result.code.startsWith('flow.') || result.code === 'reverify.required') return refused(request, reply, result, '/account/security');
     return renderPhoneCode(request, reply, shopper, flowId, { resendError: message(request, reply, result), status: statusFor(result.code) });
   });
 
@@ -141,7 +141,7 @@ export function registerSecuritySettingsRoutes(app: FastifyInstance, deps: { set
     const flowId = textField(request.body, 'flow') ?? '';
     const result = await settings.confirmPhone(flowId, textField(request.body, 'code') ?? '', shopper);
     if (result.ok) return redirect(reply, '/account/security?saved=phone');
-    if (result.code.startsWith('flow.')) return sendProblem(request, reply, result.code, storeName);
+    if (result.code.startsWith('flow.') || result.code === 'reverify.required') return refused(request, reply, result, '/account/security');
     return renderPhoneCode(request, reply, shopper, flowId, { error: message(request, reply, result), status: statusFor(result.code) });
   });
 
@@ -163,7 +163,7 @@ export function registerSecuritySettingsRoutes(app: FastifyInstance, deps: { set
 
   async function renderAuthenticatorSetup(request: FastifyRequest, reply: FastifyReply, shopper: Shopper, flowId: string, error?: string, status = 200) {
     const described = await settings.describeAuthenticatorSetup(flowId, shopper);
-    if (!described.ok) return sendProblem(request, reply, described.code, storeName);
+    if (!described.ok) return refused(request, reply, described, '/account/security');
     const session = request.ctx.session!;
     const uri = otpauthUri({ secret: described.secret, issuer: storeName.replace(/:/g, ' '), accountName: session.email });
     const qrSvg = await QRCode.toString(uri, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
@@ -186,7 +186,7 @@ export function registerSecuritySettingsRoutes(app: FastifyInstance, deps: { set
     const flowId = textField(request.body, 'flow') ?? '';
     const result = await settings.confirmAuthenticator(flowId, textField(request.body, 'code') ?? '', shopper);
     if (!result.ok) {
-      if (result.code.startsWith('flow.')) return sendProblem(request, reply, result.code, storeName);
+      if (result.code.startsWith('flow.') || result.code === 'reverify.required') return refused(request, reply, result, '/account/security');
       const error = translate(request)(result.code === 'code.invalid' ? 'totp_setup.invalid' : result.code);
       return renderAuthenticatorSetup(request, reply, shopper, flowId, error, statusFor(result.code));
     }

@@ -66,6 +66,9 @@ export function createSecuritySettingsService(deps: {
 
   /** This shopper's open set-up flow of this kind, from this browser. */
   async function setupFlow(kind: 'phone_setup' | 'totp_setup', flowId: string, shopper: Shopper): Promise<FlowRow | Failure<string>> {
+    // Every step of a set-up, not only its start: the flow outlives the 10-minute window, and the
+    // last step is the one that changes the account.
+    if (!fresh(shopper)) return fail('reverify.required');
     const flow = await flows.findOpen(kind, flowId, shopper.browserId);
     if (isFailure(flow)) return flow;
     if (flow.account_id !== shopper.accountId) return fail('flow.not_found');

@@ -6,6 +6,7 @@
 // Subjects are keyed hashes: rate_events must not become a readable list of who was texted when.
 // The country code is hashed as well, under its own purpose, so every row of these buckets reads
 // alike and none can be joined with another table by value.
+import { randomUUID } from 'node:crypto';
 import { fail, type Failure } from '../shared/failure.ts';
 import type { RateEvents, WindowLimit } from './rate-events.ts';
 
@@ -24,17 +25,31 @@ export function createSmsCaps(rateEvents: Pick<RateEvents, 'consume'>, options: 
   const perNumber: WindowLimit = { bucket: 'sms_number_hour', limit: options.perNumberPerHour, windowSeconds: HOUR };
   const perCountry: WindowLimit = { bucket: 'sms_country_hour', limit: options.perCountryPerHour, windowSeconds: HOUR };
 
+  const reserve = async (numberSubject: string, countrySubject: string) => {
+    const subjects = new Map<WindowLimit, string>([
+      [perNumber, numberSubject],
+      [perCountry, countrySubject],
+    ]);
+    return rateEvents.consume([perNumber, perCountry], (rule) => subjects.get(rule)!);
+  };
+
   return {
+    /**
+     * The same queries and writes as reserve() under subjects nobody shares, for a recovery text
+     * that goes nowhere (unknown account, no phone): the answer must not cost less than a real one
+     * (DESIGN.md §2 "enumeration"). Never refuses.
+     */
+    async rehearse(): Promise<void> {
+      const decoy = randomUUID();
+      await reserve(options.keyedHash('sms-cap:number', decoy), options.keyedHash('sms-cap:country', decoy));
+    },
+
     /**
      * Counts one text to `e164` (and its country) if both windows have room, all or nothing. Call
      * it right before queueing a real message, never for a decoy: a decoy costs nothing.
      */
     async reserve(e164: string, countryCallingCode: string): Promise<{ ok: true } | SmsCapFailure> {
-      const subjects = new Map<WindowLimit, string>([
-        [perNumber, options.keyedHash('sms-cap:number', e164)],
-        [perCountry, options.keyedHash('sms-cap:country', countryCallingCode.replace(/^\+/, ''))],
-      ]);
-      const result = await rateEvents.consume([perNumber, perCountry], (rule) => subjects.get(rule)!);
+      const result = await reserve(options.keyedHash('sms-cap:number', e164), options.keyedHash('sms-cap:country', countryCallingCode.replace(/^\+/, '')));
       if (result.ok) return { ok: true };
       const code = result.rule === perNumber ? 'sms.number_limit' : 'sms.country_limit';
       return fail(code, { retryAfterSeconds: result.retryAfterSeconds, field: 'phone' });
