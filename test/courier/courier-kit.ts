@@ -1,11 +1,12 @@
 // Shared set-up for the courier tests: a fresh database of the given dialect, a manual clock,
 // secrets, a real SMTP mail catcher, and a logger that records every call so tests can search
 // what would have been written to the log.
+import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import { sql } from 'kysely';
 import { createManualClock } from '../../src/shared/clock.ts';
 import { createSecrets } from '../../src/shared/secrets.ts';
-import { createDispatcher, type CourierLogger, type DispatcherOptions } from '../../src/courier/dispatcher.ts';
+import { createDispatcher, retryDelayMs, type CourierLogger, type DispatcherOptions } from '../../src/courier/dispatcher.ts';
 import { startMailCatcher, type MailCatcher } from '../../src/courier/mail-catcher.ts';
 import { createSmtpSender, type MailSender } from '../../src/courier/smtp-transport.ts';
 import { startSmsCatcher, type SmsCatcher, type SmsCatcherOptions } from '../../src/courier/sms-catcher.ts';
@@ -108,4 +109,20 @@ export async function courierKit(t: TestContext, kind: TestDialect): Promise<Kit
       return result.rows;
     },
   };
+}
+
+/**
+ * For the one queued message that can only fail: `maxAttempts` attempts, each after the last one's
+ * backoff, leave it pending and then parked; a day later still nothing is delivered.
+ */
+export async function failUntilParked(kit: Kit, dispatcher: ReturnType<Kit['dispatcher']>, maxAttempts: number): Promise<void> {
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    assert.equal(await dispatcher.deliverDueMessages(), 0);
+    const [row] = await kit.rows();
+    assert.equal(Number(row.attempts), attempt);
+    assert.equal(row.status, attempt < maxAttempts ? 'pending' : 'parked');
+    kit.clock.advance(retryDelayMs(attempt));
+  }
+  kit.clock.advance(24 * 3_600_000);
+  assert.equal(await dispatcher.deliverDueMessages(), 0);
 }

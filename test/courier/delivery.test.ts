@@ -8,7 +8,7 @@ import type { EmailTemplateName } from '../../src/courier/templates/email-templa
 import type { Locale } from '../../src/shared/i18n.ts';
 import { testDialects } from '../harness/databases.ts';
 import { freePort } from '../harness/free-port.ts';
-import { courierKit, senderFor, STORE } from './courier-kit.ts';
+import { courierKit, failUntilParked, senderFor, STORE } from './courier-kit.ts';
 
 const CODE = '730162';
 
@@ -117,15 +117,7 @@ for (const kind of testDialects) {
       const port = await freePort();
       const dispatcher = kit.dispatcher({ sender: senderFor(port), maxAttempts: 3 });
       await enqueueEmail(kit.db, kit.deps, { template: 'password_changed', locale: 'en', to: 'gone@example.com', data: { storeName: STORE, time: 'now', secureUrl: 'https://store.test/r' } });
-      for (let attempt = 1; attempt <= 3; attempt++) {
-        assert.equal(await dispatcher.deliverDueMessages(), 0);
-        const [row] = await kit.rows();
-        assert.equal(Number(row.attempts), attempt);
-        assert.equal(row.status, attempt < 3 ? 'pending' : 'parked');
-        kit.clock.advance(retryDelayMs(attempt));
-      }
-      kit.clock.advance(24 * 3_600_000);
-      assert.equal(await dispatcher.deliverDueMessages(), 0);
+      await failUntilParked(kit, dispatcher, 3);
       const [row] = await kit.rows();
       assert.equal(row.status, 'parked');
       assert.equal(Number(row.attempts), 3, 'a parked message is not tried again');

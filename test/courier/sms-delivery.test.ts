@@ -6,7 +6,7 @@ import pino from 'pino';
 import { retryDelayMs } from '../../src/courier/dispatcher.ts';
 import { enqueueEmail, enqueueSms, recordDecoySms, type SmsMessage } from '../../src/courier/outbox.ts';
 import { testDialects } from '../harness/databases.ts';
-import { courierKit, SMS_FROM, smsSenderFor, senderFor, STORE } from './courier-kit.ts';
+import { courierKit, failUntilParked, SMS_FROM, smsSenderFor, senderFor, STORE } from './courier-kit.ts';
 
 const NUMBER = '+79123456712';
 const MASKED = '+7 *** ***-**-12';
@@ -125,15 +125,7 @@ for (const kind of testDialects) {
       texts.failNext(3, { status: 503 });
       const dispatcher = kit.dispatcher({ sender: senderFor(1), smsSender: smsSenderFor(texts), maxAttempts: 3 });
       await enqueueSms(kit.db, kit.deps, sms());
-      for (let attempt = 1; attempt <= 3; attempt++) {
-        assert.equal(await dispatcher.deliverDueMessages(), 0);
-        const [row] = await kit.rows();
-        assert.equal(Number(row.attempts), attempt);
-        assert.equal(row.status, attempt < 3 ? 'pending' : 'parked');
-        kit.clock.advance(retryDelayMs(attempt));
-      }
-      kit.clock.advance(24 * 3_600_000);
-      assert.equal(await dispatcher.deliverDueMessages(), 0);
+      await failUntilParked(kit, dispatcher, 3);
       assert.equal(texts.messages().length, 0, 'the catcher would accept now, but a parked message stays parked');
     });
 

@@ -1,7 +1,7 @@
 // Small helpers shared by the browser tests in test/e2e (playwright-core has no `expect`, so a
 // tiny poll and a few page checks live here).
 import assert from 'node:assert/strict';
-import { screenshot, type Page } from '../harness/browser.ts';
+import { newDesktopPage, newPhonePage, screenshot, type Browser, type Page } from '../harness/browser.ts';
 import type { TestGatehouse } from '../harness/test-app.ts';
 
 /** Polls `read` until `accept` holds (or fails with the last value after `timeout` ms). */
@@ -96,6 +96,12 @@ export async function signIn(page: Page, baseUrl: string, identifier: string, pa
   await page.getByRole('button', { name: 'Sign in' }).click();
   await waitForPath(page, /^\/account$/);
 }
+
+/** The widths the screens tests shoot at: desktop (1280) and phone (390), both in English. */
+export const screenViewports = [
+  { name: 'desktop', open: (browser: Browser) => newDesktopPage(browser, { locale: 'en-US' }) },
+  { name: 'phone', open: (browser: Browser) => newPhonePage(browser, { locale: 'en-US' }) },
+] as const;
 
 /**
  * Screenshots for the screens tests: `shoot(screen)` writes test-results/screens/<screen>-<viewport>.png

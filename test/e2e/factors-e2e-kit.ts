@@ -44,8 +44,7 @@ export async function addPhoneInBrowser(page: Page, app: TestGatehouse, phone: s
   await page.getByRole('button', { name: 'Text me a code' }).click();
   await waitForPath(page, /^\/account\/security\/phone\/code\?flow=/);
   const code = await smsCodeFor(app, phone.replace(/[^\d+]/g, ''), sentAfter);
-  await page.getByLabel('Verification code', { exact: true }).fill(code);
-  await page.getByRole('button', { name: 'Confirm' }).click();
+  await confirmCodeInBrowser(page, code);
   await waitForPath(page, /^\/account\/security\?saved=phone$/);
 }
 
@@ -76,4 +75,16 @@ export async function passwordStepInBrowser(page: Page, baseUrl: string, identif
   await page.getByLabel('Password', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await waitForPath(page, next);
+}
+
+/** Types a code into its field (an emailed or texted code, or a backup code) and presses Confirm. */
+export async function confirmCodeInBrowser(page: Page, code: string, field: 'Verification code' | 'Backup code' = 'Verification code'): Promise<void> {
+  await page.getByLabel(field, { exact: true }).fill(code);
+  await page.getByRole('button', { name: 'Confirm' }).click();
+}
+
+/** Types oathtool's code for the server's current 30 s step into "6-digit code" and presses Confirm. */
+export async function confirmAuthenticatorInBrowser(page: Page, app: TestGatehouse, key: string): Promise<void> {
+  await page.getByLabel('6-digit code').fill(oathtool(key, appNow(app)));
+  await page.getByRole('button', { name: 'Confirm' }).click();
 }

@@ -20,6 +20,8 @@ import { createShopper, pathOf, signIn, waitForPath, watchForBrowserErrors } fro
 import {
   addPhoneInBrowser,
   appNow,
+  confirmAuthenticatorInBrowser,
+  confirmCodeInBrowser,
   justBefore,
   oathtool,
   passwordStepInBrowser,
@@ -63,7 +65,7 @@ for (const dialect of testDialects) {
     /** Moves the server past the authenticator step used last (each step works only once). */
     const nextTotpStep = () => clock.advance(TOTP_STEP_MS);
 
-    /** A signed-in shopper with a confirmed phone and an authenticator app (and so backup codes). */
+    /** A shopper with a confirmed phone and an authenticator app (and so backup codes); the set-up browser is checked and closed. */
     async function shopperWithFactors(twoStep: boolean) {
       shoppers += 1;
       const email = `factors.${shoppers}.${dialect}@example.com`;
@@ -74,7 +76,18 @@ for (const dialect of testDialects) {
       await addPhoneInBrowser(page, app, phone);
       const { key, backupCodes } = await setUpAuthenticatorInBrowser(page, app);
       if (twoStep) await turnOnTwoStepInBrowser(page, app);
-      return { email, phone, key, backupCodes, page };
+      await closePages();
+      return { email, phone, key, backupCodes };
+    }
+
+    /** A fresh browser signed in with the password and then oathtool's code, a step after the last one used. */
+    async function signInWithAuthenticator(email: string, key: string): Promise<Page> {
+      nextTotpStep();
+      const page = await openPage();
+      await passwordStepInBrowser(page, app.url, email, PASSWORD, /^\/login\/verify\/authenticator\?flow=/);
+      await confirmAuthenticatorInBrowser(page, app, key);
+      await waitForPath(page, /^\/account$/);
+      return page;
     }
 
     async function whoamiVia(page: Page): Promise<string> {
@@ -154,12 +167,7 @@ for (const dialect of testDialects) {
       assert.equal(await page.getByRole('button', { name: 'Turn off' }).count(), 1);
 
       // The next sign-in asks for the authenticator (a step later than the one that turned it on).
-      nextTotpStep();
-      const other = await openPage();
-      await passwordStepInBrowser(other, app.url, email, PASSWORD, /^\/login\/verify\/authenticator\?flow=/);
-      await other.getByLabel('6-digit code').fill(oathtool(key, appNow(app)));
-      await other.getByRole('button', { name: 'Confirm' }).click();
-      await waitForPath(other, /^\/account$/);
+      await signInWithAuthenticator(email, key);
       await closePages();
     });
 
@@ -167,7 +175,6 @@ for (const dialect of testDialects) {
 
     test('two-step sign-in: authenticator (a replayed step refused), text message via Other ways, backup code (once only); whoami and Security say how', async () => {
       const shopper = await shopperWithFactors(true);
-      await closePages();
 
       // Authenticator: oathtool's code for this step signs in.
       nextTotpStep();
@@ -203,8 +210,7 @@ for (const dialect of testDialects) {
       await smsWay.getByRole('button', { name: 'Text me a code' }).click();
       await waitForPath(second, /^\/login\/verify\/sms\?flow=/);
       const smsCode = await smsCodeFor(app, shopper.phone, sentAfter);
-      await second.getByLabel('Verification code', { exact: true }).fill(smsCode);
-      await second.getByRole('button', { name: 'Confirm' }).click();
+      await confirmCodeInBrowser(second, smsCode);
       await waitForPath(second, /^\/account$/);
       assert.equal(await whoamiVia(second), 'password+sms');
       await (await thisDeviceRow(second)).getByText('(password + text message)').waitFor();
@@ -214,8 +220,7 @@ for (const dialect of testDialects) {
       await passwordStepInBrowser(third, app.url, shopper.email, PASSWORD, /^\/login\/verify\/authenticator\?flow=/);
       await third.getByRole('link', { name: 'Use a backup code' }).click();
       await waitForPath(third, /^\/login\/verify\/backup-code\?flow=/);
-      await third.getByLabel('Backup code', { exact: true }).fill(shopper.backupCodes[0]!);
-      await third.getByRole('button', { name: 'Confirm' }).click();
+      await confirmCodeInBrowser(third, shopper.backupCodes[0]!, 'Backup code');
       await waitForPath(third, /^\/account$/);
       assert.equal(await whoamiVia(third), 'password+backup_code');
       const row = await thisDeviceRow(third);
@@ -226,8 +231,7 @@ for (const dialect of testDialects) {
       const fourth = await openPage();
       await passwordStepInBrowser(fourth, app.url, shopper.email, PASSWORD, /^\/login\/verify\/authenticator\?flow=/);
       await fourth.getByRole('link', { name: 'Use a backup code' }).click();
-      await fourth.getByLabel('Backup code', { exact: true }).fill(shopper.backupCodes[0]!);
-      await fourth.getByRole('button', { name: 'Confirm' }).click();
+      await confirmCodeInBrowser(fourth, shopper.backupCodes[0]!, 'Backup code');
       await fourth.locator('#field-code-error').waitFor();
       assert.match(pathOf(fourth), /^\/login\/verify\/backup-code/);
       assert.equal((await fourth.goto(`${app.url}/api/v1/whoami`))?.status(), 401, 'a used backup code made no session');
@@ -238,11 +242,9 @@ for (const dialect of testDialects) {
 
     test('recovery: the email code, then the authenticator (oathtool) — the email code alone never reaches the new password', async () => {
       const shopper = await shopperWithFactors(false);
-      await closePages();
       const page = await openPage();
       const { code } = await startRecovery(page, shopper.email);
-      await page.getByLabel('Verification code', { exact: true }).fill(code);
-      await page.getByRole('button', { name: 'Confirm' }).click();
+      await confirmCodeInBrowser(page, code);
 
       // The screen asks for the authenticator: "one more check".
       await waitForPath(page, /^\/recovery\/authenticator\?flow=[^&]+&then=1$/);
@@ -258,8 +260,7 @@ for (const dialect of testDialects) {
       await waitForPath(page, /^\/recovery\/authenticator\?flow=/);
 
       nextTotpStep();
-      await page.getByLabel('6-digit code').fill(oathtool(shopper.key, appNow(app)));
-      await page.getByRole('button', { name: 'Confirm' }).click();
+      await confirmAuthenticatorInBrowser(page, app, shopper.key);
       await waitForPath(page, /^\/recovery\/password\?flow=/);
       await chooseNewPassword(page, /^\/recovery\/done\?flow=/);
       assert.equal((await page.goto(`${app.url}/api/v1/whoami`))?.status(), 401, 'no automatic sign-in after recovery');
@@ -268,7 +269,6 @@ for (const dialect of testDialects) {
 
     test('recovery via Other ways: a text message to the account phone, then the authenticator', async () => {
       const shopper = await shopperWithFactors(false);
-      await closePages();
       const page = await openPage();
       await startRecovery(page, shopper.email);
       await page.getByRole('link', { name: 'Other ways to verify' }).click();
@@ -280,13 +280,11 @@ for (const dialect of testDialects) {
       await page.getByRole('button', { name: 'Text me a code' }).click();
       await waitForPath(page, /^\/recovery\/sms\?flow=/);
       await page.getByText('If the account has a phone number, we have texted a 6-digit code to it.').waitFor();
-      await page.getByLabel('Verification code', { exact: true }).fill(await smsCodeFor(app, shopper.phone, sentAfter));
-      await page.getByRole('button', { name: 'Confirm' }).click();
+      await confirmCodeInBrowser(page, await smsCodeFor(app, shopper.phone, sentAfter));
 
       await waitForPath(page, /^\/recovery\/authenticator\?flow=[^&]+&then=1$/);
       nextTotpStep();
-      await page.getByLabel('6-digit code').fill(oathtool(shopper.key, appNow(app)));
-      await page.getByRole('button', { name: 'Confirm' }).click();
+      await confirmAuthenticatorInBrowser(page, app, shopper.key);
       await waitForPath(page, /^\/recovery\/password\?flow=/);
       await chooseNewPassword(page, /^\/recovery\/done\?flow=/);
 
@@ -298,17 +296,14 @@ for (const dialect of testDialects) {
 
     test('recovery with the email code and a backup code (which is then spent)', async () => {
       const shopper = await shopperWithFactors(false);
-      await closePages();
       const page = await openPage();
       const { code } = await startRecovery(page, shopper.email);
-      await page.getByLabel('Verification code', { exact: true }).fill(code);
-      await page.getByRole('button', { name: 'Confirm' }).click();
+      await confirmCodeInBrowser(page, code);
       await waitForPath(page, /^\/recovery\/authenticator\?flow=/);
       await page.getByRole('link', { name: 'Use a backup code' }).click();
       await waitForPath(page, /^\/recovery\/backup-code\?flow=/);
       await page.getByText('Almost done: one more check').waitFor();
-      await page.getByLabel('Backup code', { exact: true }).fill(shopper.backupCodes[3]!);
-      await page.getByRole('button', { name: 'Confirm' }).click();
+      await confirmCodeInBrowser(page, shopper.backupCodes[3]!, 'Backup code');
       await waitForPath(page, /^\/recovery\/password\?flow=/);
       await chooseNewPassword(page, /^\/recovery\/done\?flow=/);
 
@@ -323,15 +318,9 @@ for (const dialect of testDialects) {
 
     test('Change password from Settings via Other ways: the masked number, the SMS code, the authenticator, the new password', async () => {
       const shopper = await shopperWithFactors(true);
-      await closePages();
 
       // Signed in with the second step, as a two-step shopper is.
-      nextTotpStep();
-      const page = await openPage();
-      await passwordStepInBrowser(page, app.url, shopper.email, PASSWORD, /^\/login\/verify\/authenticator\?flow=/);
-      await page.getByLabel('6-digit code').fill(oathtool(shopper.key, appNow(app)));
-      await page.getByRole('button', { name: 'Confirm' }).click();
-      await waitForPath(page, /^\/account$/);
+      const page = await signInWithAuthenticator(shopper.email, shopper.key);
 
       await page.getByRole('navigation', { name: 'Account menu' }).getByRole('link', { name: 'Settings' }).click();
       await waitForPath(page, /^\/account\/settings$/);
@@ -349,14 +338,12 @@ for (const dialect of testDialects) {
       const sentAfter = justBefore();
       await smsWay.getByRole('button', { name: 'Text me a code' }).click();
       await waitForPath(page, /^\/account\/password\/sms\?flow=/);
-      await page.getByLabel('Verification code', { exact: true }).fill(await smsCodeFor(app, shopper.phone, sentAfter));
-      await page.getByRole('button', { name: 'Confirm' }).click();
+      await confirmCodeInBrowser(page, await smsCodeFor(app, shopper.phone, sentAfter));
 
       // The account has an authenticator: one more check before the new password.
       await waitForPath(page, /^\/account\/password\/authenticator\?flow=[^&]+&then=1$/);
       nextTotpStep();
-      await page.getByLabel('6-digit code').fill(oathtool(shopper.key, appNow(app)));
-      await page.getByRole('button', { name: 'Confirm' }).click();
+      await confirmAuthenticatorInBrowser(page, app, shopper.key);
       await waitForPath(page, /^\/account\/password\/new\?flow=/);
       await chooseNewPassword(page, /^\/account\/password\/done\?flow=/);
       await page.getByRole('link', { name: 'Back to My account' }).click();

@@ -58,6 +58,20 @@ for (const dialect of testDialects) {
       return { page, errors, navigations };
     }
 
+    /** A phone browser (in `phones`, the shared one unless given), with the script errors and CSP violations it reports. */
+    async function openPhone(phones: Browser = browser): Promise<{ phone: Page; phoneErrors: string[] }> {
+      const phone = await newPhonePage(phones, { locale: 'en-US' });
+      return { phone, phoneErrors: watchForBrowserErrors(phone) };
+    }
+
+    /** Neither browser reported a script error or CSP violation; then both are closed. */
+    async function closeClean(desktop: { page: Page; errors: string[] }, phone: Page, phoneErrors: string[]): Promise<void> {
+      assert.deepEqual(desktop.errors, [], 'no script errors or CSP violations on the desktop');
+      assert.deepEqual(phoneErrors, [], 'no script errors or CSP violations on the phone');
+      await phone.close();
+      await desktop.page.close();
+    }
+
     test('the phone confirms: the desktop lands in My account by itself; Security shows the QR session and the phone ends it', async () => {
       const desktop = await desktopOnLogin();
       const { page } = desktop;
@@ -72,8 +86,7 @@ for (const dialect of testDialects) {
       assert.equal(await page.getByRole('button', { name: 'I confirmed in the app — continue' }).isVisible(), false, 'the no-script button is hidden');
 
       // The shopper's phone: signed in as usual, then the link from the QR.
-      const phone = await newPhonePage(browser, { locale: 'en-US' });
-      const phoneErrors = watchForBrowserErrors(phone);
+      const { phone, phoneErrors } = await openPhone();
       await signIn(phone, app.url, email, PASSWORD);
       await phone.goto(`${app.url}${qr.path}`);
       await phone.getByRole('heading', { level: 1, name: 'Sign in on another device?' }).waitFor();
@@ -132,10 +145,7 @@ for (const dialect of testDialects) {
       await page.reload();
       assert.match(pathOf(page), /^\/login/, 'the desktop is signed out');
 
-      assert.deepEqual(desktop.errors, [], 'no script errors or CSP violations on the desktop');
-      assert.deepEqual(phoneErrors, [], 'no script errors or CSP violations on the phone');
-      await phone.close();
-      await page.close();
+      await closeClean(desktop, phone, phoneErrors);
     });
 
     test('a signed-out phone is sent through sign-in and back; Cancel: the panel says so, then shows a new code by itself', async () => {
@@ -144,8 +154,7 @@ for (const dialect of testDialects) {
       const qr = await readQr(page);
 
       // Signed out, the link asks for sign-in first and comes back to the same link.
-      const phone = await newPhonePage(browser, { locale: 'en-US' });
-      const phoneErrors = watchForBrowserErrors(phone);
+      const { phone, phoneErrors } = await openPhone();
       await phone.goto(`${app.url}${qr.path}`);
       await waitForPath(phone, /^\/login\?return_to=/);
       assert.equal(new URL(phone.url()).searchParams.get('return_to'), qr.path);
@@ -181,10 +190,7 @@ for (const dialect of testDialects) {
       await phone.getByRole('heading', { level: 1, name: 'Sign in on another device?' }).waitFor();
       await waitForPanel(page, 'scanned');
 
-      assert.deepEqual(desktop.errors, [], 'no script errors or CSP violations on the desktop');
-      assert.deepEqual(phoneErrors, [], 'no script errors or CSP violations on the phone');
-      await phone.close();
-      await page.close();
+      await closeClean(desktop, phone, phoneErrors);
     });
 
     test('after 60 s the code expires and the panel shows a new one by itself; the old link is refused, the new one signs in', async () => {
@@ -201,8 +207,7 @@ for (const dialect of testDialects) {
       assert.notEqual(renewed.token, first.token);
       assert.deepEqual(desktop.navigations, [], 'no reload');
 
-      const phone = await newPhonePage(browser, { locale: 'en-US' });
-      const phoneErrors = watchForBrowserErrors(phone);
+      const { phone, phoneErrors } = await openPhone();
       await signIn(phone, app.url, email, PASSWORD);
       assert.equal((await phone.goto(`${app.url}${first.path}`))?.status(), 409);
       await phone.getByText('This QR code has expired. Show a new code on the sign-in page.').waitFor();
@@ -213,10 +218,7 @@ for (const dialect of testDialects) {
       await page.getByRole('main').getByText(email).waitFor();
       assert.deepEqual(desktop.navigations, ['POST /qr/complete', 'GET /account']);
 
-      assert.deepEqual(desktop.errors, [], 'no script errors or CSP violations on the desktop');
-      assert.deepEqual(phoneErrors, [], 'no script errors or CSP violations on the phone');
-      await phone.close();
-      await page.close();
+      await closeClean(desktop, phone, phoneErrors);
     });
     test('the app’s camera (/app) reads the QR on the desktop and opens the confirmation page by itself', async (t) => {
       // app-scanner.js decodes with BarcodeDetector (not in Chromium on Linux) or /static/jsQR.js.
@@ -235,8 +237,7 @@ for (const dialect of testDialects) {
       cameraFile(file, qr.png);
       const withCamera = await launchBrowserWithCamera(file);
       t.after(() => withCamera.close());
-      const phone = await newPhonePage(withCamera, { locale: 'en-US' });
-      const phoneErrors = watchForBrowserErrors(phone);
+      const { phone, phoneErrors } = await openPhone(withCamera);
       await signIn(phone, app.url, email, PASSWORD);
       await phone.goto(`${app.url}/app`);
       await phone.getByRole('button', { name: 'Start camera' }).click();
@@ -247,10 +248,7 @@ for (const dialect of testDialects) {
       await Promise.all([waitForPath(page, /^\/account$/), phone.getByRole('button', { name: 'Confirm' }).click()]);
       await page.getByRole('main').getByText(email).waitFor();
       assert.deepEqual(desktop.navigations, ['POST /qr/complete', 'GET /account']);
-      assert.deepEqual(desktop.errors, [], 'no script errors or CSP violations on the desktop');
-      assert.deepEqual(phoneErrors, [], 'no script errors or CSP violations on the phone');
-      await phone.close();
-      await page.close();
+      await closeClean(desktop, phone, phoneErrors);
     });
     // Known server limitation, kept here so it is seen: the QR secret lives in one cookie per
     // browser, so a second /login tab replaces the first tab's secret; confirming the first tab's

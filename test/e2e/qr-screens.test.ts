@@ -16,16 +16,11 @@ import { testDialects } from '../harness/databases.ts';
 import { startTestGatehouse, type TestGatehouse } from '../harness/test-app.ts';
 import { freePort } from '../harness/free-port.ts';
 import { launchBrowser, newDesktopPage, newPhonePage, type Browser } from '../harness/browser.ts';
-import { createShooter, createShopper, signIn, waitForPath } from './e2e-kit.ts';
+import { createShooter, createShopper, screenViewports, signIn, waitForPath } from './e2e-kit.ts';
 import { cameraFile, launchBrowserWithCamera, readQr, waitForPanel } from './qr-kit.ts';
 
 const PASSWORD = 'marble fox naps under pines';
 const dialect = testDialects[0]!;
-
-const viewports = [
-  { name: 'desktop', open: (browser: Browser) => newDesktopPage(browser, { locale: 'en-US' }) },
-  { name: 'phone', open: (browser: Browser) => newPhonePage(browser, { locale: 'en-US' }) },
-] as const;
 
 describe(`QR sign-in screens (${dialect})`, () => {
   let app: TestGatehouse;
@@ -43,7 +38,7 @@ describe(`QR sign-in screens (${dialect})`, () => {
     await app?.close();
   });
 
-  for (const viewport of viewports) {
+  for (const viewport of screenViewports) {
     test(`QR sign-in screens at ${viewport.name} width`, async (t) => {
       const email = `qr.screens.${viewport.name}@example.com`;
       await createShopper(app, { email, password: PASSWORD });

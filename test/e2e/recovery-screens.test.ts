@@ -6,18 +6,13 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { testDialects } from '../harness/databases.ts';
 import { startTestGatehouse, type TestGatehouse } from '../harness/test-app.ts';
-import { launchBrowser, newDesktopPage, newPhonePage, type Browser } from '../harness/browser.ts';
-import { createShooter, createShopper, signIn, waitForPath } from './e2e-kit.ts';
+import { launchBrowser, type Browser } from '../harness/browser.ts';
+import { createShooter, createShopper, screenViewports, signIn, waitForPath } from './e2e-kit.ts';
 
 const OLD_PASSWORD = 'amber tram rattles past midnight';
 const NEW_PASSWORD = 'seven paper kites over the bay';
 const NEWEST_PASSWORD = 'violet moss under granite bridges';
 const dialect = testDialects[0]!;
-
-const viewports = [
-  { name: 'desktop', open: (browser: Browser) => newDesktopPage(browser, { locale: 'en-US' }) },
-  { name: 'phone', open: (browser: Browser) => newPhonePage(browser, { locale: 'en-US' }) },
-] as const;
 
 const SCREENS_PER_VIEWPORT = 14;
 
@@ -33,7 +28,7 @@ describe(`recovery screens (${dialect})`, () => {
     await app?.close();
   });
 
-  for (const viewport of viewports) {
+  for (const viewport of screenViewports) {
     test(`recovery and Change password at ${viewport.name} width`, async () => {
       const page = await viewport.open(browser);
       const { shoot, language } = createShooter(page, viewport.name, shots);

@@ -11,16 +11,11 @@ import assert from 'node:assert/strict';
 import { testDialects } from '../harness/databases.ts';
 import { startTestGatehouse, type TestGatehouse } from '../harness/test-app.ts';
 import { createClient } from '../harness/http-client.ts';
-import { launchBrowser, newDesktopPage, newPhonePage, type Browser } from '../harness/browser.ts';
-import { createShooter, waitForPath, wrongCodeFor } from './e2e-kit.ts';
+import { launchBrowser, type Browser } from '../harness/browser.ts';
+import { createShooter, screenViewports, waitForPath, wrongCodeFor } from './e2e-kit.ts';
 
 const PASSWORD = 'quiet harbour lanterns glow';
 const dialect = testDialects[0]!;
-
-const viewports = [
-  { name: 'desktop', open: (browser: Browser) => newDesktopPage(browser, { locale: 'en-US' }) },
-  { name: 'phone', open: (browser: Browser) => newPhonePage(browser, { locale: 'en-US' }) },
-] as const;
 
 describe(`screens (${dialect})`, () => {
   let app: TestGatehouse;
@@ -34,7 +29,7 @@ describe(`screens (${dialect})`, () => {
     await app?.close();
   });
 
-  for (const viewport of viewports) {
+  for (const viewport of screenViewports) {
     test(`every screen at ${viewport.name} width`, async () => {
       const page = await viewport.open(browser);
       const { shoot, language } = createShooter(page, viewport.name, shots);

@@ -23,6 +23,17 @@ for (const dialect of testDialects) {
     });
     after(() => app.close());
 
+    /** A new account signed in on a phone and on a laptop, where it has started Change password. */
+    async function changingOnLaptop() {
+      nextDay();
+      const account = await freshAccount();
+      const phone = await signInOk(createClient(app.url), account.email, account.password);
+      const laptop = createClient(app.url);
+      const laptopToken = await signInOk(laptop, account.email, account.password);
+      const { flowId, code } = await startPasswordChange(app, laptop, account.email);
+      return { account, phone, laptop, laptopToken, flowId, code };
+    }
+
     test('change password: requires a session — signed out, every step redirects to sign in with return_to and changes nothing', async () => {
       nextDay();
       const account = await freshAccount();
@@ -96,12 +107,7 @@ for (const dialect of testDialects) {
     });
 
     test('change password: the current session survives; other sessions end when ticked', async () => {
-      nextDay();
-      const account = await freshAccount();
-      const phone = await signInOk(createClient(app.url), account.email, account.password);
-      const laptop = createClient(app.url);
-      const laptopToken = await signInOk(laptop, account.email, account.password);
-      const { flowId, code } = await startPasswordChange(app, laptop, account.email);
+      const { account, phone, laptop, laptopToken, flowId, code } = await changingOnLaptop();
       const form = await laptop.post('/account/password/code', { flow: flowId, code });
       assert.equal(form.status, 303);
       assert.match((await laptop.get(form.location!)).text, /name="sign_out_others" value="1" checked/, 'ticked by default');
@@ -118,12 +124,7 @@ for (const dialect of testDialects) {
     });
 
     test('change password: the current session survives; other sessions stay when unticked', async () => {
-      nextDay();
-      const account = await freshAccount();
-      const phone = await signInOk(createClient(app.url), account.email, account.password);
-      const laptop = createClient(app.url);
-      const laptopToken = await signInOk(laptop, account.email, account.password);
-      const { flowId, code } = await startPasswordChange(app, laptop, account.email);
+      const { account, phone, laptop, laptopToken, flowId, code } = await changingOnLaptop();
       await finishRecovery(laptop, flowId, code, NEW_PASSWORD, false, '/account/password');
       assert.equal((await whoamiWith(app, laptopToken)).status, 200, 'this session survives');
       assert.equal((await whoamiWith(app, phone)).status, 200, 'the phone stays signed in');

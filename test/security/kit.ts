@@ -2,6 +2,7 @@
 // test/verification, test/http): accounts made straight in the database, sign-in through the
 // real form, cookie parsing, row counts, and page comparison that ignores per-response tokens.
 import assert from 'node:assert/strict';
+import pino, { type Logger } from 'pino';
 import type { Client, Response } from '../harness/http-client.ts';
 import type { TestGatehouse } from '../harness/test-app.ts';
 
@@ -123,4 +124,34 @@ export function flowIdFrom(location: string | null): string {
 /** Fields a valid registration form carries. */
 export function registrationFields(email: string, password = GOOD_PASSWORD, loginName = ''): Record<string, string> {
   return { email, login_name: loginName, password, password_confirmation: password };
+}
+
+/** A pino logger at info level whose written lines are kept (no redaction configured: the code itself must not log secrets). */
+export function capturedLog(): { logger: Logger; lines: string[] } {
+  const lines: string[] = [];
+  return { logger: pino({ level: 'info' }, { write: (line: string) => void lines.push(line) }), lines };
+}
+
+/** Waits (up to 10 s) until at least `count` of the kept lines hold `text`. */
+export async function waitForLogLines(lines: string[], text: string, count: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (lines.filter((line) => line.includes(text)).length < count && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/**
+ * No line holds any of `secrets` (codes are digits: only a separate number counts, not a piece of
+ * a timestamp) nor matches `addressStart`, which `addressMessage` names when it does.
+ */
+export function assertNoSecretLogged(lines: string[], secrets: { what: string; value: string }[], addressStart: RegExp, addressMessage: string): void {
+  for (const line of lines) {
+    for (const secret of secrets) {
+      const found = /^\d+$/.test(secret.value)
+        ? new RegExp(`(?<!\\d)${secret.value}(?!\\d)`).test(line)
+        : line.toLowerCase().includes(secret.value.toLowerCase());
+      assert.ok(!found, `a log line holds the ${secret.what}: ${line}`);
+    }
+    assert.doesNotMatch(line, addressStart, `${addressMessage}: ${line}`);
+  }
 }
