@@ -55,7 +55,7 @@ const DEFAULT_TIMEOUT_MS = 10_000;
  * about this message (invalid or unreachable number, blocked region): it fails the same way every
  * time, and each retry may be billed.
  */
-export function isTemporaryStatus(status: number): boolean {
+function isTemporaryStatus(status: number): boolean {
   return status >= 500 || status === 429 || status === 408 || status === 401;
 }
 
@@ -70,7 +70,12 @@ export function createTwilioSmsSender(options: TwilioSmsSenderOptions): SmsSende
   return {
     async send(sms) {
       const form = new URLSearchParams({ To: sms.to, ...sender, Body: sms.body });
-      const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), closing.signal]);
+      // Our own timer, not AbortSignal.timeout() inside AbortSignal.any(): on Node 20 that timeout
+      // signal can be garbage-collected before it fires (nodejs/node#57736), and a hanging
+      // provider then holds the send until undici's own 300 s headers timeout.
+      const attempt = new AbortController();
+      const timer = setTimeout(() => attempt.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
+      const signal = AbortSignal.any([attempt.signal, closing.signal]);
       let status: number;
       let text: string;
       try {
@@ -85,6 +90,8 @@ export function createTwilioSmsSender(options: TwilioSmsSenderOptions): SmsSende
         text = await response.text();
       } catch (error) {
         throw networkFailure(error, timeoutMs);
+      } finally {
+        clearTimeout(timer);
       }
       const json = parseJson(text);
       if (status >= 200 && status < 300) {
