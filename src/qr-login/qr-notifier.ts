@@ -2,8 +2,9 @@
 // says "read it again". One process (SQLite): an in-process emitter. Several nodes (PostgreSQL):
 // LISTEN/NOTIFY, so a decision made on one node reaches the browser waiting on another.
 import { EventEmitter } from 'node:events';
-import pg from 'pg';
+import type pg from 'pg';
 import type { DatabaseConfig } from '../config/config.ts';
+import { loadPg } from '../storage/database.ts';
 
 const CHANNEL = 'gatehouse_qr_login';
 
@@ -25,6 +26,9 @@ export function createQrNotifier(database: DatabaseConfig, onError: (error: unkn
     return { notify: async (id) => void local.emit(id), subscribe, close: async () => {} };
   }
 
+  // pg is loaded here, not imported at the top: a SQLite node never loads it (storage/database.ts).
+  const { Client, Pool } = loadPg();
+
   // One dedicated connection per node listens; it reconnects after a database restart (retrying
   // every second for as long as the database refuses). While it is down, the waiting browsers'
   // periodic re-read of the row still sees every change.
@@ -42,7 +46,7 @@ export function createQrNotifier(database: DatabaseConfig, onError: (error: unkn
   };
   const connect = async (): Promise<void> => {
     if (closed) return;
-    const client = new pg.Client({ connectionString: database.url });
+    const client = new Client({ connectionString: database.url });
     let lost = false;
     const lose = (error: unknown) => {
       if (lost || closed) return;
@@ -71,7 +75,7 @@ export function createQrNotifier(database: DatabaseConfig, onError: (error: unkn
     async notify(id) {
       local.emit(id);
       if (!notifyPool) {
-        notifyPool = new pg.Pool({ connectionString: database.url, max: 2 });
+        notifyPool = new Pool({ connectionString: database.url, max: 2 });
         // An idle connection cut by the database must not crash the process; the pool replaces it.
         notifyPool.on('error', onError);
       }

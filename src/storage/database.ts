@@ -21,6 +21,9 @@ export interface OpenDatabase {
 // SQLite node never holds pg's modules in memory, nor a PostgreSQL node better-sqlite3's.
 const load = createRequire(import.meta.url);
 
+/** The pg driver, loaded on first use: for this module and for the QR notifier's LISTEN connection. */
+export const loadPg = (): typeof pgModule => load('pg');
+
 // PostgreSQL returns bigint (OID 20) as a string; our bigints are epoch milliseconds, which fit
 // safely in a JavaScript number for the next 280,000 years.
 const INT8_OID = 20;
@@ -57,7 +60,7 @@ export function openDatabase(config: DatabaseConfig, options: { poolSize?: numbe
     const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite }) });
     return { db, kind: 'sqlite', close: () => db.destroy() };
   }
-  const pg: typeof pgModule = load('pg');
+  const pg = loadPg();
   const pool = new pg.Pool({ connectionString: config.url, max: options.poolSize ?? 10, types: pgTypesOf(pg) as any });
   // An idle client losing its connection (database restart) must not crash the process; the
   // pool replaces it on the next query.
