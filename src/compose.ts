@@ -131,7 +131,7 @@ export async function createServices(config: Config, options: { clock?: Clock; l
 
   return {
     config, clock, logger, db, database, secrets, accounts, hasher, sessions, flows, rateEvents, codes, throttle, login, registration, passwordReset, otherWays, factors, factorChecks, securitySettings, twoStep, qrLogin,
-    dispatcher, mailCatcher, smsCatcher, smsCaps, smsAvailable,
+    dispatcher, mailCatcher, smsCatcher, smsAvailable,
     async close() {
       await qrNotifier.close();
       await dispatcher.stop();

@@ -12,7 +12,7 @@ import type { Secrets } from '../shared/secrets.ts';
 import type { OutboxTable, Tables } from '../storage/tables.ts';
 import { describeDeliveryError } from './delivery-errors.ts';
 import { scrubSecrets } from './mask.ts';
-import { channelNoun, maskRecipient, openMessage, type MessageData } from './render-message.ts';
+import { channelNoun, maskRecipient, renderMessage, unsealMessage, type MessageData } from './render-message.ts';
 import type { MailSender } from './smtp-transport.ts';
 import type { SmsSender } from './sms-transport.ts';
 
@@ -106,20 +106,16 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 
   async function deliver(row: Claimed): Promise<boolean> {
     const base = { outboxId: row.id, channel: row.channel, template: row.template, attempt: row.attempts + 1 };
-    const noun = channelNoun(row.channel);
-    let to: string | undefined;
-    let data: MessageData = {};
+    let opened: { to: string; data: MessageData } | undefined;
     try {
-      const message = openMessage(row, secrets, storeName, (recipient, payload) => {
-        to = recipient;
-        data = payload;
-      });
+      opened = unsealMessage(row, secrets);
+      const message = renderMessage(row, opened, storeName);
       // The SMS body is never logged or stored: it holds the code. (An sms row is only ever
       // claimed when there is an smsSender: see `channels`.)
       if (message.channel === 'sms') await smsSender!.send({ to: message.to, body: message.body });
       else await sender.send({ to: message.to, ...message.mail });
     } catch (error) {
-      await recordFailure(row, error, base, to, data);
+      await recordFailure(row, error, base, opened?.to, opened?.data ?? {});
       return false;
     }
     const now = clock.now();
@@ -127,7 +123,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     const result = await ours(row)
       .set({ status: 'sent', sent_at: now, payload_sealed: '', lease_until: null, last_error: null, attempts: row.attempts + 1 })
       .executeTakeFirst();
-    const masked = maskRecipient(row.channel, to!);
+    const masked = maskRecipient(row.channel, opened.to);
+    const noun = channelNoun(row.channel);
     if (Number(result.numUpdatedRows) !== 1) {
       logger.warn({ ...base, to: masked }, `${noun} sent after its lease ran out; another dispatcher may send it again`);
     } else {

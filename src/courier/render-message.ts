@@ -13,9 +13,9 @@ import { isSmsTemplateName, renderSms } from './templates/sms-templates.ts';
 
 export type MessageData = Record<string, string | number>;
 
-export type OpenedMessage =
-  | { channel: 'email'; to: string; data: MessageData; mail: RenderedEmail }
-  | { channel: 'sms'; to: string; data: MessageData; body: string };
+export type RenderedMessage =
+  | { channel: 'email'; to: string; mail: RenderedEmail }
+  | { channel: 'sms'; to: string; body: string };
 
 type Row = Pick<OutboxTable, 'channel' | 'template' | 'locale' | 'recipient_sealed' | 'payload_sealed'>;
 
@@ -30,24 +30,27 @@ function step<T>(what: string, run: () => T): T {
   }
 }
 
-/**
- * @param opened receives recipient and data as soon as they are unsealed, so a failure to render
- *               can still hide them from the error description.
- */
-export function openMessage(row: Row, secrets: Secrets, storeName: string, opened?: (to: string, data: MessageData) => void): OpenedMessage {
+/** The recipient and data of a claimed row. Kept apart from rendering so that, when rendering
+ *  fails, the dispatcher still knows what to hide from the error description. */
+export function unsealMessage(row: Row, secrets: Secrets): { to: string; data: MessageData } {
   const to = step('cannot unseal recipient', () => secrets.unseal(row.recipient_sealed));
   const data = step('cannot unseal payload', () => JSON.parse(secrets.unseal(row.payload_sealed)) as MessageData);
-  opened?.(to, data);
+  return { to, data };
+}
+
+/** Renders an unsealed message for its row's channel and template. */
+export function renderMessage(row: Row, opened: { to: string; data: MessageData }, storeName: string): RenderedMessage {
+  const { to, data } = opened;
   const locale = isLocale(row.locale) ? row.locale : defaultLocale;
   const template = row.template;
   // A message's own storeName wins; the configured one fills in for flows that leave it out.
   const filled = { storeName, ...data };
   if (row.channel === 'sms') {
     if (!isSmsTemplateName(template)) throw permanentError(`unknown template ${template}`);
-    return { channel: 'sms', to, data, body: step('cannot render template', () => renderSms(template, locale, filled)) };
+    return { channel: 'sms', to, body: step('cannot render template', () => renderSms(template, locale, filled)) };
   }
   if (!isEmailTemplateName(template)) throw permanentError(`unknown template ${template}`);
-  return { channel: 'email', to, data, mail: step('cannot render template', () => renderEmailTemplate(template, locale, filled)) };
+  return { channel: 'email', to, mail: step('cannot render template', () => renderEmailTemplate(template, locale, filled)) };
 }
 
 /** The recipient as log lines may show it: a masked address or number. */

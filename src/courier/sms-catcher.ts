@@ -5,9 +5,10 @@
 // it as "the provider", and make it fail on purpose with failNext().
 //
 // Not for production: it keeps codes in memory. It listens on 127.0.0.1 unless told otherwise.
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { constantTimeEqual } from '../shared/secrets.ts';
 import { createCaughtList } from './caught-list.ts';
 
 export interface CaughtSms {
@@ -73,17 +74,12 @@ function readBody(req: IncomingMessage): Promise<string | null> {
   });
 }
 
-function authorized(header: string | undefined, expected: string): boolean {
-  const given = Buffer.from(header ?? '');
-  const wanted = Buffer.from(`Basic ${Buffer.from(expected).toString('base64')}`);
-  return given.length === wanted.length && timingSafeEqual(given, wanted);
-}
-
 export async function startSmsCatcher(options: SmsCatcherOptions = {}): Promise<SmsCatcher> {
   const host = options.host ?? '127.0.0.1';
   const accountSid = options.accountSid ?? `AC${hex(16)}`;
   const authToken = options.authToken ?? hex(16);
   const path = `/2010-04-01/Accounts/${accountSid}/Messages.json`;
+  const expectedAuthorization = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
   const caught = createCaughtList<CaughtSms>(KEEP, 'the SMS catcher');
   const faults: SmsFault[] = [];
 
@@ -91,9 +87,7 @@ export async function startSmsCatcher(options: SmsCatcherOptions = {}): Promise<
     const fault = faults.shift();
     if (fault && 'hang' in fault) return; // never answered: the sender's timeout must end it
     if (fault) return twilioError(res, fault.status, fault.code ?? 20500, 'Injected failure');
-    if (!authorized(req.headers.authorization, `${accountSid}:${authToken}`)) {
-      return twilioError(res, 401, 20003, 'Authenticate');
-    }
+    if (!constantTimeEqual(req.headers.authorization ?? '', expectedAuthorization)) return twilioError(res, 401, 20003, 'Authenticate');
     if (req.url !== path) return twilioError(res, 404, 20404, 'The requested resource was not found');
     if (req.method !== 'POST') return twilioError(res, 405, 20004, 'Method not allowed');
     const raw = await readBody(req);

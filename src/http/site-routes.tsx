@@ -29,11 +29,14 @@ export function registerSiteRoutes(app: FastifyInstance) {
     const type = contentTypes[name.slice(name.lastIndexOf('.'))];
     if (type) files.set(name, { body: readFileSync(join(staticDir, name)), type });
   }
-  // The reference app's QR decoder where the browser has no BarcodeDetector, from the jsqr package.
-  files.set('jsQR.js', { body: readFileSync(createRequire(import.meta.url).resolve('jsqr/dist/jsQR.js')), type: contentTypes['.js']! });
+  // The reference app's QR decoder where the browser has no BarcodeDetector, from the jsqr package:
+  // 250 KB that only /app's camera scanner asks for, so read on its first request, not at start.
+  const jsQrPath = createRequire(import.meta.url).resolve('jsqr/dist/jsQR.js');
 
   app.get('/static/:name', async (request, reply) => {
-    const file = files.get((request.params as { name: string }).name);
+    const name = (request.params as { name: string }).name;
+    if (name === 'jsQR.js' && !files.has(name)) files.set(name, { body: readFileSync(jsQrPath), type: contentTypes['.js']! });
+    const file = files.get(name);
     if (!file) return reply.callNotFound();
     return reply.type(file.type).header('cache-control', 'public, max-age=300').send(file.body);
   });

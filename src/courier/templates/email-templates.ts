@@ -27,14 +27,14 @@ export class TemplateDataError extends Error {
 
 // Reads one field, failing loudly: a message missing its code is a bug in the enqueuing flow,
 // and an email with "{code}" in it would be worse than none. The error names the field only,
-// never a value.
-function field(template: EmailTemplateName, data: EmailData, name: string): string {
+// never a value. Shared with the text messages (sms-templates.ts).
+export function field(template: string, data: EmailData, name: string): string {
   const value = data[name];
   if (value === undefined || value === '') throw new TemplateDataError(`${template}: data.${name} is missing`);
   return String(value);
 }
 
-function minutes(template: EmailTemplateName, data: EmailData): number {
+export function minutes(template: string, data: EmailData): number {
   const value = Number(field(template, data, 'minutes'));
   if (!Number.isFinite(value) || value <= 0) throw new TemplateDataError(`${template}: data.minutes is not a positive number`);
   return value;

@@ -1,27 +1,24 @@
 // The text messages Gatehouse sends, rendered from the data stored with an outbox message using
 // the wording in sms-messages.ts. A text has no subject and no markup: one short body.
 import { translatorFor, type Locale } from '../../shared/i18n.ts';
-import { TemplateDataError } from './email-templates.ts';
+import { field as requiredField, minutes, TemplateDataError, type EmailData } from './email-templates.ts';
 import { smsMessages } from './sms-messages.ts';
 
 export const smsTemplateNames = ['verification_code'] as const;
 
 export type SmsTemplateName = (typeof smsTemplateNames)[number];
 
-export type SmsData = Record<string, string | number>;
+export type SmsData = EmailData;
 
 export function isSmsTemplateName(value: unknown): value is SmsTemplateName {
   return typeof value === 'string' && (smsTemplateNames as readonly string[]).includes(value);
 }
 
-// Fails loudly, naming the field and never its value, like the email templates: a text with
-// "{code}" in it, or none at all, is worse than a parked message an operator can see.
+// The email templates' check (fails loudly, naming the field and never its value), and then no
+// line breaks: one inside a value could forge lines of its own, such as a WebOTP line for another
+// site; none of our values has a reason to contain one.
 function field(template: SmsTemplateName, data: SmsData, name: string): string {
-  const value = data[name];
-  if (value === undefined || value === '') throw new TemplateDataError(`${template}: data.${name} is missing`);
-  // A line break inside a value could forge lines of its own, such as a WebOTP line for another
-  // site; none of our values has a reason to contain one.
-  return String(value).replace(/[\r\n\u2028\u2029]+/g, ' ');
+  return requiredField(template, data, name).replace(/[\r\n\u2028\u2029]+/g, ' ');
 }
 
 // Letters and digits only: a code is read aloud, typed, and matched by the WebOTP line below.
@@ -50,9 +47,7 @@ export function renderSms(template: SmsTemplateName, locale: Locale, data: SmsDa
     case 'verification_code': {
       const code = field(template, data, 'code');
       if (!CODE.test(code)) throw new TemplateDataError(`${template}: data.code is not a code`);
-      const minutes = Number(field(template, data, 'minutes'));
-      if (!Number.isFinite(minutes) || minutes <= 0) throw new TemplateDataError(`${template}: data.minutes is not a positive number`);
-      const text = t('sms.verification_code', { code, storeName: field(template, data, 'storeName'), minutes: Math.ceil(minutes) });
+      const text = t('sms.verification_code', { code, storeName: field(template, data, 'storeName'), minutes: Math.ceil(minutes(template, data)) });
       const origin = originLine(template, data, code);
       return origin ? `${text}\n${origin}` : text;
     }
