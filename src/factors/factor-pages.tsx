@@ -1,10 +1,12 @@
 // Pieces of the "other ways to verify" screens, shared by recovery, Change password and two-step
-// sign-in: the list of ways, and the card where an authenticator or backup code is typed.
+// sign-in: the list of ways, the text-message code form, and the card where an authenticator or
+// backup code is typed.
+import type { SecurityConfig } from '../config/config.ts';
 import { h, type SafeHtml } from '../http/jsx.ts';
 import { Alert, CsrfField, Field } from '../http/layout.tsx';
 import type { RequestContext } from '../http/request-context.ts';
 import type { Translate } from '../shared/i18n.ts';
-import { ResendButton } from '../verification/code-page.tsx';
+import { CodeForm, ResendButton, type CodePageModel } from '../verification/code-page.tsx';
 
 /** A masked number never breaks across lines ("+7 *** ***-**-12"): no-break spaces and hyphens. */
 export const keepTogether = (text: string) => text.replace(/ /g, '\u00a0').replace(/-/g, '\u2011');
@@ -68,6 +70,32 @@ export function WaysList(model: WaysModel): SafeHtml {
         </li>
       ) : null}
     </ul>
+  );
+}
+
+export type TextCodeModel = Omit<CodePageModel, 'destination' | 'help' | 'resendLabel' | 'cooldownSeconds' | 'lifetimeMinutes'> & {
+  /** The masked number, or null where the page must not tell whether the account has one (recovery). */
+  phone: string | null;
+  security: Pick<SecurityConfig, 'resendCooldownSeconds' | 'codeLifetimeSeconds'>;
+  /** The second "Didn't receive the code?" item; by default, where the number comes from. */
+  numberHelp?: string;
+};
+
+/** The code form for a text message: the shared code form with the SMS words (sent-to line, help, send-again button). */
+export function TextCodeForm(model: TextCodeModel): SafeHtml {
+  const { t, phone, security, numberHelp, ...rest } = model;
+  return (
+    <CodeForm
+      {...rest}
+      t={t}
+      // Only shown through sentText and help, which are both set here.
+      destination={phone ?? t('ways.sms')}
+      sentText={model.sentText ?? (phone ? t('sms_page.sent_to', { phone: keepTogether(phone) }) : t('sms_page.sent_any'))}
+      cooldownSeconds={security.resendCooldownSeconds}
+      lifetimeMinutes={Math.round(security.codeLifetimeSeconds / 60)}
+      help={[t('sms_page.help_signal'), numberHelp ?? t('sms_page.help_number')]}
+      resendLabel={t('sms_page.get_code')}
+    />
   );
 }
 

@@ -20,15 +20,29 @@ const flowFields = { flow: Type.String({ maxLength: 64 }), flowToken: Type.Strin
 export async function askForSecondStep(request: FastifyRequest, reply: FastifyReply, twoStep: TwoStepService, account: Account, caller: { clientAddress: string; userAgent: string }) {
   const flowToken = randomToken();
   const appCaller = { ...caller, browserId: flowToken, app: true };
-  const started = await twoStep.begin(account, appCaller, '/', 'app');
-  const described = await twoStep.describe(started.flowId, appCaller);
-  const summary = described.ok ? described.summary : { totp: false, phone: null, backupCodesLeft: 0 };
+  const started = await twoStep.begin(account, appCaller, '/');
+  const { summary } = started;
   const ways = [summary.totp ? 'totp' : null, summary.phone && twoStep.textsAvailable ? 'sms' : null, summary.backupCodesLeft > 0 ? 'backup_code' : null].filter(Boolean);
   const t = translatorFor(request.ctx.locale, loginMessages);
   return reply.status(401).send({
     error: { code: 'login.second_factor_required', message: t('login.second_factor_required') },
     secondStep: { flow: started.flowId, flowToken, ways, phone: summary.phone },
   });
+}
+
+/** An authenticator or backup code sent along with the password: a flow for this one request. */
+export async function confirmAlongWithPassword(twoStep: TwoStepService, account: Account, caller: { clientAddress: string; userAgent: string }, way: 'totp' | 'backup_code', code: string) {
+  const appCaller = { ...caller, browserId: randomToken(), app: true };
+  const started = await twoStep.begin(account, appCaller, '/');
+  return twoStep.confirm(way, started.flowId, code, appCaller);
+}
+
+type Problem = (request: FastifyRequest, reply: FastifyReply, code: string, retryAfterSeconds?: number) => unknown;
+
+/** 201 with the app's token, or the refusal (a wrong code is "the second-step code is not right"). */
+export function answerSecondStep(request: FastifyRequest, reply: FastifyReply, confirmed: Awaited<ReturnType<TwoStepService['confirm']>>, problem: Problem) {
+  if (!confirmed.ok) return problem(request, reply, confirmed.code === 'code.invalid' ? 'login.second_factor_invalid' : confirmed.code, confirmed.retryAfterSeconds);
+  return reply.status(201).send({ token: confirmed.token, expiresAt: new Date(confirmed.expiresAt).toISOString() });
 }
 
 export function registerAppSecondStepRoutes(app: FastifyInstance, deps: { twoStep: TwoStepService; storeName: string }) {
@@ -52,8 +66,6 @@ export function registerAppSecondStepRoutes(app: FastifyInstance, deps: { twoSte
   );
   app.post('/api/v1/app/sessions/second-step', { schema: { body: confirmBody } }, async (request, reply) => {
     const body = request.body as { flow: string; flowToken: string; way: 'totp' | 'sms' | 'backup_code'; code: string };
-    const confirmed = await twoStep.confirm(body.way, body.flow, body.code, callerOf(request, body.flowToken));
-    if (!confirmed.ok) return problem(request, reply, confirmed.code === 'code.invalid' ? 'login.second_factor_invalid' : confirmed.code, confirmed.retryAfterSeconds);
-    return reply.status(201).send({ token: confirmed.token, expiresAt: new Date(confirmed.expiresAt).toISOString() });
+    return answerSecondStep(request, reply, await twoStep.confirm(body.way, body.flow, body.code, callerOf(request, body.flowToken)), problem);
   });
 }

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.ts';
 import type { Way } from '../factors/factor-checks.ts';
 import { factorMessages } from '../factors/factor-messages.ts';
-import { FactorCodeCard, keepTogether, WaysList } from '../factors/factor-pages.tsx';
+import { FactorCodeCard, TextCodeForm, WaysList } from '../factors/factor-pages.tsx';
 import { h } from '../http/jsx.ts';
 import { Alert, Page } from '../http/layout.tsx';
 import { formBody, shortText } from '../http/form-schema.ts';
@@ -15,7 +15,6 @@ import type { Clock } from '../shared/clock.ts';
 import type { Failure } from '../shared/failure.ts';
 import { recoveryMessages } from '../recovery/recovery-messages.ts';
 import { codeMessages } from '../verification/code-messages.ts';
-import { CodeForm } from '../verification/code-page.tsx';
 import { loginMessages } from './login-messages.ts';
 import type { TwoStepCaller, TwoStepService } from './two-step-service.ts';
 
@@ -32,10 +31,6 @@ export function registerTwoStepRoutes(app: FastifyInstance, deps: { twoStep: Two
   const storeName = config.storeName;
   const translate = (request: FastifyRequest) => request.ctx.translator(factorMessages, loginMessages, codeMessages, recoveryMessages);
   const callerOf = (request: FastifyRequest): TwoStepCaller => ({ browserId: request.ctx.browserId, clientAddress: request.ctx.clientAddress, userAgent: request.ctx.userAgent });
-  const flowOf = (request: FastifyRequest) => {
-    const flow = (request.query as Record<string, unknown>).flow;
-    return typeof flow === 'string' ? flow : '';
-  };
   const messageOf = (request: FastifyRequest, reply: FastifyReply, failure: Failure<string>) => {
     if (failure.retryAfterSeconds) reply.header('retry-after', String(failure.retryAfterSeconds));
     return translate(request)(failure.code, { wait: waitText(failure.retryAfterSeconds, request.ctx.locale) });
@@ -72,7 +67,7 @@ export function registerTwoStepRoutes(app: FastifyInstance, deps: { twoStep: Two
       const card = <FactorCodeCard ctx={request.ctx} t={t} storeName={storeName} flowId={flowId} way={way} action={paths[way]} error={error} secondStep links={links} />;
       return sendPage(reply, <Page ctx={request.ctx} t={t} title={t(way === 'totp' ? 'totp_page.title' : 'backup_page.title')} storeName={storeName} path={`${paths[way]}?flow=${flowId}`}>{card}</Page>, status);
     };
-    app.get(paths[way], async (request, reply) => render(request, reply, flowOf(request)));
+    app.get(paths[way], async (request, reply) => render(request, reply, textField(request.query, 'flow') ?? ''));
     app.post(paths[way], { schema: { body: formBody({ flow: shortText(64), code: shortText(64) }) } }, async (request, reply) =>
       confirm(request, reply, way, (error, status) => render(request, reply, textField(request.body, 'flow') ?? '', error, status)),
     );
@@ -84,24 +79,19 @@ export function registerTwoStepRoutes(app: FastifyInstance, deps: { twoStep: Two
     const described = await twoStep.describe(flowId, callerOf(request));
     if (!described.ok) return flowProblem(request, reply, described.code);
     const t = translate(request);
-    const phone = described.summary.phone ?? '';
     const form = (
-      <CodeForm
+      <TextCodeForm
         ctx={request.ctx}
         t={t}
         flowId={flowId}
-        destination={phone}
-        sentText={t('sms_page.sent_to', { phone: keepTogether(phone) })}
+        phone={described.summary.phone}
+        security={config.security}
         confirmAction={paths.sms}
         resendAction={paths.smsSend}
         secondsUntilResend={described.secondsUntilText}
-        cooldownSeconds={config.security.resendCooldownSeconds}
-        lifetimeMinutes={Math.round(config.security.codeLifetimeSeconds / 60)}
         otherWaysHref={`${paths.otherWays}?flow=${flowId}`}
         startOverHref="/login"
         startOverLabel={t('ways.back')}
-        help={[t('sms_page.help_signal'), t('sms_page.help_number')]}
-        resendLabel={t('sms_page.get_code')}
         {...extra}
       />
     );
@@ -110,7 +100,7 @@ export function registerTwoStepRoutes(app: FastifyInstance, deps: { twoStep: Two
 
   app.get(paths.sms, async (request, reply) => {
     const notice = (request.query as Record<string, unknown>).sent === '1' ? translate(request)('code.sent_again') : undefined;
-    return renderText(request, reply, flowOf(request), { notice });
+    return renderText(request, reply, textField(request.query, 'flow') ?? '', { notice });
   });
 
   app.post(paths.smsSend, { schema: { body: formBody({ flow: shortText(64), first: shortText(1) }, ['first']) } }, async (request, reply) => {
@@ -129,7 +119,7 @@ export function registerTwoStepRoutes(app: FastifyInstance, deps: { twoStep: Two
   // ---- other ways ------------------------------------------------------------------------------------
 
   app.get(paths.otherWays, async (request, reply) => {
-    const flowId = flowOf(request);
+    const flowId = textField(request.query, 'flow') ?? '';
     const described = await twoStep.describe(flowId, callerOf(request));
     if (!described.ok) return flowProblem(request, reply, described.code);
     const t = translate(request);

@@ -19,8 +19,10 @@ import { newId } from '../shared/ids.ts';
 import type { Database } from '../storage/database.ts';
 
 // Browser and app second steps are different kinds of flow: a flow the app started cannot be
-// finished in a browser (and hand it a 30-day app session), nor the other way round.
+// finished in a browser (and hand it a 30-day app session), nor the other way round. The flow's
+// kind is also what says which kind of session it ends in: one fact, kept in one place.
 const kindFor = (caller: TwoStepCaller) => (caller.app ? 'sign_in_app' : 'sign_in');
+const sessionKindOf = (flow: FlowRow) => (flow.kind === 'sign_in_app' ? 'app' : 'browser');
 
 export interface TwoStepCaller {
   browserId: string | undefined;
@@ -33,7 +35,6 @@ export interface TwoStepCaller {
 interface SignInData {
   returnTo: string;
   locale: string;
-  sessionKind: 'browser' | 'app';
 }
 
 export function createTwoStepService(deps: { db: Database; config: Config; factors: FactorStore; checks: FactorChecks; flows: FlowStore; sessions: SessionService }) {
@@ -62,8 +63,8 @@ export function createTwoStepService(deps: { db: Database; config: Config; facto
      * Starts the second step; the first way offered is the authenticator app when there is one,
      * otherwise a text message, sent now so the shopper lands on a page with a code on its way.
      */
-    async begin(account: Account, caller: TwoStepCaller, returnTo: string, sessionKind: 'browser' | 'app' = 'browser'): Promise<{ flowId: string; way: Way; sent?: Failure<string> }> {
-      const data: SignInData = { returnTo, locale: account.locale, sessionKind };
+    async begin(account: Account, caller: TwoStepCaller, returnTo: string): Promise<{ flowId: string; way: Way; summary: FactorSummary; sent?: Failure<string> }> {
+      const data: SignInData = { returnTo, locale: account.locale };
       const flow = await flows.create(db, {
         id: newId(),
         kind: kindFor(caller),
@@ -77,11 +78,12 @@ export function createTwoStepService(deps: { db: Database; config: Config; facto
         lifetimeSeconds: config.security.flowLifetimeSeconds,
       });
       const summary = await factors.summary(account.id);
-      if (summary.totp || sessionKind === 'app') return { flowId: flow.id, way: 'totp' };
+      // The app asks for a text itself (app-second-step-routes.ts): nothing is sent for it here.
+      if (summary.totp || caller.app) return { flowId: flow.id, way: 'totp', summary };
       // A phone but no way to text it (no SMS provider any more): backup codes are what is left.
-      if (!checks.textsAvailable) return { flowId: flow.id, way: 'backup_code' };
+      if (!checks.textsAvailable) return { flowId: flow.id, way: 'backup_code', summary };
       const sent = await checks.sendToAccountPhone(ref(flow), caller.clientAddress, { quietWhenCapped: false });
-      return { flowId: flow.id, way: 'sms', sent: sent.ok ? undefined : sent };
+      return { flowId: flow.id, way: 'sms', summary, sent: sent.ok ? undefined : sent };
     },
 
     async describe(flowId: string, caller: TwoStepCaller): Promise<{ ok: true; summary: FactorSummary; secondsUntilText: number } | Failure<string>> {
@@ -110,7 +112,7 @@ export function createTwoStepService(deps: { db: Database; config: Config; facto
         if (!(await flows.transition(trx, flow.id, 'code_sent', 'completed'))) return null;
         return sessions.startSession(trx, {
           accountId: flow.account_id!,
-          kind: data.sessionKind,
+          kind: sessionKindOf(flow),
           authenticatedVia: `password+${way}`,
           userAgent: caller.userAgent,
           clientAddress: caller.clientAddress,

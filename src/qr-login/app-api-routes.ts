@@ -7,8 +7,7 @@ import { sendProblem } from '../http/error-handler.tsx';
 import { waitText } from '../http/replies.ts';
 import type { LoginService } from '../login/login-service.ts';
 import type { TwoStepService } from '../login/two-step-service.ts';
-import { randomToken } from '../shared/secrets.ts';
-import { askForSecondStep } from '../login/app-second-step-routes.ts';
+import { answerSecondStep, askForSecondStep, confirmAlongWithPassword } from '../login/app-second-step-routes.ts';
 import { loginMessages } from '../login/login-messages.ts';
 import { bearerToken } from '../sessions/bearer-token.ts';
 import type { SessionService } from '../sessions/session-service.ts';
@@ -46,12 +45,8 @@ export function registerAppApiRoutes(app: FastifyInstance, deps: { qrLogin: QrLo
     if (!result.ok) return problem(request, reply, result.code, result.retryAfterSeconds);
     if ('needsSecondFactor' in result) {
       if (!body.secondFactor) return askForSecondStep(request, reply, twoStep, result.account, caller);
-      // A code sent along with the password: the flow lives for this one request, bound to a throwaway id.
-      const appCaller = { ...caller, browserId: randomToken(), app: true };
-      const started = await twoStep.begin(result.account, appCaller, '/', 'app');
-      const confirmed = await twoStep.confirm(body.secondFactor.way, started.flowId, body.secondFactor.code, appCaller);
-      if (!confirmed.ok) return problem(request, reply, confirmed.code === 'code.invalid' ? 'login.second_factor_invalid' : confirmed.code, confirmed.retryAfterSeconds);
-      return reply.status(201).send({ token: confirmed.token, expiresAt: new Date(confirmed.expiresAt).toISOString() });
+      const confirmed = await confirmAlongWithPassword(twoStep, result.account, caller, body.secondFactor.way, body.secondFactor.code);
+      return answerSecondStep(request, reply, confirmed, problem);
     }
     return reply.status(201).send({ token: result.token, expiresAt: new Date(result.expiresAt).toISOString() });
   });

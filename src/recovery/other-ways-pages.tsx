@@ -1,12 +1,11 @@
 // The "Other ways to verify" screens of recovery and Change password: the list of ways, the
 // text-message code page, and the authenticator / backup code pages.
-import { FactorCodeCard, WaysList, type FactorCodeModel } from '../factors/factor-pages.tsx';
+import { FactorCodeCard, TextCodeForm, WaysList, type FactorCodeModel, type TextCodeModel } from '../factors/factor-pages.tsx';
 import type { FactorSummary } from '../factors/factor-store.ts';
 import { h, type SafeHtml } from '../http/jsx.ts';
 import { Alert, Page } from '../http/layout.tsx';
 import type { RequestContext } from '../http/request-context.ts';
 import type { Translate } from '../shared/i18n.ts';
-import { CodeForm, type CodePageModel } from '../verification/code-page.tsx';
 import { pathsFor, type PasswordResetKind, type Proofs } from './password-reset-flow.ts';
 
 interface Base {
@@ -57,11 +56,11 @@ export function OtherWaysPage(props: Base & { proved: Proofs; summary: FactorSum
   );
 }
 
-export function TextCodePage(props: CodePageModel & { storeName: string; kind: PasswordResetKind }): SafeHtml {
+export function TextCodePage(props: TextCodeModel & { storeName: string; kind: PasswordResetKind }): SafeHtml {
   const paths = pathsFor(props.kind);
   return (
     <Page ctx={props.ctx} t={props.t} title={props.t('code_page.title')} storeName={props.storeName} path={`${paths.sms}?flow=${props.flowId}`}>
-      <CodeForm {...props} />
+      <TextCodeForm {...props} />
     </Page>
   );
 }

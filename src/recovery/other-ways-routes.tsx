@@ -2,7 +2,6 @@
 // other-ways-service, render or redirect to wherever the flow goes next.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { factorMessages } from '../factors/factor-messages.ts';
-import { keepTogether } from '../factors/factor-pages.tsx';
 import { h } from '../http/jsx.ts';
 import { formBody, shortText } from '../http/form-schema.ts';
 import { redirect, sendPage, textField, waitText } from '../http/replies.ts';
@@ -16,11 +15,6 @@ import { nextStepPath, pathsFor, type NextStep, type PasswordResetKind } from '.
 import type { Caller } from './password-reset-service.ts';
 import { recoveryMessages } from './recovery-messages.ts';
 import type { StepDeps } from './password-reset-routes.tsx';
-
-const flowParam = (request: FastifyRequest) => {
-  const flow = (request.query as Record<string, unknown>).flow;
-  return typeof flow === 'string' ? flow : '';
-};
 
 export function registerOtherWays(
   app: FastifyInstance,
@@ -63,7 +57,7 @@ export function registerOtherWays(
   app.get(paths.otherWays, async (request, reply) => {
     const caller = callerOf(request, reply);
     if (!caller) return reply;
-    return renderWays(request, reply, caller, flowParam(request));
+    return renderWays(request, reply, caller, textField(request.query, 'flow') ?? '');
   });
 
   // ---- text message ----------------------------------------------------------------------------
@@ -73,7 +67,6 @@ export function registerOtherWays(
     if (!described.ok) return sendProblem(request, reply, described.code, storeName);
     if (described.flow.state === 'verified') return redirect(reply, `${paths.password}?flow=${flowId}`);
     const t = translate(request);
-    const phone = described.summary?.phone;
     const page = (
       <TextCodePage
         ctx={request.ctx}
@@ -81,18 +74,14 @@ export function registerOtherWays(
         kind={kind}
         storeName={storeName}
         flowId={flowId}
-        destination={phone ?? t('ways.sms')}
-        sentText={phone ? t('sms_page.sent_to', { phone: keepTogether(phone) }) : t('sms_page.sent_any')}
+        phone={described.summary?.phone ?? null}
+        security={security}
         confirmAction={paths.sms}
         resendAction={paths.smsSend}
         secondsUntilResend={described.secondsUntilText}
-        cooldownSeconds={security.resendCooldownSeconds}
-        lifetimeMinutes={Math.round(security.codeLifetimeSeconds / 60)}
         otherWaysHref={`${paths.otherWays}?flow=${flowId}`}
         startOverHref={paths.start}
         startOverLabel={kind === 'recovery' ? undefined : t('done.back_to_account')}
-        help={[t('sms_page.help_signal'), t('sms_page.help_number')]}
-        resendLabel={t('sms_page.get_code')}
         {...extra}
       />
     );
@@ -114,7 +103,7 @@ export function registerOtherWays(
     const caller = callerOf(request, reply);
     if (!caller) return reply;
     const notice = (request.query as Record<string, unknown>).sent === '1' ? translate(request)('code.sent_again') : undefined;
-    return renderTextPage(request, reply, caller, flowParam(request), { notice });
+    return renderTextPage(request, reply, caller, textField(request.query, 'flow') ?? '', { notice });
   });
 
   app.post(paths.sms, { schema: { body: formBody({ flow: shortText(64), code: shortText(64) }) } }, async (request, reply) => {
@@ -160,7 +149,7 @@ export function registerOtherWays(
     app.get(path, async (request, reply) => {
       const caller = callerOf(request, reply);
       if (!caller) return reply;
-      return render(request, reply, caller, flowParam(request));
+      return render(request, reply, caller, textField(request.query, 'flow') ?? '');
     });
 
     app.post(path, { schema: { body: formBody({ flow: shortText(64), code: shortText(64) }) } }, async (request, reply) => {

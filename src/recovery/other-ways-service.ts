@@ -12,7 +12,7 @@ import type { Account } from '../identity/account-store.ts';
 import type { Failure } from '../shared/failure.ts';
 import { fail } from '../shared/failure.ts';
 import type { Locale } from '../shared/i18n.ts';
-import type { NextStep, PasswordResetData, PasswordResetKind, Proof, Proofs } from './password-reset-flow.ts';
+import type { NextStep, PasswordResetKind, Proof, Proofs } from './password-reset-flow.ts';
 import type { Caller, PasswordResetService } from './password-reset-service.ts';
 
 type Next = { ok: true; next: NextStep };
@@ -71,7 +71,7 @@ export function createOtherWaysService(deps: { passwordReset: PasswordResetServi
       return {
         ok: true,
         flow: described.flow,
-        proved: (JSON.parse(described.flow.data) as PasswordResetData).proved ?? {},
+        proved: described.proved,
         secondsUntilEmail: described.secondsUntilResend,
         secondsUntilText: await checks.secondsUntilTextResend(refFor(described.flow, account)),
         summary: account ? await factors.summary(account.id) : null,

@@ -24,10 +24,8 @@ export interface StepDeps {
   security: SecurityConfig;
 }
 
-const flowParam = (request: FastifyRequest) => {
-  const flow = (request.query as Record<string, unknown>).flow;
-  return typeof flow === 'string' ? flow : '';
-};
+/** The flow id a page's URL names (`?flow=…`); '' when absent, which then reads as an unknown flow. */
+const flowParam = (request: FastifyRequest) => textField(request.query, 'flow') ?? '';
 
 export function registerPasswordResetSteps(app: FastifyInstance, kind: PasswordResetKind, deps: StepDeps) {
   const { passwordReset, storeName, security } = deps;
@@ -55,7 +53,7 @@ export function registerPasswordResetSteps(app: FastifyInstance, kind: PasswordR
     if (!described.ok) return sendProblem(request, reply, described.code, storeName);
     if (described.flow.state === 'verified') return redirect(reply, `${paths.password}?flow=${flowId}`);
     // The email (or a text) code is done; what is missing is the authenticator or a backup code.
-    if (described.proved.channel) return redirect(reply, `${described.factorWay === 'totp' ? paths.authenticator : paths.backupCode}?flow=${flowId}`);
+    if (described.proved.channel) return redirect(reply, `${(await passwordReset.factorWay(described.flow)) === 'totp' ? paths.authenticator : paths.backupCode}?flow=${flowId}`);
     const t = translate(request);
     const page = (
       <ResetCodePage

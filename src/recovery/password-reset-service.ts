@@ -136,10 +136,17 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
       const flow = await openFlow(kind, flowId, caller);
       if (isFailure(flow)) return flow;
       const data = JSON.parse(flow.data) as PasswordResetData;
-      // Once the email or phone is proved, the page of the missing factor follows the account's own.
-      const account = data.proved?.channel ? await usableAccount(flow) : undefined;
-      const factorWay = account ? ((await factors.summary(account.id)).totp ? ('totp' as const) : ('backup_code' as const)) : ('totp' as const);
-      return { ok: true as const, flow, destination: data.destination, proved: data.proved ?? {}, factorWay, secondsUntilResend: await codes.secondsUntilResend(targetFor(flow)) };
+      return { ok: true as const, flow, destination: data.destination, proved: data.proved ?? {}, secondsUntilResend: await codes.secondsUntilResend(targetFor(flow)) };
+    },
+
+    /**
+     * Once the email or phone is proved, the page of the missing factor follows the account's own
+     * (no authenticator page for an account that only has backup codes). Asked only by the page
+     * that needs it, so describe() stays cheap for the others.
+     */
+    async factorWay(flow: FlowRow): Promise<'totp' | 'backup_code'> {
+      const account = await usableAccount(flow);
+      return account && !(await factors.summary(account.id)).totp ? 'backup_code' : 'totp';
     },
 
     usableAccount,

@@ -21,21 +21,15 @@ export const recoveryMessages: Catalog = {
   'change.send_code': { en: 'Change password', ru: 'Сменить пароль' },
   'change.sent_to': { en: 'We have sent a 6-digit code to {destination}.', ru: 'Мы отправили 6-значный код на {destination}.' },
 
-  'other_ways.title': { en: 'Other ways to verify', ru: 'Другие способы подтверждения' },
   'other_ways.email_again': { en: 'Send the code to the email again', ru: 'Отправить код на почту ещё раз' },
   'other_ways.email_again_hint': {
     en: 'A new code replaces the previous one. You can ask for one a minute after the last.',
     ru: 'Новый код заменяет предыдущий. Запросить его можно через минуту после предыдущего.',
   },
-  'other_ways.more_soon': {
-    en: 'Text message, authenticator app and backup codes will be offered here once you set them up under My account → Security.',
-    ru: 'SMS, приложение-аутентификатор и резервные коды появятся здесь, когда вы настроите их в разделе «Мой аккаунт → Безопасность».',
-  },
   'other_ways.support': {
     en: 'No access to your email? Contact the store’s support team; they will check it is you and help you back in.',
     ru: 'Нет доступа к почте? Напишите в службу поддержки магазина — там проверят, что это вы, и помогут вернуть доступ.',
   },
-  'other_ways.seconds': { en: '{s} s', ru: '{s} с' },
   'other_ways.back': { en: 'Back to the code', ru: 'Вернуться к вводу кода' },
 
   'new_password.title': { en: 'Create a new password', ru: 'Придумайте новый пароль' },

@@ -5,7 +5,7 @@ import QRCode from 'qrcode';
 import { accountMessages } from '../account/account-messages.ts';
 import { factorMessages } from '../factors/factor-messages.ts';
 import { otpauthUri } from '../factors/totp.ts';
-import { keepTogether } from '../factors/factor-pages.tsx';
+import { keepTogether, TextCodeForm } from '../factors/factor-pages.tsx';
 import { h } from '../http/jsx.ts';
 import { Page } from '../http/layout.tsx';
 import { formBody, shortText } from '../http/form-schema.ts';
@@ -17,7 +17,6 @@ import type { Config } from '../config/config.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Failure } from '../shared/failure.ts';
 import { codeMessages } from '../verification/code-messages.ts';
-import { CodeForm } from '../verification/code-page.tsx';
 import { recoveryMessages } from '../recovery/recovery-messages.ts';
 import { loginMessages } from '../login/login-messages.ts';
 import type { SecuritySettingsService, Shopper } from './security-settings-service.ts';
@@ -96,21 +95,19 @@ export function registerSecuritySettingsRoutes(app: FastifyInstance, deps: { set
     if (!described.ok) return refused(request, reply, described, '/account/security');
     const t = translate(request);
     const form = (
-      <CodeForm
+      <TextCodeForm
         ctx={request.ctx}
         t={t}
         flowId={flowId}
-        destination={described.masked}
+        phone={described.masked}
+        security={config.security}
         sentText={t('phone_setup.sent_to', { phone: keepTogether(described.masked) })}
+        numberHelp={t('phone_setup.help_typed', { phone: described.masked })}
         confirmAction="/account/security/phone/code"
         resendAction="/account/security/phone/resend"
         secondsUntilResend={described.secondsUntilResend}
-        cooldownSeconds={config.security.resendCooldownSeconds}
-        lifetimeMinutes={Math.round(config.security.codeLifetimeSeconds / 60)}
         startOverHref="/account/security/phone"
         startOverLabel={t('two_step.phone_change')}
-        help={[t('sms_page.help_signal'), t('phone_setup.help_typed', { phone: described.masked })]}
-        resendLabel={t('sms_page.get_code')}
         {...extra}
       />
     );
@@ -122,7 +119,7 @@ export function registerSecuritySettingsRoutes(app: FastifyInstance, deps: { set
     if (!shopper) return reply;
     const query = request.query as Record<string, unknown>;
     const notice = query.sent === '1' ? translate(request)('code.sent_again') : undefined;
-    return renderPhoneCode(request, reply, shopper, typeof query.flow === 'string' ? query.flow : '', { notice });
+    return renderPhoneCode(request, reply, shopper, textField(query, 'flow') ?? '', { notice });
   });
 
   app.post('/account/security/phone/resend', { schema: { body: formBody({ flow: shortText(64) }) } }, async (request, reply) => {
@@ -176,8 +173,7 @@ export function registerSecuritySettingsRoutes(app: FastifyInstance, deps: { set
   app.get('/account/security/authenticator', async (request, reply) => {
     const shopper = shopperOf(request, reply);
     if (!shopper) return reply;
-    const flow = (request.query as Record<string, unknown>).flow;
-    return renderAuthenticatorSetup(request, reply, shopper, typeof flow === 'string' ? flow : '');
+    return renderAuthenticatorSetup(request, reply, shopper, textField(request.query, 'flow') ?? '');
   });
 
   app.post('/account/security/authenticator', { schema: { body: formBody({ flow: shortText(64), code: shortText(64) }) } }, async (request, reply) => {
@@ -213,9 +209,8 @@ export function registerSecuritySettingsRoutes(app: FastifyInstance, deps: { set
   app.post('/account/security/backup-codes', { schema: { body: formBody({}) } }, async (request, reply) => {
     const shopper = shopperOf(request, reply);
     if (!shopper) return reply;
-    const hadCodes = (await settings.summary(shopper.accountId)).backupCodesLeft > 0;
     const result = await settings.regenerateBackupCodes(shopper);
-    return result.ok ? showBackupCodes(request, reply, result.codes, hadCodes) : refused(request, reply, result, '/account/security');
+    return result.ok ? showBackupCodes(request, reply, result.codes, result.replaced) : refused(request, reply, result, '/account/security');
   });
 
   app.post('/account/security/two-step', { schema: { body: formBody({ on: shortText(2) }) } }, async (request, reply) => {

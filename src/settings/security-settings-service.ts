@@ -98,8 +98,6 @@ export function createSecuritySettingsService(deps: {
 
   return {
     isFresh: fresh,
-    textsAvailable: checks.textsAvailable,
-    summary: (accountId: string) => factors.summary(accountId),
 
     /** "Confirm it's you": the password again. Wrong guesses count against sign-in throttling. */
     async reverify(shopper: Shopper, password: string): Promise<{ ok: true } | Failure<string>> {
@@ -218,12 +216,13 @@ export function createSecuritySettingsService(deps: {
 
     // ---- backup codes and the two-step switch -------------------------------------------------
 
-    /** A new set of 10; the old set stops working in the same transaction. */
-    async regenerateBackupCodes(shopper: Shopper): Promise<{ ok: true; codes: string[] } | Failure<string>> {
+    /** A new set of 10; the old set stops working in the same transaction. `replaced`: unused codes were voided. */
+    async regenerateBackupCodes(shopper: Shopper): Promise<{ ok: true; codes: string[]; replaced: boolean } | Failure<string>> {
       if (!fresh(shopper)) return fail('reverify.required');
+      const replaced = (await factors.backupCodesLeft(shopper.accountId)) > 0;
       const codes = newBackupCodes(BACKUP_CODE_COUNT);
       await db.transaction().execute((trx) => factors.replaceBackupCodes(trx, shopper.accountId, codes.map((c) => normalizeBackupCode(c)!)));
-      return { ok: true, codes };
+      return { ok: true, codes, replaced };
     },
 
     async setTwoStep(shopper: Shopper, on: boolean): Promise<{ ok: true } | Failure<string>> {

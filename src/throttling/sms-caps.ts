@@ -25,13 +25,8 @@ export function createSmsCaps(rateEvents: Pick<RateEvents, 'consume'>, options: 
   const perNumber: WindowLimit = { bucket: 'sms_number_hour', limit: options.perNumberPerHour, windowSeconds: HOUR };
   const perCountry: WindowLimit = { bucket: 'sms_country_hour', limit: options.perCountryPerHour, windowSeconds: HOUR };
 
-  const reserve = async (numberSubject: string, countrySubject: string) => {
-    const subjects = new Map<WindowLimit, string>([
-      [perNumber, numberSubject],
-      [perCountry, countrySubject],
-    ]);
-    return rateEvents.consume([perNumber, perCountry], (rule) => subjects.get(rule)!);
-  };
+  const reserve = (numberSubject: string, countrySubject: string) =>
+    rateEvents.consume([perNumber, perCountry], (rule) => (rule === perNumber ? numberSubject : countrySubject));
 
   return {
     /**

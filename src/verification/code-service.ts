@@ -136,6 +136,10 @@ export function createCodeService(deps: { db: Database; clock: Clock; secrets: S
      * single-use claim (a TOTP step, a backup code).
      */
     async checkWithoutSending(target: CodeTarget, isRight: () => Promise<boolean>): Promise<{ ok: true } | Failure<CodeProblem>> {
+      // Every try after the first finds its slot: only a missing one costs a write (and a re-read,
+      // which also picks up a slot a racing first try wrote meanwhile).
+      const slot = await latestCode(target);
+      if (slot) return spendTry(target, slot, isRight);
       const now = clock.now();
       await db
         .insertInto('verification_codes')
