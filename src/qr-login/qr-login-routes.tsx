@@ -68,6 +68,12 @@ export function registerQrLoginRoutes(app: FastifyInstance, deps: QrRouteDeps) {
   });
 
   // Server-sent events: one line per change of status, until the request is settled.
+  // Streams still open when this node shuts down are ended at once: server.close() would otherwise
+  // wait up to STREAM_MS for each, and the page's EventSource reconnects to another node anyway.
+  const openStreams = new Set<() => void>();
+  app.addHook('preClose', async () => {
+    for (const stop of [...openStreams]) stop();
+  });
   app.get('/qr/events', async (request, reply) => {
     const secret = secretOf(request);
     const first = await qrLogin.statusForBrowser(secret);
@@ -94,11 +100,13 @@ export function registerQrLoginRoutes(app: FastifyInstance, deps: QrRouteDeps) {
     function stop() {
       if (finished) return;
       finished = true;
+      openStreams.delete(stop);
       unsubscribe();
       clearInterval(timer);
       clearTimeout(limit);
       out.end();
     }
+    openStreams.add(stop);
     request.raw.on('close', stop);
     send(first.status);
   });
