@@ -16,6 +16,8 @@
 //        TEST_DIALECTS=sqlite          only SQLite (no PostgreSQL is started)
 //        CHROMIUM_PATH=/path/to/chrome another browser binary (default /usr/bin/chromium)
 //        TEST_CONCURRENCY=N            test files run at once (default 2)
+//        TEST_FILE_TIMEOUT_SECONDS=N   the runner fails a test file still running after N s (default 900)
+//        TEST_LINGER_SECONDS, TEST_FILE_LIMIT_SECONDS   the watchdog's limits (test/harness/hang-watchdog.mjs)
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, chmodSync, readdirSync, rmSync, statSync, createWriteStream } from 'node:fs';
 import { createServer } from 'node:net';
@@ -28,6 +30,9 @@ const testDir = join(root, 'test');
 const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 const concurrency = process.env.TEST_CONCURRENCY || '2';
+// The slowest file (the Chromium journeys) takes about 1.5 min here; a file still running at 15 min
+// is stuck, and is failed rather than left to hold CI until its limit.
+const fileTimeoutMs = Number(process.env.TEST_FILE_TIMEOUT_SECONDS || 900) * 1000;
 
 const say = (line) => process.stdout.write(`[run-all] ${line}\n`);
 const fail = (line) => {
@@ -337,8 +342,15 @@ function selectFiles(all, filters) {
 }
 
 function runTests(files, env) {
-  const args = ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...files.map((file) => relative(root, file))];
-  say(`$ node ${args.slice(0, 4).join(' ')} <${files.length} file${files.length === 1 ? '' : 's'}>`);
+  // The watchdog makes a test process that will not end fail with a report of what holds it open;
+  // --test-timeout is the runner's own backstop per file, for a process too stuck to report.
+  const args = [
+    '--import', 'tsx',
+    '--import', './test/harness/hang-watchdog.mjs',
+    '--test', `--test-concurrency=${concurrency}`, `--test-timeout=${fileTimeoutMs}`,
+    ...files.map((file) => relative(root, file)),
+  ];
+  say(`$ node ${args.slice(0, 7).join(' ')} <${files.length} file${files.length === 1 ? '' : 's'}>`);
   return new Promise((done) => {
     child = spawn(process.execPath, args, { cwd: root, env, stdio: 'inherit' });
     child.on('error', (error) => {

@@ -7,6 +7,8 @@ export interface Response {
   location: string | null;
 }
 
+const REQUEST_LIMIT_MS = 60_000;
+
 export function createClient(baseUrl: string, options: { userAgent?: string } = {}) {
   const jar = new Map<string, string>();
   const userAgent = options.userAgent ?? 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
@@ -26,9 +28,17 @@ export function createClient(baseUrl: string, options: { userAgent?: string } = 
     const headers: Record<string, string> = { 'user-agent': userAgent, ...init.headers };
     if (jar.size > 0) headers.cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
     if (method !== 'GET' && !('origin' in headers)) headers.origin = new URL(baseUrl).origin;
-    const response = await fetch(new URL(path, baseUrl), { method, headers, body: init.body as BodyInit | undefined, redirect: 'manual' });
-    remember(response.headers);
-    return { status: response.status, headers: response.headers, text: await response.text(), location: response.headers.get('location') };
+    // A request Gatehouse never answers fails here, naming itself, instead of waiting out undici's
+    // 300 s timeouts (our own timer: AbortSignal.timeout can be collected early on Node 20).
+    const stuck = new AbortController();
+    const timer = setTimeout(() => stuck.abort(new Error(`${method} ${path}: no complete answer within ${REQUEST_LIMIT_MS / 1000} s`)), REQUEST_LIMIT_MS);
+    try {
+      const response = await fetch(new URL(path, baseUrl), { method, headers, body: init.body as BodyInit | undefined, redirect: 'manual', signal: stuck.signal });
+      remember(response.headers);
+      return { status: response.status, headers: response.headers, text: await response.text(), location: response.headers.get('location') };
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   let lastCsrf = '';
