@@ -9,7 +9,6 @@
 //     and a leftover of a test's own making must not cost the run its verdict;
 //   - a file still running after FILE_LIMIT_MS: the same report, and the file fails (exit 1).
 import { after } from 'node:test';
-import { createHook } from 'node:async_hooks';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,18 +18,23 @@ const FILE_LIMIT_MS = Number(process.env.TEST_FILE_LIMIT_SECONDS ?? 600) * 1000;
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const file = relative(root, process.argv[1] ?? '?');
 
-// Timers are not handles; remember the live ones (the objects only, which is cheap) so the report
-// can say which function a forgotten interval would call.
-const timers = new Map();
+// Timers are not handles; remember the ones made through the global functions so the report can
+// say which function a forgotten interval would call. (Not async_hooks: enabling it makes every
+// promise tracked, which slows the whole suite down.)
+const timers = new Set();
 if (process.env.NODE_TEST_CONTEXT) {
-  createHook({
-    init(id, type, _trigger, resource) {
-      if (type === 'Timeout') timers.set(id, resource);
-    },
-    destroy(id) {
-      timers.delete(id);
-    },
-  }).enable();
+  for (const name of ['setTimeout', 'setInterval']) {
+    const original = globalThis[name];
+    const remembering = function (...args) {
+      const timer = original.apply(this, args);
+      timers.add(timer);
+      if (timers.size > 2000) for (const old of timers) if (old._destroyed) timers.delete(old);
+      return timer;
+    };
+    // Keeps util.promisify.custom, so `promisify(setTimeout)` still works.
+    Object.defineProperties(remembering, Object.getOwnPropertyDescriptors(original));
+    globalThis[name] = remembering;
+  }
 
   const limit = setTimeout(() => report(`still running after ${FILE_LIMIT_MS / 1000} s; failing it`, 1), FILE_LIMIT_MS);
   limit.unref();
