@@ -138,7 +138,9 @@ export function registerQrLoginRoutes(app: FastifyInstance, deps: QrRouteDeps) {
     const scanned = await qrLogin.scan({ id: session.id, accountId: session.account_id }, token);
     const t = translate(request);
     if (!scanned.ok) {
-      return sendPage(reply, <QrResultPage ctx={request.ctx} t={t} storeName={storeName} outcome="problem" message={t(scanned.code, { wait: waitText(scanned.retryAfterSeconds, request.ctx.locale) })} />, scanned.code === 'qr.not_found' ? 404 : 409);
+      // The same status as the app API for the same problem (http/error-statuses.ts): 410 expired, 429 too many.
+      if (scanned.retryAfterSeconds) reply.header('retry-after', String(scanned.retryAfterSeconds));
+      return sendPage(reply, <QrResultPage ctx={request.ctx} t={t} storeName={storeName} outcome="problem" message={t(scanned.code, { wait: waitText(scanned.retryAfterSeconds, request.ctx.locale) })} />, statusFor(scanned.code));
     }
     return sendPage(reply, <QrConfirmPage ctx={request.ctx} t={t} storeName={storeName} token={token} details={scanned.details} />);
   });
@@ -150,7 +152,7 @@ export function registerQrLoginRoutes(app: FastifyInstance, deps: QrRouteDeps) {
       const { token } = request.params as { token: string };
       const decided = await qrLogin.decide({ id: session.id }, token, approve);
       const t = translate(request);
-      if (!decided.ok) return sendPage(reply, <QrResultPage ctx={request.ctx} t={t} storeName={storeName} outcome="problem" message={t(decided.code)} />, 409);
+      if (!decided.ok) return sendPage(reply, <QrResultPage ctx={request.ctx} t={t} storeName={storeName} outcome="problem" message={t(decided.code)} />, statusFor(decided.code));
       return sendPage(reply, <QrResultPage ctx={request.ctx} t={t} storeName={storeName} outcome={approve ? 'confirmed' : 'cancelled'} />);
     });
   }

@@ -123,7 +123,7 @@ for (const dialect of testDialects) {
       await phone.get('/login');
       assert.equal((await phone.post('/login', { identifier: 'timely', password: 'saffron lantern meadow 31' })).status, 303);
       const page = await phone.get(`/qr/${token}`);
-      assert.equal(page.status, 409);
+      assert.equal(page.status, 410, "expired: the same 410 as the app API");
       assert.match(page.text, /This QR code has expired/);
       assert.doesNotMatch(page.text, /action="\/qr\/[^"]+\/confirm"/, 'no Confirm button for an expired QR');
       assert.equal((await qrRow(app, token)).state, 'pending');

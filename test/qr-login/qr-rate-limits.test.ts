@@ -84,5 +84,23 @@ for (const dialect of testDialects) {
       const { token: nextToken } = await showQr(next);
       assert.equal((await api(app, limited, '/api/v1/qr/scan', { token: nextToken })).status, 200, 'the session scans again after the window');
     });
+
+    test('the phone page counts scans the same way: the 21st /qr/<token> in 10 minutes answers 429 with Retry-After, says to wait, and locks nothing', async () => {
+      clock.advance(10 * MINUTE + SECOND);
+      const phone = newBrowser(app.url);
+      await phone.get('/login');
+      assert.equal((await phone.post('/login', { identifier: 'limited', password: PASSWORD })).status, 303);
+      for (let i = 0; i < 20; i++) {
+        assert.equal((await phone.get(`/qr/${randomBytes(32).toString('base64url')}`)).status, 404, `page scan ${i + 1} is counted (an unknown QR)`);
+      }
+      const { token } = await showQr(newBrowser(app.url));
+      const page = await phone.get(`/qr/${token}`);
+      assert.equal(page.status, 429, 'the same 429 as the app API');
+      const retryAfter = Number(page.headers.get('retry-after'));
+      assert.ok(retryAfter >= 1 && retryAfter <= 600, `Retry-After ${page.headers.get('retry-after')}`);
+      assert.match(page.text, /try again in/i);
+      assert.doesNotMatch(page.text, /action="\/qr\/[^"]+\/confirm"/, 'no Confirm button');
+      assert.equal((await qrRow(app, token)).state, 'pending', 'the refused scan did not lock the request');
+    });
   });
 }
