@@ -32,6 +32,7 @@ import type { MailCatcher } from './courier/mail-catcher.ts';
 import { createTwilioSmsSender, type TwilioSmsSenderOptions } from './courier/sms-transport.ts';
 import type { SmsCatcher } from './courier/sms-catcher.ts';
 import { createSmsCaps } from './throttling/sms-caps.ts';
+import { startHousekeeping } from './housekeeping/delete-old-rows.ts';
 import { createSecrets, randomToken } from './shared/secrets.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import { buildApp } from './http/app.ts';
@@ -97,6 +98,8 @@ export async function createServices(config: Config, options: { clock?: Clock; l
   const dispatcher: Dispatcher = createDispatcher({ db, secrets, clock, sender, smsSender, logger: logger.child({ component: 'courier' }), storeName: config.storeName });
   const runDispatcher = options.runDispatcher ?? config.runDispatcher;
   if (runDispatcher) dispatcher.start();
+  // The nodes that deliver also tidy up; a node with RUN_DISPATCHER=false only serves requests.
+  const housekeeping = runDispatcher ? startHousekeeping({ db, clock, logger: logger.child({ component: 'housekeeping' }) }) : undefined;
   // With RUN_DISPATCHER=false another process delivers: requests here only write the outbox.
   const wakeCourier = runDispatcher ? () => dispatcher.wake() : () => {};
 
@@ -134,6 +137,7 @@ export async function createServices(config: Config, options: { clock?: Clock; l
     dispatcher, mailCatcher, smsCatcher, smsAvailable,
     async close() {
       await qrNotifier.close();
+      await housekeeping?.stop();
       await dispatcher.stop();
       sender.close();
       smsSender?.close();

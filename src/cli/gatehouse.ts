@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from '../config/config.ts';
 import { createGatehouse, createLogger, createServices } from '../compose.ts';
 import { openDatabase } from '../storage/database.ts';
 import { migrateToLatest } from '../storage/migrations.ts';
+import { deleteOldRows } from '../housekeeping/delete-old-rows.ts';
 import { createUser, resetUserFactors, setUserLocked, UsageError } from './user-commands.ts';
 
 const HELP = `Usage: gatehouse <command> [options]
@@ -11,6 +12,9 @@ const HELP = `Usage: gatehouse <command> [options]
 Commands:
   serve                          Start the HTTP server (same as npm start)
   migrate                        Apply database migrations and exit
+  prune                          Delete rows no rule reads any more (old rate events, flows, sent
+                                 mail, ended sessions…) and print how many; courier nodes also do
+                                 this every 15 minutes
   user create --email ADDRESS [--login NAME] [--locale en|ru] [--password-stdin] [--unverified]
                                  Create an account (password read from standard input)
   user lock EMAIL|LOGIN          Lock an account and end all its sessions
@@ -61,6 +65,18 @@ async function run(argv: string[]): Promise<number> {
     try {
       const applied = await migrateToLatest(database.db);
       console.log(applied.length ? `applied: ${applied.join(', ')}` : 'the database is up to date');
+    } finally {
+      await database.close();
+    }
+    return 0;
+  }
+
+  if (command === 'prune') {
+    const database = openDatabase(config.database);
+    try {
+      await migrateToLatest(database.db);
+      const pruned = await deleteOldRows(database.db, Date.now());
+      console.log(Object.entries(pruned).map(([table, n]) => `${table}: ${n}`).join(', '));
     } finally {
       await database.close();
     }

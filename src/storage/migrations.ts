@@ -171,10 +171,23 @@ const secondFactors: Migration = {
   },
 };
 
+// Housekeeping (housekeeping/delete-old-rows.ts) deletes by age; without these it would scan the
+// whole of the two tables that grow with every request.
+const housekeepingIndexes: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.createIndex('rate_events_by_age').on('rate_events').column('at').execute();
+    await db.schema.createIndex('sessions_by_expiry').on('sessions').column('expires_at').execute();
+  },
+  async down() {
+    throw new Error('Gatehouse migrations only go forward');
+  },
+};
+
 const migrations: Record<string, Migration> = {
   '0001_initial_schema': initialSchema,
   '0002_qr_login_requests': qrLoginRequests,
   '0003_second_factors': secondFactors,
+  '0004_housekeeping_indexes': housekeepingIndexes,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -16,7 +16,7 @@ function gatehouse(args: string[], env: Record<string, string>, input?: string) 
 test('gatehouse --help lists every command', () => {
   const help = gatehouse(['--help'], {});
   assert.equal(help.code, 0);
-  for (const command of ['serve', 'migrate', 'user create', 'user lock', 'user unlock', 'user reset-factors']) assert.ok(help.stdout.includes(command), command);
+  for (const command of ['serve', 'migrate', 'prune', 'user create', 'user lock', 'user unlock', 'user reset-factors']) assert.ok(help.stdout.includes(command), command);
 });
 
 test('config: a wrong value stops start-up with one line naming the variable', () => {
