@@ -7,7 +7,9 @@
 // backlog never holds one long lock; several nodes pruning at once only delete each other's work.
 import type { Logger } from 'pino';
 import type { Clock } from '../shared/clock.ts';
+import type { SelectQueryBuilder } from 'kysely';
 import type { Database } from '../storage/database.ts';
+import type { Tables } from '../storage/tables.ts';
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
@@ -16,68 +18,67 @@ const BATCH = 5000;
 export const PRUNE_INTERVAL_MS = 15 * 60_000;
 
 type Pruned = Record<string, number>;
+type PrunedTable = 'rate_events' | 'flows' | 'outbox' | 'sessions' | 'qr_login_requests';
+/** A SELECT of the ids to delete from one table. */
+type OldIds = SelectQueryBuilder<Tables, any, { id: string }>;
 
-/** Deletes in batches whatever `oldIds` picks; returns how many rows went. */
-async function deleteInBatches(db: Database, table: 'rate_events' | 'flows' | 'outbox' | 'sessions' | 'qr_login_requests', oldIds: (db: Database) => any): Promise<number> {
+/**
+ * Deletes in batches whatever `oldIds` picks; returns how many rows went. Stops between batches
+ * once `stopping()` says so: a node shutting down must not wait for a large backlog.
+ */
+async function deleteInBatches(db: Database, table: PrunedTable, oldIds: () => OldIds, stopping: () => boolean): Promise<number> {
   let total = 0;
-  for (;;) {
-    const result = await db.deleteFrom(table).where('id', 'in', oldIds(db).limit(BATCH)).executeTakeFirst();
+  while (!stopping()) {
+    const result = await db.deleteFrom(table).where('id', 'in', oldIds().limit(BATCH)).executeTakeFirst();
     const deleted = Number(result.numDeletedRows);
     total += deleted;
-    if (deleted < BATCH) return total;
+    if (deleted < BATCH) break;
   }
+  return total;
 }
 
-export async function deleteOldRows(db: Database, now: number): Promise<Pruned> {
+export async function deleteOldRows(db: Database, now: number, stopping: () => boolean = () => false): Promise<Pruned> {
+  const prune = (table: PrunedTable, oldIds: () => OldIds) => deleteInBatches(db, table, oldIds, stopping);
   return {
     // The longest window any limit counts over is 24 h (codes sent per day, the wrong-code
     // budget); the wrong-code rest is measured from a try inside that window. Two days is margin.
-    rate_events: await deleteInBatches(db, 'rate_events', (d) => d.selectFrom('rate_events').select('id').where('at', '<', now - 2 * DAY)),
+    rate_events: await prune('rate_events', () => db.selectFrom('rate_events').select('id').where('at', '<', now - 2 * DAY)),
 
     // A flow is refused once expired; after a day nobody is still on its page to be told so. Its
     // verification codes go with it (ON DELETE CASCADE).
-    flows: await deleteInBatches(db, 'flows', (d) => d.selectFrom('flows').select('id').where('expires_at', '<', now - DAY)),
+    flows: await prune('flows', () => db.selectFrom('flows').select('id').where('expires_at', '<', now - DAY)),
 
     // Sent mail and texts (and decoys) have had their payload wiped at sending; a week keeps them
     // for "did my code go out?" questions. Parked ones wait 30 days for an operator. Pending and
     // sending rows are never pruned: nothing a shopper asked for is dropped by housekeeping.
-    outbox: await deleteInBatches(db, 'outbox', (d) =>
-      d
-        .selectFrom('outbox')
-        .select('id')
-        .where((eb) =>
-          eb.or([
-            eb.and([eb('status', '=', 'sent'), eb('created_at', '<', now - 7 * DAY)]),
-            eb.and([eb('status', '=', 'parked'), eb('created_at', '<', now - 30 * DAY)]),
-          ]),
-        ),
-    ),
+    outbox:
+      (await prune('outbox', () => db.selectFrom('outbox').select('id').where('status', '=', 'sent').where('created_at', '<', now - 7 * DAY))) +
+      (await prune('outbox', () => db.selectFrom('outbox').select('id').where('status', '=', 'parked').where('created_at', '<', now - 30 * DAY))),
 
     // A session is refused once expired or signed out; 30 days later it no longer belongs in
-    // "where you're signed in" or in an investigation of a recent sign-in.
-    sessions: await deleteInBatches(db, 'sessions', (d) =>
-      d
-        .selectFrom('sessions')
-        .select('id')
-        .where((eb) => eb.or([eb('expires_at', '<', now - 30 * DAY), eb('revoked_at', '<', now - 30 * DAY)])),
-    ),
+    // "where you're signed in" or in an investigation of a recent sign-in. Two deletes, so each
+    // uses its own index (an OR of the two would scan the table).
+    sessions:
+      (await prune('sessions', () => db.selectFrom('sessions').select('id').where('expires_at', '<', now - 30 * DAY))) +
+      (await prune('sessions', () => db.selectFrom('sessions').select('id').where('revoked_at', '<', now - 30 * DAY))),
 
     // A QR request lives minutes (DESIGN.md §4); a day later it is history.
-    qr_login_requests: await deleteInBatches(db, 'qr_login_requests', (d) => d.selectFrom('qr_login_requests').select('id').where('created_at', '<', now - DAY)),
+    qr_login_requests: await prune('qr_login_requests', () => db.selectFrom('qr_login_requests').select('id').where('created_at', '<', now - DAY)),
 
     // Failures older than a day no longer count (login-throttle.ts, FAILURE_MEMORY_MS): such a row
-    // acts exactly like no row once its wait is over.
-    login_throttles: Number(
-      (await db.deleteFrom('login_throttles').where('last_failure_at', '<', now - DAY).where('blocked_until', '<', now).executeTakeFirst()).numDeletedRows,
-    ),
+    // acts exactly like no row once its wait is over. One row per subject that failed recently.
+    login_throttles: stopping()
+      ? 0
+      : Number((await db.deleteFrom('login_throttles').where('last_failure_at', '<', now - DAY).where('blocked_until', '<', now).executeTakeFirst()).numDeletedRows),
   };
 }
 
 /** Prunes every PRUNE_INTERVAL_MS until stopped; a failed run (database away) is logged and retried next time. */
 export function startHousekeeping(deps: { db: Database; clock: Clock; logger: Logger; intervalMs?: number }) {
   let running: Promise<void> | undefined;
+  let stopped = false;
   const run = () => {
-    running ??= deleteOldRows(deps.db, deps.clock.now())
+    running ??= deleteOldRows(deps.db, deps.clock.now(), () => stopped)
       .then((pruned) => {
         const total = Object.values(pruned).reduce((sum, n) => sum + n, 0);
         if (total > 0) deps.logger.info({ pruned }, 'housekeeping: deleted old rows');
@@ -90,7 +91,9 @@ export function startHousekeeping(deps: { db: Database; clock: Clock; logger: Lo
   const timer = setInterval(run, deps.intervalMs ?? PRUNE_INTERVAL_MS);
   timer.unref(); // housekeeping alone must not keep a process alive
   return {
+    /** Ends the interval; a run in progress finishes its current batch, not the backlog. */
     async stop() {
+      stopped = true;
       clearInterval(timer);
       await running;
     },

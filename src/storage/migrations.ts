@@ -172,11 +172,12 @@ const secondFactors: Migration = {
 };
 
 // Housekeeping (housekeeping/delete-old-rows.ts) deletes by age; without these it would scan the
-// whole of the two tables that grow with every request.
+// whole of the two tables that grow with every request (sessions: once by expiry, once by sign-out).
 const housekeepingIndexes: Migration = {
   async up(db: Kysely<any>) {
     await db.schema.createIndex('rate_events_by_age').on('rate_events').column('at').execute();
     await db.schema.createIndex('sessions_by_expiry').on('sessions').column('expires_at').execute();
+    await db.schema.createIndex('sessions_by_revocation').on('sessions').column('revoked_at').execute();
   },
   async down() {
     throw new Error('Gatehouse migrations only go forward');

@@ -19,7 +19,8 @@ for (const dialect of testDialects) {
     let app: TestGatehouse;
     const clock = createManualClock();
     before(async () => {
-      app = await startTestGatehouse(dialect, { clock });
+      // No courier: it would claim (and park) the test's own outbox rows before the prune sees them.
+      app = await startTestGatehouse(dialect, { clock, env: { RUN_DISPATCHER: 'false' } });
     });
     after(() => app.close());
 
@@ -158,8 +159,25 @@ for (const dialect of testDialects) {
       }
       const later = randomUUID();
       await db().insertInto('rate_events').values({ id: later, bucket: 'code_wrong_account', subject: 'b', at: clock.now() - 3 * DAY }).execute();
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await new Promise((resolve) => setTimeout(resolve, 500)); // 25 intervals
       assert.ok((await idsIn('rate_events')).has(later), 'after stop() nothing more is deleted');
+    });
+
+    test('housekeeping deletes in batches of 5000 and, told to stop, ends after the batch it is on', async () => {
+      clock.advance(DAY);
+      const old = clock.now() - 3 * DAY;
+      const rows = Array.from({ length: 12_000 }, () => ({ id: randomUUID(), bucket: 'code_wrong_account', subject: 'backlog', at: old }));
+      for (let i = 0; i < rows.length; i += 500) await db().insertInto('rate_events').values(rows.slice(i, i + 500)).execute();
+      const oldRows = async () => Number((await db().selectFrom('rate_events').select((eb) => eb.fn.countAll().as('n')).where('at', '<', clock.now() - 2 * DAY).executeTakeFirstOrThrow()).n);
+      const before = await oldRows(); // the backlog, and what earlier tests left behind
+      let asked = 0;
+      const pruned = await deleteOldRows(db(), clock.now(), () => asked++ > 0);
+      assert.equal(pruned.rate_events, 5000, 'one batch, then it stopped');
+      assert.equal(Object.values(pruned).reduce((sum, n) => sum + n, 0), 5000, 'and touched no other table');
+      assert.equal(await oldRows(), before - 5000);
+      const rest = await deleteOldRows(db(), clock.now());
+      assert.equal(rest.rate_events, before - 5000, 'the next run takes the rest, in more batches');
+      assert.equal(await oldRows(), 0);
     });
 
     test('gatehouse prune deletes old rows and prints how many per table', async () => {
