@@ -71,13 +71,17 @@ export function registerQrLoginRoutes(app: FastifyInstance, deps: QrRouteDeps) {
   // Streams still open when this node shuts down are ended at once: server.close() would otherwise
   // wait up to STREAM_MS for each, and the page's EventSource reconnects to another node anyway.
   const openStreams = new Set<() => void>();
+  let closing = false;
   app.addHook('preClose', async () => {
+    closing = true;
     for (const stop of [...openStreams]) stop();
   });
   app.get('/qr/events', async (request, reply) => {
     const secret = secretOf(request);
     const first = await qrLogin.statusForBrowser(secret);
     if (!first.ok) return problem(request, reply, first.code);
+    // Shutdown began while we read the row: a stream opened now would hold close() just the same.
+    if (closing) return problem(request, reply.header('retry-after', '1'), 'request.unavailable');
     reply.hijack();
     const out = reply.raw;
     out.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no' });

@@ -209,7 +209,7 @@ for (const dialect of testDialects) {
 
       const { phone, phoneErrors } = await openPhone();
       await signIn(phone, app.url, email, PASSWORD);
-      assert.equal((await phone.goto(`${app.url}${first.path}`))?.status(), 409);
+      assert.equal((await phone.goto(`${app.url}${first.path}`))?.status(), 410, "expired: 410, as in the app API");
       await phone.getByText('This QR code has expired. Show a new code on the sign-in page.').waitFor();
 
       await phone.goto(`${app.url}${renewed.path}`);
