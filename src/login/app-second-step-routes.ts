@@ -7,7 +7,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sendProblem } from '../http/error-handler.tsx';
 import { waitText } from '../http/replies.ts';
-import type { Account } from '../identity/account-store.ts';
+import type { SecondFactorNeeded } from './login-service.ts';
 import { translatorFor } from '../shared/i18n.ts';
 import { randomToken } from '../shared/secrets.ts';
 import { factorMessages } from '../factors/factor-messages.ts';
@@ -17,11 +17,11 @@ import type { TwoStepService } from './two-step-service.ts';
 const flowFields = { flow: Type.String({ maxLength: 64 }), flowToken: Type.String({ maxLength: 64 }) };
 
 /** 401 `login.second_factor_required`, with what the app needs to finish: the flow and its ways. */
-export async function askForSecondStep(request: FastifyRequest, reply: FastifyReply, twoStep: TwoStepService, account: Account, caller: { clientAddress: string; userAgent: string }) {
+export async function askForSecondStep(request: FastifyRequest, reply: FastifyReply, twoStep: TwoStepService, needed: SecondFactorNeeded, caller: { clientAddress: string; userAgent: string }) {
   const flowToken = randomToken();
   const appCaller = { ...caller, browserId: flowToken, app: true };
-  const started = await twoStep.begin(account, appCaller, '/');
-  const { summary } = started;
+  const started = await twoStep.begin(needed.account, needed.factors, appCaller, '/');
+  const summary = needed.factors;
   const ways = [summary.totp ? 'totp' : null, summary.phone && twoStep.textsAvailable ? 'sms' : null, summary.backupCodesLeft > 0 ? 'backup_code' : null].filter(Boolean);
   const t = translatorFor(request.ctx.locale, loginMessages);
   return reply.status(401).send({
@@ -31,9 +31,9 @@ export async function askForSecondStep(request: FastifyRequest, reply: FastifyRe
 }
 
 /** An authenticator or backup code sent along with the password: a flow for this one request. */
-export async function confirmAlongWithPassword(twoStep: TwoStepService, account: Account, caller: { clientAddress: string; userAgent: string }, way: 'totp' | 'backup_code', code: string) {
+export async function confirmAlongWithPassword(twoStep: TwoStepService, needed: SecondFactorNeeded, caller: { clientAddress: string; userAgent: string }, way: 'totp' | 'backup_code', code: string) {
   const appCaller = { ...caller, browserId: randomToken(), app: true };
-  const started = await twoStep.begin(account, appCaller, '/');
+  const started = await twoStep.begin(needed.account, needed.factors, appCaller, '/');
   return twoStep.confirm(way, started.flowId, code, appCaller);
 }
 

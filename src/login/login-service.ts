@@ -3,6 +3,7 @@
 // timing tell whether an account exists (DESIGN.md §2 "enumeration").
 import type { SecurityConfig } from '../config/config.ts';
 import type { Account, AccountStore } from '../identity/account-store.ts';
+import type { FactorSummary } from '../factors/factor-store.ts';
 import { parseIdentifier } from '../identity/identifiers.ts';
 import type { PasswordHasher } from '../identity/password-hasher.ts';
 import { normalizePassword } from '../identity/password-policy.ts';
@@ -39,12 +40,14 @@ export interface SecondFactorNeeded {
   ok: true;
   needsSecondFactor: true;
   account: Account;
+  /** What the account can verify with; the second step starts from these. */
+  factors: FactorSummary;
 }
 
 export function createLoginService(deps: {
   db: Database;
-  /** Two-step sign-in (login/two-step-service.ts) decides whether the password is enough. */
-  isSecondFactorRequired: (account: Account) => Promise<boolean>;
+  /** Two-step sign-in (login/two-step-service.ts) decides whether the password is enough: null when it is. */
+  secondFactorsRequired: (account: Account) => Promise<FactorSummary | null>;
   accounts: AccountStore;
   hasher: PasswordHasher;
   sessions: SessionService;
@@ -94,7 +97,8 @@ export function createLoginService(deps: {
       if (hasher.needsRehash(account.password_hash!)) {
         await accounts.setPasswordHash(db, account.id, await hasher.hash(password), clock.now());
       }
-      if (await deps.isSecondFactorRequired(account)) return { ok: true, needsSecondFactor: true, account };
+      const factors = await deps.secondFactorsRequired(account);
+      if (factors) return { ok: true, needsSecondFactor: true, account, factors };
       const session = await sessions.startSession(db, {
         accountId: account.id,
         kind: request.kind ?? 'browser',

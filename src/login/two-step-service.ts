@@ -52,18 +52,21 @@ export function createTwoStepService(deps: { db: Database; config: Config; facto
   return {
     textsAvailable: checks.textsAvailable,
 
-    /** Whether this account must give a second factor after its password. */
-    async isRequired(account: Account): Promise<boolean> {
-      if (account.two_step_enabled_at === null) return false;
+    /**
+     * The account's factors when it must give one after its password, else null. Handed on to
+     * begin(), so a sign-in reads them once.
+     */
+    async secondFactorsRequired(account: Account): Promise<FactorSummary | null> {
+      if (account.two_step_enabled_at === null) return null;
       const summary = await factors.summary(account.id);
-      return summary.totp || !!summary.phone;
+      return summary.totp || summary.phone ? summary : null;
     },
 
     /**
      * Starts the second step; the first way offered is the authenticator app when there is one,
      * otherwise a text message, sent now so the shopper lands on a page with a code on its way.
      */
-    async begin(account: Account, caller: TwoStepCaller, returnTo: string): Promise<{ flowId: string; way: Way; summary: FactorSummary; sent?: Failure<string> }> {
+    async begin(account: Account, summary: FactorSummary, caller: TwoStepCaller, returnTo: string): Promise<{ flowId: string; way: Way; sent?: Failure<string> }> {
       const data: SignInData = { returnTo, locale: account.locale };
       const flow = await flows.create(db, {
         id: newId(),
@@ -77,13 +80,12 @@ export function createTwoStepService(deps: { db: Database; config: Config; facto
         // The flow outlives any one code (as recovery's does): a text sent again lives its own 10 minutes.
         lifetimeSeconds: config.security.flowLifetimeSeconds,
       });
-      const summary = await factors.summary(account.id);
       // The app asks for a text itself (app-second-step-routes.ts): nothing is sent for it here.
-      if (summary.totp || caller.app) return { flowId: flow.id, way: 'totp', summary };
+      if (summary.totp || caller.app) return { flowId: flow.id, way: 'totp' };
       // A phone but no way to text it (no SMS provider any more): backup codes are what is left.
-      if (!checks.textsAvailable) return { flowId: flow.id, way: 'backup_code', summary };
+      if (!checks.textsAvailable) return { flowId: flow.id, way: 'backup_code' };
       const sent = await checks.sendToAccountPhone(ref(flow), caller.clientAddress, { quietWhenCapped: false });
-      return { flowId: flow.id, way: 'sms', summary, sent: sent.ok ? undefined : sent };
+      return { flowId: flow.id, way: 'sms', sent: sent.ok ? undefined : sent };
     },
 
     async describe(flowId: string, caller: TwoStepCaller): Promise<{ ok: true; summary: FactorSummary; secondsUntilText: number } | Failure<string>> {

@@ -44,8 +44,8 @@ export function registerAppApiRoutes(app: FastifyInstance, deps: { qrLogin: QrLo
     const result = await login.signIn({ identifier: body.identifier, password: body.password, ...caller, kind: 'app' });
     if (!result.ok) return problem(request, reply, result.code, result.retryAfterSeconds);
     if ('needsSecondFactor' in result) {
-      if (!body.secondFactor) return askForSecondStep(request, reply, twoStep, result.account, caller);
-      const confirmed = await confirmAlongWithPassword(twoStep, result.account, caller, body.secondFactor.way, body.secondFactor.code);
+      if (!body.secondFactor) return askForSecondStep(request, reply, twoStep, result, caller);
+      const confirmed = await confirmAlongWithPassword(twoStep, result, caller, body.secondFactor.way, body.secondFactor.code);
       return answerSecondStep(request, reply, confirmed, problem);
     }
     return reply.status(201).send({ token: result.token, expiresAt: new Date(result.expiresAt).toISOString() });
