@@ -200,8 +200,9 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     return queued;
   }
 
+  /** A nudge to the running dispatcher; one never started (RUN_DISPATCHER=false) or stopped ignores it. */
   function wake(): void {
-    if (stopping) return;
+    if (!timer) return;
     schedule().catch((error: unknown) => {
       // Database down or busy: log and let the next tick (or the next wake) try again.
       logger.error({ error: scrubSecrets(String((error as Error)?.message ?? error)).slice(0, 300) }, 'outbox pass failed; retrying');

@@ -117,6 +117,7 @@ for (const kind of testDialects) {
         close: () => real.close(),
       };
       const dispatcher = kit.dispatcher({ sender: slow, pollIntervalMs: 3_600_000 });
+      dispatcher.start(); // wake() nudges a running dispatcher only
       for (let i = 0; i < 5; i++) {
         await enqueueEmail(kit.db, kit.deps, { template: 'recovery_code', locale: 'en', to: `w${i}@example.com`, data: { code: '1', storeName: STORE, minutes: 10 } });
         dispatcher.wake();
