@@ -98,16 +98,17 @@ export async function createServices(config: Config, options: { clock?: Clock; l
   const dispatcher: Dispatcher = createDispatcher({ db, secrets, clock, sender, smsSender, logger: logger.child({ component: 'courier' }), storeName: config.storeName });
   const runDispatcher = options.runDispatcher ?? config.runDispatcher;
   if (runDispatcher) dispatcher.start();
-  // The nodes that deliver also tidy up; a node with RUN_DISPATCHER=false only serves requests.
-  const housekeeping = runDispatcher ? startHousekeeping({ db, clock, logger: logger.child({ component: 'housekeeping' }) }) : undefined;
-  // With RUN_DISPATCHER=false another process delivers: requests here only write the outbox.
-  const wakeCourier = runDispatcher ? () => dispatcher.wake() : () => {};
+  // With RUN_DISPATCHER=false another process delivers: requests here only write the outbox, and
+  // wake() on the dispatcher that was never started does nothing.
+  const wakeCourier = () => dispatcher.wake();
 
   const accounts = createAccountStore(db);
   const hasher = createPasswordHasher(config.security);
   const sessions = createSessionService({ db, store: createSessionStore(db), clock, security: config.security });
   const flows = createFlowStore(db, clock);
   const rateEvents = createRateEvents(db, clock);
+  // The nodes that deliver also tidy up; a node with RUN_DISPATCHER=false only serves requests.
+  const housekeeping = runDispatcher ? startHousekeeping({ db, clock, rateEvents, logger: logger.child({ component: 'housekeeping' }) }) : undefined;
   const smsCaps = createSmsCaps(rateEvents, { perNumberPerHour: config.sms.perNumberPerHour, perCountryPerHour: config.sms.perCountryPerHour, keyedHash: secrets.keyedHash });
   const codes = createCodeService({ db, clock, secrets, rateEvents, security: config.security });
   const throttle = createLoginThrottle(db, clock, config.security);
@@ -122,7 +123,7 @@ export async function createServices(config: Config, options: { clock?: Clock; l
   });
   const otherWays = createOtherWaysService({ passwordReset, checks: factorChecks, factors });
   const twoStep = createTwoStepService({ db, config, factors, checks: factorChecks, flows, sessions });
-  const login = createLoginService({ db, isSecondFactorRequired: twoStep.isRequired, accounts, hasher, sessions, throttle, rateEvents, secrets, clock, security: config.security });
+  const login = createLoginService({ db, secondFactorsRequired: twoStep.secondFactorsRequired, accounts, hasher, sessions, throttle, rateEvents, secrets, clock, security: config.security });
   const securitySettings = createSecuritySettingsService({ db, config, accounts, factors, checks: factorChecks, flows, sessions, hasher, throttle, secrets, clock });
 
   const qrNotifier = createQrNotifier(config.database, (error) =>

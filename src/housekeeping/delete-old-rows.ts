@@ -4,11 +4,13 @@
 // the nodes that run the courier (RUN_DISPATCHER), and on demand: `gatehouse prune`.
 //
 // Deletes go in batches of BATCH rows (an id subquery, the same on both databases), so a large
-// backlog never holds one long lock; several nodes pruning at once only delete each other's work.
+// backlog never holds one long lock. Of several courier nodes, one takes each interval's turn (a
+// rate-event claim, the same on every database), so the work is not done once per node.
 import type { Logger } from 'pino';
 import type { Clock } from '../shared/clock.ts';
 import type { SelectQueryBuilder } from 'kysely';
 import type { Database } from '../storage/database.ts';
+import type { RateEvents, WindowLimit } from '../throttling/rate-events.ts';
 import type { Tables } from '../storage/tables.ts';
 
 const HOUR = 3600_000;
@@ -74,12 +76,21 @@ export async function deleteOldRows(db: Database, now: number, stopping: () => b
 }
 
 /** Prunes every PRUNE_INTERVAL_MS until stopped; a failed run (database away) is logged and retried next time. */
-export function startHousekeeping(deps: { db: Database; clock: Clock; logger: Logger; intervalMs?: number }) {
+export function startHousekeeping(deps: { db: Database; clock: Clock; logger: Logger; rateEvents: RateEvents; intervalMs?: number }) {
+  const intervalMs = deps.intervalMs ?? PRUNE_INTERVAL_MS;
+  // One turn per interval across all nodes; a little shorter than the interval, so a node whose
+  // timer fires a moment early still finds the last turn over.
+  const turn: WindowLimit = { bucket: 'housekeeping_turn', limit: 1, windowSeconds: (intervalMs * 0.9) / 1000 };
   let running: Promise<void> | undefined;
   let stopped = false;
+  const pruneIfOurTurn = async () => {
+    if (!(await deps.rateEvents.claim(turn, 'cluster')).ok) return null;
+    return deleteOldRows(deps.db, deps.clock.now(), () => stopped);
+  };
   const run = () => {
-    running ??= deleteOldRows(deps.db, deps.clock.now(), () => stopped)
+    running ??= pruneIfOurTurn()
       .then((pruned) => {
+        if (!pruned) return;
         const total = Object.values(pruned).reduce((sum, n) => sum + n, 0);
         if (total > 0) deps.logger.info({ pruned }, 'housekeeping: deleted old rows');
       })
@@ -88,7 +99,7 @@ export function startHousekeeping(deps: { db: Database; clock: Clock; logger: Lo
         running = undefined;
       });
   };
-  const timer = setInterval(run, deps.intervalMs ?? PRUNE_INTERVAL_MS);
+  const timer = setInterval(run, intervalMs);
   timer.unref(); // housekeeping alone must not keep a process alive
   return {
     /** Ends the interval; a run in progress finishes its current batch, not the backlog. */

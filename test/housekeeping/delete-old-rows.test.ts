@@ -150,7 +150,7 @@ for (const dialect of testDialects) {
       clock.advance(DAY);
       const id = randomUUID();
       await db().insertInto('rate_events').values({ id, bucket: 'code_wrong_account', subject: 'b', at: clock.now() - 3 * DAY }).execute();
-      const housekeeping = startHousekeeping({ db: db(), clock, logger: pino({ level: 'silent' }), intervalMs: 20 });
+      const housekeeping = startHousekeeping({ db: db(), clock, rateEvents: services().rateEvents, logger: pino({ level: 'silent' }), intervalMs: 20 });
       try {
         for (let i = 0; i < 100 && (await idsIn('rate_events')).has(id); i++) await new Promise((resolve) => setTimeout(resolve, 20));
         assert.ok(!(await idsIn('rate_events')).has(id), 'the old row went without anyone asking');
@@ -161,6 +161,19 @@ for (const dialect of testDialects) {
       await db().insertInto('rate_events').values({ id: later, bucket: 'code_wrong_account', subject: 'b', at: clock.now() - 3 * DAY }).execute();
       await new Promise((resolve) => setTimeout(resolve, 500)); // 25 intervals
       assert.ok((await idsIn('rate_events')).has(later), 'after stop() nothing more is deleted');
+    });
+
+    test('of two courier nodes on one database, one takes each interval’s turn to prune', async () => {
+      clock.advance(DAY); // the clock stands still from here: every tick falls in the same interval
+      const turns = async () => (await db().selectFrom('rate_events').select('id').where('bucket', '=', 'housekeeping_turn').where('at', '=', clock.now()).execute()).length;
+      const nodes = [0, 1].map(() => startHousekeeping({ db: db(), clock, rateEvents: services().rateEvents, logger: pino({ level: 'silent' }), intervalMs: 20 }));
+      try {
+        for (let i = 0; i < 100 && (await turns()) === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+        await new Promise((resolve) => setTimeout(resolve, 300)); // 15 more ticks of each node
+        assert.equal(await turns(), 1, 'one prune in this interval, not one per node per tick');
+      } finally {
+        await Promise.all(nodes.map((node) => node.stop()));
+      }
     });
 
     test('housekeeping deletes in batches of 5000 and, told to stop, ends after the batch it is on', async () => {
