@@ -2,10 +2,10 @@
 // Other ways page lists only their own ways with the number masked; the second-factor rule is the
 // same as in recovery; each way works; codes are bound to the purpose (a recovery text code does
 // not work here).
-import { test, describe, before, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { testDialects } from '../harness/databases.ts';
-import { startTestGatehouse, createManualClock, type TestGatehouse } from '../harness/test-app.ts';
+import { gatehouseForSuite, createManualClock } from '../harness/test-app.ts';
 import { createClient, type Client } from '../harness/http-client.ts';
 import { signIn } from '../security/kit.ts';
 import { HOUR, NEW_PASSWORD, passwordHashOf, startPasswordChange, startRecovery } from '../recovery/recovery-kit.ts';
@@ -17,14 +17,9 @@ const plain = (html: string) => html.replace(/\u00a0|&nbsp;|&#160;/g, ' ');
 
 for (const dialect of testDialects) {
   describe(`change password with the other ways (${dialect})`, { timeout: 180_000 }, () => {
-    let app: TestGatehouse;
     const clock = createManualClock();
+    const app = gatehouseForSuite(dialect, { clock });
     let n = 0;
-
-    before(async () => {
-      app = await startTestGatehouse(dialect, { clock });
-    });
-    after(() => app.close());
 
     /** A signed-in shopper with the factors asked for; 31 s later, so the authenticator has a fresh step. */
     async function shopperWith(options: { phone?: boolean; totp?: boolean }) {

@@ -3,10 +3,10 @@
 // sent again only 60 s after the last (per way, with the seconds left), and belongs to one flow
 // and one purpose; authenticator and backup code pages allow 5 wrong tries per flow per way; and
 // the 20 wrong tries a day are one budget over every way.
-import { test, describe, before, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { testDialects } from '../harness/databases.ts';
-import { startTestGatehouse, createManualClock, type TestGatehouse } from '../harness/test-app.ts';
+import { gatehouseForSuite, createManualClock } from '../harness/test-app.ts';
 import { createClient } from '../harness/http-client.ts';
 import { alertText, fieldError } from '../security/kit.ts';
 import { HOUR, MINUTE, startRecovery, wrongCode } from '../recovery/recovery-kit.ts';
@@ -14,14 +14,9 @@ import { addPhone, afterNow, appNow, enrollAuthenticator, oathtool, passwordStep
 
 for (const dialect of testDialects) {
   describe(`recovery: each way's code rules (${dialect})`, { timeout: 180_000 }, () => {
-    let app: TestGatehouse;
     const clock = createManualClock();
+    const app = gatehouseForSuite(dialect, { clock });
     let n = 0;
-
-    before(async () => {
-      app = await startTestGatehouse(dialect, { clock });
-    });
-    after(() => app.close());
 
     /** An account with a confirmed phone (and, if asked, an authenticator with its backup codes), an hour after set-up. */
     async function owner(options: { totp?: boolean; twoStep?: boolean } = {}) {

@@ -2,10 +2,10 @@
 // malformed, doubled, foreign, expired or finished flow, wrong field types, oversize fields and
 // bodies, missing CSRF tokens and foreign origins. Each gets a clear 4xx (never a 500), and
 // nothing in the database changes.
-import { test, describe, before, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { testDialects } from '../harness/databases.ts';
-import { startTestGatehouse, createManualClock, type TestGatehouse } from '../harness/test-app.ts';
+import { gatehouseForSuite, createManualClock } from '../harness/test-app.ts';
 import { createClient, type Client, type Response } from '../harness/http-client.ts';
 import { makeAccount, signIn } from '../security/kit.ts';
 import { HOUR, MINUTE, NEW_PASSWORD, startPasswordChange, startRecovery } from '../recovery/recovery-kit.ts';
@@ -27,14 +27,9 @@ const FORMS = [
 
 for (const dialect of testDialects) {
   describe(`other ways: bad input (${dialect})`, { timeout: 180_000 }, () => {
-    let app: TestGatehouse;
     const clock = createManualClock();
+    const app = gatehouseForSuite(dialect, { clock });
     let n = 0;
-
-    before(async () => {
-      app = await startTestGatehouse(dialect, { clock });
-    });
-    after(() => app.close());
 
     /** A browser with an open flow of this kind (and its emailed code). */
     async function openFlow(k: Kind): Promise<{ browser: Client; flowId: string; code: string; email: string; password: string }> {

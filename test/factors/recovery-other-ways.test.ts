@@ -2,10 +2,10 @@
 // way to everyone, and a way the account does not have behaves exactly like a wrong code — the same
 // status, page, Retry-After and attempt counting — and a text "sent" to no phone answers, writes
 // and spends exactly what a real one does, without reaching anyone.
-import { test, describe, before, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { testDialects } from '../harness/databases.ts';
-import { startTestGatehouse, createManualClock, type TestGatehouse } from '../harness/test-app.ts';
+import { gatehouseForSuite, createManualClock } from '../harness/test-app.ts';
 import { createClient, type Client, type Response } from '../harness/http-client.ts';
 import { withoutTokens } from '../security/kit.ts';
 import { HOUR, startRecovery, wrongCode } from '../recovery/recovery-kit.ts';
@@ -46,14 +46,9 @@ function assertSame(a: Answer[], b: Answer[], why: string) {
 
 for (const dialect of testDialects) {
   describe(`recovery: other ways reveal nothing (${dialect})`, { timeout: 180_000 }, () => {
-    let app: TestGatehouse;
     const clock = createManualClock();
+    const app = gatehouseForSuite(dialect, { clock });
     let n = 0;
-
-    before(async () => {
-      app = await startTestGatehouse(dialect, { clock });
-    });
-    after(() => app.close());
 
     /** Three visitors: an unknown address, an account without factors, one with phone + authenticator + backup codes. */
     async function threeVisitors() {

@@ -2,10 +2,10 @@
 // codes needs one of them as well as the email or text code to finish recovery, in either order;
 // an account with only a phone recovers with the text code alone. Authenticator codes come from
 // Debian's oathtool; a used backup code and a replayed authenticator step are refused.
-import { test, describe, before, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { testDialects } from '../harness/databases.ts';
-import { startTestGatehouse, createManualClock, type TestGatehouse } from '../harness/test-app.ts';
+import { gatehouseForSuite, createManualClock } from '../harness/test-app.ts';
 import { createClient, type Client } from '../harness/http-client.ts';
 import { signIn } from '../security/kit.ts';
 import { HOUR, MINUTE, NEW_PASSWORD, passwordHashOf, startRecovery } from '../recovery/recovery-kit.ts';
@@ -15,14 +15,9 @@ const STEP = 30_000;
 
 for (const dialect of testDialects) {
   describe(`recovery: the second factor (${dialect})`, { timeout: 180_000 }, () => {
-    let app: TestGatehouse;
     const clock = createManualClock();
+    const app = gatehouseForSuite(dialect, { clock });
     let n = 0;
-
-    before(async () => {
-      app = await startTestGatehouse(dialect, { clock });
-    });
-    after(() => app.close());
 
     async function owner(options: { phone?: boolean; totp?: boolean; backupOnly?: boolean }) {
       clock.advance(25 * HOUR);

@@ -4,6 +4,7 @@ import { loadConfig, type Config } from '../../src/config/config.ts';
 import { createGatehouse } from '../../src/compose.ts';
 import { startMailCatcher, type CaughtMessage, type MailCatcher } from '../../src/courier/mail-catcher.ts';
 import { createManualClock, type Clock } from '../../src/shared/clock.ts';
+import { after, before } from 'node:test';
 import pino, { type Logger } from 'pino';
 import { freePort } from './free-port.ts';
 import { openTestDatabase, type TestDialect, type TestDatabase } from './databases.ts';
@@ -73,6 +74,24 @@ export async function startTestGatehouse(
       await mail.close();
     },
   };
+}
+
+/**
+ * One Gatehouse for a whole describe block: started before its first test and closed after its
+ * last. What it returns forwards to that Gatehouse, so tests read `app.url` as with a started one.
+ */
+export function gatehouseForSuite(dialect: TestDialect, options: Parameters<typeof startTestGatehouse>[1] = {}): TestGatehouse {
+  let started: TestGatehouse | undefined;
+  before(async () => {
+    started = await startTestGatehouse(dialect, options);
+  });
+  after(() => started?.close());
+  return new Proxy({} as TestGatehouse, {
+    get(_, key) {
+      if (!started) throw new Error('the suite’s Gatehouse starts in before(): use it inside tests and hooks');
+      return Reflect.get(started, key);
+    },
+  });
 }
 
 export { createManualClock };
