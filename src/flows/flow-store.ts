@@ -57,10 +57,6 @@ export function createFlowStore(db: Database, clock: Clock) {
         .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
     },
-
-    async pruneExpired(olderThanMs: number) {
-      await db.deleteFrom('flows').where('expires_at', '<', clock.now() - olderThanMs).execute();
-    },
   };
 }
 

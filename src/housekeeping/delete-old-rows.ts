@@ -11,6 +11,7 @@ import type { Clock } from '../shared/clock.ts';
 import type { SelectQueryBuilder } from 'kysely';
 import type { Database } from '../storage/database.ts';
 import type { RateEvents, WindowLimit } from '../throttling/rate-events.ts';
+import { FAILURE_MEMORY_MS } from '../throttling/login-throttle.ts';
 import type { Tables } from '../storage/tables.ts';
 
 const HOUR = 3600_000;
@@ -67,11 +68,11 @@ export async function deleteOldRows(db: Database, now: number, stopping: () => b
     // A QR request lives minutes (DESIGN.md §4); a day later it is history.
     qr_login_requests: await prune('qr_login_requests', () => db.selectFrom('qr_login_requests').select('id').where('created_at', '<', now - DAY)),
 
-    // Failures older than a day no longer count (login-throttle.ts, FAILURE_MEMORY_MS): such a row
-    // acts exactly like no row once its wait is over. One row per subject that failed recently.
+    // Failures older than FAILURE_MEMORY_MS no longer count: such a row acts exactly like no row
+    // once its wait is over. One row per subject that failed recently.
     login_throttles: stopping()
       ? 0
-      : Number((await db.deleteFrom('login_throttles').where('last_failure_at', '<', now - DAY).where('blocked_until', '<', now).executeTakeFirst()).numDeletedRows),
+      : Number((await db.deleteFrom('login_throttles').where('last_failure_at', '<', now - FAILURE_MEMORY_MS).where('blocked_until', '<', now).executeTakeFirst()).numDeletedRows),
   };
 }
 

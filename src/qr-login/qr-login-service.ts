@@ -172,8 +172,6 @@ export function createQrLoginService(deps: {
       await notifier.notify(request.id);
       return { ok: true as const, ...result };
     },
-
-    pruneOlderThan: (ageMs: number) => store.pruneOlderThan(clock.now() - ageMs),
   };
 }
 

@@ -50,7 +50,6 @@ export function createQrLoginStore(db: Database) {
       return changed(result);
     },
 
-    pruneOlderThan: (before: number) => db.deleteFrom('qr_login_requests').where('created_at', '<', before).execute(),
   };
 }
 

@@ -6,7 +6,7 @@ import type { Clock } from '../shared/clock.ts';
 import type { Database } from '../storage/database.ts';
 
 /** Failures older than this no longer count toward the next delay. */
-const FAILURE_MEMORY_MS = 24 * 3600 * 1000;
+export const FAILURE_MEMORY_MS = 24 * 3600 * 1000;
 
 export function delayAfterFailures(failures: number, security: SecurityConfig): number {
   if (failures < security.loginFailuresBeforeDelay) return 0;

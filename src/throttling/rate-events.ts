@@ -96,11 +96,6 @@ export function createRateEvents(db: Database, clock: Clock) {
     async release(id: string) {
       await db.deleteFrom('rate_events').where('id', '=', id).execute();
     },
-
-    /** Old rows only slow the counts down; the longest window we use is a day. */
-    async pruneOlderThan(ageMs: number) {
-      await db.deleteFrom('rate_events').where('at', '<', clock.now() - ageMs).execute();
-    },
   };
 }
 
