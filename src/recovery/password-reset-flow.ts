@@ -6,6 +6,8 @@
 // Two kinds of flow walk them: 'recovery' (anyone, from "Forgot password?") and
 // 'password_change' (a signed-in shopper, bound to their own account). Each kind is its own code
 // purpose, so a code from one never works in the other or in sign-up.
+import type { FactorSummary } from '../factors/factor-store.ts';
+
 export type PasswordResetKind = 'recovery' | 'password_change';
 
 export type PasswordResetState = 'code_sent' | 'verified' | 'completed';
@@ -29,12 +31,16 @@ export interface Proofs {
 
 export type Proof = { channel: 'email' | 'sms' } | { factor: 'totp' | 'backup_code' };
 
-/** Where the flow goes after a proof: the new password, or the kind of proof still missing. */
 export type NextStep = 'choose_password' | 'channel' | 'totp' | 'backup_code';
 
-export function stepAfter(proved: Proofs, needsFactor: boolean): 'choose_password' | 'factor' | 'channel' {
+/** The factor page an account is sent to: its authenticator, or backup codes when it has only those. */
+export const factorStepOf = (factors: FactorSummary): 'totp' | 'backup_code' => (factors.totp ? 'totp' : 'backup_code');
+
+/** Where the flow goes after a proof: the new password, or the kind of proof still missing. */
+export function stepAfter(proved: Proofs, factors: FactorSummary): NextStep {
   if (!proved.channel) return 'channel';
-  if (needsFactor && !proved.factor) return 'factor';
+  const needsFactor = factors.totp || factors.backupCodesLeft > 0;
+  if (needsFactor && !proved.factor) return factorStepOf(factors);
   return 'choose_password';
 }
 

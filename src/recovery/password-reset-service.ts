@@ -22,7 +22,7 @@ import type { Database } from '../storage/database.ts';
 import type { LoginThrottle } from '../throttling/login-throttle.ts';
 import type { CodeService, CodeTarget } from '../verification/code-service.ts';
 import type { FactorStore } from '../factors/factor-store.ts';
-import { stepAfter, type NextStep, type PasswordResetData, type PasswordResetKind, type Proof } from './password-reset-flow.ts';
+import { factorStepOf, stepAfter, type NextStep, type PasswordResetData, type PasswordResetKind, type Proof } from './password-reset-flow.ts';
 
 export interface PasswordResetDeps {
   db: Database;
@@ -146,7 +146,7 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
      */
     async factorWay(flow: FlowRow): Promise<'totp' | 'backup_code'> {
       const account = await usableAccount(flow);
-      return account && !(await factors.summary(account.id)).totp ? 'backup_code' : 'totp';
+      return account ? factorStepOf(await factors.summary(account.id)) : 'totp';
     },
 
     usableAccount,
@@ -160,11 +160,8 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
       const data = JSON.parse(flow.data) as PasswordResetData;
       const proved = { ...data.proved, ...proof };
       const summary = await factors.summary(account.id);
-      const step = stepAfter(proved, summary.totp || summary.backupCodesLeft > 0);
-      const moved = await flows.transition(db, flow.id, 'code_sent', step === 'choose_password' ? 'verified' : 'code_sent', { ...data, proved });
-      // The shopper has just proved the email or phone: the page may now follow the account's own
-      // factors (no authenticator page for an account that only has backup codes).
-      const next: NextStep = step === 'factor' ? (summary.totp ? 'totp' : 'backup_code') : step;
+      const next = stepAfter(proved, summary);
+      const moved = await flows.transition(db, flow.id, 'code_sent', next === 'choose_password' ? 'verified' : 'code_sent', { ...data, proved });
       return moved ? { ok: true, next } : fail('flow.finished');
     },
 
