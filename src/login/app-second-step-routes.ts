@@ -22,7 +22,7 @@ export async function askForSecondStep(request: FastifyRequest, reply: FastifyRe
   const appCaller = { ...caller, browserId: flowToken, app: true };
   const started = await twoStep.begin(needed.account, needed.factors, appCaller, '/');
   const summary = needed.factors;
-  const ways = [summary.totp ? 'totp' : null, summary.phone && twoStep.textsAvailable ? 'sms' : null, summary.backupCodesLeft > 0 ? 'backup_code' : null].filter(Boolean);
+  const ways = twoStep.waysFor(summary);
   const t = translatorFor(request.ctx.locale, loginMessages);
   return reply.status(401).send({
     error: { code: 'login.second_factor_required', message: t('login.second_factor_required') },

@@ -124,6 +124,7 @@ export function registerTwoStepRoutes(app: FastifyInstance, deps: { twoStep: Two
     if (!described.ok) return flowProblem(request, reply, described.code);
     const t = translate(request);
     const { summary } = described;
+    const ways = twoStep.waysFor(summary);
     const q = `?flow=${flowId}`;
     // The password was right, so the shopper may see which ways the account has (masked).
     const page = (
@@ -136,9 +137,9 @@ export function registerTwoStepRoutes(app: FastifyInstance, deps: { twoStep: Two
             ctx={request.ctx}
             t={t}
             flowId={flowId}
-            smsSendAction={summary.phone && twoStep.textsAvailable ? paths.smsSend : undefined}
-            authenticatorHref={summary.totp ? `${paths.totp}${q}` : undefined}
-            backupCodeHref={summary.backupCodesLeft > 0 ? `${paths.backup_code}${q}` : undefined}
+            smsSendAction={ways.includes('sms') ? paths.smsSend : undefined}
+            authenticatorHref={ways.includes('totp') ? `${paths.totp}${q}` : undefined}
+            backupCodeHref={ways.includes('backup_code') ? `${paths.backup_code}${q}` : undefined}
             phone={summary.phone}
             backupCodesLeft={summary.backupCodesLeft}
             secondsUntilText={described.secondsUntilText}

@@ -52,6 +52,15 @@ export function createTwoStepService(deps: { db: Database; config: Config; facto
   return {
     textsAvailable: checks.textsAvailable,
 
+    /** The ways this account can finish its second step with, in the order they are offered. */
+    waysFor(summary: FactorSummary): Way[] {
+      const ways: Way[] = [];
+      if (summary.totp) ways.push('totp');
+      if (summary.phone && checks.textsAvailable) ways.push('sms');
+      if (summary.backupCodesLeft > 0) ways.push('backup_code');
+      return ways;
+    },
+
     /**
      * The account's factors when it must give one after its password, else null. Handed on to
      * begin(), so a sign-in reads them once.
