@@ -170,10 +170,11 @@ for (const dialect of testDialects) {
       try {
         for (let i = 0; i < 100 && (await turns()) === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
         await new Promise((resolve) => setTimeout(resolve, 300)); // 15 more ticks of each node
-        assert.equal(await turns(), 1, 'one prune in this interval, not one per node per tick');
       } finally {
         await Promise.all(nodes.map((node) => node.stop()));
       }
+      // Counted once both have stopped: a refused claim's row lives for a moment before it is taken back.
+      assert.equal(await turns(), 1, 'one prune in this interval, not one per node per tick');
     });
 
     test('housekeeping deletes in batches of 5000 and, told to stop, ends after the batch it is on', async () => {
