@@ -124,7 +124,7 @@ export async function createServices(config: Config, options: { clock?: Clock; l
   const otherWays = createOtherWaysService({ passwordReset, checks: factorChecks, factors });
   const twoStep = createTwoStepService({ db, config, factors, checks: factorChecks, flows, sessions });
   const login = createLoginService({ db, secondFactorsRequired: twoStep.secondFactorsRequired, accounts, hasher, sessions, throttle, rateEvents, secrets, clock, security: config.security });
-  const securitySettings = createSecuritySettingsService({ db, config, accounts, factors, checks: factorChecks, flows, sessions, hasher, throttle, secrets, clock });
+  const securitySettings = createSecuritySettingsService({ db, config, accounts, factors, checks: factorChecks, flows, sessions, hasher, throttle, secrets, clock, enqueueEmail, wakeCourier });
 
   const qrNotifier = createQrNotifier(config.database, (error) =>
     logger.warn({ err: { message: (error as Error)?.message } }, 'QR sign-in notifications interrupted; browsers fall back to re-reading'),

@@ -23,6 +23,7 @@ export const accountMessages: Catalog = {
   },
   'account.this_device': { en: 'This device', ru: 'Это устройство' },
   'account.device_on': { en: '{browser} on {system}', ru: '{browser}, {system}' },
+  'account.store_app': { en: '{store} app', ru: 'Приложение {store}' },
   'account.signed_in_at': { en: 'Signed in', ru: 'Вход' },
   'account.last_seen': { en: 'Last active', ru: 'Последняя активность' },
   'account.end_session': { en: 'Sign out', ru: 'Завершить' },

@@ -100,7 +100,9 @@ export function SecurityPage(props: { ctx: RequestContext; t: Translate; storeNa
       <p class="field-hint">{t('account.sessions_hint')}</p>
       <ul class="session-list" aria-labelledby="sessions-title">
         {ordered.map((session) => {
-          const device = describeUserAgent(session.user_agent);
+          const { browser, system } = describeUserAgent(session.user_agent, ctx.locale);
+          // The store's own app names itself in its User-Agent, which we never echo: we name it.
+          const device = { browser: session.kind === 'app' ? t('account.store_app', { store: props.storeName }) : browser, system };
           const current = session.id === props.currentId;
           return (
             <li class="session-item" data-session-id={session.id}>

@@ -57,12 +57,12 @@ export async function buildApp(config: Config, services: Services, logger: objec
   registerSessionRoutes(app, { sessions: services.sessions, storeName });
   registerLoginRoutes(app, { login: services.login, twoStep: services.twoStep, sessions: services.sessions, clock: services.clock, storeName, makeQrPanel: createQrPanelMaker(services.qrLogin) });
   registerAppSecondStepRoutes(app, { twoStep: services.twoStep, storeName });
-  registerTwoStepRoutes(app, { twoStep: services.twoStep, clock: services.clock, config });
-  registerQrLoginRoutes(app, { qrLogin: services.qrLogin, clock: services.clock, storeName, publicUrl: config.publicUrl });
+  registerTwoStepRoutes(app, { twoStep: services.twoStep, sessions: services.sessions, clock: services.clock, config });
+  registerQrLoginRoutes(app, { qrLogin: services.qrLogin, sessions: services.sessions, clock: services.clock, storeName, publicUrl: config.publicUrl });
   registerAppApiRoutes(app, { qrLogin: services.qrLogin, login: services.login, twoStep: services.twoStep, sessions: services.sessions, storeName });
-  registerRegistrationRoutes(app, { registration: services.registration, clock: services.clock, storeName, security: config.security });
+  registerRegistrationRoutes(app, { registration: services.registration, sessions: services.sessions, clock: services.clock, storeName, security: config.security });
   registerAccountRoutes(app, { db: services.db, accounts: services.accounts, factors: services.factors, textsAvailable: services.smsAvailable, sessions: services.sessions, clock: services.clock, storeName });
-  const resetSteps = { passwordReset: services.passwordReset, otherWays: services.otherWays, storeName, security: config.security };
+  const resetSteps = { passwordReset: services.passwordReset, otherWays: services.otherWays, storeName, security: config.security, clock: services.clock };
   registerRecoveryRoutes(app, resetSteps);
   registerSettingsRoutes(app, resetSteps);
   registerSecuritySettingsRoutes(app, { settings: services.securitySettings, config, clock: services.clock });

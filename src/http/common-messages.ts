@@ -24,6 +24,8 @@ export const commonMessages: Catalog = {
     ru: 'Форма устарела или отправлена с другого сайта. Обновите страницу и попробуйте снова.',
   },
   'request.method_not_allowed': { en: 'This address does not accept that request.', ru: 'Этот адрес не принимает такой запрос.' },
+  // Any security change, from any flow, in a session that has not proved the password lately.
+  'reverify.required': { en: 'Please confirm it’s you first.', ru: 'Сначала подтвердите, что это вы.' },
   'request.unavailable': {
     en: 'We could not complete this just now. Nothing was changed; please try again in a moment.',
     ru: 'Сейчас не получилось. Ничего не изменилось — попробуйте ещё раз через минуту.',

@@ -38,7 +38,13 @@ export function wantsJson(request: FastifyRequest): boolean {
   return request.url.startsWith('/api/') || (request.headers.accept ?? '').startsWith('application/json');
 }
 
-export function sendProblem(request: FastifyRequest, reply: FastifyReply, code: string, storeName: string, options: { catalogs?: Catalog[]; params?: Params } = {}) {
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, code: string, storeName: string, options: { catalogs?: Catalog[]; params?: Params; returnTo?: string } = {}) {
+  // "Confirm it's you" is a step, not an error: the browser goes there and is brought back (to the
+  // page it asked for, or for a form post to the page the caller names).
+  if (code === 'reverify.required' && !wantsJson(request)) {
+    const back = request.method === 'GET' ? request.url : (options.returnTo ?? '/account');
+    return reply.status(303).header('location', `/account/confirm?return_to=${encodeURIComponent(back)}`).send();
+  }
   const status = statusFor(code);
   // Requests Fastify refuses before our hooks run (a path that is not UTF-8) have no context yet.
   request.ctx ??= contextWithoutBrowser(request);

@@ -22,7 +22,7 @@ import { formatTime } from '../../src/account/account-pages.tsx';
 import { describeUserAgent } from '../../src/sessions/user-agent.ts';
 import { sha256Hex } from '../../src/shared/secrets.ts';
 import { createShopper, pathOf, signIn, waitForPath, watchForBrowserErrors } from './e2e-kit.ts';
-import { cameraFile, launchBrowserWithCamera, panelState, readQr, waitForNewQr, waitForPanel } from './qr-kit.ts';
+import { cameraFile, launchBrowserWithCamera, panelState, readQr, waitForNewQr, waitForPanel, tapContinue } from './qr-kit.ts';
 
 const PASSWORD = 'lantern orchard sings at noon';
 
@@ -89,6 +89,7 @@ for (const dialect of testDialects) {
       const { phone, phoneErrors } = await openPhone();
       await signIn(phone, app.url, email, PASSWORD);
       await phone.goto(`${app.url}${qr.path}`);
+      await tapContinue(phone);
       await phone.getByRole('heading', { level: 1, name: 'Sign in on another device?' }).waitFor();
 
       // Who is asking: the desktop's browser and system, its place (unknown: its address), the time.
@@ -164,6 +165,7 @@ for (const dialect of testDialects) {
       await phone.getByLabel('Password', { exact: true }).fill(PASSWORD);
       await phone.getByRole('button', { name: 'Sign in' }).click();
       await waitForPath(phone, new RegExp(`^${qr.path}$`));
+      await tapContinue(phone);
       await phone.getByRole('heading', { level: 1, name: 'Sign in on another device?' }).waitFor();
       await waitForPanel(page, 'scanned', 'Scanned — confirm on your phone');
 
@@ -187,6 +189,7 @@ for (const dialect of testDialects) {
       assert.equal((await phone.goto(`${app.url}${qr.path}`))?.status(), 409);
       await phone.getByText('This QR code has already been used.').waitFor();
       await phone.goto(`${app.url}${renewed.path}`);
+      await tapContinue(phone);
       await phone.getByRole('heading', { level: 1, name: 'Sign in on another device?' }).waitFor();
       await waitForPanel(page, 'scanned');
 
@@ -213,6 +216,7 @@ for (const dialect of testDialects) {
       await phone.getByText('This QR code has expired. Show a new code on the sign-in page.').waitFor();
 
       await phone.goto(`${app.url}${renewed.path}`);
+      await tapContinue(phone);
       await waitForPanel(page, 'scanned');
       await Promise.all([waitForPath(page, /^\/account$/), phone.getByRole('button', { name: 'Confirm' }).click()]);
       await page.getByRole('main').getByText(email).waitFor();
@@ -242,6 +246,7 @@ for (const dialect of testDialects) {
       await phone.goto(`${app.url}/app`);
       await phone.getByRole('button', { name: 'Start camera' }).click();
       await waitForPath(phone, new RegExp(`^${qr.path}$`));
+      await tapContinue(phone);
       await phone.getByRole('heading', { level: 1, name: 'Sign in on another device?' }).waitFor();
       await waitForPanel(page, 'scanned', 'Scanned — confirm on your phone');
 
@@ -262,6 +267,7 @@ for (const dialect of testDialects) {
       const phone = await newPhonePage(browser, { locale: 'en-US' });
       await signIn(phone, app.url, email, PASSWORD);
       await phone.goto(`${app.url}${qr.path}`);
+      await tapContinue(phone);
       await waitForPanel(first, 'scanned');
       try {
         await Promise.all([first.waitForURL((url) => url.pathname !== '/login', { timeout: 10_000 }), phone.getByRole('button', { name: 'Confirm' }).click()]);
