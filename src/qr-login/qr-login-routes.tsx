@@ -132,7 +132,7 @@ export function registerQrLoginRoutes(app: FastifyInstance, deps: QrRouteDeps) {
     if (left) reply.setCookie(QR_COOKIE, left, qrCookieOptions);
     else reply.clearCookie(QR_COOKIE, qrCookieOptions);
     await handOverBrowserSession(request, reply, sessions, result, clock.now());
-    return redirect(reply, '/account');
+    return redirect(reply, '/account?signed_in=qr');
   });
 
   // ---- the phone: a signed-in browser opening the QR's link ----------------------------------

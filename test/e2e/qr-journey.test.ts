@@ -19,6 +19,7 @@ import { createManualClock, startTestGatehouse, type TestGatehouse } from '../ha
 import { freePort } from '../harness/free-port.ts';
 import { launchBrowser, newDesktopPage, newPhonePage, type Browser, type Page } from '../harness/browser.ts';
 import { formatTime } from '../../src/account/account-pages.tsx';
+import { maskEmail } from '../../src/courier/mask.ts';
 import { describeUserAgent } from '../../src/sessions/user-agent.ts';
 import { sha256Hex } from '../../src/shared/secrets.ts';
 import { createShopper, pathOf, signIn, waitForPath, watchForBrowserErrors } from './e2e-kit.ts';
@@ -123,7 +124,11 @@ for (const dialect of testDialects) {
       assert.deepEqual(desktop.navigations, ['POST /qr/complete', 'GET /account'], 'the page script submitted /qr/complete; no reload');
       await phone.getByRole('heading', { level: 1, name: 'Confirmed' }).waitFor();
       await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
-      await page.getByRole('main').getByText(email).waitFor();
+      await page.getByRole('main').getByText(email).first().waitFor();
+      // Which account this browser landed in, said first (a photographed QR could sign it into someone else's).
+      const landedIn = await page.locator('[data-qr-signed-in]').innerText();
+      assert.ok(landedIn.includes(`Signed in with the app’s QR code as ${maskEmail(email)}`), landedIn);
+      assert.ok(await page.locator('[data-qr-signed-in]').getByRole('button', { name: 'Sign out' }).isVisible(), 'the way out is next to it');
       assert.equal((await qrRow(qr.token)).state, 'consumed');
 
       // Security on the desktop: its own session was made by the QR code.
@@ -218,7 +223,7 @@ for (const dialect of testDialects) {
       await phone.goto(`${app.url}${renewed.path}`);
       await tapContinue(phone);
       await waitForPanel(page, 'scanned');
-      await Promise.all([waitForPath(page, /^\/account$/), phone.getByRole('button', { name: 'Confirm' }).click()]);
+      await Promise.all([waitForPath(page, /^\/account\?signed_in=qr$/), phone.getByRole('button', { name: 'Confirm' }).click()]);
       await page.getByRole('main').getByText(email).waitFor();
       assert.deepEqual(desktop.navigations, ['POST /qr/complete', 'GET /account']);
 
@@ -250,7 +255,7 @@ for (const dialect of testDialects) {
       await phone.getByRole('heading', { level: 1, name: 'Sign in on another device?' }).waitFor();
       await waitForPanel(page, 'scanned', 'Scanned — confirm on your phone');
 
-      await Promise.all([waitForPath(page, /^\/account$/), phone.getByRole('button', { name: 'Confirm' }).click()]);
+      await Promise.all([waitForPath(page, /^\/account\?signed_in=qr$/), phone.getByRole('button', { name: 'Confirm' }).click()]);
       await page.getByRole('main').getByText(email).waitFor();
       assert.deepEqual(desktop.navigations, ['POST /qr/complete', 'GET /account']);
       await closeClean(desktop, phone, phoneErrors);
@@ -272,7 +277,7 @@ for (const dialect of testDialects) {
       try {
         await Promise.all([first.waitForURL((url) => url.pathname !== '/login', { timeout: 10_000 }), phone.getByRole('button', { name: 'Confirm' }).click()]);
         await first.waitForLoadState('load');
-        assert.equal(pathOf(first), '/account', `the first tab signs in (it shows: ${await first.locator('main').innerText()})`);
+        assert.equal(pathOf(first), '/account?signed_in=qr', `the first tab signs in (it shows: ${await first.locator('main').innerText()})`);
       } finally {
         await phone.close();
         await second.close();

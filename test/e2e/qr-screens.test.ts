@@ -69,7 +69,7 @@ describe(`QR sign-in screens (${dialect})`, () => {
       await onWaiting.shoot('qr-login-scanned');
 
       // Confirm: the phone says so, the waiting browser is signed in.
-      await Promise.all([waitForPath(waiting, /^\/account$/), phone.getByRole('button', { name: 'Confirm' }).click()]);
+      await Promise.all([waitForPath(waiting, /^\/account\?signed_in=qr$/), phone.getByRole('button', { name: 'Confirm' }).click()]);
       await phone.getByRole('heading', { level: 1, name: 'Confirmed' }).waitFor();
       await onPhone.shoot('qr-confirmed');
 

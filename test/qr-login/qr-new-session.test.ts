@@ -33,7 +33,7 @@ for (const dialect of testDialects) {
 
       const done = await browser.post('/qr/complete', {});
       assert.equal(done.status, 303);
-      assert.equal(done.location, '/account');
+      assert.equal(done.location, '/account?signed_in=qr');
       const line = done.headers.getSetCookie().find((c) => c.startsWith(`${SESSION_COOKIE}=`))!;
       assert.ok(line, 'completion sets the session cookie');
       assert.match(line, /HttpOnly/i);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { testDialects } from '../harness/databases.ts';
 import { createManualClock, type TestGatehouse } from '../harness/test-app.ts';
-import { addAccount, appSignIn, newBrowser, PASSWORD, scanAndConfirm, showQr, startQrGatehouse, type Browser } from '../qr-login/qr-kit.ts';
+import { addAccount, api, appSignIn, newBrowser, PASSWORD, scanAndConfirm, showQr, startQrGatehouse, type Browser } from '../qr-login/qr-kit.ts';
 import { SESSION_COOKIE, countRows, whoamiWith } from './kit.ts';
 import { oathtool, smsCodeFor } from '../factors/factors-kit.ts';
 
@@ -85,6 +85,51 @@ for (const dialect of testDialects) {
       assert.equal((await browser.get('/account/security/phone')).status, 200, 'open at 9:59');
       clock.advance(1000);
       assert.equal((await browser.get('/account/security/phone')).status, 303, 'closed at 10:00');
+    });
+
+    test('after a QR sign-in the first page names the account it landed in, masked, with “not your account? Sign out” — and only for a QR-made session', async (t) => {
+      const app = await startQrGatehouse(dialect);
+      t.after(() => app.close());
+      await addAccount(app, { email: 'photographer@example.com', loginName: 'photographer' });
+      const browser = newBrowser(app.url);
+      const { token } = await showQr(browser);
+      await scanAndConfirm(app, await appSignIn(app, 'photographer'), token);
+      const done = await browser.post('/qr/complete', {});
+      assert.equal(done.location, '/account?signed_in=qr');
+      const page = await browser.get(done.location!);
+      const notice = /<div class="alert alert-info qr-signed-in"[\s\S]*?<\/div>/.exec(page.text)?.[0] ?? '';
+      assert.match(notice, /Signed in with the app’s QR code as p\*\*\*@e\*\*\*\.com/);
+      assert.match(notice, /Not your account\? <button type="submit" class="link-button">Sign out<\/button>/);
+      assert.match(notice, /<form method="post" action="\/logout"/);
+      // A password session given the same query shows nothing of the kind.
+      const owner = newBrowser(app.url);
+      assert.equal((await owner.post('/login', { identifier: 'photographer', password: PASSWORD })).status, 303);
+      assert.ok(!(await owner.get('/account?signed_in=qr')).text.includes('qr-signed-in'));
+    });
+
+    test('device names come from a fixed list: a crafted User-Agent is never shown on the confirm screen, in the app API, the sessions list or the owner’s email', async (t) => {
+      const app = await startQrGatehouse(dialect);
+      t.after(() => app.close());
+      const email = 'ua-victim@example.com';
+      await addAccount(app, { email, loginName: 'ua_victim' });
+      const crafted = 'Your own iPhone - this is you, press Confirm/1 (x)';
+      const attacker = newBrowser(app.url, { userAgent: crafted });
+      const { token } = await showQr(attacker);
+      const bearer = await appSignIn(app, 'ua_victim');
+      const scanned = await api(app, bearer, '/api/v1/qr/scan', { token });
+      assert.equal(scanned.status, 200);
+      assert.ok(!JSON.stringify(scanned.json).includes('Your own'), `the app API: ${JSON.stringify(scanned.json)}`);
+      assert.equal(scanned.json.browser, 'Unknown browser');
+      assert.equal((await api(app, bearer, '/api/v1/qr/confirm', { token })).status, 200);
+      assert.equal((await attacker.post('/qr/complete', {})).status, 303);
+      const mail = await app.mail.waitFor((m) => m.to.includes(email) && /New sign-in/.test(m.subject), 10_000);
+      for (const text of [mail.subject, mail.text, mail.html ?? '']) {
+        assert.ok(!text.includes('Your own') && !text.includes('press Confirm'), `the email never echoes the header: ${mail.subject}`);
+      }
+      const security = await attacker.get('/account/security');
+      assert.ok(!security.text.includes('Your own'), 'the sessions list names no crafted device');
+      const listed = await api(app, bearer, '/api/v1/sessions', undefined, 'GET');
+      assert.ok(!listed.text.includes('Your own'), 'nor the app API’s list');
     });
 
     test('Confirm it’s you gives the session a new token: the cookie from before opens nothing', async (t) => {
