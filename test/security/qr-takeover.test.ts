@@ -46,6 +46,7 @@ for (const dialect of testDialects) {
       t.after(() => app.close());
       const victimId = await addAccount(app, { email: 'victim@example.com', loginName: 'victim' });
       const attacker = await signedInByRelayedQr(app, 'victim');
+      await app.mail.waitFor((m) => m.to.includes('victim@example.com') && /^New sign-in/.test(m.subject), 10_000);
       const rows = await countRows(app);
       const mailsBefore = app.mail.messages().length;
 
