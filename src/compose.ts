@@ -95,7 +95,7 @@ export async function createServices(config: Config, options: { clock?: Clock; l
   }
   const smsSender = smsProvider ? createTwilioSmsSender(smsProvider) : undefined;
   const smsAvailable = smsSender !== undefined;
-  const dispatcher: Dispatcher = createDispatcher({ db, secrets, clock, sender, smsSender, logger: logger.child({ component: 'courier' }), storeName: config.storeName });
+  const dispatcher: Dispatcher = createDispatcher({ db, secrets, clock, sender, smsSender, logger: logger.child({ component: 'courier' }), storeName: config.storeName, messageIdDomain: new URL(config.publicUrl).hostname });
   const runDispatcher = options.runDispatcher ?? config.runDispatcher;
   if (runDispatcher) dispatcher.start();
   // With RUN_DISPATCHER=false another process delivers: requests here only write the outbox, and

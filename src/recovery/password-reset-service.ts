@@ -63,6 +63,8 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
         locale: (account?.locale ?? 'en') as Locale,
         to: account?.email ?? 'nobody@invalid',
         data: { code, storeName: config.storeName, minutes },
+        // The code's expires_at (issued a moment ago in this transaction): the mail dies with it.
+        expiresAt: clock.now() + config.security.codeLifetimeSeconds * 1000,
       };
       // An unknown account gets a decoy row: the same sealing and insert, nothing sent.
       if (account) await deps.enqueueEmail(trx, { secrets, clock }, message);

@@ -76,6 +76,8 @@ export function createRegistrationService(deps: {
         locale: data.locale,
         to: data.email,
         data: { code, storeName: config.storeName, minutes: Math.round(config.security.codeLifetimeSeconds / 60) },
+        // The code's expires_at (issued a moment ago in this transaction): the mail dies with it.
+        expiresAt: clock.now() + config.security.codeLifetimeSeconds * 1000,
       });
     }
   }
