@@ -12,12 +12,7 @@ import { testDialects } from '../harness/databases.ts';
 import { gatehouseForSuite, type TestGatehouse } from '../harness/test-app.ts';
 import { createClient, type Client } from '../harness/http-client.ts';
 import { makeAccount, registrationFields, signInOk } from '../security/kit.ts';
-
-interface Route {
-  method: string;
-  /** The pattern, e.g. /account/sessions/:id/end */
-  url: string;
-}
+import { registeredRoutes, type Route } from '../harness/routes.ts';
 
 interface Attempt {
   name: string;
@@ -31,24 +26,6 @@ interface Attempt {
 const FIELDS = ['identifier', 'password', 'password_confirmation', 'email', 'login_name', 'flow', 'code', 'locale', 'phone', 'on', 'first', 'request', 'return_to', 'sign_out_others', 'token', 'flowToken', 'way', 'set', 'sent', 'ended', 'welcome'];
 const FORM = 'application/x-www-form-urlencoded';
 const JSON_TYPE = 'application/json';
-
-/** Reads method + URL pairs out of Fastify's route tree (printRoutes), HEAD left out (it is GET's). */
-export function registeredRoutes(tree: string): Route[] {
-  const routes: Route[] = [];
-  const stack: string[] = [];
-  for (const line of tree.split('\n')) {
-    const match = /^([│ ]*)[├└]── (.*?)(?: \(([A-Z, ]+)\))?$/.exec(line);
-    if (!match) continue;
-    const depth = match[1]!.length / 4;
-    stack.length = depth;
-    const url = (stack[depth - 1] ?? '') + match[2]!;
-    stack[depth] = url;
-    for (const method of (match[3] ?? '').split(', ').filter(Boolean)) {
-      if (method !== 'HEAD') routes.push({ method, url });
-    }
-  }
-  return routes;
-}
 
 const sampleParams: Record<string, string> = { id: '00000000-0000-4000-8000-000000000000', token: 'x'.repeat(43), name: 'app.css' };
 const withParams = (url: string, value?: string) => url.replace(/:(\w+)/g, (_, name: string) => value ?? sampleParams[name] ?? 'x');
@@ -178,7 +155,7 @@ for (const dialect of testDialects) {
     const app = gatehouseForSuite(dialect);
 
     test('fuzz: every registered route, given malformed requests of every kind by a signed-in browser, answers 0 × 5xx and the node stays up', async (t) => {
-      const routes = registeredRoutes(app.gatehouse.app.printRoutes({ commonPrefix: false }));
+      const routes = registeredRoutes(app.gatehouse.app);
       // The tree really was read: the routes every flow depends on are in it.
       for (const expected of ['POST /login', 'POST /api/v1/app/sessions', 'POST /account/sessions/:id/end', 'GET /qr/events', 'POST /qr/:token/confirm', 'GET /static/:name']) {
         assert.ok(routes.some((r) => `${r.method} ${r.url}` === expected), `${expected} enumerated`);
