@@ -51,7 +51,8 @@ export function createQrNotifier(database: DatabaseConfig, onError: (error: unkn
   };
   const connect = async (): Promise<void> => {
     if (closed) return;
-    const client = new Client({ connectionString: database.url });
+    // A connect that hangs (an unreachable host) times out and is retried like a refused one.
+    const client = new Client({ connectionString: database.url, connectionTimeoutMillis: 3000 });
     let lost = false;
     const lose = (error: unknown) => {
       if (lost || closed) return;

@@ -78,6 +78,8 @@ export function openDatabase(config: DatabaseConfig, options: { poolSize?: numbe
  * the pool drops it on release and opens a fresh connection for the next one.
  */
 export function attachConnectionErrorListeners(pool: pgModule.Pool, onError: (error: unknown) => void) {
-  pool.on('error', onError);
+  // The pool re-emits an idle client's 'error' on itself; the client's own listener below has
+  // already reported it, so this one only keeps the pool's 'error' from being unhandled.
+  pool.on('error', () => {});
   pool.on('connect', (client) => void client.on('error', onError));
 }
