@@ -61,7 +61,10 @@ function resolveSecret(config: Config, logger: Logger): string {
 export async function createServices(config: Config, options: { clock?: Clock; logger: Logger; database?: OpenDatabase; runDispatcher?: boolean }) {
   const clock = options.clock ?? systemClock;
   const logger = options.logger;
-  const database = options.database ?? openDatabase(config.database);
+  // A connection the database ends is logged, never fatal: the pool opens a new one.
+  const database = options.database ?? openDatabase(config.database, {
+    onConnectionError: (error) => logger.warn({ err: { code: (error as { code?: string })?.code, message: (error as Error)?.message } }, 'database connection lost; the pool will reconnect'),
+  });
   const db: Database = database.db;
   await migrateToLatest(db);
   const secrets = createSecrets(resolveSecret(config, logger));

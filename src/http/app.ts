@@ -6,6 +6,7 @@ import type { Config } from '../config/config.ts';
 import { registerBodyParsers } from './body-parsing.ts';
 import { registerRequestContext } from './request-context.ts';
 import { registerCsrfGuard } from './csrf-guard.ts';
+import { registerPlainTextGuard } from './plain-text-guard.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
 import { frameworkErrorHandler, registerErrorHandling } from './error-handler.tsx';
 import { registerSiteRoutes } from './site-routes.tsx';
@@ -44,6 +45,7 @@ export async function buildApp(config: Config, services: Services, logger: objec
   registerBodyParsers(app);
   registerRequestContext(app, { secrets: services.secrets, sessions: services.sessions });
   registerCsrfGuard(app, { secrets: services.secrets, publicOrigin });
+  registerPlainTextGuard(app);
   registerSecurityHeaders(app);
   registerErrorHandling(app, storeName);
   // One line per request with the route pattern, never the raw URL (flow ids and tokens stay out of logs).

@@ -94,6 +94,8 @@ export function registerRegistrationRoutes(
       return redirect(reply, '/account?welcome=1');
     }
     if (result.code.startsWith('flow.')) return sendProblem(request, reply, result.code, storeName);
+    // The chosen login name went to someone else meanwhile: this sign-up cannot finish as asked.
+    if (result.code === 'registration.login_name_taken_meanwhile') return sendProblem(request, reply, result.code, storeName, { catalogs: [registrationMessages] });
     if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));
     const error = translate(request)(result.code, { wait: waitText(result.retryAfterSeconds, request.ctx.locale) });
     return renderCodePage(request, reply, flowId, { error, status: statusFor(result.code) });
