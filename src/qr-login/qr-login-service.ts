@@ -4,6 +4,7 @@
 import type { Config } from '../config/config.ts';
 import type { enqueueEmail } from '../courier/outbox.ts';
 import type { AccountStore } from '../identity/account-store.ts';
+import { placeInWords, placeOf, type Place } from '../places/approximate-place.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import { describeUserAgent } from '../sessions/user-agent.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -24,7 +25,10 @@ export type QrProblem = 'qr.not_found' | 'qr.expired' | 'qr.already_used' | 'qr.
 export interface QrRequestDetails {
   browser: string;
   system: string;
+  /** The browser's country in English (the app API's word); null when it cannot be known. */
   place: string | null;
+  /** The same country with its name in every language, for pages in the shopper's language. */
+  approximatePlace: Place | null;
   clientAddress: string;
   requestedAt: number;
   decideBy: number;
@@ -106,12 +110,15 @@ export function createQrLoginService(deps: {
         await notifier.notify(request.id);
       }
       const device = describeUserAgent(request.browser_user_agent);
+      // Where the waiting browser is, from the bundled offline database: the shopper compares it
+      // with where they are before confirming a sign-in they did not start.
+      const place = await placeOf(request.browser_address);
       return {
         ok: true,
         details: {
           ...device,
-          // No geolocation database is configured, so the place is unknown; the address is shown.
-          place: null,
+          place: place ? place.country.en : null,
+          approximatePlace: place,
           clientAddress: request.browser_address,
           requestedAt: request.created_at,
           decideBy: alreadyMine ? request.decide_by! : now + DECIDE_SECONDS * 1000,
@@ -140,6 +147,8 @@ export function createQrLoginService(deps: {
       if (status !== 'approved' || !request.account_id) return fail('qr.already_used');
       const account = await accounts.findById(request.account_id);
       if (!account || account.locked_at !== null) return fail('qr.not_found');
+      // Looked up before the transaction: the first lookup may read the database file.
+      const place = placeInWords(await placeOf(browser.clientAddress), browser.clientAddress, account.locale as Locale);
       const result = await db.transaction().execute(async (trx) => {
         const session = await sessions.startSession(trx, {
           accountId: account.id,
@@ -157,7 +166,7 @@ export function createQrLoginService(deps: {
           data: {
             storeName: config.storeName,
             device: `${device.browser}, ${device.system}`,
-            place: browser.clientAddress,
+            place,
             time: new Intl.DateTimeFormat(account.locale === 'ru' ? 'ru-RU' : 'en-GB', { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(now) + ' UTC',
             secureUrl: `${config.publicUrl}/account/security`,
           },

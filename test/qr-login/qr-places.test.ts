@@ -1,0 +1,50 @@
+// The place a QR sign-in shows (issue 9 §1 "Place is always unknown"): the waiting browser's
+// country from the bundled offline database, on the app's scan answer and in the account's
+// "New sign-in" email in its own language; a local address still shows as unknown / the address.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { testDialects } from '../harness/databases.ts';
+import type { TestGatehouse } from '../harness/test-app.ts';
+import { addAccount, api, appSignIn, newBrowser, scanAndConfirm, showQr, startQrGatehouse } from './qr-kit.ts';
+
+const afterNow = () => new Date(Date.now() + 1);
+
+for (const dialect of testDialects) {
+  describe(`the place of a QR sign-in, on ${dialect}`, () => {
+    let app: TestGatehouse;
+    before(async () => {
+      app = await startQrGatehouse(dialect);
+      await addAccount(app, { email: 'place.en@example.com', loginName: 'place_en', locale: 'en' });
+      await addAccount(app, { email: 'place.ru@example.com', loginName: 'place_ru', locale: 'ru' });
+    });
+    after(() => app.close());
+
+    test('the app’s scan names the waiting browser’s country (France for a French address); a local address stays "unknown"', async () => {
+      const bearer = await appSignIn(app, 'place_en');
+      for (const [address, place] of [['90.0.0.21', 'France'], ['2a02:6b8::21', 'Russia'], ['10.200.0.21', 'unknown']] as const) {
+        const { token } = await showQr(newBrowser(app.url, { address }));
+        const scanned = await api(app, bearer, '/api/v1/qr/scan', { token });
+        assert.equal(scanned.status, 200, address);
+        assert.equal(scanned.json.place, place, address);
+        assert.equal(scanned.json.clientAddress, address);
+      }
+    });
+
+    for (const [locale, identifier, email, address, subject] of [
+      ['en', 'place_en', 'place.en@example.com', '90.0.0.22', 'New sign-in from Chrome 126, Linux near France'],
+      ['ru', 'place_ru', 'place.ru@example.com', '90.0.0.23', 'Новый вход: Chrome 126, Linux (Франция)'],
+    ] as const) {
+      test(`the "New sign-in" email names the browser’s country in the account’s language, not its address (${locale})`, async () => {
+        const browser = newBrowser(app.url, { address });
+        const { token } = await showQr(browser);
+        await scanAndConfirm(app, await appSignIn(app, identifier), token);
+        const since = afterNow();
+        assert.equal((await browser.post('/qr/complete', {})).status, 303);
+        const mail = await app.mail.waitFor((m) => m.to.includes(email) && m.receivedAt >= since, 10_000);
+        assert.equal(mail.subject, subject);
+        assert.match(mail.text, locale === 'ru' ? /примерное место: Франция/ : /near France on /);
+        assert.ok(!mail.text.includes(address), 'the address is not needed once the country is known');
+      });
+    }
+  });
+}
