@@ -53,6 +53,7 @@ const statusByCode: Record<string, number> = {
   'qr.expired': 410,
   'qr.already_used': 409,
   'qr.not_confirmed': 409,
+  'qr.elsewhere_unconfirmed': 409,
   'qr.too_many_requests': 429,
 };
 

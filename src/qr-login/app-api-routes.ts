@@ -16,6 +16,8 @@ import { qrLoginMessages } from './qr-login-messages.ts';
 import type { QrLoginService } from './qr-login-service.ts';
 
 const tokenBody = { body: Type.Object({ token: Type.String({ maxLength: 64 }) }, { additionalProperties: false }) };
+/** Confirm: `confirmElsewhere` is the shopper's second, explicit yes when the browser is elsewhere (the scan's `elsewhere`). */
+const decideBody = { body: Type.Object({ token: Type.String({ maxLength: 64 }), confirmElsewhere: Type.Optional(Type.Boolean()) }, { additionalProperties: false }) };
 const signInBody = {
   body: Type.Object(
     {
@@ -54,24 +56,29 @@ export function registerAppApiRoutes(app: FastifyInstance, deps: { qrLogin: QrLo
   app.post('/api/v1/qr/scan', { schema: tokenBody }, async (request, reply) => {
     const session = await appSession(request);
     if (!session) return problem(request, reply, 'request.unauthenticated');
-    const scanned = await qrLogin.scan({ id: session.id, accountId: session.account_id }, (request.body as { token: string }).token, request.ctx.locale);
+    const scanned = await qrLogin.scan({ id: session.id, accountId: session.account_id, address: request.ctx.clientAddress }, (request.body as { token: string }).token, request.ctx.locale);
     if (!scanned.ok) return problem(request, reply, scanned.code, scanned.retryAfterSeconds);
     const d = scanned.details;
     return {
       browser: d.browser,
       system: d.system,
       place: d.place ?? 'unknown',
+      countryCode: d.approximatePlace?.countryCode ?? null,
       clientAddress: d.clientAddress,
+      // The browser is in another country or network than this phone: show it plainly and send
+      // confirmElsewhere: true only after the shopper's second, explicit "Yes, this is me".
+      elsewhere: d.elsewhere,
       requestedAt: new Date(d.requestedAt).toISOString(),
       decideBy: new Date(d.decideBy).toISOString(),
     };
   });
 
   for (const [action, approve] of [['confirm', true], ['cancel', false]] as const) {
-    app.post(`/api/v1/qr/${action}`, { schema: tokenBody }, async (request, reply) => {
+    app.post(`/api/v1/qr/${action}`, { schema: decideBody }, async (request, reply) => {
       const session = await appSession(request);
       if (!session) return problem(request, reply, 'request.unauthenticated');
-      const decided = await qrLogin.decide({ id: session.id }, (request.body as { token: string }).token, approve);
+      const body = request.body as { token: string; confirmElsewhere?: boolean };
+      const decided = await qrLogin.decide({ id: session.id, address: request.ctx.clientAddress }, body.token, approve, body.confirmElsewhere === true);
       if (!decided.ok) return problem(request, reply, decided.code);
       return { status: approve ? 'approved' : 'denied' };
     });

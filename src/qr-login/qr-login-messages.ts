@@ -39,6 +39,24 @@ export const qrLoginMessages: Catalog = {
     en: 'Someone is asking to sign in to your account. Confirm only if it is you, in front of that screen.',
     ru: 'Кто-то хочет войти в ваш аккаунт. Подтверждайте, только если это вы и экран перед вами.',
   },
+  'qr.elsewhere_countries': {
+    en: 'That computer seems to be in {there}, and this phone in {here}.',
+    ru: 'Похоже, тот компьютер находится в стране «{there}», а этот телефон — в стране «{here}».',
+  },
+  'qr.elsewhere_network': {
+    en: 'That computer is not on the same network or in the same country as this phone.',
+    ru: 'Тот компьютер не в той же сети и не в той же стране, что этот телефон.',
+  },
+  'qr.elsewhere_advice': {
+    en: 'If someone sent you this code or asked you to scan it, cancel: confirming would give them your account.',
+    ru: 'Если кто-то прислал вам этот код или попросил его отсканировать, отмените: подтвердив, вы отдадите ему свой аккаунт.',
+  },
+  'qr.elsewhere_ask': { en: 'Are you signing in on that computer yourself, right now?', ru: 'Вы сами сейчас входите на том компьютере?' },
+  'qr.elsewhere_yes': { en: 'Yes, this is me on that computer', ru: 'Да, это я на том компьютере' },
+  'qr.elsewhere_unconfirmed': {
+    en: 'That computer is somewhere else than this phone. Confirm again only if it is you on it.',
+    ru: 'Тот компьютер находится не там, где этот телефон. Подтвердите ещё раз, только если за ним вы.',
+  },
   'qr.device': { en: 'Device', ru: 'Устройство' },
   'qr.place': { en: 'Approximate place', ru: 'Примерное место' },
   'qr.place_unknown': { en: 'unknown (network address {address})', ru: 'неизвестно (сетевой адрес {address})' },

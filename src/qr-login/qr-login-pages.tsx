@@ -4,6 +4,7 @@ import { Alert, CsrfField, Field, Page } from '../http/layout.tsx';
 import type { RequestContext } from '../http/request-context.ts';
 import type { Translate } from '../shared/i18n.ts';
 import { formatTime } from '../account/account-pages.tsx';
+import { placeAttribution } from '../places/approximate-place.ts';
 import type { QrRequestDetails } from './qr-login-service.ts';
 
 export interface QrPanelModel {
@@ -79,29 +80,48 @@ export function QrReviewPage(props: Base & { token: string }): SafeHtml {
   );
 }
 
-export function QrConfirmPage(props: Base & { token: string; details: QrRequestDetails }): SafeHtml {
+/**
+ * Who is asking, before the phone confirms. When the browser is in another country or network than
+ * the phone (a relayed QR looks exactly so) the page says so plainly, and Confirm leads to a second,
+ * explicit "Yes, this is me on that computer" (`askAgain`) instead of signing anyone in.
+ */
+export function QrConfirmPage(props: Base & { token: string; details: QrRequestDetails; askAgain?: boolean }): SafeHtml {
   const { ctx, t, details } = props;
+  const there = details.approximatePlace?.country[ctx.locale];
+  const here = details.phonePlace?.country[ctx.locale];
+  const warning = there && here && there !== here ? t('qr.elsewhere_countries', { there, here }) : t('qr.elsewhere_network');
   return (
     <Page ctx={ctx} t={t} title={t('qr.confirm_title')} storeName={props.storeName} path="/app">
       <section class="card" aria-labelledby="qr-confirm-title">
         <h1 id="qr-confirm-title">{t('qr.confirm_title')}</h1>
         <p class="lead">{t('qr.confirm_intro')}</p>
+        {details.elsewhere ? (
+          <div class="alert alert-error" role="alert" data-qr-elsewhere="">
+            <p><strong>{warning}</strong></p>
+            <p>{t('qr.elsewhere_advice')}</p>
+          </div>
+        ) : null}
         <dl class="facts">
           <dt>{t('qr.device')}</dt>
           <dd>{`${details.browser}, ${details.system}`}</dd>
           <dt>{t('qr.place')}</dt>
-          <dd>{details.place ?? t('qr.place_unknown', { address: details.clientAddress })}</dd>
+          <dd>{there ?? t('qr.place_unknown', { address: details.clientAddress })}</dd>
           <dt>{t('qr.time')}</dt>
           <dd>{formatTime(details.requestedAt, ctx.locale)}</dd>
         </dl>
+        {details.approximatePlace || details.phonePlace ? (
+          <p class="field-hint"><a href={placeAttribution.url} rel="noopener noreferrer">{placeAttribution.text}</a></p>
+        ) : null}
+        {props.askAgain ? <p class="lead" data-qr-ask-again="">{t('qr.elsewhere_ask')}</p> : null}
         <div class="button-row">
           <form method="post" action={`/qr/${props.token}/confirm`}>
             <CsrfField ctx={ctx} />
-            <button type="submit" class="button button-primary">{t('qr.confirm')}</button>
+            {props.askAgain ? <input type="hidden" name="elsewhere" value="yes" /> : null}
+            <button type="submit" class={props.askAgain ? 'button button-secondary' : 'button button-primary'}>{props.askAgain ? t('qr.elsewhere_yes') : t('qr.confirm')}</button>
           </form>
           <form method="post" action={`/qr/${props.token}/cancel`}>
             <CsrfField ctx={ctx} />
-            <button type="submit" class="button button-secondary">{t('qr.cancel')}</button>
+            <button type="submit" class={props.askAgain ? 'button button-primary' : 'button button-secondary'}>{t('qr.cancel')}</button>
           </form>
         </div>
       </section>

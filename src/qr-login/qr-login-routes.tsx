@@ -5,8 +5,8 @@ import { Type } from '@sinclair/typebox';
 import type { SessionService } from '../sessions/session-service.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { h } from '../http/jsx.ts';
-import { formBody } from '../http/form-schema.ts';
-import { handOverBrowserSession, redirect, sendPage, waitText } from '../http/replies.ts';
+import { formBody, shortText } from '../http/form-schema.ts';
+import { handOverBrowserSession, redirect, sendPage, textField, waitText } from '../http/replies.ts';
 import { sendProblem } from '../http/error-handler.tsx';
 import { statusFor } from '../http/error-statuses.ts';
 import { requireSession } from '../http/require-session.ts';
@@ -150,7 +150,7 @@ export function registerQrLoginRoutes(app: FastifyInstance, deps: QrRouteDeps) {
     const session = requireSession(request, reply);
     if (!session) return reply;
     const { token } = request.params as { token: string };
-    const seen = await qrLogin.peek({ id: session.id }, token, request.ctx.locale);
+    const seen = await qrLogin.peek({ id: session.id, address: request.ctx.clientAddress }, token, request.ctx.locale);
     if (!seen.ok) return qrProblemPage(request, reply, seen);
     const t = translate(request);
     if (!seen.scanned) return sendPage(reply, <QrReviewPage ctx={request.ctx} t={t} storeName={storeName} token={token} />);
@@ -161,18 +161,24 @@ export function registerQrLoginRoutes(app: FastifyInstance, deps: QrRouteDeps) {
     const session = requireSession(request, reply);
     if (!session) return reply;
     const { token } = request.params as { token: string };
-    const scanned = await qrLogin.scan({ id: session.id, accountId: session.account_id }, token, request.ctx.locale);
+    const scanned = await qrLogin.scan({ id: session.id, accountId: session.account_id, address: request.ctx.clientAddress }, token, request.ctx.locale);
     if (!scanned.ok) return qrProblemPage(request, reply, scanned);
     return redirect(reply, `/qr/${token}`);
   });
 
   for (const [action, approve] of [['confirm', true], ['cancel', false]] as const) {
-    app.post(`/qr/:token/${action}`, { schema: { body: formBody({}) } }, async (request, reply) => {
+    app.post(`/qr/:token/${action}`, { schema: { body: formBody({ elsewhere: shortText(8) }, ['elsewhere']) } }, async (request, reply) => {
       const session = requireSession(request, reply);
       if (!session) return reply;
       const { token } = request.params as { token: string };
-      const decided = await qrLogin.decide({ id: session.id }, token, approve);
+      const phone = { id: session.id, address: request.ctx.clientAddress };
+      const decided = await qrLogin.decide(phone, token, approve, textField(request.body, 'elsewhere') === 'yes');
       const t = translate(request);
+      // The browser is elsewhere: the page again, with the warning and the second, explicit "yes".
+      if (!decided.ok && decided.code === 'qr.elsewhere_unconfirmed') {
+        const seen = await qrLogin.peek(phone, token, request.ctx.locale);
+        if (seen.ok && seen.scanned) return sendPage(reply, <QrConfirmPage ctx={request.ctx} t={t} storeName={storeName} token={token} details={seen.details} askAgain />, statusFor(decided.code));
+      }
       if (!decided.ok) return sendPage(reply, <QrResultPage ctx={request.ctx} t={t} storeName={storeName} outcome="problem" message={t(decided.code)} />, statusFor(decided.code));
       return sendPage(reply, <QrResultPage ctx={request.ctx} t={t} storeName={storeName} outcome={approve ? 'confirmed' : 'cancelled'} />);
     });

@@ -4,6 +4,7 @@
 import type { Config } from '../config/config.ts';
 import type { enqueueEmail } from '../courier/outbox.ts';
 import type { AccountStore } from '../identity/account-store.ts';
+import { placeInWords, placeOf, sameNetworkOrCountry, type Place } from '../places/approximate-place.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import { describeUserAgent, deviceName } from '../sessions/user-agent.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -18,14 +19,30 @@ import { COMPLETE_SECONDS, DECIDE_SECONDS, SCAN_SECONDS, statusAt, type QrStatus
 import type { QrLoginStore } from './qr-login-store.ts';
 import type { QrNotifier } from './qr-notifier.ts';
 
-export type QrProblem = 'qr.not_found' | 'qr.expired' | 'qr.already_used' | 'qr.not_confirmed' | 'qr.too_many_requests';
+export type QrProblem = 'qr.not_found' | 'qr.expired' | 'qr.already_used' | 'qr.not_confirmed' | 'qr.too_many_requests' | 'qr.elsewhere_unconfirmed';
+
+/** The phone (or app) deciding: where it is, for comparing with where the browser is. */
+export interface Phone {
+  id: string;
+  address: string;
+}
 
 /** What the app shows before the shopper confirms: who is asking, never anything of the account. */
 export interface QrRequestDetails {
   browser: string;
   system: string;
+  /** The browser's country in English (the app API's word); null when it cannot be known. */
   place: string | null;
+  /** The same country with its name in every language, for pages in the shopper's language. */
+  approximatePlace: Place | null;
   clientAddress: string;
+  /** Where the phone is now (null when unknown). */
+  phonePlace: Place | null;
+  /**
+   * The browser is not where the phone is (another country or network: places/approximate-place.ts).
+   * A relayed QR looks exactly like this, so confirming then takes a second, explicit "yes".
+   */
+  elsewhere: boolean;
   requestedAt: number;
   decideBy: number;
 }
@@ -53,14 +70,19 @@ export function createQrLoginService(deps: {
   const bySecret = (secret: string | undefined) => (secret && TOKEN_SHAPE.test(secret) ? store.findBySecretHash(sha256Hex(secret)) : Promise.resolve(undefined));
 
   /** Who is asking, as the phone shows it: a device name from our own list, never header text. */
-  function detailsOf(request: { browser_user_agent: string; browser_address: string; created_at: number }, decideBy: number, locale: Locale): QrRequestDetails {
+  async function detailsOf(request: { browser_user_agent: string; browser_address: string; created_at: number }, decideBy: number, locale: Locale, phoneAddress: string): Promise<QrRequestDetails> {
     const { browser, system } = describeUserAgent(request.browser_user_agent, locale);
+    // Where the waiting browser is, from the bundled offline database: the shopper compares it with
+    // where they are before confirming a sign-in they may not have started.
+    const [place, phonePlace, together] = await Promise.all([placeOf(request.browser_address), placeOf(phoneAddress), sameNetworkOrCountry(request.browser_address, phoneAddress)]);
     return {
       browser,
       system,
-      // No geolocation database is configured, so the place is unknown; the address is shown.
-      place: null,
+      place: place ? place.country.en : null,
+      approximatePlace: place,
       clientAddress: request.browser_address,
+      phonePlace,
+      elsewhere: !together,
       requestedAt: request.created_at,
       decideBy,
     };
@@ -109,20 +131,20 @@ export function createQrLoginService(deps: {
      * a cross-site page or a link preview, so opening it must not lock the request to whoever
      * opened it (that is the scan, a POST). Once this session has scanned it: the details.
      */
-    async peek(appSession: { id: string }, token: string, locale: Locale = 'en'): Promise<{ ok: true; scanned: false } | { ok: true; scanned: true; details: QrRequestDetails } | Failure<QrProblem>> {
+    async peek(appSession: Phone, token: string, locale: Locale = 'en'): Promise<{ ok: true; scanned: false } | { ok: true; scanned: true; details: QrRequestDetails } | Failure<QrProblem>> {
       const allowed = await rateEvents.consume([scanRule], () => `session:${appSession.id}`);
       if (!allowed.ok) return fail('qr.too_many_requests', { retryAfterSeconds: allowed.retryAfterSeconds });
       const request = await byToken(token);
       if (!request) return fail('qr.not_found');
       const status = statusAt(request, clock.now());
-      if (status === 'scanned' && request.app_session_id === appSession.id) return { ok: true, scanned: true, details: detailsOf(request, request.decide_by!, locale) };
+      if (status === 'scanned' && request.app_session_id === appSession.id) return { ok: true, scanned: true, details: await detailsOf(request, request.decide_by!, locale, appSession.address) };
       if (status === 'expired') return fail('qr.expired');
       if (status !== 'pending') return fail('qr.already_used');
       return { ok: true, scanned: false };
     },
 
     /** The app scanned the QR: the request is locked to this shopper's account and session. */
-    async scan(appSession: { id: string; accountId: string }, token: string, locale: Locale = 'en'): Promise<{ ok: true; details: QrRequestDetails } | Failure<QrProblem>> {
+    async scan(appSession: Phone & { accountId: string }, token: string, locale: Locale = 'en'): Promise<{ ok: true; details: QrRequestDetails } | Failure<QrProblem>> {
       const allowed = await rateEvents.consume([scanRule], () => `session:${appSession.id}`);
       if (!allowed.ok) return fail('qr.too_many_requests', { retryAfterSeconds: allowed.retryAfterSeconds });
       const request = await byToken(token);
@@ -136,14 +158,19 @@ export function createQrLoginService(deps: {
         if (!(await store.markScanned(request.id, appSession.accountId, appSession.id, now, now + DECIDE_SECONDS * 1000))) return fail('qr.already_used');
         await notifier.notify(request.id);
       }
-      return { ok: true, details: detailsOf(request, alreadyMine ? request.decide_by! : now + DECIDE_SECONDS * 1000, locale) };
+      return { ok: true, details: await detailsOf(request, alreadyMine ? request.decide_by! : now + DECIDE_SECONDS * 1000, locale, appSession.address) };
     },
 
-    async decide(appSession: { id: string }, token: string, approve: boolean): Promise<{ ok: true } | Failure<QrProblem>> {
+    /**
+     * The phone's answer. Approving a browser that is elsewhere (QrRequestDetails.elsewhere) needs
+     * `confirmedElsewhere`: the shopper's second, explicit "Yes, this is me on that computer".
+     */
+    async decide(appSession: Phone, token: string, approve: boolean, confirmedElsewhere = false): Promise<{ ok: true } | Failure<QrProblem>> {
       const request = await byToken(token);
       if (!request || request.app_session_id !== appSession.id) return fail('qr.not_found');
       const now = clock.now();
       if (statusAt(request, now) === 'expired') return fail('qr.expired');
+      if (approve && !confirmedElsewhere && !(await sameNetworkOrCountry(request.browser_address, appSession.address))) return fail('qr.elsewhere_unconfirmed');
       if (!(await store.decide(request.id, appSession.id, approve, now, now + COMPLETE_SECONDS * 1000))) return fail('qr.already_used');
       await notifier.notify(request.id);
       return { ok: true };
@@ -160,6 +187,8 @@ export function createQrLoginService(deps: {
       if (status !== 'approved' || !request.account_id) return fail('qr.already_used');
       const account = await accounts.findById(request.account_id);
       if (!account || account.locked_at !== null) return fail('qr.not_found');
+      // Looked up before the transaction: the first lookup may read the database file.
+      const place = placeInWords(await placeOf(browser.clientAddress), browser.clientAddress, account.locale as Locale);
       const result = await db.transaction().execute(async (trx) => {
         const session = await sessions.startSession(trx, {
           accountId: account.id,
@@ -176,7 +205,7 @@ export function createQrLoginService(deps: {
           data: {
             storeName: config.storeName,
             device: deviceName(browser.userAgent, account.locale as Locale),
-            place: browser.clientAddress,
+            place,
             time: describeMoment(now, account.locale),
             secureUrl: `${config.publicUrl}/account/security`,
           },

@@ -81,8 +81,8 @@ export const appSignInResponse = (app: TestGatehouse, identifier: string, passwo
   });
 
 /** A JSON call of the app API with its bearer. */
-export async function api(app: TestGatehouse, bearer: string | undefined, path: string, body?: unknown, method = 'POST') {
-  const headers: Record<string, string> = { 'user-agent': APP_UA };
+export async function api(app: TestGatehouse, bearer: string | undefined, path: string, body?: unknown, method = 'POST', extraHeaders: Record<string, string> = {}) {
+  const headers: Record<string, string> = { 'user-agent': APP_UA, ...extraHeaders };
   if (bearer) headers.authorization = `Bearer ${bearer}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
   const response = await fetch(`${app.url}${path}`, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });

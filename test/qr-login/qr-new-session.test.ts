@@ -62,7 +62,7 @@ for (const dialect of testDialects) {
 
     for (const [locale, identifier, email, subject] of [
       ['en', 'fresh_en', 'fresh.en@example.com', (address: string) => `New sign-in from Chrome 126, Linux near ${address}`],
-      ['ru', 'fresh_ru', 'fresh.ru@example.com', (address: string) => `Новый вход: Chrome 126, Linux, около ${address}`],
+      ['ru', 'fresh_ru', 'fresh.ru@example.com', (address: string) => `Новый вход: Chrome 126, Linux (${address})`],
     ] as const) {
       test(`the account gets a "New sign-in from <browser> near <place>" email in its own language (${locale})`, async () => {
         const browser = newBrowser(app.url);

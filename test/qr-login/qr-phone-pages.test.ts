@@ -108,6 +108,39 @@ for (const dialect of testDialects) {
       assert.equal((await intruder.post(`/qr/${token}/scan`, {})).status, 409, 'nor scan it');
     });
 
+    test('a computer in another country than the phone: the page says so plainly, and Confirm asks a second, explicit “Yes, this is me on that computer” before anyone is signed in', async () => {
+      const browser = newBrowser(app.url, { address: '90.0.0.51' });
+      const { token } = await showQr(browser);
+      const phone = newBrowser(app.url, { userAgent: PHONE_UA, address: '77.88.8.51' });
+      await phone.get('/login');
+      assert.equal((await phone.post('/login', { identifier: 'phoneowner', password: PASSWORD })).status, 303);
+      const page = await openAndScan(phone, token);
+      assert.match(page.text, /data-qr-elsewhere=""[\s\S]*That computer seems to be in France, and this phone in Russia\./);
+      assert.match(page.text, /<dt>Approximate place<\/dt><dd>France<\/dd>/);
+      assert.match(page.text, /IP Geolocation by DB-IP/, 'the data’s licence asks for the credit');
+      const first = await phone.post(`/qr/${token}/confirm`, {});
+      assert.equal(first.status, 409, 'the first tap signs nobody in');
+      assert.match(first.text, /Are you signing in on that computer yourself, right now\?/);
+      assert.match(first.text, /<input type="hidden" name="elsewhere" value="yes">/);
+      assert.match(first.text, />Yes, this is me on that computer</);
+      assert.equal(await browserStatus(browser), 'scanned');
+      const second = await phone.post(`/qr/${token}/confirm`, { elsewhere: 'yes' });
+      assert.equal(second.status, 200);
+      assert.match(second.text, /<h1 id="qr-result-title">Confirmed<\/h1>/);
+      assert.equal(await browserStatus(browser), 'approved');
+    });
+
+    test('the confirm page in Russian names the countries in Russian', async () => {
+      const browser = newBrowser(app.url, { address: '90.0.0.52' });
+      const { token } = await showQr(browser);
+      const phone = newBrowser(app.url, { userAgent: PHONE_UA, address: '77.88.8.52' });
+      await phone.get('/login');
+      assert.equal((await phone.post('/login', { identifier: 'phoneowner', password: PASSWORD })).status, 303);
+      phone.jar.set('__Host-gh_lang', 'ru');
+      const page = await openAndScan(phone, token);
+      assert.match(page.text, /Похоже, тот компьютер находится в стране «Франция», а этот телефон — в стране «Россия»\./);
+    });
+
     test('POST /qr/<token>/confirm answers "Confirmed" and the waiting browser signs in; Cancel answers "Cancelled"', async () => {
       const browser = newBrowser(app.url);
       const { token } = await showQr(browser);

@@ -114,9 +114,11 @@ export const emailMessages: Catalog = {
     ru: 'Защитить аккаунт',
   },
 
+  // {place} is a country name as Intl gives it (nominative) or, unknown, the address: no Russian
+  // preposition that would need it declined («около Франции»).
   'email.new_sign_in.subject': {
     en: 'New sign-in from {device} near {place}',
-    ru: 'Новый вход: {device}, около {place}',
+    ru: 'Новый вход: {device} ({place})',
   },
   'email.new_sign_in.heading': {
     en: 'New sign-in with the app’s QR code',
@@ -124,7 +126,7 @@ export const emailMessages: Catalog = {
   },
   'email.new_sign_in.intro': {
     en: 'Your {storeName} account was signed in on {device} near {place} on {time}, confirmed in the app.',
-    ru: 'В ваш аккаунт {storeName} выполнен вход: {device}, около {place}, {time}. Вход подтверждён в приложении.',
+    ru: 'В ваш аккаунт {storeName} выполнен вход: {device}, примерное место: {place}, {time}. Вход подтверждён в приложении.',
   },
   'email.new_sign_in.if_you': {
     en: 'If it was you, no action is needed.',
