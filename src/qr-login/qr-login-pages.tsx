@@ -99,6 +99,7 @@ export function QrConfirmPage(props: Base & { token: string; details: QrRequestD
           <div class="alert alert-error" role="alert" data-qr-elsewhere="">
             <p><strong>{warning}</strong></p>
             <p>{t('qr.elsewhere_advice')}</p>
+            {props.askAgain ? <p data-qr-ask-again=""><strong>{t('qr.elsewhere_ask')}</strong></p> : null}
           </div>
         ) : null}
         <dl class="facts">
@@ -109,10 +110,6 @@ export function QrConfirmPage(props: Base & { token: string; details: QrRequestD
           <dt>{t('qr.time')}</dt>
           <dd>{formatTime(details.requestedAt, ctx.locale)}</dd>
         </dl>
-        {details.approximatePlace || details.phonePlace ? (
-          <p class="field-hint"><a href={placeAttribution.url} rel="noopener noreferrer">{placeAttribution.text}</a></p>
-        ) : null}
-        {props.askAgain ? <p class="lead" data-qr-ask-again="">{t('qr.elsewhere_ask')}</p> : null}
         <div class="button-row">
           <form method="post" action={`/qr/${props.token}/confirm`}>
             <CsrfField ctx={ctx} />
@@ -124,6 +121,9 @@ export function QrConfirmPage(props: Base & { token: string; details: QrRequestD
             <button type="submit" class={props.askAgain ? 'button button-primary' : 'button button-secondary'}>{t('qr.cancel')}</button>
           </form>
         </div>
+        {details.approximatePlace || details.phonePlace ? (
+          <p class="place-credit"><a href={placeAttribution.url} rel="noopener noreferrer">{placeAttribution.text}</a></p>
+        ) : null}
       </section>
     </Page>
   );

@@ -29,7 +29,7 @@ describe(`QR sign-in screens (${dialect})`, () => {
   const shots: string[] = [];
   before(async () => {
     const port = await freePort();
-    [app, browser] = await Promise.all([startTestGatehouse(dialect, { port }), launchBrowser()]);
+    [app, browser] = await Promise.all([startTestGatehouse(dialect, { port, env: { TRUST_PROXY: '1' } }), launchBrowser()]);
     appScriptServed = (await fetch(`${app.url}/static/jsQR.js`)).ok;
     if (!appScriptServed) console.log('[qr-screens] /static/jsQR.js is not served yet: its refusal on /app is set aside');
   });
@@ -86,6 +86,24 @@ describe(`QR sign-in screens (${dialect})`, () => {
       await waitForPanel(waiting, 'denied', 'Cancelled in the app.');
       await onWaiting.shoot('qr-login-cancelled');
 
+      // A computer in another country than the phone (addresses as a trusted proxy would pass
+      // them): the warning, then the second, explicit "yes" after the first Confirm.
+      await waiting.setExtraHTTPHeaders({ 'x-forwarded-for': '90.0.0.1' });
+      await phone.setExtraHTTPHeaders({ 'x-forwarded-for': '77.88.8.8' });
+      await waiting.goto(`${app.url}/login`);
+      const third = await readQr(waiting);
+      await phone.goto(`${app.url}${third.path}`);
+      await tapContinue(phone);
+      await phone.locator('[data-qr-elsewhere]').waitFor();
+      await onPhone.shoot('qr-confirm-elsewhere');
+      await phone.getByRole('button', { name: 'Confirm' }).click();
+      await phone.getByRole('button', { name: 'Yes, this is me on that computer' }).waitFor();
+      await onPhone.shoot('qr-confirm-elsewhere-again');
+      await phone.getByRole('button', { name: 'Cancel' }).click();
+      await phone.getByRole('heading', { level: 1, name: 'Cancelled' }).waitFor();
+      await waiting.setExtraHTTPHeaders({});
+      await phone.setExtraHTTPHeaders({});
+
       // A link that is no QR of ours (or no longer is one).
       assert.equal((await phone.goto(`${app.url}/qr/${'A'.repeat(43)}`))?.status(), 404);
       await phone.getByRole('alert').waitFor();
@@ -132,6 +150,6 @@ describe(`QR sign-in screens (${dialect})`, () => {
   }
 
   test('the screens were written', () => {
-    assert.equal(shots.length, 2 * 12, `shots: ${shots.join(', ')}`);
+    assert.equal(shots.length, 2 * 14, `shots: ${shots.join(', ')}`);
   });
 });
