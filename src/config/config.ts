@@ -62,6 +62,8 @@ export interface SmsConfig {
   from: string | undefined;
   perNumberPerHour: number;
   perCountryPerHour: number;
+  /** Texts to numbers being added: caps of their own, apart from texts to verified numbers. */
+  newNumbers: { perAccountPerHour: number; perClientPerHour: number; perCountryPerHour: number };
 }
 
 /**
@@ -134,6 +136,11 @@ function smsFrom(env: Env): SmsConfig {
     from,
     perNumberPerHour: integer(env, 'SMS_PER_NUMBER_PER_HOUR', 3, 1, 100),
     perCountryPerHour: integer(env, 'SMS_PER_COUNTRY_PER_HOUR', 50, 1, 1_000_000),
+    newNumbers: {
+      perAccountPerHour: integer(env, 'SMS_NEW_NUMBER_PER_ACCOUNT_PER_HOUR', 3, 1, 100),
+      perClientPerHour: integer(env, 'SMS_NEW_NUMBER_PER_CLIENT_PER_HOUR', 5, 1, 10_000),
+      perCountryPerHour: integer(env, 'SMS_NEW_NUMBER_PER_COUNTRY_PER_HOUR', 20, 1, 1_000_000),
+    },
   };
 }
 
