@@ -138,7 +138,7 @@ function smsFrom(env: Env): SmsConfig {
     perCountryPerHour: integer(env, 'SMS_PER_COUNTRY_PER_HOUR', 50, 1, 1_000_000),
     newNumbers: {
       perAccountPerHour: integer(env, 'SMS_NEW_NUMBER_PER_ACCOUNT_PER_HOUR', 3, 1, 100),
-      perClientPerHour: integer(env, 'SMS_NEW_NUMBER_PER_CLIENT_PER_HOUR', 5, 1, 10_000),
+      perClientPerHour: integer(env, 'SMS_NEW_NUMBER_PER_CLIENT_PER_HOUR', 10, 1, 10_000),
       perCountryPerHour: integer(env, 'SMS_NEW_NUMBER_PER_COUNTRY_PER_HOUR', 20, 1, 1_000_000),
     },
   };

@@ -27,7 +27,7 @@ describe('SMS settings', () => {
       perNumberPerHour: 3,
       perCountryPerHour: 50,
       // Texts to numbers being added: caps of their own (issue 9 §3).
-      newNumbers: { perAccountPerHour: 3, perClientPerHour: 5, perCountryPerHour: 20 },
+      newNumbers: { perAccountPerHour: 3, perClientPerHour: 10, perCountryPerHour: 20 },
     });
   });
 
