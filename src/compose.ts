@@ -112,7 +112,12 @@ export async function createServices(config: Config, options: { clock?: Clock; l
   const rateEvents = createRateEvents(db, clock);
   // The nodes that deliver also tidy up; a node with RUN_DISPATCHER=false only serves requests.
   const housekeeping = runDispatcher ? startHousekeeping({ db, clock, rateEvents, logger: logger.child({ component: 'housekeeping' }) }) : undefined;
-  const smsCaps = createSmsCaps(rateEvents, { perNumberPerHour: config.sms.perNumberPerHour, perCountryPerHour: config.sms.perCountryPerHour, keyedHash: secrets.keyedHash });
+  const smsCaps = createSmsCaps(rateEvents, {
+    perNumberPerHour: config.sms.perNumberPerHour,
+    perCountryPerHour: config.sms.perCountryPerHour,
+    newNumbers: config.sms.newNumbers,
+    keyedHash: secrets.keyedHash,
+  });
   const codes = createCodeService({ db, clock, secrets, rateEvents, security: config.security });
   const throttle = createLoginThrottle(db, clock, config.security);
   const registration = createRegistrationService({

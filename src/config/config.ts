@@ -1,5 +1,6 @@
 // The one place that reads process.env. Every variable is listed here with its default and a
 // parser; a bad value stops start-up with one line naming the variable (see README "Configuration").
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 
 export type DatabaseConfig =
@@ -46,7 +47,7 @@ export interface Config {
   mailFrom: string;
   storeName: string;
   logLevel: string;
-  trustProxy: boolean;
+  trustProxy: TrustProxy;
   runDispatcher: boolean;
   security: SecurityConfig;
   sms: SmsConfig;
@@ -61,7 +62,21 @@ export interface SmsConfig {
   from: string | undefined;
   perNumberPerHour: number;
   perCountryPerHour: number;
+  /** Texts to numbers being added: caps of their own, apart from texts to verified numbers. */
+  newNumbers: { perAccountPerHour: number; perClientPerHour: number; perCountryPerHour: number };
 }
+
+/**
+ * Which proxies in front of Gatehouse may tell it the client's address (X-Forwarded-For). The
+ * client is the right-most address they did not add themselves: anything to the left of it was
+ * written by the client and proves nothing (DESIGN.md §2 "client address").
+ */
+export type TrustProxy =
+  | { kind: 'none' }
+  /** This many proxies, each appending the address it saw; only when nothing else can reach Gatehouse. */
+  | { kind: 'hops'; hops: number }
+  /** Proxies by address or CIDR (or loopback, linklocal, uniquelocal): the peer must be one of them. */
+  | { kind: 'addresses'; addresses: string[] };
 
 export class ConfigError extends Error {}
 
@@ -121,7 +136,43 @@ function smsFrom(env: Env): SmsConfig {
     from,
     perNumberPerHour: integer(env, 'SMS_PER_NUMBER_PER_HOUR', 3, 1, 100),
     perCountryPerHour: integer(env, 'SMS_PER_COUNTRY_PER_HOUR', 50, 1, 1_000_000),
+    newNumbers: {
+      perAccountPerHour: integer(env, 'SMS_NEW_NUMBER_PER_ACCOUNT_PER_HOUR', 3, 1, 100),
+      perClientPerHour: integer(env, 'SMS_NEW_NUMBER_PER_CLIENT_PER_HOUR', 10, 1, 10_000),
+      perCountryPerHour: integer(env, 'SMS_NEW_NUMBER_PER_COUNTRY_PER_HOUR', 20, 1, 1_000_000),
+    },
   };
+}
+
+const TRUST_PROXY_HELP =
+  'name your proxies instead: TRUST_PROXY=1 for one proxy in front (nginx, haproxy), 2 for two, or their addresses, e.g. TRUST_PROXY=127.0.0.1,10.0.0.0/8';
+
+/** An address, a CIDR range, or one of proxy-addr's names for a reserved range. */
+function isProxyAddress(entry: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+  const [address = '', prefix, extra] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || extra !== undefined) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
+}
+
+function trustProxyFrom(env: Env): TrustProxy {
+  const raw = (env.TRUST_PROXY ?? '').trim();
+  if (raw === '' || /^(0|false|no|off)$/i.test(raw)) return { kind: 'none' };
+  // "true" used to mean "believe the left-most X-Forwarded-For", which the client writes itself:
+  // every per-address limit would count whatever address a script chose. Refused, not guessed at:
+  // one hop is wrong behind two proxies (every shopper would share the outer proxy's address).
+  if (/^(true|yes|on)$/i.test(raw)) throw new ConfigError(`TRUST_PROXY=${raw} would believe any X-Forwarded-For a client writes; ${TRUST_PROXY_HELP}`);
+  if (/^\d+$/.test(raw)) {
+    const hops = Number(raw);
+    if (hops > 10) throw new ConfigError(`TRUST_PROXY must be a number of proxies from 0 to 10, or their addresses; got ${hops}`);
+    return { kind: 'hops', hops };
+  }
+  const addresses = raw.split(',').map((entry) => entry.trim());
+  const bad = addresses.find((entry) => !isProxyAddress(entry));
+  if (bad !== undefined) throw new ConfigError(`TRUST_PROXY must be a number of proxies or a comma-separated list of addresses and CIDR ranges; "${bad}" is neither (${TRUST_PROXY_HELP})`);
+  return { kind: 'addresses', addresses };
 }
 
 function databaseFrom(env: Env, dataDir: string): DatabaseConfig {
@@ -189,7 +240,7 @@ export function loadConfig(env: Env = process.env): Config {
     mailFrom,
     storeName: env.STORE_NAME || 'Gatehouse Store',
     logLevel,
-    trustProxy: flag(env, 'TRUST_PROXY', false),
+    trustProxy: trustProxyFrom(env),
     runDispatcher: flag(env, 'RUN_DISPATCHER', true),
     security,
     sms: smsFrom(env),

@@ -14,7 +14,7 @@ import type { Locale } from '../shared/i18n.ts';
 import type { Secrets } from '../shared/secrets.ts';
 import type { Database } from '../storage/database.ts';
 import type { SmsCaps } from '../throttling/sms-caps.ts';
-import type { CodeService, CodeTarget } from '../verification/code-service.ts';
+import type { CodeBudget, CodeService, CodeTarget, EarlierCode } from '../verification/code-service.ts';
 import { normalizeBackupCode } from './backup-codes.ts';
 import type { FactorStore } from './factor-store.ts';
 import { parsePhoneNumber } from './phone-number.ts';
@@ -33,6 +33,8 @@ export interface FlowRef {
   subject: string;
   accountId: string | null;
   locale: Locale;
+  /** Whose budgets its tries and sends spend; recovery's when absent (code-service.ts). */
+  budget?: CodeBudget;
 }
 
 export interface FactorCheckDeps {
@@ -52,37 +54,57 @@ export interface FactorCheckDeps {
 
 export function createFactorChecks(deps: FactorCheckDeps) {
   const { db, config, factors, codes, smsCaps, secrets, clock } = deps;
-  const target = (flow: FlowRef, way: Way): CodeTarget => ({ flowId: flow.id, purpose: `${flow.kind}:${way}`, subject: flow.subject });
+  const target = (flow: FlowRef, way: Way): CodeTarget => ({ flowId: flow.id, purpose: `${flow.kind}:${way}`, subject: flow.subject, budget: flow.budget });
   const minutes = Math.round(config.security.codeLifetimeSeconds / 60);
   const host = new URL(config.publicUrl).host;
 
   /**
    * Issues a code and queues the text message in one transaction. `to` is null when the account
    * has no phone (or there is no account): the same code row and a decoy outbox row are written,
-   * so the answer and its cost are the same.
+   * so the answer and its cost are the same. `verified` says which SMS caps the text spends: a
+   * number being added has caps of its own (sms-caps.ts).
    */
-  async function sendTextCode(flow: FlowRef, number: string | null, clientAddress: string, quietWhenCapped: boolean): Promise<{ ok: true } | Failure<string>> {
+  async function sendTextCode(
+    flow: FlowRef,
+    number: string | null,
+    clientAddress: string,
+    options: { quietWhenCapped: boolean; verified: boolean },
+  ): Promise<{ ok: true; earlier?: EarlierCode } | Failure<string>> {
     if (!deps.textsAvailable) return fail('sms.unavailable');
-    const reserved = await codes.reserveSend(target(flow, 'sms'), clientAddress);
-    if (!reserved.ok) return reserved;
+    const codeTarget = target(flow, 'sms');
     let to = number;
-    // Recovery: a text that goes nowhere does the work of one that goes somewhere.
-    if (!to && quietWhenCapped) {
-      parsePhoneNumber(DECOY_NUMBER);
-      await smsCaps.rehearse();
-    }
+    let parsed: ReturnType<typeof parsePhoneNumber> | undefined;
     if (to) {
-      // SMS pumping: a script must not run up a bill through one number or one country prefix.
-      const parsed = parsePhoneNumber(to);
+      parsed = parsePhoneNumber(to);
       if (!parsed.ok) return fail('phone.invalid', { field: 'phone' });
-      const capped = await smsCaps.reserve(parsed.e164, parsed.countryCallingCode);
+    }
+    const send = { channel: 'sms' as const, destination: number ?? `nowhere:${flow.subject}`, clientAddress, toNewNumber: !options.verified };
+    const reserved = await codes.reserveSend(codeTarget, send, async () => {
+      // Recovery: a text that goes nowhere does the work of one that goes somewhere.
+      if (!parsed && options.quietWhenCapped) {
+        parsePhoneNumber(DECOY_NUMBER);
+        await smsCaps.rehearse();
+        return { ok: true };
+      }
+      if (!parsed?.ok) return { ok: true };
+      // SMS pumping: a script must not run up a bill through one number or one country prefix.
+      const capped = options.verified
+        ? await smsCaps.reserve(parsed.e164, parsed.countryCallingCode)
+        : await smsCaps.reserveForNewNumber(parsed.e164, parsed.countryCallingCode, { accountId: flow.accountId ?? NO_ACCOUNT, clientAddress });
+      if (capped.ok) return capped;
       // In recovery a refusal would tell a visitor that this account has a phone: the number's
       // cap is met silently instead (a decoy, like an account without a phone).
-      if (!capped.ok && !quietWhenCapped) return capped;
-      if (!capped.ok) to = null;
+      if (!options.quietWhenCapped) return capped;
+      to = null;
+      return { ok: true };
+    });
+    if (!reserved.ok) {
+      // Asked again within the minute: the code texted a moment ago may move here (same browser).
+      if (reserved.code === 'code.resend_too_soon' && (await codes.takeOverEarlierCode(codeTarget, send)) === 'moved') return { ok: true, earlier: 'moved' };
+      return reserved;
     }
     await db.transaction().execute(async (trx) => {
-      const code = await codes.issueCode(trx, target(flow, 'sms'), 'sms');
+      const code = await codes.issueCode(trx, codeTarget, 'sms');
       const message = { template: 'verification_code' as const, locale: flow.locale, to: to ?? '+0', data: { code, storeName: config.storeName, minutes, host }, expiresAt: clock.now() + config.security.codeLifetimeSeconds * 1000 };
       if (to) await deps.enqueueSms(trx, { secrets, clock }, message);
       else await deps.recordDecoySms(trx, { secrets, clock }, message);
@@ -94,17 +116,20 @@ export function createFactorChecks(deps: FactorCheckDeps) {
   return {
     textsAvailable: deps.textsAvailable,
 
-    secondsUntilTextResend: (flow: FlowRef) => codes.secondsUntilResend(target(flow, 'sms')),
+    secondsUntilTextResend: (flow: FlowRef) => codes.secondsUntilResend(flow, 'sms'),
+
+    /** The same for texts to a number being added (a wait of their own, see code-service.ts SendTo). */
+    secondsUntilNewNumberResend: (flow: FlowRef) => codes.secondsUntilResend(flow, 'sms', { toNewNumber: true }),
 
     /** A code by text message to the account's confirmed phone (or, silently, to nobody). */
     async sendToAccountPhone(flow: FlowRef, clientAddress: string, options: { quietWhenCapped: boolean }) {
       // The same lookup for an unknown account (an id no account has) as for a real one.
       const phone = await factors.findPhone(flow.accountId ?? NO_ACCOUNT);
-      return sendTextCode(flow, phone?.e164 ?? null, clientAddress, options.quietWhenCapped);
+      return sendTextCode(flow, phone?.e164 ?? null, clientAddress, { quietWhenCapped: options.quietWhenCapped, verified: true });
     },
 
     /** A code to a number being added: proves the shopper holds it before it is saved. */
-    sendToNewNumber: (flow: FlowRef, e164: string, clientAddress: string) => sendTextCode(flow, e164, clientAddress, false),
+    sendToNewNumber: (flow: FlowRef, e164: string, clientAddress: string) => sendTextCode(flow, e164, clientAddress, { quietWhenCapped: false, verified: false }),
 
     confirmTextCode: (flow: FlowRef, typed: string) => codes.consumeCode(target(flow, 'sms'), typed.replace(/\s+/g, '')),
 

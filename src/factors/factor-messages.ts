@@ -78,6 +78,10 @@ export const factorMessages: Catalog = {
     en: 'Too many text messages to this number. Try again in {wait}.',
     ru: 'Слишком много SMS на этот номер. Попробуйте через {wait}.',
   },
+  'sms.new_numbers_limit': {
+    en: 'We have sent too many codes to new phone numbers from here. Try again in {wait}.',
+    ru: 'Отсюда отправлено слишком много кодов на новые номера. Попробуйте через {wait}.',
+  },
   'sms.unavailable': {
     en: 'This store does not send text messages. Use the authenticator app or a backup code.',
     ru: 'Этот магазин не отправляет SMS. Используйте приложение-аутентификатор или резервный код.',

@@ -74,6 +74,13 @@ export async function deleteOldRows(db: Database, now: number, stopping: () => b
     login_throttles: stopping()
       ? 0
       : Number((await db.deleteFrom('login_throttles').where('last_failure_at', '<', now - FAILURE_MEMORY_MS).where('blocked_until', '<', now).executeTakeFirst()).numDeletedRows),
+
+    // A send older than the resend wait (at most an hour) acts exactly like no row; a day is margin.
+    send_cooldowns: stopping() ? 0 : Number((await db.deleteFrom('send_cooldowns').where('last_sent_at', '<', now - DAY).executeTakeFirst()).numDeletedRows),
+
+    // A lock row holds nothing; it only gives parallel claims something to queue on, and is
+    // written again by the next claim. One per subject that tried a code in the last day.
+    budget_locks: stopping() ? 0 : Number((await db.deleteFrom('budget_locks').where('touched_at', '<', now - DAY).executeTakeFirst()).numDeletedRows),
   };
 }
 

@@ -4,6 +4,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import type { Config } from '../config/config.ts';
 import { registerBodyParsers } from './body-parsing.ts';
+import { fastifyTrustProxy } from './client-address.ts';
 import { registerRequestContext } from './request-context.ts';
 import { registerCsrfGuard } from './csrf-guard.ts';
 import { registerPlainTextGuard } from './plain-text-guard.ts';
@@ -31,7 +32,7 @@ export async function buildApp(config: Config, services: Services, logger: objec
   const app = Fastify({
     loggerInstance: logger as any,
     bodyLimit: BODY_LIMIT,
-    trustProxy: config.trustProxy,
+    trustProxy: fastifyTrustProxy(config.trustProxy),
     logController: new LogController({ disableRequestLogging: true }),
     // Our own ids in URLs are UUIDs; anything longer is an attack or a mistake.
     routerOptions: { maxParamLength: 100 },

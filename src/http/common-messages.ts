@@ -118,6 +118,14 @@ export const commonMessages: Catalog = {
     en: 'We have sent too many codes. You can get a new one in {wait}.',
     ru: 'Мы отправили слишком много кодов. Новый можно получить через {wait}.',
   },
+  'code.earlier_still_works': {
+    en: 'We sent you a code less than a minute ago. It still works: enter it here.',
+    ru: 'Мы отправили вам код меньше минуты назад. Он по-прежнему действует — введите его здесь.',
+  },
+  'code.sent_recently': {
+    en: 'A code was sent less than a minute ago. You can ask for a new one when the countdown ends.',
+    ru: 'Код отправлен меньше минуты назад. Новый можно запросить, когда закончится отсчёт.',
+  },
   'code.sent_again': { en: 'We sent a new code. The previous one no longer works.', ru: 'Мы отправили новый код. Предыдущий больше не действует.' },
   'code.missing': { en: 'Enter the 6-digit code.', ru: 'Введите 6-значный код.' },
 };

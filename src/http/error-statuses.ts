@@ -44,6 +44,7 @@ const statusByCode: Record<string, number> = {
   'phone.missing': 422,
   'sms.number_limit': 429,
   'sms.country_limit': 429,
+  'sms.new_numbers_limit': 429,
   'sms.unavailable': 409,
   'reverify.required': 403,
   'reverify.password_missing': 422,

@@ -5,6 +5,7 @@ import { qrLoginMessages } from '../qr-login/qr-login-messages.ts';
 import { h } from '../http/jsx.ts';
 import { formBody, shortText } from '../http/form-schema.ts';
 import { clearSessionCookie, handOverBrowserSession, redirect, safeReturnPath, sendPage, textField, waitText } from '../http/replies.ts';
+import { sentNoticeId, sentParam } from '../verification/code-notices.ts';
 import { statusFor } from '../http/error-statuses.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -60,7 +61,7 @@ export function registerLoginRoutes(
         const caller = { browserId: request.ctx.browserId, clientAddress: request.ctx.clientAddress, userAgent: request.ctx.userAgent };
         const started = await twoStep.begin(result.account, result.factors, caller, safeReturnPath(textField(request.body, 'return_to')));
         const path = { totp: '/login/verify/authenticator', sms: '/login/verify/sms', backup_code: '/login/verify/backup-code' }[started.way];
-        return redirect(reply, `${path}?flow=${started.flowId}`);
+        return redirect(reply, `${path}?flow=${started.flowId}${started.sent?.ok ? sentParam(started.sent.earlier) : ''}`);
       }
       await handOverBrowserSession(request, reply, sessions, result, clock.now());
       return redirect(reply, safeReturnPath(textField(request.body, 'return_to')));

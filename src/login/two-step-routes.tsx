@@ -10,6 +10,7 @@ import { h } from '../http/jsx.ts';
 import { Alert, Page } from '../http/layout.tsx';
 import { formBody, shortText } from '../http/form-schema.ts';
 import { handOverBrowserSession, redirect, safeReturnPath, sendPage, textField, waitText } from '../http/replies.ts';
+import { sentNoticeId, sentParam } from '../verification/code-notices.ts';
 import { sendProblem } from '../http/error-handler.tsx';
 import { statusFor } from '../http/error-statuses.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -100,7 +101,7 @@ export function registerTwoStepRoutes(app: FastifyInstance, deps: { twoStep: Two
   }
 
   app.get(paths.sms, async (request, reply) => {
-    const notice = (request.query as Record<string, unknown>).sent === '1' ? translate(request)('code.sent_again') : undefined;
+    const notice = sentNoticeId(request.query) ? translate(request)(sentNoticeId(request.query)!) : undefined;
     return renderText(request, reply, textField(request.query, 'flow') ?? '', { notice });
   });
 
@@ -108,7 +109,7 @@ export function registerTwoStepRoutes(app: FastifyInstance, deps: { twoStep: Two
     const flowId = textField(request.body, 'flow') ?? '';
     const result = await twoStep.sendText(flowId, callerOf(request));
     // "We sent a new code" only when it replaces one; the first text is announced by the page itself.
-    if (result.ok) return redirect(reply, `${paths.sms}?flow=${flowId}${textField(request.body, 'first') ? '' : '&sent=1'}`);
+    if (result.ok) return redirect(reply, `${paths.sms}?flow=${flowId}${result.earlier ? sentParam(result.earlier) : textField(request.body, 'first') ? '' : '&sent=1'}`);
     if (result.code.startsWith('flow.')) return flowProblem(request, reply, result.code);
     return renderText(request, reply, flowId, { resendError: messageOf(request, reply, result), status: statusFor(result.code) });
   });

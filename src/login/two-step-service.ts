@@ -3,8 +3,10 @@
 // authenticator app, a text message, or a backup code. Only then is the session made, and it
 // records how it was authenticated ('password+totp', …), which whoami shows.
 //
-// The second step has the same budgets as every code (5 tries per way and flow, 20 wrong per
-// account per 24 h), so knowing the password does not buy unlimited guesses at the code.
+// The second step has the same limits as every code (5 tries per way and flow, 20 wrong per
+// account per 24 h), so knowing the password does not buy unlimited guesses at the code — but
+// in budgets of its own (code-service.ts 'second_step'): what a stranger spends in recovery,
+// knowing only the email, must not keep the owner with the right password and code out.
 import type { Config } from '../config/config.ts';
 import type { FactorChecks, FlowRef, Way } from '../factors/factor-checks.ts';
 import type { FactorStore, FactorSummary } from '../factors/factor-store.ts';
@@ -17,6 +19,7 @@ import { fail } from '../shared/failure.ts';
 import type { Locale } from '../shared/i18n.ts';
 import { newId } from '../shared/ids.ts';
 import type { Database } from '../storage/database.ts';
+import type { EarlierCode } from '../verification/code-service.ts';
 
 // Browser and app second steps are different kinds of flow: a flow the app started cannot be
 // finished in a browser (and hand it a 30-day app session), nor the other way round. The flow's
@@ -40,7 +43,14 @@ interface SignInData {
 export function createTwoStepService(deps: { db: Database; config: Config; factors: FactorStore; checks: FactorChecks; flows: FlowStore; sessions: SessionService }) {
   const { db, config, factors, checks, flows, sessions } = deps;
 
-  const ref = (flow: FlowRow): FlowRef => ({ id: flow.id, kind: flow.kind, subject: flow.subject, accountId: flow.account_id, locale: (JSON.parse(flow.data) as SignInData).locale as Locale });
+  const ref = (flow: FlowRow): FlowRef => ({
+    id: flow.id,
+    kind: flow.kind,
+    subject: flow.subject,
+    accountId: flow.account_id,
+    locale: (JSON.parse(flow.data) as SignInData).locale as Locale,
+    budget: 'second_step',
+  });
 
   async function waitingFlow(flowId: string, caller: TwoStepCaller) {
     const flow = await flows.findOpen(kindFor(caller), flowId, caller.browserId);
@@ -75,7 +85,7 @@ export function createTwoStepService(deps: { db: Database; config: Config; facto
      * Starts the second step; the first way offered is the authenticator app when there is one,
      * otherwise a text message, sent now so the shopper lands on a page with a code on its way.
      */
-    async begin(account: Account, summary: FactorSummary, caller: TwoStepCaller, returnTo: string): Promise<{ flowId: string; way: Way; sent?: Failure<string> }> {
+    async begin(account: Account, summary: FactorSummary, caller: TwoStepCaller, returnTo: string): Promise<{ flowId: string; way: Way; sent?: { ok: true; earlier?: EarlierCode } | Failure<string> }> {
       const data: SignInData = { returnTo, locale: account.locale };
       const flow = await flows.create(db, {
         id: newId(),
@@ -94,7 +104,7 @@ export function createTwoStepService(deps: { db: Database; config: Config; facto
       // A phone but no way to text it (no SMS provider any more): backup codes are what is left.
       if (!checks.textsAvailable) return { flowId: flow.id, way: 'backup_code' };
       const sent = await checks.sendToAccountPhone(ref(flow), caller.clientAddress, { quietWhenCapped: false });
-      return { flowId: flow.id, way: 'sms', sent: sent.ok ? undefined : sent };
+      return { flowId: flow.id, way: 'sms', sent };
     },
 
     async describe(flowId: string, caller: TwoStepCaller): Promise<{ ok: true; summary: FactorSummary; secondsUntilText: number } | Failure<string>> {
@@ -103,7 +113,7 @@ export function createTwoStepService(deps: { db: Database; config: Config; facto
       return { ok: true, summary: await factors.summary(flow.account_id!), secondsUntilText: await checks.secondsUntilTextResend(ref(flow)) };
     },
 
-    async sendText(flowId: string, caller: TwoStepCaller): Promise<{ ok: true } | Failure<string>> {
+    async sendText(flowId: string, caller: TwoStepCaller): Promise<{ ok: true; earlier?: EarlierCode } | Failure<string>> {
       const flow = await waitingFlow(flowId, caller);
       if (isFailure(flow)) return flow;
       return checks.sendToAccountPhone(ref(flow), caller.clientAddress, { quietWhenCapped: false });

@@ -5,6 +5,7 @@ import { factorMessages } from '../factors/factor-messages.ts';
 import { h } from '../http/jsx.ts';
 import { formBody, shortText } from '../http/form-schema.ts';
 import { redirect, sendPage, textField, waitText } from '../http/replies.ts';
+import { sentNoticeId, sentParam } from '../verification/code-notices.ts';
 import { statusFor } from '../http/error-statuses.ts';
 import { sendProblem } from '../http/error-handler.tsx';
 import type { Failure } from '../shared/failure.ts';
@@ -94,7 +95,7 @@ export function registerOtherWays(
     const flowId = textField(request.body, 'flow') ?? '';
     const result = await otherWays.sendText(kind, flowId, caller);
     // "We sent a new code" only when it replaces one; the first text is announced by the page itself.
-    if (result.ok) return redirect(reply, `${paths.sms}?flow=${flowId}${textField(request.body, 'first') ? '' : '&sent=1'}`);
+    if (result.ok) return redirect(reply, `${paths.sms}?flow=${flowId}${result.earlier ? sentParam(result.earlier) : textField(request.body, 'first') ? '' : '&sent=1'}`);
     if (result.code.startsWith('flow.')) return sendProblem(request, reply, result.code, storeName);
     return renderTextPage(request, reply, caller, flowId, { resendError: describeFailure(request, reply, result), status: statusFor(result.code) });
   });
@@ -102,7 +103,7 @@ export function registerOtherWays(
   app.get(paths.sms, async (request, reply) => {
     const caller = callerOf(request, reply);
     if (!caller) return reply;
-    const notice = (request.query as Record<string, unknown>).sent === '1' ? translate(request)('code.sent_again') : undefined;
+    const notice = sentNoticeId(request.query) ? translate(request)(sentNoticeId(request.query)!) : undefined;
     return renderTextPage(request, reply, caller, textField(request.query, 'flow') ?? '', { notice });
   });
 

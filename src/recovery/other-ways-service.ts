@@ -12,6 +12,7 @@ import type { Account } from '../identity/account-store.ts';
 import type { Failure } from '../shared/failure.ts';
 import { fail } from '../shared/failure.ts';
 import type { Locale } from '../shared/i18n.ts';
+import type { EarlierCode } from '../verification/code-service.ts';
 import type { NextStep, PasswordResetKind, Proof, Proofs } from './password-reset-flow.ts';
 import type { Caller, PasswordResetService } from './password-reset-service.ts';
 
@@ -79,7 +80,7 @@ export function createOtherWaysService(deps: { passwordReset: PasswordResetServi
       };
     },
 
-    async sendText(kind: PasswordResetKind, flowId: string, caller: Caller): Promise<{ ok: true } | Failure<string>> {
+    async sendText(kind: PasswordResetKind, flowId: string, caller: Caller): Promise<{ ok: true; earlier?: EarlierCode } | Failure<string>> {
       const waiting = await waitingFlow(kind, flowId, caller);
       if (!waiting.ok) return waiting;
       return checks.sendToAccountPhone(refFor(waiting.flow, waiting.account), caller.clientAddress, { quietWhenCapped: kind === 'recovery' });

@@ -10,6 +10,7 @@ import { statusFor } from '../http/error-statuses.ts';
 import { sendProblem } from '../http/error-handler.tsx';
 import { requireSession } from '../http/require-session.ts';
 import { codeMessages } from '../verification/code-messages.ts';
+import { sentNoticeId } from '../verification/code-notices.ts';
 import { recoveryMessages } from './recovery-messages.ts';
 import { NewPasswordPage, PasswordChangedPage, ResetCodePage, type NewPasswordModel } from './recovery-pages.tsx';
 import { factorMessages } from '../factors/factor-messages.ts';
@@ -94,7 +95,7 @@ export function registerPasswordResetSteps(app: FastifyInstance, kind: PasswordR
     const caller = callerOf(request, reply);
     if (!caller) return reply;
     const query = request.query as Record<string, unknown>;
-    const notice = query.sent === '1' ? translate(request)('code.sent_again') : query.then === '1' ? translate(request)('factor_page.factor_done') : undefined;
+    const notice = sentNoticeId(query) ? translate(request)(sentNoticeId(query)!) : query.then === '1' ? translate(request)('factor_page.factor_done') : undefined;
     return renderCodePage(request, reply, caller, flowParam(request), { notice });
   });
 

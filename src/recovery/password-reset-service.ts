@@ -20,7 +20,7 @@ import { newId } from '../shared/ids.ts';
 import type { Secrets } from '../shared/secrets.ts';
 import type { Database } from '../storage/database.ts';
 import type { LoginThrottle } from '../throttling/login-throttle.ts';
-import type { CodeService, CodeTarget } from '../verification/code-service.ts';
+import type { CodeService, CodeTarget, EarlierCode } from '../verification/code-service.ts';
 import type { FactorStore } from '../factors/factor-store.ts';
 import { factorStepOf, stepAfter, type NextStep, type PasswordResetData, type PasswordResetKind, type Proof } from './password-reset-flow.ts';
 
@@ -95,10 +95,20 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
     return flow;
   }
 
+  /** Where a flow's email code goes, as the send cooldown compares it (an unknown account's: its subject). */
+  const destinationOf = (subject: string, account: Account | undefined) => account?.email ?? subject;
+
+  /**
+   * Starts a flow and mails its code. Within the minute after a code went to the same account no
+   * new one is sent (DESIGN.md §2 "resend", across flows); the flow starts anyway and its page
+   * counts down, and the code already sent moves to it when this browser asked for that one too.
+   */
   async function begin(kind: PasswordResetKind, account: Account | undefined, subject: string, destination: string, caller: Caller) {
     const flowId = newId();
-    const reserved = await codes.reserveSend({ flowId, purpose: kind, subject }, caller.clientAddress);
-    if (!reserved.ok) return reserved;
+    const target: CodeTarget = { flowId, purpose: kind, subject };
+    const to = { channel: 'email' as const, destination: destinationOf(subject, account), clientAddress: caller.clientAddress };
+    const reserved = await codes.reserveSend(target, to);
+    if (!reserved.ok && reserved.code !== 'code.resend_too_soon') return reserved;
     const data: PasswordResetData = { destination };
     await flows.create(db, {
       id: flowId,
@@ -111,13 +121,14 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
       data,
       lifetimeSeconds: config.security.flowLifetimeSeconds,
     });
+    if (!reserved.ok) return { ok: true as const, flowId, earlier: await codes.takeOverEarlierCode(target, to) };
     await sendCode({ id: flowId, kind, subject }, account);
     return { ok: true as const, flowId };
   }
 
   return {
     /** "Forgot password?": one field, email or login name. */
-    async startRecovery(identifierText: string, caller: Caller): Promise<{ ok: true; flowId: string } | Failure<string>> {
+    async startRecovery(identifierText: string, caller: Caller): Promise<{ ok: true; flowId: string; earlier?: EarlierCode } | Failure<string>> {
       const typed = identifierText.normalize('NFKC').trim();
       if (typed === '') return fail('identity.identifier_missing', { field: 'identifier' });
       const identifier = parseIdentifier(typed);
@@ -131,7 +142,7 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
     },
 
     /** My account → Settings → Change password: the code goes to the email on file. */
-    async startPasswordChange(caller: Caller): Promise<{ ok: true; flowId: string } | Failure<string>> {
+    async startPasswordChange(caller: Caller): Promise<{ ok: true; flowId: string; earlier?: EarlierCode } | Failure<string>> {
       const accountId = caller.session?.accountId;
       const account = accountId ? await accounts.findById(accountId) : undefined;
       if (!account) return fail('request.unauthenticated');
@@ -148,7 +159,7 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
       const flow = await openFlow(kind, flowId, caller);
       if (isFailure(flow)) return flow;
       const data = JSON.parse(flow.data) as PasswordResetData;
-      return { ok: true as const, flow, destination: data.destination, proved: data.proved ?? {}, secondsUntilResend: await codes.secondsUntilResend(targetFor(flow)) };
+      return { ok: true as const, flow, destination: data.destination, proved: data.proved ?? {}, secondsUntilResend: await codes.secondsUntilResend(flow, 'email') };
     },
 
     /**
@@ -181,9 +192,10 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
       const flow = await openFlow(kind, flowId, caller);
       if (isFailure(flow)) return flow;
       if (flow.state !== 'code_sent') return fail('flow.finished');
-      const reserved = await codes.reserveSend(targetFor(flow), caller.clientAddress);
+      const account = await usableAccount(flow);
+      const reserved = await codes.reserveSend(targetFor(flow), { channel: 'email', destination: destinationOf(flow.subject, account), clientAddress: caller.clientAddress });
       if (!reserved.ok) return reserved;
-      await sendCode(flow, await usableAccount(flow));
+      await sendCode(flow, account);
       return { ok: true };
     },
 

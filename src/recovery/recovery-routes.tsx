@@ -5,6 +5,7 @@ import { formBody, shortText } from '../http/form-schema.ts';
 import { redirect, sendPage, textField, waitText } from '../http/replies.ts';
 import { statusFor } from '../http/error-statuses.ts';
 import { codeMessages } from '../verification/code-messages.ts';
+import { sentParam } from '../verification/code-notices.ts';
 import { recoveryMessages } from './recovery-messages.ts';
 import { RecoveryStartPage } from './recovery-pages.tsx';
 import { registerPasswordResetSteps, type StepDeps } from './password-reset-routes.tsx';
@@ -23,7 +24,7 @@ export function registerRecoveryRoutes(app: FastifyInstance, deps: StepDeps) {
       browserId: request.ctx.browserId,
       clientAddress: request.ctx.clientAddress,
     });
-    if (result.ok) return redirect(reply, `/recovery/code?flow=${result.flowId}`);
+    if (result.ok) return redirect(reply, `/recovery/code?flow=${result.flowId}${sentParam(result.earlier)}`);
     const t = request.ctx.translator(recoveryMessages, codeMessages);
     if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));
     const error = t(result.code, { wait: waitText(result.retryAfterSeconds, request.ctx.locale) });

@@ -5,6 +5,7 @@ import type { SecurityConfig } from '../config/config.ts';
 import { h } from '../http/jsx.ts';
 import { formBody, shortText } from '../http/form-schema.ts';
 import { handOverBrowserSession, redirect, sendPage, textField, waitText } from '../http/replies.ts';
+import { sentNoticeId, sentParam } from '../verification/code-notices.ts';
 import { statusFor } from '../http/error-statuses.ts';
 import { sendProblem } from '../http/error-handler.tsx';
 import type { Clock } from '../shared/clock.ts';
@@ -70,7 +71,7 @@ export function registerRegistrationRoutes(
         browserId: request.ctx.browserId,
         clientAddress: request.ctx.clientAddress,
       });
-      if (result.ok) return redirect(reply, `/register/code?flow=${result.flowId}`);
+      if (result.ok) return redirect(reply, `/register/code?flow=${result.flowId}${sentParam(result.earlier)}`);
       const message = t(result.code, { min: security.passwordMinLength, max: security.passwordMaxLength, wait: waitText(result.retryAfterSeconds, request.ctx.locale) });
       const field = (result.field ?? 'form') as keyof RegistrationFormModel['errors'];
       if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));
@@ -82,7 +83,7 @@ export function registerRegistrationRoutes(
   app.get('/register/code', async (request, reply) => {
     const query = request.query as Record<string, unknown>;
     const flowId = typeof query.flow === 'string' ? query.flow : '';
-    const notice = query.sent === '1' ? translate(request)('code.sent_again') : undefined;
+    const notice = sentNoticeId(query) ? translate(request)(sentNoticeId(query)!) : undefined;
     return renderCodePage(request, reply, flowId, { notice });
   });
 

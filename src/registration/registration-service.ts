@@ -19,7 +19,7 @@ import { newId } from '../shared/ids.ts';
 import type { Secrets } from '../shared/secrets.ts';
 import type { Database } from '../storage/database.ts';
 import { uniqueViolationColumn } from '../storage/database-errors.ts';
-import type { CodeService, CodeTarget } from '../verification/code-service.ts';
+import type { CodeService, CodeTarget, EarlierCode } from '../verification/code-service.ts';
 
 const FLOW_KIND = 'registration';
 const PURPOSE = 'registration_email';
@@ -84,7 +84,7 @@ export function createRegistrationService(deps: {
   }
 
   return {
-    async start(input: RegistrationInput): Promise<{ ok: true; flowId: string } | Failure<string>> {
+    async start(input: RegistrationInput): Promise<{ ok: true; flowId: string; earlier?: EarlierCode } | Failure<string>> {
       const email = checkEmail(input.email);
       if (!email.ok) return email;
       let loginName: string | null = null;
@@ -103,8 +103,12 @@ export function createRegistrationService(deps: {
       const existing = await accounts.findByEmail(email.email);
       const flowId = newId();
       const target = targetFor(flowId, email.email);
-      const reserved = await codes.reserveSend(target, input.clientAddress);
-      if (!reserved.ok) return reserved;
+      // Within the minute after a code went to this address no new one is sent (DESIGN.md §2
+      // "resend", across flows): the flow starts anyway, its page counts down, and the code
+      // already sent moves to it when this browser asked for that one too.
+      const to = { channel: 'email' as const, destination: email.email, clientAddress: input.clientAddress };
+      const reserved = await codes.reserveSend(target, to);
+      if (!reserved.ok && reserved.code !== 'code.resend_too_soon') return reserved;
 
       const data: RegistrationData = { email: email.email, loginName, passwordHash, locale: input.locale, existingAccountId: existing?.id ?? null };
       await db.transaction().execute(async (trx) => {
@@ -119,11 +123,13 @@ export function createRegistrationService(deps: {
           lifetimeSeconds: config.security.flowLifetimeSeconds,
           id: flowId,
         });
+        if (!reserved.ok) return;
         // A code is made for existing addresses too, and never sent: the flow then behaves
         // exactly like any other whose shopper types wrong codes.
         const code = await codes.issueCode(trx, target, 'email');
         await mailFor(trx, data, code);
       });
+      if (!reserved.ok) return { ok: true, flowId, earlier: await codes.takeOverEarlierCode(target, to) };
       deps.wakeCourier();
       return { ok: true, flowId };
     },
@@ -132,7 +138,7 @@ export function createRegistrationService(deps: {
       const flow = await flows.findOpen(FLOW_KIND, flowId, browserId);
       if (isFailure(flow)) return flow;
       const data = JSON.parse(flow.data) as RegistrationData;
-      return { ok: true as const, flow, secondsUntilResend: await codes.secondsUntilResend(targetFor(flow.id, data.email)) };
+      return { ok: true as const, flow, secondsUntilResend: await codes.secondsUntilResend(targetFor(flow.id, data.email), 'email') };
     },
 
     async resend(flowId: string, browserId: string | undefined, clientAddress: string): Promise<{ ok: true } | Failure<string>> {
@@ -140,7 +146,7 @@ export function createRegistrationService(deps: {
       if (isFailure(flow)) return flow;
       const data = JSON.parse(flow.data) as RegistrationData;
       const target = targetFor(flow.id, data.email);
-      const reserved = await codes.reserveSend(target, clientAddress);
+      const reserved = await codes.reserveSend(target, { channel: 'email', destination: data.email, clientAddress });
       if (!reserved.ok) return reserved;
       await db.transaction().execute(async (trx) => {
         const code = await codes.issueCode(trx, target, 'email');

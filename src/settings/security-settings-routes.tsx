@@ -10,6 +10,7 @@ import { h } from '../http/jsx.ts';
 import { Page } from '../http/layout.tsx';
 import { formBody, shortText } from '../http/form-schema.ts';
 import { redirect, safeReturnPath, sendPage, setSessionCookie, textField, waitText } from '../http/replies.ts';
+import { sentNoticeId, sentParam } from '../verification/code-notices.ts';
 import { requireSession } from '../http/require-session.ts';
 import { sendProblem } from '../http/error-handler.tsx';
 import { statusFor } from '../http/error-statuses.ts';
@@ -88,7 +89,7 @@ export function registerSecuritySettingsRoutes(app: FastifyInstance, deps: { set
     if (!shopper) return reply;
     const typed = textField(request.body, 'phone') ?? '';
     const result = await settings.startPhoneSetup(shopper, typed);
-    if (result.ok) return redirect(reply, `/account/security/phone/code?flow=${result.flowId}`);
+    if (result.ok) return redirect(reply, `/account/security/phone/code?flow=${result.flowId}${sentParam(result.earlier)}`);
     if (result.code === 'reverify.required' || result.code.startsWith('flow.')) return refused(request, reply, result, '/account/security/phone');
     const page = <PhoneSetupPage ctx={request.ctx} t={translate(request)} storeName={storeName} phone={typed.slice(0, 32)} error={message(request, reply, result)} />;
     return sendPage(reply, page, statusFor(result.code));
@@ -122,7 +123,7 @@ export function registerSecuritySettingsRoutes(app: FastifyInstance, deps: { set
     const shopper = shopperOf(request, reply);
     if (!shopper) return reply;
     const query = request.query as Record<string, unknown>;
-    const notice = query.sent === '1' ? translate(request)('code.sent_again') : undefined;
+    const notice = sentNoticeId(query) ? translate(request)(sentNoticeId(query)!) : undefined;
     return renderPhoneCode(request, reply, shopper, textField(query, 'flow') ?? '', { notice });
   });
 
@@ -131,7 +132,7 @@ export function registerSecuritySettingsRoutes(app: FastifyInstance, deps: { set
     if (!shopper) return reply;
     const flowId = textField(request.body, 'flow') ?? '';
     const result = await settings.resendPhoneCode(flowId, shopper);
-    if (result.ok) return redirect(reply, `/account/security/phone/code?flow=${flowId}&sent=1`);
+    if (result.ok) return redirect(reply, `/account/security/phone/code?flow=${flowId}${result.earlier ? sentParam(result.earlier) : '&sent=1'}`);
     if (result.code.startsWith('flow.') || result.code === 'reverify.required') return refused(request, reply, result, '/account/security');
     return renderPhoneCode(request, reply, shopper, flowId, { resendError: message(request, reply, result), status: statusFor(result.code) });
   });

@@ -31,6 +31,7 @@ import type { enqueueEmail } from '../courier/outbox.ts';
 import type { SecurityChange } from '../courier/templates/email-templates.ts';
 import { describeMoment } from '../shared/i18n.ts';
 import type { LoginThrottle } from '../throttling/login-throttle.ts';
+import type { EarlierCode } from '../verification/code-service.ts';
 
 /** Who is asking: a signed-in browser session. */
 export interface Shopper {
@@ -140,7 +141,7 @@ export function createSecuritySettingsService(deps: {
 
     // ---- phone --------------------------------------------------------------------------------
 
-    async startPhoneSetup(shopper: Shopper, typed: string): Promise<{ ok: true; flowId: string } | Failure<string>> {
+    async startPhoneSetup(shopper: Shopper, typed: string): Promise<{ ok: true; flowId: string; earlier?: EarlierCode } | Failure<string>> {
       if (!fresh(shopper)) return fail('reverify.required');
       if (!checks.textsAvailable) return fail('sms.unavailable');
       if (typed.trim() === '') return fail('phone.missing', { field: 'phone' });
@@ -150,17 +151,17 @@ export function createSecuritySettingsService(deps: {
       const flow = await startSetup('phone_setup', shopper, data);
       const sent = await checks.sendToNewNumber(ref(flow, shopper), parsed.e164, shopper.clientAddress);
       if (!sent.ok) return sent;
-      return { ok: true, flowId: flow.id };
+      return { ok: true, flowId: flow.id, earlier: sent.earlier };
     },
 
     async describePhoneSetup(flowId: string, shopper: Shopper) {
       const flow = await setupFlow('phone_setup', flowId, shopper);
       if (isFailure(flow)) return flow;
       const data = JSON.parse(flow.data) as PhoneSetupData;
-      return { ok: true as const, masked: data.masked, secondsUntilResend: await checks.secondsUntilTextResend(ref(flow, shopper)) };
+      return { ok: true as const, masked: data.masked, secondsUntilResend: await checks.secondsUntilNewNumberResend(ref(flow, shopper)) };
     },
 
-    async resendPhoneCode(flowId: string, shopper: Shopper): Promise<{ ok: true } | Failure<string>> {
+    async resendPhoneCode(flowId: string, shopper: Shopper): Promise<{ ok: true; earlier?: EarlierCode } | Failure<string>> {
       const flow = await setupFlow('phone_setup', flowId, shopper);
       if (isFailure(flow)) return flow;
       const data = JSON.parse(flow.data) as PhoneSetupData;

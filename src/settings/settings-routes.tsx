@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { h } from '../http/jsx.ts';
 import { formBody } from '../http/form-schema.ts';
 import { redirect, sendPage, waitText } from '../http/replies.ts';
+import { sentNoticeId, sentParam } from '../verification/code-notices.ts';
 import { requireSession } from '../http/require-session.ts';
 import { sendProblem } from '../http/error-handler.tsx';
 import { statusFor } from '../http/error-statuses.ts';
@@ -23,7 +24,7 @@ export function registerSettingsRoutes(app: FastifyInstance, deps: StepDeps) {
       clientAddress: request.ctx.clientAddress,
       session: { accountId: session.account_id, sessionId: session.id, proof: session },
     });
-    if (result.ok) return redirect(reply, `/account/password/code?flow=${result.flowId}`);
+    if (result.ok) return redirect(reply, `/account/password/code?flow=${result.flowId}${sentParam(result.earlier)}`);
     if (result.code === 'reverify.required') return sendProblem(request, reply, result.code, storeName, { returnTo: '/account/settings' });
     if (!result.code.startsWith('code.')) return sendProblem(request, reply, result.code, storeName);
     // Send limits: back on Settings with the reason and the wait, nothing else changed.

@@ -44,15 +44,22 @@ export function describeSeconds(seconds: number, locale: Locale): string {
   return locale === 'ru' ? `${s} ${pluralRu(s, 'секунду', 'секунды', 'секунд')}` : `${s} second${s === 1 ? '' : 's'}`;
 }
 
-/** "45 seconds" / "3 minutes" in the shopper's language, for waits and lifetimes. */
+const minutesIn = (m: number, locale: Locale) => (locale === 'ru' ? `${m} ${pluralRu(m, 'минуту', 'минуты', 'минут')}` : `${m} minute${m === 1 ? '' : 's'}`);
+const hoursIn = (h: number, locale: Locale) => (locale === 'ru' ? `${h} ${pluralRu(h, 'час', 'часа', 'часов')}` : `${h} hour${h === 1 ? '' : 's'}`);
+
+/**
+ * "45 seconds" / "3 minutes" / "1 hour 1 minute" in the shopper's language, for waits and
+ * lifetimes. Rounded up to the whole minute and never further: a wait is never shown shorter than
+ * it is (the shopper would be refused again), nor more than a minute longer (3601 s is "1 hour 1
+ * minute", not "2 hours"). Russian in the accusative that follows «через» / «действует».
+ */
 export function describeDuration(seconds: number, locale: Locale): string {
   if (seconds < 60) return describeSeconds(seconds, locale);
-  if (seconds < 3600) {
-    const m = Math.ceil(seconds / 60);
-    return locale === 'ru' ? `${m} ${pluralRu(m, 'минуту', 'минуты', 'минут')}` : `${m} minute${m === 1 ? '' : 's'}`;
-  }
-  const h = Math.ceil(seconds / 3600);
-  return locale === 'ru' ? `${h} ${pluralRu(h, 'час', 'часа', 'часов')}` : `${h} hour${h === 1 ? '' : 's'}`;
+  const totalMinutes = Math.ceil(seconds / 60);
+  if (totalMinutes < 60) return minutesIn(totalMinutes, locale);
+  const h = Math.floor(totalMinutes / 60);
+  const m = totalMinutes % 60;
+  return m === 0 ? hoursIn(h, locale) : `${hoursIn(h, locale)} ${minutesIn(m, locale)}`;
 }
 
 /** A moment for a notice email: "6 December 2026 at 18:55 UTC" / "6 декабря 2026 г. в 18:55 UTC". */

@@ -184,6 +184,38 @@ const housekeepingIndexes: Migration = {
   },
 };
 
+// Issue 9 §3. send_cooldowns: the 60 s between sends is per account (or sign-up address) and
+// channel across flows, claimed by one conditional upsert, so parallel requests cannot all pass
+// it; the row also says which flow holds the code just sent, so the same browser starting again
+// gets that code moved to its new flow. budget_locks: one row per budget and subject, locked by
+// the transaction that claims a wrong-code try, so parallel tries are counted one after another
+// and none is refused for a budget that was not really spent.
+const sendCooldowns: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema
+      .createTable('send_cooldowns')
+      .addColumn('subject', 'text', (c) => c.notNull())
+      .addColumn('channel', 'text', (c) => c.notNull())
+      .addColumn('last_sent_at', 'bigint', (c) => c.notNull())
+      .addColumn('flow_id', 'text', (c) => c.notNull())
+      .addColumn('destination_hash', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('send_cooldowns_pk', ['subject', 'channel'])
+      .execute();
+    await db.schema.createIndex('send_cooldowns_by_age').on('send_cooldowns').column('last_sent_at').execute();
+    await db.schema
+      .createTable('budget_locks')
+      .addColumn('bucket', 'text', (c) => c.notNull())
+      .addColumn('subject', 'text', (c) => c.notNull())
+      .addColumn('touched_at', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('budget_locks_pk', ['bucket', 'subject'])
+      .execute();
+    await db.schema.createIndex('budget_locks_by_age').on('budget_locks').column('touched_at').execute();
+  },
+  async down() {
+    throw new Error('Gatehouse migrations only go forward');
+  },
+};
+
 // Issue 9 §5: a code mail lives as long as its code (expires_at; then 'expired', never sent), and
 // a notice is retried until retry_until (3 days after queueing or an operator's re-queue) before
 // it is parked. Rows queued before this migration get the same rules from their created_at: the
@@ -207,6 +239,7 @@ const migrations: Record<string, Migration> = {
   '0002_qr_login_requests': qrLoginRequests,
   '0003_second_factors': secondFactors,
   '0004_housekeeping_indexes': housekeepingIndexes,
+  '0006_send_cooldowns': sendCooldowns,
   '0007_outbox_expiry': outboxExpiry,
 };
 

@@ -63,6 +63,25 @@ export interface RateEventsTable {
   at: number;
 }
 
+/** The last code sent to a subject on a channel, over every flow (the 60 s resend wait). */
+export interface SendCooldownsTable {
+  subject: string;
+  channel: 'email' | 'sms';
+  /** 0 after a send that was claimed and then refused by a cap: nothing went out. */
+  last_sent_at: number;
+  /** The flow the last code was issued for (it may move to a newer flow of the same browser). */
+  flow_id: string;
+  /** Keyed hash of where it went: a code only moves to a flow sending to the same place. */
+  destination_hash: string;
+}
+
+/** A row per budget and subject that a claiming transaction locks: parallel claims queue on it. */
+export interface BudgetLocksTable {
+  bucket: string;
+  subject: string;
+  touched_at: number;
+}
+
 export interface LoginThrottlesTable {
   subject: string;
   failures: number;
@@ -140,6 +159,8 @@ export interface Tables {
   verification_codes: VerificationCodesTable;
   rate_events: RateEventsTable;
   login_throttles: LoginThrottlesTable;
+  send_cooldowns: SendCooldownsTable;
+  budget_locks: BudgetLocksTable;
   outbox: OutboxTable;
   qr_login_requests: QrLoginRequestsTable;
   account_phones: AccountPhonesTable;

@@ -13,8 +13,8 @@ export interface WindowLimit {
 }
 
 export function createRateEvents(db: Database, clock: Clock) {
-  const countSince = async (bucket: string, subject: string, since: number) => {
-    const row = await db
+  const countSince = async (bucket: string, subject: string, since: number, executor: Database = db) => {
+    const row = await executor
       .selectFrom('rate_events')
       .select(sql<number>`count(*)`.as('n'))
       .where('bucket', '=', bucket)
@@ -53,6 +53,21 @@ export function createRateEvents(db: Database, clock: Clock) {
     countSince,
     secondsUntilRoom,
 
+    /**
+     * Makes every other transaction that locks the same bucket and subject wait until this one
+     * ends (a row lock on PostgreSQL; SQLite runs one transaction at a time anyway). Counting after
+     * it sees every claim made before: exact, where "record first, count after" can refuse a
+     * request for claims that are given back a moment later.
+     */
+    async lock(trx: Database, bucket: string, subject: string) {
+      const now = clock.now();
+      await trx
+        .insertInto('budget_locks')
+        .values({ bucket, subject, touched_at: now })
+        .onConflict((oc) => oc.columns(['bucket', 'subject']).doUpdateSet({ touched_at: now }))
+        .execute();
+    },
+
     async record(executor: Database, bucket: string, subject: string) {
       await executor.insertInto('rate_events').values({ id: newId(), bucket, subject, at: clock.now() }).execute();
     },
@@ -61,7 +76,7 @@ export function createRateEvents(db: Database, clock: Clock) {
      * Takes one unit from each rule, all or nothing. Records first and counts after, so two
      * requests racing at the limit can both be refused but never both pass.
      */
-    async consume(rules: WindowLimit[], subjectFor: (rule: WindowLimit) => string): Promise<{ ok: true } | { ok: false; rule: WindowLimit; retryAfterSeconds: number }> {
+    async consume(rules: WindowLimit[], subjectFor: (rule: WindowLimit) => string): Promise<{ ok: true; ids: string[] } | { ok: false; rule: WindowLimit; retryAfterSeconds: number }> {
       const now = clock.now();
       const inserted: string[] = [];
       for (const rule of rules) {
@@ -75,7 +90,7 @@ export function createRateEvents(db: Database, clock: Clock) {
           return { ok: false, rule, retryAfterSeconds };
         }
       }
-      return { ok: true };
+      return { ok: true, ids: inserted };
     },
 
     /**
@@ -93,8 +108,10 @@ export function createRateEvents(db: Database, clock: Clock) {
       return { ok: false, retryAfterSeconds: Math.max(1, await secondsUntilRoom(rule, subject)) };
     },
 
-    async release(id: string) {
-      await db.deleteFrom('rate_events').where('id', '=', id).execute();
+    /** Takes back claimed events (an attempt that did not count after all, a send that did not go). */
+    async release(ids: string | string[]) {
+      const list = typeof ids === 'string' ? [ids] : ids;
+      if (list.length > 0) await db.deleteFrom('rate_events').where('id', 'in', list).execute();
     },
   };
 }

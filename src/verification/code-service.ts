@@ -1,7 +1,13 @@
 // One-time verification codes (DESIGN.md §2): 6 digits from the CSPRNG, stored only as a keyed
 // hash bound to one flow and one purpose, 10 minutes, single use, 5 wrong tries per code, 20
 // wrong tries per account per 24 h over every code and channel (then 1 h of rest), 60 s between
-// sends, 5 sends an hour and 10 a day per account, 20 an hour per client address.
+// sends to an account on a channel (send-cooldowns.ts), 5 sends an hour and 10 a day per
+// account, 20 an hour per client address.
+//
+// An account has two sets of budgets (wrong codes, sends): recovery's, which anyone who knows the
+// email can spend, and the second step's after a correct password. Were they one, 20 wrong codes
+// typed into recovery by a stranger would keep the owner — right password, right authenticator
+// code — from signing in for an hour, renewable with one wrong try an hour.
 import { randomInt } from 'node:crypto';
 import { sql } from 'kysely';
 import type { SecurityConfig } from '../config/config.ts';
@@ -14,6 +20,7 @@ import { constantTimeEqual } from '../shared/secrets.ts';
 import type { Database } from '../storage/database.ts';
 import type { VerificationCodesTable } from '../storage/tables.ts';
 import type { RateEvents } from '../throttling/rate-events.ts';
+import { createSendCooldowns, type SendChannel } from './send-cooldowns.ts';
 
 export type CodeProblem =
   | 'code.invalid'
@@ -23,20 +30,54 @@ export type CodeProblem =
   | 'code.resend_too_soon'
   | 'code.send_limit_reached';
 
-const WRONG_CODE_BUCKET = 'wrong_code';
 const DAY_SECONDS = 24 * 3600;
+
+/**
+ * Whose budgets a try or a send spends. 'recovery': flows anyone who knows the identifier can
+ * start (recovery, sign-up) and the signed-in settings flows; 'second_step': sign-in after the
+ * right password, which a stranger cannot reach.
+ */
+export type CodeBudget = 'recovery' | 'second_step';
+
+/** Rate-event bucket names: recovery's keep their original names, the second step's are its own. */
+const bucketOf = (name: string, budget: CodeBudget | undefined) => (budget === 'second_step' ? `${name}:second_step` : name);
 
 export interface CodeTarget {
   flowId: string;
   purpose: string;
   /** Whose budgets this counts against: "account:<id>", or a keyed hash of what was typed. */
   subject: string;
+  /** 'recovery' when absent. */
+  budget?: CodeBudget;
 }
+
+/** Where a send goes: the channel, and the address or number (only ever hashed here). */
+export interface SendTo {
+  channel: SendChannel;
+  destination: string;
+  clientAddress: string;
+  /**
+   * A number being added, not the account's verified one: its texts wait on their own minute (a
+   * shopper who just added a phone may be texted on the old one at once), and have caps of their
+   * own (sms-caps.ts). A code never moves between the two: they go to different places.
+   */
+  toNewNumber?: boolean;
+}
+
+const cooldownKey = (subject: string, to: Pick<SendTo, 'channel' | 'toNewNumber'>) => ({ subject: to.toNewNumber ? `${subject}:new_number` : subject, channel: to.channel });
+
+/**
+ * A start within the minute after a send: 'moved' — the code already sent now belongs to the new
+ * flow (same browser, same place); 'elsewhere' — it stays with the flow that asked for it.
+ */
+export type EarlierCode = 'moved' | 'elsewhere';
 
 export function createCodeService(deps: { db: Database; clock: Clock; secrets: Secrets; rateEvents: RateEvents; security: SecurityConfig }) {
   const { db, clock, secrets, rateEvents, security } = deps;
 
-  const hashCode = (target: CodeTarget, code: string) => secrets.keyedHash(`code:${target.purpose}:${target.flowId}`, code);
+  // Keyed by the code row's own id: a code that moves to a newer flow of the same browser
+  // (takeOverEarlierCode) keeps its hash; which flow and purpose it serves are its columns.
+  const hashCode = (codeId: string, code: string) => secrets.keyedHash(`code:${codeId}`, code);
 
   const latestCode = (target: CodeTarget) =>
     db
@@ -51,48 +92,70 @@ export function createCodeService(deps: { db: Database; clock: Clock; secrets: S
 
   /**
    * Seconds the account must still rest after too many wrong codes (0 = none): 20 wrong in 24 h,
-   * then 1 h from the last one. `exceptId` leaves out the caller's own just-claimed try.
+   * then 1 h from the last one — or less, when the oldest of them leave the 24 h window first.
    */
-  const restingSeconds = async (subject: string, now: number, exceptId?: string): Promise<number> => {
-    let query = db
-      .selectFrom('rate_events')
-      .select([sql<number>`count(*)`.as('n'), sql<number>`max(at)`.as('last')])
-      .where('bucket', '=', WRONG_CODE_BUCKET)
-      .where('subject', '=', subject)
-      .where('at', '>', now - DAY_SECONDS * 1000);
-    if (exceptId) query = query.where('id', '!=', exceptId);
-    const row = await query.executeTakeFirstOrThrow();
-    if (Number(row.n) < security.wrongCodesPerAccountPerDay) return 0;
-    const left = Number(row.last) + security.wrongCodesRestSeconds * 1000 - now;
-    return left > 0 ? Math.ceil(left / 1000) : 0;
+  const restingSeconds = async (executor: Database, bucket: string, subject: string, now: number): Promise<number> => {
+    const since = now - DAY_SECONDS * 1000;
+    const recent = () => executor.selectFrom('rate_events').where('bucket', '=', bucket).where('subject', '=', subject).where('at', '>', since);
+    const row = await recent().select([sql<number>`count(*)`.as('n'), sql<number>`max(at)`.as('last')]).executeTakeFirstOrThrow();
+    const count = Number(row.n);
+    if (count < security.wrongCodesPerAccountPerDay) return 0;
+    // Below the limit again once this many of the oldest have left the window.
+    const leaving = await recent().select('at').orderBy('at', 'asc').offset(count - security.wrongCodesPerAccountPerDay).limit(1).executeTakeFirstOrThrow();
+    const until = Math.min(Number(row.last) + security.wrongCodesRestSeconds * 1000, Number(leaving.at) + DAY_SECONDS * 1000);
+    // Never more than the rest itself, even if another node's clock ran a little ahead.
+    return until > now ? Math.min(security.wrongCodesRestSeconds, Math.ceil((until - now) / 1000)) : 0;
   };
 
-  const sendRules = [
-    { bucket: 'code_send_account_hour', limit: security.sendsPerAccountPerHour, windowSeconds: 3600 },
-    { bucket: 'code_send_account_day', limit: security.sendsPerAccountPerDay, windowSeconds: DAY_SECONDS },
-    { bucket: 'code_send_client_hour', limit: security.sendsPerClientPerHour, windowSeconds: 3600 },
+  const cooldowns = createSendCooldowns({ db, clock, secrets, cooldownSeconds: security.resendCooldownSeconds });
+
+  const CLIENT_BUCKET = 'code_send_client_hour';
+  const sendRulesFor = (budget: CodeBudget | undefined) => [
+    { bucket: bucketOf('code_send_account_hour', budget), limit: security.sendsPerAccountPerHour, windowSeconds: 3600 },
+    { bucket: bucketOf('code_send_account_day', budget), limit: security.sendsPerAccountPerDay, windowSeconds: DAY_SECONDS },
+    // Per client address: one budget whatever the flow, it is about the client, not the account.
+    { bucket: CLIENT_BUCKET, limit: security.sendsPerClientPerHour, windowSeconds: 3600 },
   ];
 
   const service = {
-    /** Seconds until *Get code* may be pressed again for this flow (0 = now). */
-    async secondsUntilResend(target: CodeTarget): Promise<number> {
-      const last = await latestCode(target);
-      if (!last) return 0;
-      const left = last.created_at + security.resendCooldownSeconds * 1000 - clock.now();
-      return left > 0 ? Math.ceil(left / 1000) : 0;
-    },
+    /** Seconds until *Get code* may be pressed again for this subject on this channel (0 = now). */
+    secondsUntilResend: (target: Pick<CodeTarget, 'subject'>, channel: SendChannel, options: { toNewNumber?: boolean } = {}) =>
+      cooldowns.secondsLeft(cooldownKey(target.subject, { channel, ...options })),
 
-    /** Checks the cooldown and spends one send from each budget; refuses with how long to wait. */
-    async reserveSend(target: CodeTarget, clientAddress: string): Promise<{ ok: true } | Failure<CodeProblem>> {
-      const wait = await service.secondsUntilResend(target);
-      if (wait > 0) return fail('code.resend_too_soon', { retryAfterSeconds: wait });
-      const spent = await rateEvents.consume(sendRules, (rule) => (rule.bucket === 'code_send_client_hour' ? `client:${clientAddress}` : target.subject));
-      if (!spent.ok) return fail('code.send_limit_reached', { retryAfterSeconds: spent.retryAfterSeconds });
+    /**
+     * Claims the send: the 60 s wait for the subject and channel first (one conditional upsert,
+     * so of parallel requests exactly one goes on), then one send from each budget, then
+     * `alsoSpend` (the SMS caps); a refusal by any of them gives back what was taken before it.
+     */
+    async reserveSend(target: CodeTarget, to: SendTo, alsoSpend?: () => Promise<{ ok: true } | Failure<string>>): Promise<{ ok: true } | Failure<string>> {
+      const key = cooldownKey(target.subject, to);
+      const claimedAt = await cooldowns.claim(key, target.flowId, to.destination);
+      if (claimedAt === null) return fail('code.resend_too_soon', { retryAfterSeconds: Math.max(1, await cooldowns.secondsLeft(key)) });
+      const spent = await rateEvents.consume(sendRulesFor(target.budget), (rule) => (rule.bucket === CLIENT_BUCKET ? `client:${to.clientAddress}` : target.subject));
+      if (!spent.ok) {
+        await cooldowns.release(key, target.flowId, claimedAt);
+        return fail('code.send_limit_reached', { retryAfterSeconds: spent.retryAfterSeconds });
+      }
+      const also = alsoSpend ? await alsoSpend() : ({ ok: true } as const);
+      if (!also.ok) {
+        await rateEvents.release(spent.ids);
+        await cooldowns.release(key, target.flowId, claimedAt);
+        return also;
+      }
       return { ok: true };
     },
 
+    /**
+     * After a send refused as too soon, for a flow that exists: moves the code sent a moment ago
+     * into it when the same browser asked for both (see send-cooldowns.ts handOver).
+     */
+    async takeOverEarlierCode(target: CodeTarget, to: Pick<SendTo, 'channel' | 'destination' | 'toNewNumber'>): Promise<EarlierCode> {
+      const moved = await cooldowns.handOver(cooldownKey(target.subject, to), target, to.destination, { wrongAttemptsBelow: security.wrongCodesPerCode });
+      return moved ? 'moved' : 'elsewhere';
+    },
+
     /** A fresh code for the flow; older codes of the same flow and purpose stop working. */
-    async issueCode(executor: Database, target: CodeTarget, channel: 'email' | 'sms'): Promise<string> {
+    async issueCode(executor: Database, target: CodeTarget, channel: SendChannel): Promise<string> {
       const now = clock.now();
       const code = String(randomInt(0, 10 ** security.codeLength)).padStart(security.codeLength, '0');
       await executor
@@ -102,14 +165,15 @@ export function createCodeService(deps: { db: Database; clock: Clock; secrets: S
         .where('purpose', '=', target.purpose)
         .where('voided_at', 'is', null)
         .execute();
+      const id = newId();
       await executor
         .insertInto('verification_codes')
         .values({
-          id: newId(),
+          id,
           flow_id: target.flowId,
           purpose: target.purpose,
           channel,
-          code_hash: hashCode(target, code),
+          code_hash: hashCode(id, code),
           created_at: now,
           expires_at: now + security.codeLifetimeSeconds * 1000,
           wrong_attempts: 0,
@@ -125,7 +189,7 @@ export function createCodeService(deps: { db: Database; clock: Clock; secrets: S
      */
     async consumeCode(target: CodeTarget, typed: string): Promise<{ ok: true } | Failure<CodeProblem>> {
       const code = await latestCode(target);
-      return spendTry(target, code, () => /^\d+$/.test(typed) && constantTimeEqual(code!.code_hash, hashCode(target, typed)));
+      return spendTry(target, code, () => /^\d+$/.test(typed) && constantTimeEqual(code!.code_hash, hashCode(code!.id, typed)));
     },
 
     /**
@@ -164,52 +228,52 @@ export function createCodeService(deps: { db: Database; clock: Clock; secrets: S
 
   /**
    * One try at a code. Each try first claims one of the code's tries and one of the account's
-   * (record first, count after), so a burst of parallel guesses cannot all be compared before any
-   * of them is counted.
+   * (counted before comparing), so a burst of parallel guesses cannot all be compared before any
+   * of them is counted. The claims run in one transaction holding the budget's lock: parallel
+   * tries are counted one after another, so none is refused for a budget that a try racing it
+   * was about to give back — only a budget really spent refuses, with its true wait.
    */
   async function spendTry(
     target: CodeTarget,
     code: VerificationCodesTable | undefined,
     isRight: () => boolean | Promise<boolean>,
   ): Promise<{ ok: true } | Failure<CodeProblem>> {
-    const now = clock.now();
-    const resting = await restingSeconds(target.subject, now);
-    if (resting > 0) return fail('code.resting', { retryAfterSeconds: resting, field: 'code' });
-    if (!code || code.used_at !== null || code.wrong_attempts >= security.wrongCodesPerCode) return fail('code.used_up', { field: 'code' });
-    if (code.expires_at <= now) return fail('code.expired', { field: 'code' });
-
-    // Claim one of the account's wrong tries for today; it is given back if the code is right.
-    const attemptId = newId();
-    await db.insertInto('rate_events').values({ id: attemptId, bucket: WRONG_CODE_BUCKET, subject: target.subject, at: now }).execute();
-    const giveBack = () => db.deleteFrom('rate_events').where('id', '=', attemptId).execute();
-    const restingNow = await restingSeconds(target.subject, now, attemptId);
-    if (restingNow > 0) {
-      await giveBack();
-      return fail('code.resting', { retryAfterSeconds: restingNow, field: 'code' });
-    }
-    // Claim one of the code's tries.
-    const claimed = await db
-      .updateTable('verification_codes')
-      .set((eb) => ({ wrong_attempts: eb('wrong_attempts', '+', 1) }))
-      .where('id', '=', code.id)
-      .where('used_at', 'is', null)
-      .where('wrong_attempts', '<', security.wrongCodesPerCode)
-      .returning('wrong_attempts')
-      .executeTakeFirst();
-    if (!claimed) {
-      await giveBack();
-      return fail('code.used_up', { field: 'code' });
-    }
+    const bucket = bucketOf('wrong_code', target.budget);
+    const claim = await db.transaction().execute(async (trx): Promise<{ ok: true; attemptId: string; now: number; wrongAttempts: number } | Failure<CodeProblem>> => {
+      await rateEvents.lock(trx, bucket, target.subject);
+      // The time once the lock is ours: a try counted while this one waited is not "in the future".
+      const now = clock.now();
+      const resting = await restingSeconds(trx, bucket, target.subject, now);
+      if (resting > 0) return fail('code.resting', { retryAfterSeconds: resting, field: 'code' });
+      if (!code || code.used_at !== null || code.wrong_attempts >= security.wrongCodesPerCode) return fail('code.used_up', { field: 'code' });
+      if (code.expires_at <= now) return fail('code.expired', { field: 'code' });
+      // One of the code's tries…
+      const claimed = await trx
+        .updateTable('verification_codes')
+        .set((eb) => ({ wrong_attempts: eb('wrong_attempts', '+', 1) }))
+        .where('id', '=', code.id)
+        .where('used_at', 'is', null)
+        .where('wrong_attempts', '<', security.wrongCodesPerCode)
+        .returning('wrong_attempts')
+        .executeTakeFirst();
+      if (!claimed) return fail('code.used_up', { field: 'code' });
+      // …and one of the account's for today; both are given back if the code is right.
+      const attemptId = newId();
+      await trx.insertInto('rate_events').values({ id: attemptId, bucket, subject: target.subject, at: now }).execute();
+      return { ok: true, attemptId, now, wrongAttempts: Number(claimed.wrong_attempts) };
+    });
+    if (!claim.ok) return claim;
+    const giveBack = () => rateEvents.release(claim.attemptId);
 
     if (!(await isRight())) {
-      return Number(claimed.wrong_attempts) < security.wrongCodesPerCode ? fail('code.invalid', { field: 'code' }) : fail('code.used_up', { field: 'code' });
+      return claim.wrongAttempts < security.wrongCodesPerCode ? fail('code.invalid', { field: 'code' }) : fail('code.used_up', { field: 'code' });
     }
     // Right: the try was not a wrong one after all. Conditional, so of two requests racing with
     // the right code exactly one wins.
     const spent = await db
       .updateTable('verification_codes')
-      .set((eb) => ({ used_at: now, wrong_attempts: eb('wrong_attempts', '-', 1) }))
-      .where('id', '=', code.id)
+      .set((eb) => ({ used_at: claim.now, wrong_attempts: eb('wrong_attempts', '-', 1) }))
+      .where('id', '=', code!.id)
       .where('used_at', 'is', null)
       .executeTakeFirst();
     await giveBack();

@@ -15,7 +15,7 @@ for (const kind of testDialects) {
   describe(`SMS caps (${kind})`, () => {
     async function setUp(t: Parameters<typeof courierKit>[0], limits = { perNumberPerHour: 3, perCountryPerHour: 50 }) {
       const kit = await courierKit(t, kind);
-      const caps = createSmsCaps(createRateEvents(kit.db, kit.clock), { ...limits, keyedHash: kit.secrets.keyedHash });
+      const caps = createSmsCaps(createRateEvents(kit.db, kit.clock), { ...limits, newNumbers: { perAccountPerHour: 3, perClientPerHour: 5, perCountryPerHour: 20 }, keyedHash: kit.secrets.keyedHash });
       return { kit, caps };
     }
 

@@ -26,6 +26,8 @@ describe('SMS settings', () => {
       from: undefined,
       perNumberPerHour: 3,
       perCountryPerHour: 50,
+      // Texts to numbers being added: caps of their own (issue 9 §3).
+      newNumbers: { perAccountPerHour: 3, perClientPerHour: 10, perCountryPerHour: 20 },
     });
   });
 
