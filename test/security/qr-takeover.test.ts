@@ -148,7 +148,8 @@ for (const dialect of testDialects) {
     });
 
     test('security changes mail the owner a notice with a “secure my account” link — phone added and changed, backup codes, authenticator added and removed, two-step off (en and ru)', async (t) => {
-      const app = await startQrGatehouse(dialect);
+      const clock = createManualClock();
+      const app = await startQrGatehouse(dialect, { clock });
       t.after(() => app.close());
       for (const [locale, subjects] of [
         ['en', { phoneAdded: 'A phone number was added to your account', phoneChanged: 'The phone number of your account was changed', codes: 'New backup codes were made for your account', off: 'Two-step sign-in was turned off for your account' }],
@@ -160,6 +161,7 @@ for (const dialect of testDialects) {
         const signedIn = await owner.post('/login', { identifier: email, password: PASSWORD });
         assert.equal(signedIn.status, 303);
         await addPhoneFor(app, owner, '+447911123456');
+        clock.advance(60_000); // texts to a number being added wait a minute between them
         await addPhoneFor(app, owner, '+447911123457');
         assert.equal((await owner.post('/account/security/two-step', { on: '1' })).status, 303);
         assert.equal((await owner.post('/account/security/backup-codes', {})).status, 200);
