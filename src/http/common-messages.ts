@@ -50,6 +50,10 @@ export const commonMessages: Catalog = {
     en: 'Enter an email address like name@example.com.',
     ru: 'Введите адрес электронной почты, например name@example.com.',
   },
+  'identity.invisible_character': {
+    en: 'This contains an invisible character (such as a zero-width space, a soft hyphen or a text-direction mark), often picked up by copying. Type it again by hand.',
+    ru: 'Здесь есть невидимый символ (например, пробел нулевой ширины, мягкий перенос или знак направления текста) — часто он попадает при копировании. Введите заново вручную.',
+  },
   'identity.login_name_invalid': {
     en: 'A login name has 3–32 characters: Latin letters, digits, dots, hyphens or underscores, starting and ending with a letter or digit.',
     ru: 'Имя для входа — от 3 до 32 символов: латинские буквы, цифры, точки, дефисы или подчёркивания; начинается и заканчивается буквой или цифрой.',

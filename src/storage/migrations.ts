@@ -1,5 +1,6 @@
 // Migrations written once with Kysely's schema builder; the same steps run on SQLite and PostgreSQL.
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { emailDomains } from './email-domains-migration.ts';
 import type { Tables } from './tables.ts';
 
 const initialSchema: Migration = {
@@ -189,6 +190,7 @@ const migrations: Record<string, Migration> = {
   '0002_qr_login_requests': qrLoginRequests,
   '0003_second_factors': secondFactors,
   '0004_housekeeping_indexes': housekeepingIndexes,
+  '0008_email_domains': emailDomains,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
