@@ -23,6 +23,10 @@ export const commonMessages: Catalog = {
     en: 'This form has expired or was sent from another site. Reload the page and try again.',
     ru: 'Форма устарела или отправлена с другого сайта. Обновите страницу и попробуйте снова.',
   },
+  'request.wrong_host': {
+    en: 'This server does not answer for that address. Open the store’s account pages through their usual link.',
+    ru: 'Этот сервер не отвечает по такому адресу. Откройте страницы аккаунта магазина по обычной ссылке.',
+  },
   'request.method_not_allowed': { en: 'This address does not accept that request.', ru: 'Этот адрес не принимает такой запрос.' },
   'request.unavailable': {
     en: 'We could not complete this just now. Nothing was changed; please try again in a moment.',
