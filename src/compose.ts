@@ -61,7 +61,10 @@ function resolveSecret(config: Config, logger: Logger): string {
 export async function createServices(config: Config, options: { clock?: Clock; logger: Logger; database?: OpenDatabase; runDispatcher?: boolean }) {
   const clock = options.clock ?? systemClock;
   const logger = options.logger;
-  const database = options.database ?? openDatabase(config.database);
+  // A connection the database ends is logged, never fatal: the pool opens a new one.
+  const database = options.database ?? openDatabase(config.database, {
+    onConnectionError: (error) => logger.warn({ err: { code: (error as { code?: string })?.code, message: (error as Error)?.message } }, 'database connection lost; the pool will reconnect'),
+  });
   const db: Database = database.db;
   await migrateToLatest(db);
   const secrets = createSecrets(resolveSecret(config, logger));
@@ -95,7 +98,7 @@ export async function createServices(config: Config, options: { clock?: Clock; l
   }
   const smsSender = smsProvider ? createTwilioSmsSender(smsProvider) : undefined;
   const smsAvailable = smsSender !== undefined;
-  const dispatcher: Dispatcher = createDispatcher({ db, secrets, clock, sender, smsSender, logger: logger.child({ component: 'courier' }), storeName: config.storeName });
+  const dispatcher: Dispatcher = createDispatcher({ db, secrets, clock, sender, smsSender, logger: logger.child({ component: 'courier' }), storeName: config.storeName, messageIdDomain: new URL(config.publicUrl).hostname });
   const runDispatcher = options.runDispatcher ?? config.runDispatcher;
   if (runDispatcher) dispatcher.start();
   // With RUN_DISPATCHER=false another process delivers: requests here only write the outbox, and
@@ -124,7 +127,7 @@ export async function createServices(config: Config, options: { clock?: Clock; l
   const otherWays = createOtherWaysService({ passwordReset, checks: factorChecks, factors });
   const twoStep = createTwoStepService({ db, config, factors, checks: factorChecks, flows, sessions });
   const login = createLoginService({ db, secondFactorsRequired: twoStep.secondFactorsRequired, accounts, hasher, sessions, throttle, rateEvents, secrets, clock, security: config.security });
-  const securitySettings = createSecuritySettingsService({ db, config, accounts, factors, checks: factorChecks, flows, sessions, hasher, throttle, secrets, clock });
+  const securitySettings = createSecuritySettingsService({ db, config, accounts, factors, checks: factorChecks, flows, sessions, hasher, throttle, secrets, clock, enqueueEmail, wakeCourier });
 
   const qrNotifier = createQrNotifier(config.database, (error) =>
     logger.warn({ err: { message: (error as Error)?.message } }, 'QR sign-in notifications interrupted; browsers fall back to re-reading'),

@@ -5,6 +5,7 @@ import type { RequestContext, SignedIn } from '../http/request-context.ts';
 import type { Locale, Translate } from '../shared/i18n.ts';
 import type { SessionRow } from '../sessions/session-store.ts';
 import { describeUserAgent } from '../sessions/user-agent.ts';
+import { maskEmail } from '../courier/mask.ts';
 
 type Section = 'overview' | 'settings' | 'security';
 
@@ -38,12 +39,31 @@ export function AccountFrame(props: { ctx: RequestContext; t: Translate; storeNa
   );
 }
 
-export function OverviewPage(props: { ctx: RequestContext; t: Translate; storeName: string; session: SignedIn; createdAt: number; welcome: boolean }): SafeHtml {
+/**
+ * First page after a QR sign-in. Someone who photographs a shopper's QR and confirms it in their
+ * own app signs that browser into *their* account (login CSRF): the account it landed in is said
+ * plainly, with the way out next to it.
+ */
+function SignedInByQrNotice(props: { ctx: RequestContext; t: Translate; email: string }): SafeHtml {
+  const { ctx, t } = props;
+  return (
+    <div class="alert alert-info qr-signed-in" role="status" data-qr-signed-in="">
+      <p><strong>{t('account.qr_signed_in_as', { email: maskEmail(props.email) })}</strong></p>
+      <form method="post" action="/logout" class="inline-form">
+        <CsrfField ctx={ctx} />
+        {t('account.qr_not_you')} <button type="submit" class="link-button">{t('account.qr_sign_out')}</button>
+      </form>
+    </div>
+  );
+}
+
+export function OverviewPage(props: { ctx: RequestContext; t: Translate; storeName: string; session: SignedIn; createdAt: number; welcome: boolean; signedInByQr?: boolean }): SafeHtml {
   const { t, session, ctx } = props;
   return (
     <AccountFrame ctx={ctx} t={t} storeName={props.storeName} section="overview" title={t('account.overview')}>
       <h1 id="section-title">{t('account.overview')}</h1>
       {props.welcome ? <Alert kind="success">{t('account.welcome')}</Alert> : null}
+      {props.signedInByQr ? <SignedInByQrNotice ctx={ctx} t={t} email={session.email} /> : null}
       <dl class="facts">
         <dt>{t('account.email')}</dt>
         <dd>
@@ -100,7 +120,9 @@ export function SecurityPage(props: { ctx: RequestContext; t: Translate; storeNa
       <p class="field-hint">{t('account.sessions_hint')}</p>
       <ul class="session-list" aria-labelledby="sessions-title">
         {ordered.map((session) => {
-          const device = describeUserAgent(session.user_agent);
+          const { browser, system } = describeUserAgent(session.user_agent, ctx.locale);
+          // The store's own app names itself in its User-Agent, which we never echo: we name it.
+          const device = { browser: session.kind === 'app' ? t('account.store_app', { store: props.storeName }) : browser, system };
           const current = session.id === props.currentId;
           return (
             <li class="session-item" data-session-id={session.id}>

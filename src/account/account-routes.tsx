@@ -28,8 +28,11 @@ export function registerAccountRoutes(
     if (!session) return reply;
     const account = await accounts.findById(session.account_id);
     const t = request.ctx.translator(accountMessages);
-    const welcome = (request.query as Record<string, unknown>).welcome === '1';
-    return sendPage(reply, <OverviewPage ctx={request.ctx} t={t} storeName={storeName} session={session} createdAt={account!.created_at} welcome={welcome} />);
+    const query = request.query as Record<string, unknown>;
+    const welcome = query.welcome === '1';
+    // Only a session a QR made: the query alone cannot make another session show it.
+    const signedInByQr = query.signed_in === 'qr' && session.authenticated_via === 'qr';
+    return sendPage(reply, <OverviewPage ctx={request.ctx} t={t} storeName={storeName} session={session} createdAt={account!.created_at} welcome={welcome} signedInByQr={signedInByQr} />);
   });
 
   app.get('/account/settings', async (request, reply) => {

@@ -6,6 +6,7 @@ import { openDatabase } from '../storage/database.ts';
 import { migrateToLatest } from '../storage/migrations.ts';
 import { deleteOldRows } from '../housekeeping/delete-old-rows.ts';
 import { createUser, resetUserFactors, setUserLocked, UsageError } from './user-commands.ts';
+import { retryOutbox, showOutbox } from './outbox-commands.ts';
 
 const HELP = `Usage: gatehouse <command> [options]
 
@@ -21,6 +22,10 @@ Commands:
   user unlock EMAIL|LOGIN        Unlock an account
   user reset-factors EMAIL|LOGIN Remove the phone, authenticator app and backup codes, turn two-step
                                  sign-in off and end all sessions (after support checked the owner)
+  outbox                         List mail and texts not delivered: pending, retrying, parked and
+                                 expired, with tries, next try and reason (addresses masked)
+  outbox retry ID|--parked       Queue a parked (or retrying) message again, or every parked one;
+                                 a code mail whose code has expired is never queued again
 
 Configuration comes from environment variables (see README, "Configuration"),
 e.g. DATABASE_URL=postgres://user:pass@host/db gatehouse migrate
@@ -41,6 +46,7 @@ async function run(argv: string[]): Promise<number> {
       locale: { type: 'string' },
       'password-stdin': { type: 'boolean' },
       unverified: { type: 'boolean' },
+      parked: { type: 'boolean' },
     },
   });
   const [command, sub, arg] = positionals;
@@ -79,6 +85,16 @@ async function run(argv: string[]): Promise<number> {
       console.log(Object.entries(pruned).map(([table, n]) => `${table}: ${n}`).join(', '));
     } finally {
       await database.close();
+    }
+    return 0;
+  }
+
+  if (command === 'outbox' && (sub === undefined || sub === 'retry')) {
+    const services = await createServices(config, { logger: createLogger({ ...config, logLevel: 'warn' }), runDispatcher: false });
+    try {
+      console.log(sub === 'retry' ? await retryOutbox(services, arg, values.parked) : await showOutbox(services));
+    } finally {
+      await services.close();
     }
     return 0;
   }

@@ -5,7 +5,12 @@
 //
 // Delivery is at-least-once only across crashes: if a process dies after the server accepted
 // a message but before the row was marked sent, the lease expires and another process sends it
-// again. Between healthy processes it is exactly once.
+// again. Between healthy processes it is exactly once. Every attempt of a message carries the
+// same Message-ID (<outbox id@PUBLIC_URL host>), so a receiver can drop such a duplicate.
+//
+// The lease is short (15 s) so a message claimed by a node that died waits 15 s, not minutes; a
+// send still in progress renews it every few seconds, so a slow server never makes a second node
+// think the first one died. When to retry and when to stop: retry-schedule.ts.
 import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { Clock } from '../shared/clock.ts';
 import type { Secrets } from '../shared/secrets.ts';
@@ -13,6 +18,7 @@ import type { OutboxTable, Tables } from '../storage/tables.ts';
 import { describeDeliveryError } from './delivery-errors.ts';
 import { scrubSecrets } from './mask.ts';
 import { channelNoun, maskRecipient, renderMessage, unsealMessage, type MessageData } from './render-message.ts';
+import { afterFailure } from './retry-schedule.ts';
 import type { MailSender } from './smtp-transport.ts';
 import type { SmsSender } from './sms-transport.ts';
 
@@ -33,10 +39,13 @@ export interface DispatcherOptions {
   logger: CourierLogger;
   /** Used when a message's data carries no storeName of its own. */
   storeName: string;
+  /** The right-hand side of every Message-ID: PUBLIC_URL's host name. */
+  messageIdDomain: string;
   pollIntervalMs?: number;
-  /** How long a claim protects a message from other dispatchers; must exceed one send (SMTP or SMS). */
+  /** How long a claim protects a message from other dispatchers without a renewal. */
   leaseMs?: number;
-  maxAttempts?: number;
+  /** How often a send in progress renews its lease; a third of the lease unless told. */
+  renewEveryMs?: number;
   /** Messages claimed per query; a pass keeps going while full batches come back. */
   batchSize?: number;
 }
@@ -49,21 +58,21 @@ export interface Dispatcher {
   deliverDueMessages(): Promise<number>;
 }
 
-const FIRST_RETRY_MS = 5_000;
-const MAX_RETRY_MS = 15 * 60_000;
+export { codeRetryDelayMs, retryDelayMs } from './retry-schedule.ts';
 
-/** 5 s, 10 s, 20 s … doubling per failed attempt, capped at 15 minutes. */
-export function retryDelayMs(failedAttempts: number): number {
-  return Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** Math.max(0, failedAttempts - 1));
-}
+export const DEFAULT_LEASE_MS = 15_000;
 
-type Claimed = Pick<OutboxTable, 'id' | 'channel' | 'template' | 'locale' | 'recipient_sealed' | 'payload_sealed' | 'attempts' | 'lease_until'>;
+const claimedColumns = ['id', 'channel', 'template', 'locale', 'recipient_sealed', 'payload_sealed', 'attempts', 'lease_until', 'expires_at', 'retry_until', 'created_at'] as const;
+type Claimed = Pick<OutboxTable, (typeof claimedColumns)[number]>;
+
+/** The stable Message-ID of an outbox message: the same on every attempt, so duplicates can be dropped. */
+export const messageIdFor = (outboxId: string, domain: string) => `<${outboxId}@${domain}>`;
 
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
-  const { db, secrets, clock, sender, smsSender, logger, storeName } = options;
+  const { db, secrets, clock, sender, smsSender, logger, storeName, messageIdDomain } = options;
   const pollIntervalMs = options.pollIntervalMs ?? 1000;
-  const leaseMs = options.leaseMs ?? 60_000;
-  const maxAttempts = options.maxAttempts ?? 8;
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  const renewEveryMs = options.renewEveryMs ?? Math.floor(leaseMs / 3);
   const batchSize = options.batchSize ?? 25;
 
   let timer: NodeJS.Timeout | undefined;
@@ -73,12 +82,13 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 
   const channels: OutboxTable['channel'][] = smsSender ? ['email', 'sms'] : ['email'];
 
-  // "Due" = of a channel we can send, and pending with its time come, or claimed by a dispatcher
-  // whose lease ran out (that process died or hung mid-send).
+  // "Due" = of a channel we can send, not a dead code, and pending with its time come, or claimed
+  // by a dispatcher whose lease ran out (that process died or hung mid-send).
   const isDue = (now: number) => (eb: ExpressionBuilder<Tables, 'outbox'>) =>
     eb.and([
       eb('channel', 'in', channels),
       eb('next_attempt_at', '<=', now),
+      eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]),
       eb.or([eb('status', '=', 'pending'), eb.and([eb('status', '=', 'sending'), eb('lease_until', '<', now)])]),
     ]);
 
@@ -94,7 +104,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       .set({ status: 'sending', lease_until: now + leaseMs })
       .where('id', '=', id)
       .where(isDue(now))
-      .returning(['id', 'channel', 'template', 'locale', 'recipient_sealed', 'payload_sealed', 'attempts', 'lease_until'])
+      .returning([...claimedColumns])
       .execute();
     return rows.length === 1 ? rows[0] : undefined;
   }
@@ -104,20 +114,50 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const ours = (row: Claimed) =>
     db.updateTable('outbox').where('id', '=', row.id).where('status', '=', 'sending').where('lease_until', '=', row.lease_until);
 
+  /**
+   * Renews the claim every renewEveryMs while a send is in progress, with the same fence: a
+   * renewal that finds the claim no longer ours stops. Renewals never overlap, and the returned
+   * release waits for the one in flight, so the final write fences on the latest lease value.
+   */
+  function holdLease(row: Claimed): () => Promise<void> {
+    let renewing: Promise<void> = Promise.resolve();
+    let lost = false;
+    const timer = setInterval(() => {
+      renewing = renewing.then(async () => {
+        if (lost) return;
+        const until = clock.now() + leaseMs;
+        const result = await ours(row).set({ lease_until: until }).executeTakeFirst();
+        if (Number(result.numUpdatedRows) === 1) row.lease_until = until;
+        else lost = true;
+      }).catch((error: unknown) => {
+        // The database hiccuped: the next tick tries again (the lease may run out meanwhile).
+        logger.warn({ outboxId: row.id, error: scrubSecrets(String((error as Error)?.message ?? error)).slice(0, 300) }, 'could not renew an outbox lease');
+      });
+    }, renewEveryMs);
+    timer.unref();
+    return async () => {
+      clearInterval(timer);
+      await renewing;
+    };
+  }
+
   async function deliver(row: Claimed): Promise<boolean> {
     const base = { outboxId: row.id, channel: row.channel, template: row.template, attempt: row.attempts + 1 };
     let opened: { to: string; data: MessageData } | undefined;
+    const release = holdLease(row);
     try {
       opened = unsealMessage(row, secrets);
       const message = renderMessage(row, opened, storeName);
       // The SMS body is never logged or stored: it holds the code. (An sms row is only ever
       // claimed when there is an smsSender: see `channels`.)
       if (message.channel === 'sms') await smsSender!.send({ to: message.to, body: message.body });
-      else await sender.send({ to: message.to, ...message.mail });
+      else await sender.send({ to: message.to, ...message.mail, messageId: messageIdFor(row.id, messageIdDomain) });
     } catch (error) {
+      await release();
       await recordFailure(row, error, base, opened?.to, opened?.data ?? {});
       return false;
     }
+    await release();
     const now = clock.now();
     // payload_sealed is wiped: the code has done its job and need not outlive delivery.
     const result = await ours(row)
@@ -139,27 +179,48 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     const hide = [to, local, ...Object.values(data).map(String)].filter((s): s is string => !!s);
     const failure = describeDeliveryError(error, hide);
     const attempts = row.attempts + 1;
-    const park = failure.permanent || attempts >= maxAttempts;
     const now = clock.now();
-    const delay = retryDelayMs(attempts);
+    const next = afterFailure(row, attempts, failure.permanent, now);
     await ours(row)
       .set({
-        status: park ? 'parked' : 'pending',
+        status: next.status,
         attempts,
         lease_until: null,
         last_error: failure.description,
-        // A parked row keeps a time for operators to sort by; it is no longer picked up.
-        next_attempt_at: park ? now : now + delay,
+        // A stopped row keeps a time for operators to sort by; it is no longer picked up.
+        next_attempt_at: next.status === 'pending' ? next.nextAttemptAt : now,
+        // An expired code mail will never be sent: its code need not stay in the database.
+        ...(next.status === 'expired' ? { payload_sealed: '' } : {}),
       })
       .execute();
     const fields = { ...base, to: to ? maskRecipient(row.channel, to) : undefined, error: failure.description };
     const noun = channelNoun(row.channel);
-    if (park) logger.error({ ...fields, maxAttempts }, `${noun} parked: giving up after repeated or permanent failure`);
-    else logger.warn({ ...fields, retryInMs: delay }, `${noun} delivery failed; will retry`);
+    if (next.status === 'pending') logger.warn({ ...fields, retryInMs: next.nextAttemptAt - now }, `${noun} delivery failed; will retry`);
+    else if (next.status === 'expired') logger.error(fields, `${noun} expired: its code died before it could be delivered`);
+    else logger.error(fields, `${noun} parked: ${failure.permanent ? 'refused for good' : 'retried for 3 days'}; see gatehouse outbox`);
+  }
+
+  /**
+   * Code mails whose code died while they waited (the mail server down, no SMS sender on any
+   * node, a node that died holding one) become 'expired' and lose their payload. A claim in
+   * progress is left to its holder until its lease runs out.
+   */
+  async function expireDeadCodes(now: number): Promise<void> {
+    const expired = await db
+      .updateTable('outbox')
+      .set({ status: 'expired', payload_sealed: '', lease_until: null })
+      .where('expires_at', '<=', now)
+      .where((eb) => eb.or([eb('status', 'in', ['pending', 'parked']), eb.and([eb('status', '=', 'sending'), eb('lease_until', '<', now)])]))
+      .returning(['id', 'channel', 'template', 'attempts', 'last_error'])
+      .execute();
+    for (const row of expired) {
+      logger.error({ outboxId: row.id, channel: row.channel, template: row.template, attempts: row.attempts, error: row.last_error }, `${channelNoun(row.channel)} expired: its code died before it could be delivered`);
+    }
   }
 
   async function pass(): Promise<number> {
     let delivered = 0;
+    await expireDeadCodes(clock.now());
     for (;;) {
       const due = await db.selectFrom('outbox').select('id').where(isDue(clock.now())).orderBy('next_attempt_at').limit(batchSize).execute();
       let claimedAny = false;

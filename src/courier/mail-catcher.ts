@@ -20,6 +20,8 @@ export interface CaughtMessage {
   text: string;
   /** '' when the message had no HTML part. */
   html: string;
+  /** The Message-ID header, angle brackets included; '' when there was none. */
+  messageId: string;
   receivedAt: Date;
 }
 
@@ -81,6 +83,7 @@ export async function startMailCatcher(options: MailCatcherOptions = {}): Promis
             subject: parsed.subject ?? '',
             text: parsed.text ?? '',
             html: typeof parsed.html === 'string' ? parsed.html : '',
+            messageId: parsed.messageId ?? '',
             receivedAt: new Date(),
           };
           caught.add(message);

@@ -10,6 +10,7 @@ import type { Clock } from '../shared/clock.ts';
 import type { Locale } from '../shared/i18n.ts';
 import type { Secrets } from '../shared/secrets.ts';
 import type { OutboxTable, Tables } from '../storage/tables.ts';
+import { NOTICE_RETRY_MS } from './retry-schedule.ts';
 import type { EmailData, EmailTemplateName } from './templates/email-templates.ts';
 import type { SmsData, SmsTemplateName } from './templates/sms-templates.ts';
 
@@ -18,20 +19,20 @@ export interface OutboxDeps {
   clock: Clock;
 }
 
-export interface EmailMessage {
-  template: EmailTemplateName;
-  locale: Locale;
-  to: string;
-  data: EmailData;
-}
+/** The templates that carry a verification code: worth sending only while that code lives. */
+export const codeTemplates = ['registration_code', 'recovery_code', 'verification_code'] as const;
+type CodeTemplate = (typeof codeTemplates)[number];
 
-export interface SmsMessage {
-  template: SmsTemplateName;
-  locale: Locale;
-  /** E.164, as parsePhoneNumber (factors/phone-number.ts) returns it. */
-  to: string;
-  data: SmsData;
-}
+// A code template cannot be queued without its code's expiry (the type says so): a code mail
+// retried for days would deliver a dead code and, worse, hide that the shopper never got one.
+type Message<T extends string, D> =
+  | { template: Extract<T, CodeTemplate>; locale: Locale; to: string; data: D; /** The code's expires_at. */ expiresAt: number }
+  | { template: Exclude<T, CodeTemplate>; locale: Locale; to: string; data: D; expiresAt?: undefined };
+
+export type EmailMessage = Message<EmailTemplateName, EmailData>;
+
+/** `to` is E.164, as parsePhoneNumber (factors/phone-number.ts) returns it. */
+export type SmsMessage = Message<SmsTemplateName, SmsData>;
 
 /**
  * Queues an email. Pass the caller's transaction (a Kysely `Transaction` is a `Kysely`) so the
@@ -93,6 +94,8 @@ async function insertMessage(
       last_error: null,
       created_at: now,
       sent_at: kind === 'pending' ? null : now,
+      expires_at: message.expiresAt ?? null,
+      retry_until: message.expiresAt ?? now + NOTICE_RETRY_MS,
     })
     .execute();
 }

@@ -8,6 +8,8 @@ export interface OutgoingMail {
   subject: string;
   html: string;
   text: string;
+  /** `<id@host>`, the same on every attempt of one outbox message (dispatcher.ts). */
+  messageId?: string;
 }
 
 export interface MailSender {
@@ -54,6 +56,9 @@ export function createSmtpSender(options: SmtpSenderOptions): MailSender {
         subject: mail.subject,
         html: mail.html,
         text: mail.text,
+        // Without one nodemailer makes a fresh Message-ID per attempt, and a message sent twice
+        // (a crash between the server's 250 and our bookkeeping) would look like two messages.
+        ...(mail.messageId ? { messageId: mail.messageId } : {}),
         headers: {
           // RFC 3834: tells vacation responders and mailing-list software not to answer.
           'Auto-Submitted': 'auto-generated',

@@ -83,7 +83,7 @@ export function createFactorChecks(deps: FactorCheckDeps) {
     }
     await db.transaction().execute(async (trx) => {
       const code = await codes.issueCode(trx, target(flow, 'sms'), 'sms');
-      const message = { template: 'verification_code' as const, locale: flow.locale, to: to ?? '+0', data: { code, storeName: config.storeName, minutes, host } };
+      const message = { template: 'verification_code' as const, locale: flow.locale, to: to ?? '+0', data: { code, storeName: config.storeName, minutes, host }, expiresAt: clock.now() + config.security.codeLifetimeSeconds * 1000 };
       if (to) await deps.enqueueSms(trx, { secrets, clock }, message);
       else await deps.recordDecoySms(trx, { secrets, clock }, message);
     });

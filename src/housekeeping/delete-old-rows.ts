@@ -51,11 +51,12 @@ export async function deleteOldRows(db: Database, now: number, stopping: () => b
     // verification codes go with it (ON DELETE CASCADE).
     flows: await prune('flows', () => db.selectFrom('flows').select('id').where('expires_at', '<', now - DAY)),
 
-    // Sent mail and texts (and decoys) have had their payload wiped at sending; a week keeps them
-    // for "did my code go out?" questions. Parked ones wait 30 days for an operator. Pending and
-    // sending rows are never pruned: nothing a shopper asked for is dropped by housekeeping.
+    // Sent mail and texts (and decoys) have had their payload wiped at sending, expired code mails
+    // at expiry; a week keeps them for "did my code go out?" questions (`gatehouse outbox`).
+    // Parked ones wait 30 days for an operator. Pending and sending rows are never pruned:
+    // nothing a shopper asked for is dropped by housekeeping.
     outbox:
-      (await prune('outbox', () => db.selectFrom('outbox').select('id').where('status', '=', 'sent').where('created_at', '<', now - 7 * DAY))) +
+      (await prune('outbox', () => db.selectFrom('outbox').select('id').where('status', 'in', ['sent', 'expired']).where('created_at', '<', now - 7 * DAY))) +
       (await prune('outbox', () => db.selectFrom('outbox').select('id').where('status', '=', 'parked').where('created_at', '<', now - 30 * DAY))),
 
     // A session is refused once expired or signed out; 30 days later it no longer belongs in

@@ -6,6 +6,7 @@ import type { Config } from '../config/config.ts';
 import { registerBodyParsers } from './body-parsing.ts';
 import { registerRequestContext } from './request-context.ts';
 import { registerCsrfGuard } from './csrf-guard.ts';
+import { registerPlainTextGuard } from './plain-text-guard.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
 import { registerHostGuard } from './host-guard.ts';
 import { frameworkErrorHandler, registerErrorHandling } from './error-handler.tsx';
@@ -47,6 +48,7 @@ export async function buildApp(config: Config, services: Services, logger: objec
   registerBodyParsers(app);
   registerRequestContext(app, { secrets: services.secrets, sessions: services.sessions });
   registerCsrfGuard(app, { secrets: services.secrets, publicOrigin });
+  registerPlainTextGuard(app);
   registerSecurityHeaders(app, { publicUrl: config.publicUrl });
   registerErrorHandling(app, storeName);
   // One line per request with the route pattern, never the raw URL (flow ids and tokens stay out of logs).
@@ -60,12 +62,12 @@ export async function buildApp(config: Config, services: Services, logger: objec
   registerSessionRoutes(app, { sessions: services.sessions, storeName });
   registerLoginRoutes(app, { login: services.login, twoStep: services.twoStep, sessions: services.sessions, clock: services.clock, storeName, makeQrPanel: createQrPanelMaker(services.qrLogin) });
   registerAppSecondStepRoutes(app, { twoStep: services.twoStep, storeName });
-  registerTwoStepRoutes(app, { twoStep: services.twoStep, clock: services.clock, config });
-  registerQrLoginRoutes(app, { qrLogin: services.qrLogin, clock: services.clock, storeName, publicUrl: config.publicUrl });
+  registerTwoStepRoutes(app, { twoStep: services.twoStep, sessions: services.sessions, clock: services.clock, config });
+  registerQrLoginRoutes(app, { qrLogin: services.qrLogin, sessions: services.sessions, clock: services.clock, storeName, publicUrl: config.publicUrl });
   registerAppApiRoutes(app, { qrLogin: services.qrLogin, login: services.login, twoStep: services.twoStep, sessions: services.sessions, storeName });
-  registerRegistrationRoutes(app, { registration: services.registration, clock: services.clock, storeName, security: config.security });
+  registerRegistrationRoutes(app, { registration: services.registration, sessions: services.sessions, clock: services.clock, storeName, security: config.security });
   registerAccountRoutes(app, { db: services.db, accounts: services.accounts, factors: services.factors, textsAvailable: services.smsAvailable, sessions: services.sessions, clock: services.clock, storeName });
-  const resetSteps = { passwordReset: services.passwordReset, otherWays: services.otherWays, storeName, security: config.security };
+  const resetSteps = { passwordReset: services.passwordReset, otherWays: services.otherWays, storeName, security: config.security, clock: services.clock };
   registerRecoveryRoutes(app, resetSteps);
   registerSettingsRoutes(app, resetSteps);
   registerSecuritySettingsRoutes(app, { settings: services.securitySettings, config, clock: services.clock });

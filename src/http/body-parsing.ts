@@ -20,8 +20,7 @@ function decodeFormComponent(text: string): string {
   } catch {
     throw new RequestProblem('request.malformed'); // %-escapes that are not UTF-8
   }
-  // No form field holds a NUL, and PostgreSQL text cannot store one (it would be a 500 later).
-  if (decoded.includes('\u0000')) throw new RequestProblem('request.malformed');
+  // NUL and other control characters are refused for every field by plain-text-guard.ts.
   return decoded;
 }
 

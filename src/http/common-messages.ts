@@ -17,6 +17,14 @@ export const commonMessages: Catalog = {
     en: 'The form could not be read. Please go back, check what you entered and try again.',
     ru: 'Не удалось прочитать форму. Вернитесь, проверьте введённые данные и попробуйте снова.',
   },
+  'request.control_character': {
+    en: 'What you entered contains an invisible control character (such as a line break or a NUL). Please type it again and try once more.',
+    ru: 'В том, что вы ввели, есть невидимый управляющий символ (например, перевод строки или NUL). Введите это заново и попробуйте ещё раз.',
+  },
+  'request.conflict': {
+    en: 'Another request changed this at the same moment. Nothing was changed by yours; reload the page to see where things stand.',
+    ru: 'Другой запрос изменил это в тот же момент. Ваш запрос ничего не изменил — обновите страницу, чтобы увидеть, что получилось.',
+  },
   'request.too_large': { en: 'What you sent is too large.', ru: 'Отправлено слишком много данных.' },
   'request.unsupported_type': { en: 'This kind of request is not accepted here.', ru: 'Такой запрос здесь не принимается.' },
   'request.csrf_invalid': {
@@ -28,6 +36,8 @@ export const commonMessages: Catalog = {
     ru: 'Этот сервер не отвечает по такому адресу. Откройте страницы аккаунта магазина по обычной ссылке.',
   },
   'request.method_not_allowed': { en: 'This address does not accept that request.', ru: 'Этот адрес не принимает такой запрос.' },
+  // Any security change, from any flow, in a session that has not proved the password lately.
+  'reverify.required': { en: 'Please confirm it’s you first.', ru: 'Сначала подтвердите, что это вы.' },
   'request.unavailable': {
     en: 'We could not complete this just now. Nothing was changed; please try again in a moment.',
     ru: 'Сейчас не получилось. Ничего не изменилось — попробуйте ещё раз через минуту.',

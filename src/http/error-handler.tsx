@@ -8,6 +8,7 @@ import { RequestProblem } from './request-problem.ts';
 import { commonMessages } from './common-messages.ts';
 import { translatorFor, type Catalog, type Params } from '../shared/i18n.ts';
 import { contextWithoutBrowser } from './request-context.ts';
+import { isDatabaseOutage, uniqueViolationColumn } from '../storage/database-errors.ts';
 
 function codeForFrameworkError(error: FastifyError): string | undefined {
   if (error.validation) return 'request.malformed';
@@ -27,18 +28,20 @@ function codeForFrameworkError(error: FastifyError): string | undefined {
   return undefined;
 }
 
-/** Database connection failures: the shopper should retry, nothing was half-done (transactions). */
-function isInfrastructureOutage(error: unknown): boolean {
-  const code = (error as { code?: string })?.code ?? '';
-  return ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '53300', '08006', '08001', 'SQLITE_BUSY'].includes(code) ||
-    /Connection terminated|timeout exceeded when trying to connect/i.test(String((error as Error)?.message));
-}
+/** Seconds a client should wait while the database is unreachable; nodes reconnect on their own. */
+const OUTAGE_RETRY_AFTER_SECONDS = 2;
 
 export function wantsJson(request: FastifyRequest): boolean {
   return request.url.startsWith('/api/') || (request.headers.accept ?? '').startsWith('application/json');
 }
 
-export function sendProblem(request: FastifyRequest, reply: FastifyReply, code: string, storeName: string, options: { catalogs?: Catalog[]; params?: Params } = {}) {
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, code: string, storeName: string, options: { catalogs?: Catalog[]; params?: Params; returnTo?: string } = {}) {
+  // "Confirm it's you" is a step, not an error: the browser goes there and is brought back (to the
+  // page it asked for, or for a form post to the page the caller names).
+  if (code === 'reverify.required' && !wantsJson(request)) {
+    const back = request.method === 'GET' ? request.url : (options.returnTo ?? '/account');
+    return reply.status(303).header('location', `/account/confirm?return_to=${encodeURIComponent(back)}`).send();
+  }
   const status = statusFor(code);
   // Requests Fastify refuses before our hooks run (a path that is not UTF-8) have no context yet.
   request.ctx ??= contextWithoutBrowser(request);
@@ -76,10 +79,20 @@ export function registerErrorHandling(app: FastifyInstance, storeName: string) {
     if (error instanceof RequestProblem) return sendProblem(request, reply, error.code, storeName);
     const code = codeForFrameworkError(error);
     if (code) return sendProblem(request, reply, code, storeName);
-    if (isInfrastructureOutage(error)) {
-      request.log.error({ err: { type: error.name, code: (error as { code?: string }).code } }, 'infrastructure unavailable');
-      reply.header('retry-after', '5');
+    // Database unreachable (restart, failover, terminated connections): the shopper should retry;
+    // nothing was half-done, since every change runs in a transaction.
+    if (isDatabaseOutage(error)) {
+      request.log.error({ err: { type: error.name, code: (error as { code?: string }).code } }, 'database unavailable');
+      reply.header('retry-after', String(OUTAGE_RETRY_AFTER_SECONDS));
       return sendProblem(request, reply, 'request.unavailable', storeName);
+    }
+    // A unique index refused a row another request wrote a moment earlier. Flows that can race
+    // turn this into their own answer; one that reaches here was rolled back whole, so it is a
+    // conflict to reload, not a crash.
+    const column = uniqueViolationColumn(error);
+    if (column !== undefined) {
+      request.log.warn({ err: { type: error.name, column } }, 'unique index conflict');
+      return sendProblem(request, reply, 'request.conflict', storeName);
     }
     request.log.error({ err: { type: error.name, message: error.message, stack: error.stack } }, 'unexpected error');
     return sendProblem(request, reply, 'request.internal', storeName);

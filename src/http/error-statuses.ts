@@ -1,6 +1,8 @@
 // The one table from failure codes to HTTP statuses. A code missing here is a bug (500).
 const statusByCode: Record<string, number> = {
   'request.malformed': 400,
+  'request.control_character': 400,
+  'request.conflict': 409,
   'request.too_large': 413,
   'request.unsupported_type': 415,
   'request.csrf_invalid': 403,
@@ -19,6 +21,7 @@ const statusByCode: Record<string, number> = {
   'identity.identifier_invalid': 422,
   'identity.identifier_missing': 422,
   'registration.login_name_taken': 409,
+  'registration.login_name_taken_meanwhile': 409,
   'login.invalid_credentials': 401,
   'login.throttled': 429,
   'login.missing_fields': 422,

@@ -3,6 +3,8 @@ import type { FastifyReply } from 'fastify';
 import type { SafeHtml } from './jsx.ts';
 import { SESSION_COOKIE, sessionCookieOptions } from './cookies.ts';
 import { describeDuration, describeSeconds, type Locale } from '../shared/i18n.ts';
+import type { SessionService } from '../sessions/session-service.ts';
+import type { FastifyRequest } from 'fastify';
 
 export function sendPage(reply: FastifyReply, page: SafeHtml, status = 200) {
   return reply.status(status).type('text/html; charset=utf-8').send(page.html);
@@ -21,6 +23,21 @@ export function safeReturnPath(candidate: unknown, fallback = '/account'): strin
 
 export function setSessionCookie(reply: FastifyReply, token: string, expiresAt: number, now: number) {
   reply.setCookie(SESSION_COOKIE, token, sessionCookieOptions(Math.max(1, Math.floor((expiresAt - now) / 1000))));
+}
+
+/**
+ * A sign-in finished in this browser: it gets the new session's cookie, and the session it held
+ * until now (if any, whoever's it was) ends, so one browser never keeps two live sessions.
+ */
+export async function handOverBrowserSession(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  sessions: Pick<SessionService, 'endReplacedSession'>,
+  started: { token: string; expiresAt: number },
+  now: number,
+) {
+  await sessions.endReplacedSession(request.ctx.session);
+  setSessionCookie(reply, started.token, started.expiresAt, now);
 }
 
 export function clearSessionCookie(reply: FastifyReply) {

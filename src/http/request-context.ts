@@ -1,6 +1,7 @@
 // Per-request facts every page needs: the browser binding id, its CSRF token, the language, the
 // CSP nonce, the client address, and the signed-in session when there is one.
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { commonMessages } from './common-messages.ts';
 import { BROWSER_COOKIE, LANGUAGE_COOKIE, SESSION_COOKIE, browserCookieOptions } from './cookies.ts';
@@ -45,6 +46,17 @@ export function localeFromAcceptLanguage(header: string | undefined): Locale | u
   return ranked.map((entry) => entry.language).find(isLocale);
 }
 
+/**
+ * The client's address as an address: behind a trusted proxy Fastify takes it from
+ * X-Forwarded-For, text a client can write, so anything that is not an IP address (a sentence
+ * for the QR confirm screen, say) becomes 'unknown' rather than reaching a page, a limit key or
+ * an email.
+ */
+function clientAddressOf(request: FastifyRequest): string {
+  const address = request.ip;
+  return isIP(address) ? address : 'unknown';
+}
+
 /** For the JSON API and for requests rejected before the context was built: no browser binding. */
 export function contextWithoutBrowser(request: FastifyRequest): RequestContext {
   const locale = localeFromAcceptLanguage(request.headers['accept-language']) ?? defaultLocale;
@@ -53,7 +65,7 @@ export function contextWithoutBrowser(request: FastifyRequest): RequestContext {
     csrfToken: '',
     nonce: '',
     locale,
-    clientAddress: request.ip,
+    clientAddress: clientAddressOf(request),
     userAgent: String(request.headers['user-agent'] ?? '').slice(0, 512),
     session: null,
     translator: (...catalogs) => translatorFor(locale, ...catalogs, commonMessages),
@@ -69,7 +81,7 @@ export function registerRequestContext(app: FastifyInstance, deps: { secrets: Se
       browserId = randomToken();
       reply.setCookie(BROWSER_COOKIE, browserId, browserCookieOptions);
     }
-    const session = request.url.startsWith('/static/') ? null : await deps.sessions.resolveSession(request.cookies[SESSION_COOKIE]);
+    const session = request.url.startsWith('/static/') ? null : await deps.sessions.resolveSession(request.cookies[SESSION_COOKIE], 'browser');
     const chosen = request.cookies[LANGUAGE_COOKIE];
     const locale: Locale =
       (isLocale(chosen) ? chosen : undefined) ??
@@ -81,7 +93,7 @@ export function registerRequestContext(app: FastifyInstance, deps: { secrets: Se
       csrfToken: deps.secrets.csrfTokenFor(browserId),
       nonce: randomBytes(16).toString('base64'),
       locale,
-      clientAddress: request.ip,
+      clientAddress: clientAddressOf(request),
       userAgent: String(request.headers['user-agent'] ?? '').slice(0, 512),
       session,
       translator: (...catalogs) => translatorFor(locale, ...catalogs, commonMessages),

@@ -9,7 +9,7 @@ export type Account = AccountsTable;
 
 export function createAccountStore(db: Database) {
   return {
-    findById: (id: string) => db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst(),
+    findById: (id: string, executor: Database = db) => executor.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst(),
 
     findByEmail: (email: string) => db.selectFrom('accounts').selectAll().where('email', '=', email).executeTakeFirst(),
 

@@ -4,7 +4,7 @@ import type { QrPanelModel } from '../qr-login/qr-login-pages.tsx';
 import { qrLoginMessages } from '../qr-login/qr-login-messages.ts';
 import { h } from '../http/jsx.ts';
 import { formBody, shortText } from '../http/form-schema.ts';
-import { clearSessionCookie, redirect, safeReturnPath, sendPage, setSessionCookie, textField, waitText } from '../http/replies.ts';
+import { clearSessionCookie, handOverBrowserSession, redirect, safeReturnPath, sendPage, textField, waitText } from '../http/replies.ts';
 import { statusFor } from '../http/error-statuses.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -62,7 +62,7 @@ export function registerLoginRoutes(
         const path = { totp: '/login/verify/authenticator', sms: '/login/verify/sms', backup_code: '/login/verify/backup-code' }[started.way];
         return redirect(reply, `${path}?flow=${started.flowId}`);
       }
-      setSessionCookie(reply, result.token, result.expiresAt, clock.now());
+      await handOverBrowserSession(request, reply, sessions, result, clock.now());
       return redirect(reply, safeReturnPath(textField(request.body, 'return_to')));
     },
   );

@@ -1,5 +1,6 @@
 // The second step of sign-in, for accounts with two-step verification: authenticator code, text
 // message or backup code, with "Other ways to verify" between them. Thin, like every route file.
+import type { SessionService } from '../sessions/session-service.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.ts';
 import type { Way } from '../factors/factor-checks.ts';
@@ -8,7 +9,7 @@ import { FactorCodeCard, TextCodeForm, WaysList } from '../factors/factor-pages.
 import { h } from '../http/jsx.ts';
 import { Alert, Page } from '../http/layout.tsx';
 import { formBody, shortText } from '../http/form-schema.ts';
-import { redirect, safeReturnPath, sendPage, setSessionCookie, textField, waitText } from '../http/replies.ts';
+import { handOverBrowserSession, redirect, safeReturnPath, sendPage, textField, waitText } from '../http/replies.ts';
 import { sendProblem } from '../http/error-handler.tsx';
 import { statusFor } from '../http/error-statuses.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -26,8 +27,8 @@ const paths = {
   otherWays: '/login/verify/other-ways',
 } as const;
 
-export function registerTwoStepRoutes(app: FastifyInstance, deps: { twoStep: TwoStepService; clock: Clock; config: Config }) {
-  const { twoStep, clock, config } = deps;
+export function registerTwoStepRoutes(app: FastifyInstance, deps: { twoStep: TwoStepService; sessions: SessionService; clock: Clock; config: Config }) {
+  const { twoStep, sessions, clock, config } = deps;
   const storeName = config.storeName;
   const translate = (request: FastifyRequest) => request.ctx.translator(factorMessages, loginMessages, codeMessages, recoveryMessages);
   const callerOf = (request: FastifyRequest): TwoStepCaller => ({ browserId: request.ctx.browserId, clientAddress: request.ctx.clientAddress, userAgent: request.ctx.userAgent });
@@ -42,7 +43,7 @@ export function registerTwoStepRoutes(app: FastifyInstance, deps: { twoStep: Two
     const flowId = textField(request.body, 'flow') ?? '';
     const result = await twoStep.confirm(way, flowId, textField(request.body, 'code') ?? '', callerOf(request));
     if (result.ok) {
-      setSessionCookie(reply, result.token, result.expiresAt, clock.now());
+      await handOverBrowserSession(request, reply, sessions, result, clock.now());
       return redirect(reply, safeReturnPath(result.returnTo));
     }
     if (result.code.startsWith('flow.')) return flowProblem(request, reply, result.code);

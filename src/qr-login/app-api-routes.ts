@@ -36,7 +36,7 @@ export function registerAppApiRoutes(app: FastifyInstance, deps: { qrLogin: QrLo
     if (retryAfterSeconds) reply.header('retry-after', String(retryAfterSeconds));
     return sendProblem(request, reply, code, storeName, { catalogs: [qrLoginMessages, loginMessages], params: { wait: waitText(retryAfterSeconds, request.ctx.locale) } });
   };
-  const appSession = async (request: FastifyRequest) => sessions.resolveSession(bearerToken(request.headers.authorization));
+  const appSession = async (request: FastifyRequest) => sessions.resolveSession(bearerToken(request.headers.authorization), 'app');
 
   app.post('/api/v1/app/sessions', { schema: signInBody }, async (request, reply) => {
     const body = request.body as { identifier: string; password: string; secondFactor?: { way: 'totp' | 'backup_code'; code: string } };
@@ -54,7 +54,7 @@ export function registerAppApiRoutes(app: FastifyInstance, deps: { qrLogin: QrLo
   app.post('/api/v1/qr/scan', { schema: tokenBody }, async (request, reply) => {
     const session = await appSession(request);
     if (!session) return problem(request, reply, 'request.unauthenticated');
-    const scanned = await qrLogin.scan({ id: session.id, accountId: session.account_id }, (request.body as { token: string }).token);
+    const scanned = await qrLogin.scan({ id: session.id, accountId: session.account_id }, (request.body as { token: string }).token, request.ctx.locale);
     if (!scanned.ok) return problem(request, reply, scanned.code, scanned.retryAfterSeconds);
     const d = scanned.details;
     return {
@@ -85,7 +85,7 @@ export function registerAppApiRoutes(app: FastifyInstance, deps: { qrLogin: QrLo
       sessions: list.map((s) => ({
         id: s.id,
         kind: s.kind,
-        ...describeUserAgent(s.user_agent),
+        ...withoutFlag(describeUserAgent(s.user_agent, request.ctx.locale)),
         authenticatedVia: s.authenticated_via,
         createdAt: new Date(s.created_at).toISOString(),
         lastSeenAt: new Date(s.last_seen_at).toISOString(),
@@ -101,4 +101,9 @@ export function registerAppApiRoutes(app: FastifyInstance, deps: { qrLogin: QrLo
     if (!ended) return problem(request, reply, 'session.not_found');
     return reply.status(204).send();
   });
+}
+
+/** The JSON answer keeps its two fields (browser, system). */
+function withoutFlag(device: { browser: string; system: string }) {
+  return { browser: device.browser, system: device.system };
 }

@@ -28,6 +28,12 @@ export const qrLoginMessages: Catalog = {
   },
   'qr.too_many_requests': { en: 'Too many QR codes were requested. Try again in {wait}.', ru: 'Запрошено слишком много QR-кодов. Попробуйте через {wait}.' },
 
+  'qr.review_title': { en: 'Sign in to a computer?', ru: 'Войти на компьютере?' },
+  'qr.review_intro': {
+    en: 'You opened a sign-in link of {store}. Continue only if you are signing in on a computer in front of you right now. Nobody from the store will ever ask you to scan or open one.',
+    ru: 'Вы открыли ссылку для входа в {store}. Продолжайте, только если вы сами сейчас входите на компьютере перед вами. Сотрудники магазина никогда не просят отсканировать или открыть такую ссылку.',
+  },
+  'qr.review_continue': { en: 'Continue', ru: 'Продолжить' },
   'qr.confirm_title': { en: 'Sign in on another device?', ru: 'Войти на другом устройстве?' },
   'qr.confirm_intro': {
     en: 'Someone is asking to sign in to your account. Confirm only if it is you, in front of that screen.',

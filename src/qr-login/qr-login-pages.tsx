@@ -59,6 +59,26 @@ interface Base {
   storeName: string;
 }
 
+/** The link was opened: nothing is locked yet. Scanning it is a deliberate tap. */
+export function QrReviewPage(props: Base & { token: string }): SafeHtml {
+  const { ctx, t } = props;
+  return (
+    <Page ctx={ctx} t={t} title={t('qr.review_title')} storeName={props.storeName} path="/app">
+      <section class="card" aria-labelledby="qr-review-title">
+        <h1 id="qr-review-title">{t('qr.review_title')}</h1>
+        <p class="lead">{t('qr.review_intro', { store: props.storeName })}</p>
+        <div class="button-row">
+          <form method="post" action={`/qr/${props.token}/scan`}>
+            <CsrfField ctx={ctx} />
+            <button type="submit" class="button button-primary">{t('qr.review_continue')}</button>
+          </form>
+          <a class="button button-secondary" href="/app">{t('qr.cancel')}</a>
+        </div>
+      </section>
+    </Page>
+  );
+}
+
 export function QrConfirmPage(props: Base & { token: string; details: QrRequestDetails }): SafeHtml {
   const { ctx, t, details } = props;
   return (

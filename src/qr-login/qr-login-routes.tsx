@@ -2,10 +2,11 @@
 // confirmation pages (/qr/<token>, /app), and the JSON API a native app uses.
 import QRCode from 'qrcode';
 import { Type } from '@sinclair/typebox';
+import type { SessionService } from '../sessions/session-service.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { h } from '../http/jsx.ts';
 import { formBody } from '../http/form-schema.ts';
-import { redirect, sendPage, setSessionCookie, waitText } from '../http/replies.ts';
+import { handOverBrowserSession, redirect, sendPage, waitText } from '../http/replies.ts';
 import { sendProblem } from '../http/error-handler.tsx';
 import { statusFor } from '../http/error-statuses.ts';
 import { requireSession } from '../http/require-session.ts';
@@ -13,7 +14,7 @@ import type { Clock } from '../shared/clock.ts';
 import { QR_COOKIE, qrCookieOptions, qrSecretFrom, withoutQrSecret, withQrSecret } from './qr-cookie.ts';
 import { isFinal, type QrStatus } from './qr-login-flow.ts';
 import { qrLoginMessages } from './qr-login-messages.ts';
-import { AppPage, QrConfirmPage, QrResultPage, type QrPanelModel } from './qr-login-pages.tsx';
+import { AppPage, QrConfirmPage, QrResultPage, QrReviewPage, type QrPanelModel } from './qr-login-pages.tsx';
 import type { QrLoginService } from './qr-login-service.ts';
 
 /** A missed notice (a node restart, a dropped LISTEN connection) is caught by re-reading the row. */
@@ -23,6 +24,7 @@ const STREAM_MS = 150_000;
 
 export interface QrRouteDeps {
   qrLogin: QrLoginService;
+  sessions: SessionService;
   clock: Clock;
   storeName: string;
   publicUrl: string;
@@ -40,7 +42,7 @@ export function createQrPanelMaker(qrLogin: QrLoginService) {
 }
 
 export function registerQrLoginRoutes(app: FastifyInstance, deps: QrRouteDeps) {
-  const { qrLogin, clock, storeName } = deps;
+  const { qrLogin, sessions, clock, storeName } = deps;
   const makePanel = createQrPanelMaker(qrLogin);
   const translate = (request: FastifyRequest) => request.ctx.translator(qrLoginMessages);
   /** The secret of the QR the page names (?request= or the form's `request`), else the newest. */
@@ -129,24 +131,39 @@ export function registerQrLoginRoutes(app: FastifyInstance, deps: QrRouteDeps) {
     const left = withoutQrSecret(request.cookies[QR_COOKIE], secret);
     if (left) reply.setCookie(QR_COOKIE, left, qrCookieOptions);
     else reply.clearCookie(QR_COOKIE, qrCookieOptions);
-    setSessionCookie(reply, result.token, result.expiresAt, clock.now());
-    return redirect(reply, '/account');
+    await handOverBrowserSession(request, reply, sessions, result, clock.now());
+    return redirect(reply, '/account?signed_in=qr');
   });
 
   // ---- the phone: a signed-in browser opening the QR's link ----------------------------------
 
+  /** A refused look or scan: the same status as the app API for the same problem (410 expired, 429 too many). */
+  function qrProblemPage(request: FastifyRequest, reply: FastifyReply, failure: { code: string; retryAfterSeconds?: number }) {
+    const t = translate(request);
+    if (failure.retryAfterSeconds) reply.header('retry-after', String(failure.retryAfterSeconds));
+    return sendPage(reply, <QrResultPage ctx={request.ctx} t={t} storeName={storeName} outcome="problem" message={t(failure.code, { wait: waitText(failure.retryAfterSeconds, request.ctx.locale) })} />, statusFor(failure.code));
+  }
+
+  // Opening the link changes nothing (a cross-site page or a link preview can open it): it shows
+  // the request, and the scan that locks it to this session is the form's POST, with CSRF.
   app.get('/qr/:token', async (request, reply) => {
     const session = requireSession(request, reply);
     if (!session) return reply;
     const { token } = request.params as { token: string };
-    const scanned = await qrLogin.scan({ id: session.id, accountId: session.account_id }, token);
+    const seen = await qrLogin.peek({ id: session.id }, token, request.ctx.locale);
+    if (!seen.ok) return qrProblemPage(request, reply, seen);
     const t = translate(request);
-    if (!scanned.ok) {
-      // The same status as the app API for the same problem (http/error-statuses.ts): 410 expired, 429 too many.
-      if (scanned.retryAfterSeconds) reply.header('retry-after', String(scanned.retryAfterSeconds));
-      return sendPage(reply, <QrResultPage ctx={request.ctx} t={t} storeName={storeName} outcome="problem" message={t(scanned.code, { wait: waitText(scanned.retryAfterSeconds, request.ctx.locale) })} />, statusFor(scanned.code));
-    }
-    return sendPage(reply, <QrConfirmPage ctx={request.ctx} t={t} storeName={storeName} token={token} details={scanned.details} />);
+    if (!seen.scanned) return sendPage(reply, <QrReviewPage ctx={request.ctx} t={t} storeName={storeName} token={token} />);
+    return sendPage(reply, <QrConfirmPage ctx={request.ctx} t={t} storeName={storeName} token={token} details={seen.details} />);
+  });
+
+  app.post('/qr/:token/scan', { schema: { body: formBody({}) } }, async (request, reply) => {
+    const session = requireSession(request, reply);
+    if (!session) return reply;
+    const { token } = request.params as { token: string };
+    const scanned = await qrLogin.scan({ id: session.id, accountId: session.account_id }, token, request.ctx.locale);
+    if (!scanned.ok) return qrProblemPage(request, reply, scanned);
+    return redirect(reply, `/qr/${token}`);
   });
 
   for (const [action, approve] of [['confirm', true], ['cancel', false]] as const) {

@@ -5,12 +5,12 @@ import type { Config } from '../config/config.ts';
 import type { enqueueEmail } from '../courier/outbox.ts';
 import type { AccountStore } from '../identity/account-store.ts';
 import type { SessionService } from '../sessions/session-service.ts';
-import { describeUserAgent } from '../sessions/user-agent.ts';
+import { describeUserAgent, deviceName } from '../sessions/user-agent.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Failure } from '../shared/failure.ts';
 import { fail } from '../shared/failure.ts';
 import { newId } from '../shared/ids.ts';
-import type { Locale } from '../shared/i18n.ts';
+import { describeMoment, type Locale } from '../shared/i18n.ts';
 import { randomToken, sha256Hex, type Secrets } from '../shared/secrets.ts';
 import type { Database } from '../storage/database.ts';
 import type { RateEvents } from '../throttling/rate-events.ts';
@@ -52,6 +52,20 @@ export function createQrLoginService(deps: {
   const byToken = (token: string) => (TOKEN_SHAPE.test(token) ? store.findByTokenHash(sha256Hex(token)) : Promise.resolve(undefined));
   const bySecret = (secret: string | undefined) => (secret && TOKEN_SHAPE.test(secret) ? store.findBySecretHash(sha256Hex(secret)) : Promise.resolve(undefined));
 
+  /** Who is asking, as the phone shows it: a device name from our own list, never header text. */
+  function detailsOf(request: { browser_user_agent: string; browser_address: string; created_at: number }, decideBy: number, locale: Locale): QrRequestDetails {
+    const { browser, system } = describeUserAgent(request.browser_user_agent, locale);
+    return {
+      browser,
+      system,
+      // No geolocation database is configured, so the place is unknown; the address is shown.
+      place: null,
+      clientAddress: request.browser_address,
+      requestedAt: request.created_at,
+      decideBy,
+    };
+  }
+
   return {
     /** A new QR for the sign-in page; the old one of this browser simply runs out. */
     async createRequest(browser: { clientAddress: string; userAgent: string }): Promise<{ ok: true; id: string; token: string; secret: string; url: string; expiresAt: number } | Failure<QrProblem>> {
@@ -90,8 +104,25 @@ export function createQrLoginService(deps: {
 
     subscribe: (requestId: string, listener: () => void) => notifier.subscribe(requestId, listener),
 
+    /**
+     * What a signed-in phone opening the QR's link sees, changing nothing: a link can be opened by
+     * a cross-site page or a link preview, so opening it must not lock the request to whoever
+     * opened it (that is the scan, a POST). Once this session has scanned it: the details.
+     */
+    async peek(appSession: { id: string }, token: string, locale: Locale = 'en'): Promise<{ ok: true; scanned: false } | { ok: true; scanned: true; details: QrRequestDetails } | Failure<QrProblem>> {
+      const allowed = await rateEvents.consume([scanRule], () => `session:${appSession.id}`);
+      if (!allowed.ok) return fail('qr.too_many_requests', { retryAfterSeconds: allowed.retryAfterSeconds });
+      const request = await byToken(token);
+      if (!request) return fail('qr.not_found');
+      const status = statusAt(request, clock.now());
+      if (status === 'scanned' && request.app_session_id === appSession.id) return { ok: true, scanned: true, details: detailsOf(request, request.decide_by!, locale) };
+      if (status === 'expired') return fail('qr.expired');
+      if (status !== 'pending') return fail('qr.already_used');
+      return { ok: true, scanned: false };
+    },
+
     /** The app scanned the QR: the request is locked to this shopper's account and session. */
-    async scan(appSession: { id: string; accountId: string }, token: string): Promise<{ ok: true; details: QrRequestDetails } | Failure<QrProblem>> {
+    async scan(appSession: { id: string; accountId: string }, token: string, locale: Locale = 'en'): Promise<{ ok: true; details: QrRequestDetails } | Failure<QrProblem>> {
       const allowed = await rateEvents.consume([scanRule], () => `session:${appSession.id}`);
       if (!allowed.ok) return fail('qr.too_many_requests', { retryAfterSeconds: allowed.retryAfterSeconds });
       const request = await byToken(token);
@@ -105,18 +136,7 @@ export function createQrLoginService(deps: {
         if (!(await store.markScanned(request.id, appSession.accountId, appSession.id, now, now + DECIDE_SECONDS * 1000))) return fail('qr.already_used');
         await notifier.notify(request.id);
       }
-      const device = describeUserAgent(request.browser_user_agent);
-      return {
-        ok: true,
-        details: {
-          ...device,
-          // No geolocation database is configured, so the place is unknown; the address is shown.
-          place: null,
-          clientAddress: request.browser_address,
-          requestedAt: request.created_at,
-          decideBy: alreadyMine ? request.decide_by! : now + DECIDE_SECONDS * 1000,
-        },
-      };
+      return { ok: true, details: detailsOf(request, alreadyMine ? request.decide_by! : now + DECIDE_SECONDS * 1000, locale) };
     },
 
     async decide(appSession: { id: string }, token: string, approve: boolean): Promise<{ ok: true } | Failure<QrProblem>> {
@@ -149,16 +169,15 @@ export function createQrLoginService(deps: {
           clientAddress: browser.clientAddress,
         });
         if (!(await store.markConsumed(trx, request.id, session.sessionId, now))) throw new LostRace();
-        const device = describeUserAgent(browser.userAgent);
         await deps.enqueueEmail(trx, { secrets, clock }, {
           template: 'new_sign_in',
           locale: account.locale as Locale,
           to: account.email,
           data: {
             storeName: config.storeName,
-            device: `${device.browser}, ${device.system}`,
+            device: deviceName(browser.userAgent, account.locale as Locale),
             place: browser.clientAddress,
-            time: new Intl.DateTimeFormat(account.locale === 'ru' ? 'ru-RU' : 'en-GB', { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(now) + ' UTC',
+            time: describeMoment(now, account.locale),
             secureUrl: `${config.publicUrl}/account/security`,
           },
         });

@@ -4,9 +4,12 @@
 import { EventEmitter } from 'node:events';
 import type pg from 'pg';
 import type { DatabaseConfig } from '../config/config.ts';
-import { loadPg } from '../storage/database.ts';
+import { attachConnectionErrorListeners, loadPg } from '../storage/database.ts';
 
 const CHANNEL = 'gatehouse_qr_login';
+/** Reconnect backoff for the LISTEN connection: quick after a blip, at most every 5 s while down. */
+const FIRST_RETRY_MS = 100;
+const LONGEST_RETRY_MS = 5000;
 
 export interface QrNotifier {
   notify(requestId: string): Promise<void>;
@@ -29,24 +32,27 @@ export function createQrNotifier(database: DatabaseConfig, onError: (error: unkn
   // pg is loaded here, not imported at the top: a SQLite node never loads it (storage/database.ts).
   const { Client, Pool } = loadPg();
 
-  // One dedicated connection per node listens; it reconnects after a database restart (retrying
-  // every second for as long as the database refuses). While it is down, the waiting browsers'
-  // periodic re-read of the row still sees every change.
+  // One dedicated connection per node listens; it reconnects after a database restart, with a
+  // backoff that doubles up to LONGEST_RETRY_MS for as long as the database refuses. While it is
+  // down, the waiting browsers' periodic re-read of the row still sees every change.
   let listener: pg.Client | undefined;
   let closed = false;
   let notifyPool: pg.Pool | undefined;
   let retry: NodeJS.Timeout | undefined;
+  let nextRetryMs = FIRST_RETRY_MS;
   const reconnectSoon = () => {
     if (closed || retry) return;
     retry = setTimeout(() => {
       retry = undefined;
       void connect();
-    }, 1000);
+    }, nextRetryMs);
+    nextRetryMs = Math.min(nextRetryMs * 2, LONGEST_RETRY_MS);
     retry.unref();
   };
   const connect = async (): Promise<void> => {
     if (closed) return;
-    const client = new Client({ connectionString: database.url });
+    // A connect that hangs (an unreachable host) times out and is retried like a refused one.
+    const client = new Client({ connectionString: database.url, connectionTimeoutMillis: 3000 });
     let lost = false;
     const lose = (error: unknown) => {
       if (lost || closed) return;
@@ -67,7 +73,10 @@ export function createQrNotifier(database: DatabaseConfig, onError: (error: unkn
       return;
     }
     if (closed) await client.end().catch(() => {});
-    else listener = client;
+    else {
+      listener = client;
+      nextRetryMs = FIRST_RETRY_MS;
+    }
   };
   const ready = connect();
 
@@ -75,9 +84,9 @@ export function createQrNotifier(database: DatabaseConfig, onError: (error: unkn
     async notify(id) {
       local.emit(id);
       if (!notifyPool) {
-        notifyPool = new Pool({ connectionString: database.url, max: 2 });
-        // An idle connection cut by the database must not crash the process; the pool replaces it.
-        notifyPool.on('error', onError);
+        notifyPool = new Pool({ connectionString: database.url, max: 2, connectionTimeoutMillis: 3000 });
+        // A connection cut by the database must not crash the process; the pool replaces it.
+        attachConnectionErrorListeners(notifyPool, onError);
       }
       await notifyPool.query('SELECT pg_notify($1, $2)', [CHANNEL, id]).catch(onError);
     },

@@ -2,9 +2,10 @@
 // Thin: read the form, call the service, render or redirect.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SecurityConfig } from '../config/config.ts';
+import type { Clock } from '../shared/clock.ts';
 import { h } from '../http/jsx.ts';
 import { formBody, shortText } from '../http/form-schema.ts';
-import { redirect, sendPage, textField, waitText } from '../http/replies.ts';
+import { redirect, sendPage, setSessionCookie, textField, waitText } from '../http/replies.ts';
 import { statusFor } from '../http/error-statuses.ts';
 import { sendProblem } from '../http/error-handler.tsx';
 import { requireSession } from '../http/require-session.ts';
@@ -22,6 +23,7 @@ export interface StepDeps {
   otherWays: OtherWaysService;
   storeName: string;
   security: SecurityConfig;
+  clock: Clock;
 }
 
 /** The flow id a page's URL names (`?flow=…`); '' when absent, which then reads as an unknown flow. */
@@ -33,14 +35,22 @@ export function registerPasswordResetSteps(app: FastifyInstance, kind: PasswordR
   const translate = (request: FastifyRequest) => request.ctx.translator(recoveryMessages, codeMessages, factorMessages);
   const signedInOnly = kind === 'password_change';
 
-  /** The caller, or null when Change password is asked for without a session (redirected to sign in). */
-  function callerOf(request: FastifyRequest, reply: FastifyReply): Caller | null {
+  /**
+   * The caller, or null when Change password is asked for without a session (sent to sign in) or
+   * by a session that has not proved the password lately (sent to "Confirm it's you", then back:
+   * the service refuses such a caller too). The done page only says it is done.
+   */
+  function callerOf(request: FastifyRequest, reply: FastifyReply, needsFreshProof = true): Caller | null {
     const session = signedInOnly ? requireSession(request, reply) : request.ctx.session;
     if (signedInOnly && !session) return null;
+    if (signedInOnly && needsFreshProof && !passwordReset.isFreshlyVerified(session!)) {
+      void sendProblem(request, reply, 'reverify.required', storeName, { returnTo: '/account/settings' });
+      return null;
+    }
     return {
       browserId: request.ctx.browserId,
       clientAddress: request.ctx.clientAddress,
-      session: session ? { accountId: session.account_id, sessionId: session.id } : null,
+      session: session ? { accountId: session.account_id, sessionId: session.id, proof: session } : null,
     };
   }
 
@@ -136,7 +146,10 @@ export function registerPasswordResetSteps(app: FastifyInstance, kind: PasswordR
       // An unticked checkbox is simply absent from the form.
       const signOutOthers = textField(request.body, 'sign_out_others') !== undefined;
       const result = await passwordReset.chooseNewPassword(kind, flowId, { password: values.password, confirmation: values.password_confirmation, signOutOtherDevices: signOutOthers }, caller);
-      if (result.ok) return redirect(reply, `${paths.done}?flow=${flowId}`);
+      if (result.ok) {
+        if (result.renewed) setSessionCookie(reply, result.renewed.token, result.renewed.expiresAt, deps.clock.now());
+        return redirect(reply, `${paths.done}?flow=${flowId}`);
+      }
       if (result.code.startsWith('flow.')) return sendProblem(request, reply, result.code, storeName);
       const message = translate(request)(result.code, { min: security.passwordMinLength, max: security.passwordMaxLength });
       const field = (result.field ?? 'form') as keyof NewPasswordModel['errors'];
@@ -145,7 +158,7 @@ export function registerPasswordResetSteps(app: FastifyInstance, kind: PasswordR
   );
 
   app.get(paths.done, async (request, reply) => {
-    const caller = callerOf(request, reply);
+    const caller = callerOf(request, reply, false);
     if (!caller) return reply;
     // Shown only to the browser that finished this flow: an open flow is not done, a foreign one unknown.
     const described = await passwordReset.describe(kind, flowParam(request), caller);

@@ -15,7 +15,7 @@ import type { SessionService } from '../sessions/session-service.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Failure } from '../shared/failure.ts';
 import { fail } from '../shared/failure.ts';
-import type { Locale } from '../shared/i18n.ts';
+import { describeMoment, type Locale } from '../shared/i18n.ts';
 import { newId } from '../shared/ids.ts';
 import type { Secrets } from '../shared/secrets.ts';
 import type { Database } from '../storage/database.ts';
@@ -43,8 +43,9 @@ export interface PasswordResetDeps {
 export interface Caller {
   browserId: string | undefined;
   clientAddress: string;
-  /** The signed-in session; required for Change password, absent in recovery. */
-  session?: { accountId: string; sessionId: string } | null;
+  /** The signed-in session; required for Change password, absent in recovery. `proof` says how
+   *  and when it last proved the password (sessions/session-service.ts isFreshlyVerified). */
+  session?: { accountId: string; sessionId: string; proof: { created_at: number; reverified_at: number | null; authenticated_via: string } } | null;
 }
 
 export function createPasswordResetService(deps: PasswordResetDeps) {
@@ -62,6 +63,8 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
         locale: (account?.locale ?? 'en') as Locale,
         to: account?.email ?? 'nobody@invalid',
         data: { code, storeName: config.storeName, minutes },
+        // The code's expires_at (issued a moment ago in this transaction): the mail dies with it.
+        expiresAt: clock.now() + config.security.codeLifetimeSeconds * 1000,
       };
       // An unknown account gets a decoy row: the same sealing and insert, nothing sent.
       if (account) await deps.enqueueEmail(trx, { secrets, clock }, message);
@@ -83,7 +86,12 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
   async function openFlow(kind: PasswordResetKind, flowId: string, caller: Caller): Promise<FlowRow | Failure<string>> {
     const flow = await flows.findOpen(kind, flowId, caller.browserId);
     if (isFailure(flow)) return flow;
-    if (kind === 'password_change' && flow.account_id !== caller.session?.accountId) return fail('flow.not_found');
+    if (kind === 'password_change') {
+      if (flow.account_id !== caller.session?.accountId) return fail('flow.not_found');
+      // Every step, not only the start: the last one changes the password, and a session a relayed
+      // QR created must never reach it without the current password typed in it.
+      if (!sessions.isFreshlyVerified(caller.session.proof)) return fail('reverify.required');
+    }
     return flow;
   }
 
@@ -127,10 +135,14 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
       const accountId = caller.session?.accountId;
       const account = accountId ? await accounts.findById(accountId) : undefined;
       if (!account) return fail('request.unauthenticated');
+      if (!sessions.isFreshlyVerified(caller.session!.proof)) return fail('reverify.required');
       return begin('password_change', account, `account:${account.id}`, account.email, caller);
     },
 
     openFlow,
+
+    /** Change password needs the password proved lately in this session (like every security change). */
+    isFreshlyVerified: (proof: { created_at: number; reverified_at: number | null; authenticated_via: string }) => sessions.isFreshlyVerified(proof),
 
     async describe(kind: PasswordResetKind, flowId: string, caller: Caller) {
       const flow = await openFlow(kind, flowId, caller);
@@ -196,7 +208,7 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
       flowId: string,
       input: { password: string; confirmation: string; signOutOtherDevices: boolean },
       caller: Caller,
-    ): Promise<{ ok: true } | Failure<string>> {
+    ): Promise<{ ok: true; renewed: { token: string; expiresAt: number } | null } | Failure<string>> {
       const flow = await openFlow(kind, flowId, caller);
       if (isFailure(flow)) return flow;
       if (flow.state !== 'verified' || !flow.account_id) return fail('flow.not_verified');
@@ -207,27 +219,29 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
       const passwordHash = await hasher.hash(checked.password);
       const now = clock.now();
       const done = await db.transaction().execute(async (trx) => {
-        if (!(await flows.transition(trx, flow.id, 'verified', 'completed'))) return false;
+        if (!(await flows.transition(trx, flow.id, 'verified', 'completed'))) return null;
         await accounts.setPasswordHash(trx, account.id, passwordHash, now);
         // In recovery nobody is signed in here, so "other devices" are all of them.
         if (input.signOutOtherDevices) await sessions.endOtherSessions(trx, account.id, caller.session?.sessionId ?? null);
+        // Change password keeps this session, under a new token (DESIGN.md §2: new token on privilege change).
+        const renewed = caller.session ? await sessions.renewToken(trx, caller.session.sessionId) : null;
         await deps.enqueueEmail(trx, { secrets, clock }, {
           template: 'password_changed',
           locale: account.locale as Locale,
           to: account.email,
           data: {
             storeName: config.storeName,
-            time: new Intl.DateTimeFormat(account.locale === 'ru' ? 'ru-RU' : 'en-GB', { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(now) + ' UTC',
+            time: describeMoment(now, account.locale),
             secureUrl: `${config.publicUrl}/recovery`,
           },
         });
-        return true;
+        return { renewed };
       });
       if (!done) return fail('flow.finished');
       // Whoever just proved the mailbox and set a new password may sign in again at once.
       await throttle.clear(`account:${account.id}`);
       deps.wakeCourier();
-      return { ok: true };
+      return { ok: true, renewed: done.renewed };
     },
   };
 }

@@ -18,5 +18,9 @@ export const registrationMessages: Catalog = {
     en: 'This login name is taken. Choose another one or leave the field empty.',
     ru: 'Это имя для входа занято. Выберите другое или оставьте поле пустым.',
   },
+  'registration.login_name_taken_meanwhile': {
+    en: 'While you were confirming your email, someone else took the login name you chose. No account was created. Please create your account again with another login name, or none.',
+    ru: 'Пока вы подтверждали почту, выбранное имя для входа занял кто-то другой. Аккаунт не создан. Создайте аккаунт заново с другим именем для входа или без него.',
+  },
   'registration.welcome': { en: 'Your email is confirmed. Welcome!', ru: 'Почта подтверждена. Добро пожаловать!' },
 };

@@ -1,9 +1,10 @@
 // Thin HTTP layer of sign-up: /register → /register/code → My account.
+import type { SessionService } from '../sessions/session-service.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SecurityConfig } from '../config/config.ts';
 import { h } from '../http/jsx.ts';
 import { formBody, shortText } from '../http/form-schema.ts';
-import { redirect, sendPage, setSessionCookie, textField, waitText } from '../http/replies.ts';
+import { handOverBrowserSession, redirect, sendPage, textField, waitText } from '../http/replies.ts';
 import { statusFor } from '../http/error-statuses.ts';
 import { sendProblem } from '../http/error-handler.tsx';
 import type { Clock } from '../shared/clock.ts';
@@ -14,9 +15,9 @@ import type { RegistrationService } from './registration-service.ts';
 
 export function registerRegistrationRoutes(
   app: FastifyInstance,
-  deps: { registration: RegistrationService; clock: Clock; storeName: string; security: SecurityConfig },
+  deps: { registration: RegistrationService; sessions: SessionService; clock: Clock; storeName: string; security: SecurityConfig },
 ) {
-  const { registration, clock, storeName, security } = deps;
+  const { registration, sessions, clock, storeName, security } = deps;
   const translate = (request: FastifyRequest) => request.ctx.translator(registrationMessages, codeMessages);
 
   async function renderCodePage(request: FastifyRequest, reply: FastifyReply, flowId: string, extra: { error?: string; resendError?: string; notice?: string; status?: number } = {}) {
@@ -89,10 +90,12 @@ export function registerRegistrationRoutes(
     const flowId = textField(request.body, 'flow') ?? '';
     const result = await registration.confirm(flowId, request.ctx.browserId, textField(request.body, 'code') ?? '', request.ctx);
     if (result.ok) {
-      setSessionCookie(reply, result.token, result.expiresAt, clock.now());
+      await handOverBrowserSession(request, reply, sessions, result, clock.now());
       return redirect(reply, '/account?welcome=1');
     }
     if (result.code.startsWith('flow.')) return sendProblem(request, reply, result.code, storeName);
+    // The chosen login name went to someone else meanwhile: this sign-up cannot finish as asked.
+    if (result.code === 'registration.login_name_taken_meanwhile') return sendProblem(request, reply, result.code, storeName, { catalogs: [registrationMessages] });
     if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));
     const error = translate(request)(result.code, { wait: waitText(result.retryAfterSeconds, request.ctx.locale) });
     return renderCodePage(request, reply, flowId, { error, status: statusFor(result.code) });

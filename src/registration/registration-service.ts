@@ -18,6 +18,7 @@ import type { Locale } from '../shared/i18n.ts';
 import { newId } from '../shared/ids.ts';
 import type { Secrets } from '../shared/secrets.ts';
 import type { Database } from '../storage/database.ts';
+import { uniqueViolationColumn } from '../storage/database-errors.ts';
 import type { CodeService, CodeTarget } from '../verification/code-service.ts';
 
 const FLOW_KIND = 'registration';
@@ -76,6 +77,8 @@ export function createRegistrationService(deps: {
         locale: data.locale,
         to: data.email,
         data: { code, storeName: config.storeName, minutes: Math.round(config.security.codeLifetimeSeconds / 60) },
+        // The code's expires_at (issued a moment ago in this transaction): the mail dies with it.
+        expiresAt: clock.now() + config.security.codeLifetimeSeconds * 1000,
       });
     }
   }
@@ -158,28 +161,39 @@ export function createRegistrationService(deps: {
       if (!consumed.ok) return consumed;
       if (data.existingAccountId) return fail('code.invalid', { field: 'code' });
 
-      return db.transaction().execute(async (trx) => {
-        if (!(await flows.transition(trx, flow.id, 'code_sent', 'completed'))) return fail('flow.finished');
-        if (await trx.selectFrom('accounts').select('id').where('email', '=', data.email).executeTakeFirst()) return fail('flow.finished');
-        const loginNameFree = !data.loginName || !(await trx.selectFrom('accounts').select('id').where('login_name', '=', data.loginName).executeTakeFirst());
-        const now = clock.now();
-        const account = await accounts.insert(trx, {
-          email: data.email,
-          loginName: loginNameFree ? data.loginName : null,
-          passwordHash: data.passwordHash,
-          locale: data.locale,
-          emailVerifiedAt: now,
-          now,
+      // The unique indexes on email and login name decide who wins when two confirmations for
+      // one address or one login name run at the same moment (a check before the INSERT cannot:
+      // both would pass it). The loser's transaction rolls back whole — no account, no session,
+      // its flow untouched — and it gets the answer a later confirmation would get.
+      try {
+        return await db.transaction().execute(async (trx) => {
+          if (!(await flows.transition(trx, flow.id, 'code_sent', 'completed'))) return fail('flow.finished');
+          const now = clock.now();
+          const account = await accounts.insert(trx, {
+            email: data.email,
+            loginName: data.loginName,
+            passwordHash: data.passwordHash,
+            locale: data.locale,
+            emailVerifiedAt: now,
+            now,
+          });
+          const session = await sessions.startSession(trx, {
+            accountId: account.id,
+            kind: 'browser',
+            authenticatedVia: 'email_code',
+            userAgent: client.userAgent,
+            clientAddress: client.clientAddress,
+          });
+          return { ok: true as const, ...session, accountId: account.id };
         });
-        const session = await sessions.startSession(trx, {
-          accountId: account.id,
-          kind: 'browser',
-          authenticatedVia: 'email_code',
-          userAgent: client.userAgent,
-          clientAddress: client.clientAddress,
-        });
-        return { ok: true as const, ...session, accountId: account.id };
-      });
+      } catch (error) {
+        const column = uniqueViolationColumn(error);
+        // The address got its account meanwhile (another confirmation, or the CLI): this sign-up is over.
+        if (column === 'email') return fail('flow.finished');
+        // Someone else took the login name after this sign-up started: never drop it silently.
+        if (column === 'login_name') return fail('registration.login_name_taken_meanwhile');
+        throw error;
+      }
     },
   };
 }

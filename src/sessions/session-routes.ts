@@ -33,8 +33,10 @@ const whoamiAnswer = Type.Object({
 
 export function registerSessionRoutes(app: FastifyInstance, deps: { sessions: SessionService; storeName: string }) {
   app.get('/api/v1/whoami', { schema: { response: { 200: whoamiAnswer } } }, async (request, reply) => {
-    const token = bearerToken(request.headers.authorization) ?? request.cookies[SESSION_COOKIE];
-    const session = await deps.sessions.resolveSession(token);
+    // A bearer token may name either kind (a service forwarding the shopper's token); the cookie
+    // only a browser session, as everywhere else.
+    const bearer = bearerToken(request.headers.authorization);
+    const session = bearer ? await deps.sessions.resolveSession(bearer) : await deps.sessions.resolveSession(request.cookies[SESSION_COOKIE], 'browser');
     if (!session) {
       reply.header('www-authenticate', 'Bearer');
       return sendProblem(request, reply, 'request.unauthenticated', deps.storeName);

@@ -7,8 +7,24 @@ import { randomToken, sha256Hex } from '../shared/secrets.ts';
 import type { Database } from '../storage/database.ts';
 import type { SessionRow, SessionStore, SessionWithAccount } from './session-store.ts';
 
-/** last_seen_at is written at most once a minute: the idle clock needs no finer grain, and whoami stays a read. */
-const TOUCH_INTERVAL_MS = 60_000;
+/**
+ * last_seen_at is written at most once a minute, and at most every tenth of the idle limit: the
+ * idle clock needs no finer grain and whoami stays a read, yet an active shopper is never timed
+ * out because the last touch was skipped (with a 1-minute idle limit a once-a-minute touch let an
+ * active session die at 60 s).
+ */
+const touchIntervalMs = (idleMs: number) => Math.min(60_000, Math.floor(idleMs / 10));
+
+/**
+ * The ways of signing in that prove a secret typed (or held) in this very session: the password,
+ * and the password with a second factor. A session made by a QR scan (the app's confirmation) or
+ * by an administrator proves only that someone pressed a button, and a QR can be relayed to a
+ * victim who confirms it: such a session must type the password ("Confirm it's
+ * you") before it may change how the account is protected.
+ */
+// 'email_code' is a sign-up's first session: its shopper chose the password in this browser, in
+// the flow that created the session, moments ago.
+const PROVES_A_SECRET: ReadonlySet<string> = new Set(['password', 'password+totp', 'password+sms', 'password+backup_code', 'email_code']);
 
 /** Session ids are UUIDs (shared/ids.ts). */
 const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -51,15 +67,20 @@ export function createSessionService(deps: { db: Database; store: SessionStore; 
       return { token, sessionId: session.id, expiresAt: session.expires_at };
     },
 
-    /** The session a token names, if it is still alive; also moves its idle clock. */
-    async resolveSession(token: string | undefined): Promise<(SessionWithAccount & { idleExpiresAt: number }) | null> {
+    /**
+     * The session a token names, if it is still alive; also moves its idle clock. `kind` names the
+     * only kind the caller accepts: the browser's cookie takes browser sessions alone, so an app's
+     * 30-day bearer token copied into a cookie opens nothing.
+     */
+    async resolveSession(token: string | undefined, kind?: 'browser' | 'app'): Promise<(SessionWithAccount & { idleExpiresAt: number }) | null> {
       if (!token || token.length > 100) return null;
       const session = await store.findByTokenHash(sha256Hex(token));
-      if (!session) return null;
+      if (!session || (kind !== undefined && session.kind !== kind)) return null;
       const now = clock.now();
-      const idleExpiresAt = session.last_seen_at + idleLimitMs(session.kind);
+      const idleMs = idleLimitMs(session.kind);
+      const idleExpiresAt = session.last_seen_at + idleMs;
       if (session.revoked_at !== null || session.locked_at !== null || now >= session.expires_at || now >= idleExpiresAt) return null;
-      if (now - session.last_seen_at >= TOUCH_INTERVAL_MS) {
+      if (now - session.last_seen_at >= touchIntervalMs(idleMs)) {
         await store.touch(session.id, now);
         session.last_seen_at = now;
       }
@@ -83,13 +104,39 @@ export function createSessionService(deps: { db: Database; store: SessionStore; 
 
     /**
      * Changing how the account is protected (a phone, an authenticator, backup codes, two-step
-     * sign-in) needs the shopper to have proved who they are recently — at sign-in or by typing
-     * the password again — not just a session cookie someone may have picked up.
+     * sign-in, the password) needs the shopper to have proved a secret recently in this session —
+     * the password typed at sign-in or again at "Confirm it's you" — not just a session cookie
+     * someone may have picked up, nor a session a relayed QR created (PROVES_A_SECRET).
      */
-    isFreshlyVerified: (session: Pick<SessionRow, 'created_at' | 'reverified_at'>) =>
-      clock.now() - Math.max(session.created_at, session.reverified_at ?? 0) < security.reverifyWindowSeconds * 1000,
+    isFreshlyVerified(session: Pick<SessionRow, 'created_at' | 'reverified_at' | 'authenticated_via'>) {
+      const provedAt = Math.max(PROVES_A_SECRET.has(session.authenticated_via) ? session.created_at : 0, session.reverified_at ?? 0);
+      return provedAt > 0 && clock.now() - provedAt < security.reverifyWindowSeconds * 1000;
+    },
 
-    markReverified: (sessionId: string) => store.markReverified(sessionId, clock.now()),
+    /**
+     * The password was typed again: the session is fresh, and gets a new token (DESIGN.md §2: a new
+     * token whenever the session gains privilege), so a token copied before is worth nothing now.
+     */
+    async markReverified(sessionId: string): Promise<{ token: string; expiresAt: number }> {
+      const token = randomToken();
+      const expiresAt = await store.markReverified(sessionId, sha256Hex(token), clock.now());
+      return { token, expiresAt };
+    },
+
+    /** A new token for the same session (its row, age and place in the list stay). */
+    async renewToken(executor: Database, sessionId: string): Promise<{ token: string; expiresAt: number }> {
+      const token = randomToken();
+      const expiresAt = await store.replaceToken(executor, sessionId, sha256Hex(token));
+      return { token, expiresAt };
+    },
+
+    /**
+     * A new sign-in in a browser that still holds a session ends that session: one browser, one
+     * live session, so signing in as someone else (or again) never leaves the old one usable.
+     */
+    endReplacedSession: async (previous: { id: string; account_id: string } | null) => {
+      if (previous) await store.revoke(previous.account_id, previous.id, clock.now());
+    },
 
     endOtherSessions: (executor: Database, accountId: string, keepSessionId: string | null) =>
       store.revokeAllExcept(executor, accountId, keepSessionId, clock.now()),

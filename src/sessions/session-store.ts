@@ -36,8 +36,20 @@ export function createSessionStore(db: Database) {
       return result.rows[0];
     },
 
-    async markReverified(id: string, now: number) {
-      await db.updateTable('sessions').set({ reverified_at: now, last_seen_at: now }).where('id', '=', id).execute();
+    /** Fresh again, under a new token; returns the session's absolute expiry for the cookie. */
+    async markReverified(id: string, tokenHash: string, now: number): Promise<number> {
+      const row = await db
+        .updateTable('sessions')
+        .set({ reverified_at: now, last_seen_at: now, token_hash: tokenHash })
+        .where('id', '=', id)
+        .returning('expires_at')
+        .executeTakeFirstOrThrow();
+      return row.expires_at;
+    },
+
+    async replaceToken(executor: Database, id: string, tokenHash: string): Promise<number> {
+      const row = await executor.updateTable('sessions').set({ token_hash: tokenHash }).where('id', '=', id).returning('expires_at').executeTakeFirstOrThrow();
+      return row.expires_at;
     },
 
     async touch(id: string, now: number) {

@@ -47,7 +47,6 @@ export const securitySettingsMessages: Catalog = {
   'reverify.cancel': { en: 'Cancel', ru: 'Отмена' },
   'reverify.password_missing': { en: 'Enter your password.', ru: 'Введите пароль.' },
   'reverify.password_wrong': { en: 'That password is not right.', ru: 'Неверный пароль.' },
-  'reverify.required': { en: 'Please confirm it’s you first.', ru: 'Сначала подтвердите, что это вы.' },
 
   'phone_setup.title': { en: 'Add a phone number', ru: 'Добавьте номер телефона' },
   'phone_setup.lead': {

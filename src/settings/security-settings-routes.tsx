@@ -9,7 +9,7 @@ import { keepTogether, TextCodeForm } from '../factors/factor-pages.tsx';
 import { h } from '../http/jsx.ts';
 import { Page } from '../http/layout.tsx';
 import { formBody, shortText } from '../http/form-schema.ts';
-import { redirect, safeReturnPath, sendPage, textField, waitText } from '../http/replies.ts';
+import { redirect, safeReturnPath, sendPage, setSessionCookie, textField, waitText } from '../http/replies.ts';
 import { requireSession } from '../http/require-session.ts';
 import { sendProblem } from '../http/error-handler.tsx';
 import { statusFor } from '../http/error-statuses.ts';
@@ -65,7 +65,11 @@ export function registerSecuritySettingsRoutes(app: FastifyInstance, deps: { set
     if (!shopper) return reply;
     const returnTo = safeReturnPath(textField(request.body, 'return_to'));
     const result = await settings.reverify(shopper, textField(request.body, 'password') ?? '');
-    if (result.ok) return redirect(reply, returnTo);
+    if (result.ok) {
+      // A new token with the new privilege (DESIGN.md §2): a copy of the old cookie is now worthless.
+      setSessionCookie(reply, result.token, result.expiresAt, deps.clock.now());
+      return redirect(reply, returnTo);
+    }
     const page = <ReverifyPage ctx={request.ctx} t={translate(request)} storeName={storeName} returnTo={returnTo} error={message(request, reply, result)} />;
     return sendPage(reply, page, statusFor(result.code));
   });

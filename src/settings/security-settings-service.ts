@@ -1,7 +1,10 @@
 // My account → Security: the phone number, the authenticator app, backup codes and the two-step
 // sign-in switch. Every change here needs a fresh verification of the shopper (the password
-// typed again within the last 10 minutes, or a sign-in that recent): a session cookie alone must
-// not be enough to swap the factors that guard the account.
+// typed again within the last 10 minutes, or a password sign-in that recent; a QR sign-in never
+// counts, sessions/session-service.ts isFreshlyVerified): a session cookie alone must not be
+// enough to swap the factors that guard the account. Every change that weakens or re-routes that
+// guard mails the owner a notice in the same transaction (NIST SP 800-63B-4 §4.6): whoever made
+// it may hold the session, but not the mailbox.
 //
 // Set-ups are flows bound to this browser and this account: a number waits for its SMS code, an
 // authenticator for its first code, and only then is anything saved.
@@ -24,6 +27,9 @@ import { newId } from '../shared/ids.ts';
 import type { Secrets } from '../shared/secrets.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Database } from '../storage/database.ts';
+import type { enqueueEmail } from '../courier/outbox.ts';
+import type { SecurityChange } from '../courier/templates/email-templates.ts';
+import { describeMoment } from '../shared/i18n.ts';
 import type { LoginThrottle } from '../throttling/login-throttle.ts';
 
 /** Who is asking: a signed-in browser session. */
@@ -33,7 +39,7 @@ export interface Shopper {
   locale: string;
   browserId: string | undefined;
   clientAddress: string;
-  session: { created_at: number; reverified_at: number | null };
+  session: { created_at: number; reverified_at: number | null; authenticated_via: string };
 }
 
 interface PhoneSetupData {
@@ -57,8 +63,28 @@ export function createSecuritySettingsService(deps: {
   throttle: LoginThrottle;
   secrets: Secrets;
   clock: Clock;
+  enqueueEmail: typeof enqueueEmail;
+  wakeCourier: () => void;
 }) {
-  const { db, config, accounts, factors, checks, flows, sessions, hasher, throttle, secrets } = deps;
+  const { db, config, accounts, factors, checks, flows, sessions, hasher, throttle, secrets, clock } = deps;
+
+  /** Queues the owner's notice of a change, in the change's own transaction. */
+  async function noticeOf(trx: Database, accountId: string, change: SecurityChange, detail?: string) {
+    const account = await accounts.findById(accountId, trx);
+    if (!account) return;
+    await deps.enqueueEmail(trx, { secrets, clock }, {
+      template: 'security_changed',
+      locale: account.locale as Locale,
+      to: account.email,
+      data: { storeName: config.storeName, change, time: describeMoment(clock.now(), account.locale), secureUrl: `${config.publicUrl}/recovery`, ...(detail ? { detail } : {}) },
+    });
+  }
+  /** Runs a change and its notice in one transaction, then wakes the courier. */
+  async function changeWithNotice<T>(work: (trx: Database) => Promise<T>): Promise<T> {
+    const result = await db.transaction().execute(work);
+    deps.wakeCourier();
+    return result;
+  }
 
   const ref = (flow: FlowRow, shopper: Shopper): FlowRef => ({ id: flow.id, kind: flow.kind, subject: flow.subject, accountId: shopper.accountId, locale: shopper.locale as Locale });
 
@@ -100,7 +126,7 @@ export function createSecuritySettingsService(deps: {
     isFresh: fresh,
 
     /** "Confirm it's you": the password again. Wrong guesses count against sign-in throttling. */
-    async reverify(shopper: Shopper, password: string): Promise<{ ok: true } | Failure<string>> {
+    async reverify(shopper: Shopper, password: string): Promise<{ ok: true; token: string; expiresAt: number } | Failure<string>> {
       if (password === '') return fail('reverify.password_missing', { field: 'password' });
       const subject = `account:${shopper.accountId}`;
       const wait = await throttle.claimAttempt(subject);
@@ -109,8 +135,7 @@ export function createSecuritySettingsService(deps: {
       const right = account?.password_hash ? await hasher.verify(account.password_hash, normalizePassword(password)) : false;
       if (!right) return fail('reverify.password_wrong', { field: 'password' });
       await throttle.clear(subject);
-      await sessions.markReverified(shopper.sessionId);
-      return { ok: true };
+      return { ok: true, ...(await sessions.markReverified(shopper.sessionId)) };
     },
 
     // ---- phone --------------------------------------------------------------------------------
@@ -149,9 +174,11 @@ export function createSecuritySettingsService(deps: {
       const confirmed = await checks.confirmTextCode(ref(flow, shopper), typed);
       if (!confirmed.ok) return confirmed;
       const data = JSON.parse(flow.data) as PhoneSetupData;
-      const saved = await db.transaction().execute(async (trx) => {
+      const saved = await changeWithNotice(async (trx) => {
         if (!(await flows.transition(trx, flow.id, 'code_sent', 'completed'))) return false;
+        const hadPhone = (await factors.summary(shopper.accountId, trx)).phone;
         await factors.savePhone(trx, shopper.accountId, secrets.unsealBound(shopper.accountId, data.numberSealed), data.masked);
+        await noticeOf(trx, shopper.accountId, hadPhone ? 'phone_changed' : 'phone_added', data.masked);
         return true;
       });
       return saved ? { ok: true } : fail('flow.finished');
@@ -159,9 +186,11 @@ export function createSecuritySettingsService(deps: {
 
     async removePhone(shopper: Shopper): Promise<{ ok: true } | Failure<string>> {
       if (!fresh(shopper)) return fail('reverify.required');
-      await db.transaction().execute(async (trx) => {
+      await changeWithNotice(async (trx) => {
+        if (!(await factors.summary(shopper.accountId, trx)).phone) return;
         await factors.removePhone(trx, shopper.accountId);
         await keepTwoStepHonest(trx, shopper.accountId);
+        await noticeOf(trx, shopper.accountId, 'phone_removed');
       });
       return { ok: true };
     },
@@ -196,10 +225,11 @@ export function createSecuritySettingsService(deps: {
       if (step === null) return fail('code.invalid', { field: 'code' });
       const needCodes = (await factors.backupCodesLeft(shopper.accountId)) === 0;
       const codes = needCodes ? newBackupCodes(BACKUP_CODE_COUNT) : null;
-      const saved = await db.transaction().execute(async (trx) => {
+      const saved = await changeWithNotice(async (trx) => {
         if (!(await flows.transition(trx, flow.id, 'code_sent', 'completed'))) return false;
         await factors.saveTotp(trx, shopper.accountId, secret, step);
         if (codes) await factors.replaceBackupCodes(trx, shopper.accountId, codes.map((c) => normalizeBackupCode(c)!));
+        await noticeOf(trx, shopper.accountId, 'authenticator_added');
         return true;
       });
       return saved ? { ok: true, backupCodes: codes } : fail('flow.finished');
@@ -207,9 +237,11 @@ export function createSecuritySettingsService(deps: {
 
     async removeAuthenticator(shopper: Shopper): Promise<{ ok: true } | Failure<string>> {
       if (!fresh(shopper)) return fail('reverify.required');
-      await db.transaction().execute(async (trx) => {
+      await changeWithNotice(async (trx) => {
+        if (!(await factors.summary(shopper.accountId, trx)).totp) return;
         await factors.removeTotp(trx, shopper.accountId);
         await keepTwoStepHonest(trx, shopper.accountId);
+        await noticeOf(trx, shopper.accountId, 'authenticator_removed');
       });
       return { ok: true };
     },
@@ -221,7 +253,10 @@ export function createSecuritySettingsService(deps: {
       if (!fresh(shopper)) return fail('reverify.required');
       const replaced = (await factors.backupCodesLeft(shopper.accountId)) > 0;
       const codes = newBackupCodes(BACKUP_CODE_COUNT);
-      await db.transaction().execute((trx) => factors.replaceBackupCodes(trx, shopper.accountId, codes.map((c) => normalizeBackupCode(c)!)));
+      await changeWithNotice(async (trx) => {
+        await factors.replaceBackupCodes(trx, shopper.accountId, codes.map((c) => normalizeBackupCode(c)!));
+        await noticeOf(trx, shopper.accountId, 'backup_codes_regenerated');
+      });
       return { ok: true, codes, replaced };
     },
 
@@ -231,7 +266,11 @@ export function createSecuritySettingsService(deps: {
         const summary = await factors.summary(shopper.accountId);
         if (!summary.phone && !summary.totp) return fail('two_step.needs_factor');
       }
-      await factors.setTwoStep(db, shopper.accountId, on);
+      await changeWithNotice(async (trx) => {
+        const wasOn = (await factors.summary(shopper.accountId, trx)).twoStep;
+        await factors.setTwoStep(trx, shopper.accountId, on);
+        if (wasOn && !on) await noticeOf(trx, shopper.accountId, 'two_step_off');
+      });
       return { ok: true };
     },
   };

@@ -21,9 +21,10 @@ export function registerSettingsRoutes(app: FastifyInstance, deps: StepDeps) {
     const result = await passwordReset.startPasswordChange({
       browserId: request.ctx.browserId,
       clientAddress: request.ctx.clientAddress,
-      session: { accountId: session.account_id, sessionId: session.id },
+      session: { accountId: session.account_id, sessionId: session.id, proof: session },
     });
     if (result.ok) return redirect(reply, `/account/password/code?flow=${result.flowId}`);
+    if (result.code === 'reverify.required') return sendProblem(request, reply, result.code, storeName, { returnTo: '/account/settings' });
     if (!result.code.startsWith('code.')) return sendProblem(request, reply, result.code, storeName);
     // Send limits: back on Settings with the reason and the wait, nothing else changed.
     if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));

@@ -54,3 +54,8 @@ export function describeDuration(seconds: number, locale: Locale): string {
   const h = Math.ceil(seconds / 3600);
   return locale === 'ru' ? `${h} ${pluralRu(h, 'час', 'часа', 'часов')}` : `${h} hour${h === 1 ? '' : 's'}`;
 }
+
+/** A moment for a notice email: "6 December 2026 at 18:55 UTC" / "6 декабря 2026 г. в 18:55 UTC". */
+export function describeMoment(ms: number, locale: Locale | string): string {
+  return new Intl.DateTimeFormat(locale === 'ru' ? 'ru-RU' : 'en-GB', { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(ms) + ' UTC';
+}

@@ -34,7 +34,10 @@ const pgTypesOf = (pg: typeof pgModule) => ({
   },
 });
 
-export function openDatabase(config: DatabaseConfig, options: { poolSize?: number } = {}): OpenDatabase {
+/** How long a query waits for a connection before the request answers 503 instead of hanging. */
+const CONNECT_TIMEOUT_MS = 3000;
+
+export function openDatabase(config: DatabaseConfig, options: { poolSize?: number; onConnectionError?: (error: unknown) => void } = {}): OpenDatabase {
   if (config.kind === 'sqlite') {
     if (config.file !== ':memory:') mkdirSync(dirname(config.file), { recursive: true });
     const SQLite: typeof SQLiteModule = load('better-sqlite3');
@@ -61,10 +64,22 @@ export function openDatabase(config: DatabaseConfig, options: { poolSize?: numbe
     return { db, kind: 'sqlite', close: () => db.destroy() };
   }
   const pg = loadPg();
-  const pool = new pg.Pool({ connectionString: config.url, max: options.poolSize ?? 10, types: pgTypesOf(pg) as any });
-  // An idle client losing its connection (database restart) must not crash the process; the
-  // pool replaces it on the next query.
-  pool.on('error', () => {});
+  const pool = new pg.Pool({ connectionString: config.url, max: options.poolSize ?? 10, types: pgTypesOf(pg) as any, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  attachConnectionErrorListeners(pool, options.onConnectionError ?? (() => {}));
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
   return { db, kind: 'postgres', close: () => db.destroy() };
+}
+
+/**
+ * A pg client whose connection the server ends (pg_terminate_backend, a restart, a failover)
+ * emits 'error'; an EventEmitter's 'error' with no listener ends the process. The pool listens
+ * only while a client is idle, so a client checked out between two queries of a transaction
+ * needs its own listener. The broken client is then not queryable: its query fails (503), and
+ * the pool drops it on release and opens a fresh connection for the next one.
+ */
+export function attachConnectionErrorListeners(pool: pgModule.Pool, onError: (error: unknown) => void) {
+  // The pool re-emits an idle client's 'error' on itself; the client's own listener below has
+  // already reported it, so this one only keeps the pool's 'error' from being unhandled.
+  pool.on('error', () => {});
+  pool.on('connect', (client) => void client.on('error', onError));
 }

@@ -185,11 +185,30 @@ const housekeepingIndexes: Migration = {
   },
 };
 
+// Issue 9 §5: a code mail lives as long as its code (expires_at; then 'expired', never sent), and
+// a notice is retried until retry_until (3 days after queueing or an operator's re-queue) before
+// it is parked. Rows queued before this migration get the same rules from their created_at: the
+// code templates with the default 10-minute code lifetime, every other one 3 days.
+const outboxExpiry: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('outbox').addColumn('expires_at', 'bigint').execute();
+    await db.schema.alterTable('outbox').addColumn('retry_until', 'bigint').execute();
+    const codeTemplates = ['registration_code', 'recovery_code', 'verification_code'];
+    await db.updateTable('outbox').set((eb: any) => ({ expires_at: eb('created_at', '+', 10 * 60_000) })).where('template', 'in', codeTemplates).execute();
+    await db.updateTable('outbox').set((eb: any) => ({ retry_until: eb('created_at', '+', 3 * 24 * 3_600_000) })).where('template', 'not in', codeTemplates).execute();
+    await db.updateTable('outbox').set((eb: any) => ({ retry_until: eb.ref('expires_at') })).where('template', 'in', codeTemplates).execute();
+  },
+  async down() {
+    throw new Error('Gatehouse migrations only go forward');
+  },
+};
+
 const migrations: Record<string, Migration> = {
   '0001_initial_schema': initialSchema,
   '0002_qr_login_requests': qrLoginRequests,
   '0003_second_factors': secondFactors,
   '0004_housekeeping_indexes': housekeepingIndexes,
+  '0007_outbox_expiry': outboxExpiry,
   '0008_email_domains': emailDomains,
 };
 

@@ -77,13 +77,18 @@ export interface OutboxTable {
   locale: string;
   recipient_sealed: string;
   payload_sealed: string;
-  status: 'pending' | 'sending' | 'sent' | 'parked';
+  /** 'expired': a code mail whose code died before it could be sent; it never will be. */
+  status: 'pending' | 'sending' | 'sent' | 'parked' | 'expired';
   attempts: number;
   next_attempt_at: number;
   lease_until: number | null;
   last_error: string | null;
   created_at: number;
   sent_at: number | null;
+  /** Code mails only: the code's expires_at. At or after it the mail is worthless and never sent. */
+  expires_at: number | null;
+  /** When retrying stops: the code's expiry for a code mail, else 3 days after queueing (or re-queueing). */
+  retry_until: number | null;
 }
 
 export interface QrLoginRequestsTable {

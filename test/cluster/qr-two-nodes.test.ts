@@ -78,7 +78,7 @@ if (testDialects.includes('postgres')) {
       const qrCookie = browser.jar.get('__Host-gh_qr')!;
       const done = await browser.post(`${a}/qr/complete`, {});
       assert.equal(done.status, 303, 'completion on A');
-      assert.equal(done.location, '/account');
+      assert.equal(done.location, '/account?signed_in=qr');
       const whoami = await browser.get(`${b}/api/v1/whoami`);
       assert.equal(whoami.status, 200, 'the session made on A is honoured on B');
       assert.equal(JSON.parse(whoami.text).session.authenticatedVia, 'qr');

@@ -17,7 +17,7 @@ for (const kind of testDialects) {
       const kit = await courierKit(t, kind);
       const catcher = await kit.catcher();
       for (let i = 0; i < MESSAGES; i++) {
-        await enqueueEmail(kit.db, kit.deps, { template: 'recovery_code', locale: 'en', to: `shopper${i}@example.com`, data: { code: String(100000 + i), storeName: STORE, minutes: 10 } });
+        await enqueueEmail(kit.db, kit.deps, { template: 'recovery_code', locale: 'en', to: `shopper${i}@example.com`, data: { code: String(100000 + i), storeName: STORE, minutes: 10 }, expiresAt: kit.clock.now() + 600_000 });
       }
 
       // The second "process" has its own connection (pool) to the same database, as another
@@ -36,7 +36,7 @@ for (const kind of testDialects) {
       });
       // Small batches make the two interleave over many queries instead of one taking everything.
       const a = kit.dispatcher({ sender: counting(senderFor(catcher.port)), batchSize: 4 });
-      const b = createDispatcher({ db: other.db, secrets: kit.secrets, clock: kit.clock, logger: captureLogger(), storeName: STORE, sender: counting(senderFor(catcher.port)), batchSize: 4 });
+      const b = createDispatcher({ db: other.db, secrets: kit.secrets, clock: kit.clock, logger: captureLogger(), storeName: STORE, messageIdDomain: 'store.test', sender: counting(senderFor(catcher.port)), batchSize: 4 });
       kit.onCleanup(() => b.stop());
 
       const [fromA, fromB] = await Promise.all([a.deliverDueMessages(), b.deliverDueMessages()]);
@@ -57,7 +57,7 @@ for (const kind of testDialects) {
     test('a message whose dispatcher died mid-send is taken over after its lease, not before', async (t) => {
       const kit = await courierKit(t, kind);
       const catcher = await kit.catcher();
-      await enqueueEmail(kit.db, kit.deps, { template: 'recovery_code', locale: 'en', to: 'lease@example.com', data: { code: '111111', storeName: STORE, minutes: 10 } });
+      await enqueueEmail(kit.db, kit.deps, { template: 'recovery_code', locale: 'en', to: 'lease@example.com', data: { code: '111111', storeName: STORE, minutes: 10 }, expiresAt: kit.clock.now() + 600_000 });
       // Simulate a process that claimed the message and then vanished.
       await kit.db.updateTable('outbox').set({ status: 'sending', lease_until: kit.clock.now() + 60_000 }).execute();
       const dispatcher = kit.dispatcher({ sender: senderFor(catcher.port), leaseMs: 60_000 });

@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { SMTPServer } from 'smtp-server';
 import { retryDelayMs } from '../../src/courier/dispatcher.ts';
-import { enqueueEmail } from '../../src/courier/outbox.ts';
+import { enqueueEmail, type EmailMessage } from '../../src/courier/outbox.ts';
 import type { EmailTemplateName } from '../../src/courier/templates/email-templates.ts';
 import type { Locale } from '../../src/shared/i18n.ts';
 import { testDialects } from '../harness/databases.ts';
 import { freePort } from '../harness/free-port.ts';
-import { courierKit, failUntilParked, senderFor, STORE } from './courier-kit.ts';
+import { courierKit, failUntilStopped, senderFor, STORE } from './courier-kit.ts';
 
 const CODE = '730162';
 
@@ -46,7 +46,7 @@ for (const kind of testDialects) {
       const catcher = await kit.catcher();
       for (const c of cases) {
         for (const locale of ['en', 'ru'] as const) {
-          await enqueueEmail(kit.db, kit.deps, { template: c.template, locale, to: `${c.template}.${locale}@example.com`, data: c.data });
+          await enqueueEmail(kit.db, kit.deps, { template: c.template, locale, to: `${c.template}.${locale}@example.com`, data: c.data, expiresAt: kit.clock.now() + 600_000 } as EmailMessage);
         }
       }
       const dispatcher = kit.dispatcher({ sender: senderFor(catcher.port) });
@@ -76,7 +76,7 @@ for (const kind of testDialects) {
       const kit = await courierKit(t, kind);
       const port = await freePort(); // nothing listens here yet
       const dispatcher = kit.dispatcher({ sender: senderFor(port) });
-      await enqueueEmail(kit.db, kit.deps, { template: 'recovery_code', locale: 'en', to: 'waiting@example.com', data: { code: CODE, storeName: STORE, minutes: 10 } });
+      await enqueueEmail(kit.db, kit.deps, { template: 'recovery_code', locale: 'en', to: 'waiting@example.com', data: { code: CODE, storeName: STORE, minutes: 10 }, expiresAt: kit.clock.now() + 600_000 });
 
       assert.equal(await dispatcher.deliverDueMessages(), 0);
       let [row] = await kit.rows();
@@ -112,15 +112,17 @@ for (const kind of testDialects) {
       assert.equal(catcher.messages().length, 1, 'delivered exactly once');
     });
 
-    test('parks after maxAttempts', async (t) => {
+    test('a notice is retried for 3 days (backoff capped at 15 minutes) and only then parked', async (t) => {
       const kit = await courierKit(t, kind);
       const port = await freePort();
-      const dispatcher = kit.dispatcher({ sender: senderFor(port), maxAttempts: 3 });
+      const dispatcher = kit.dispatcher({ sender: senderFor(port) });
+      const queuedAt = kit.clock.now();
       await enqueueEmail(kit.db, kit.deps, { template: 'password_changed', locale: 'en', to: 'gone@example.com', data: { storeName: STORE, time: 'now', secureUrl: 'https://store.test/r' } });
-      await failUntilParked(kit, dispatcher, 3);
-      const [row] = await kit.rows();
+      const row = await failUntilStopped(kit, dispatcher);
       assert.equal(row.status, 'parked');
-      assert.equal(Number(row.attempts), 3, 'a parked message is not tried again');
+      const lastTry = Number(row.next_attempt_at);
+      assert.ok(lastTry - queuedAt >= 3 * 24 * 3_600_000 - 15 * 60_000, `the last try came ${(lastTry - queuedAt) / 3_600_000} h after queueing`);
+      assert.ok(Number(row.attempts) > 280, `${row.attempts} attempts`);
       assert.equal(kit.logger.calls.filter((c) => c.level === 'error').length, 1, 'parking is logged once, as an error');
     });
 
@@ -139,7 +141,7 @@ for (const kind of testDialects) {
       kit.onCleanup(() => new Promise<void>((resolve) => server.close(() => resolve())));
       const port = (server.server.address() as { port: number }).port;
       const dispatcher = kit.dispatcher({ sender: senderFor(port) });
-      await enqueueEmail(kit.db, kit.deps, { template: 'recovery_code', locale: 'en', to: address, data: { code: CODE, storeName: STORE, minutes: 10 } });
+      await enqueueEmail(kit.db, kit.deps, { template: 'recovery_code', locale: 'en', to: address, data: { code: CODE, storeName: STORE, minutes: 10 }, expiresAt: kit.clock.now() + 600_000 });
       assert.equal(await dispatcher.deliverDueMessages(), 0);
       const [row] = await kit.rows();
       assert.equal(row.status, 'parked');

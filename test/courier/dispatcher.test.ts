@@ -34,8 +34,8 @@ for (const kind of testDialects) {
         { to: 'rejected.person@example.com', code: '582043', port: echoPort },
       ];
       for (const s of scenarios) {
-        await enqueueEmail(kit.db, kit.deps, { template: 'registration_code', locale: 'en', to: s.to, data: { code: s.code, storeName: STORE, minutes: 10 } });
-        const dispatcher = kit.dispatcher({ sender: senderFor(s.port), maxAttempts: 2 });
+        await enqueueEmail(kit.db, kit.deps, { template: 'registration_code', locale: 'en', to: s.to, data: { code: s.code, storeName: STORE, minutes: 10 }, expiresAt: kit.clock.now() + 600_000 });
+        const dispatcher = kit.dispatcher({ sender: senderFor(s.port) });
         await dispatcher.deliverDueMessages();
         kit.clock.advance(60_000);
         await dispatcher.deliverDueMessages(); // the unreachable one fails again and is parked
@@ -67,7 +67,7 @@ for (const kind of testDialects) {
       const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
       const good = kit.dispatcher({ sender: senderFor(catcher.port), logger });
       const bad = kit.dispatcher({ sender: senderFor(await freePort()), logger });
-      await enqueueEmail(kit.db, kit.deps, { template: 'recovery_code', locale: 'ru', to: 'pino.person@example.net', data: { code: '660011', storeName: STORE, minutes: 10 } });
+      await enqueueEmail(kit.db, kit.deps, { template: 'recovery_code', locale: 'ru', to: 'pino.person@example.net', data: { code: '660011', storeName: STORE, minutes: 10 }, expiresAt: kit.clock.now() + 600_000 });
       await bad.deliverDueMessages();
       kit.clock.advance(5_000);
       await good.deliverDueMessages();
@@ -82,7 +82,7 @@ for (const kind of testDialects) {
       const catcher = await kit.catcher();
       const dispatcher = kit.dispatcher({ sender: senderFor(catcher.port), pollIntervalMs: 3_600_000 });
       dispatcher.start();
-      await enqueueEmail(kit.db, kit.deps, { template: 'recovery_code', locale: 'en', to: 'now@example.com', data: { code: '204060', storeName: STORE, minutes: 10 } });
+      await enqueueEmail(kit.db, kit.deps, { template: 'recovery_code', locale: 'en', to: 'now@example.com', data: { code: '204060', storeName: STORE, minutes: 10 }, expiresAt: kit.clock.now() + 600_000 });
       dispatcher.wake();
       const mail = await catcher.waitFor((m) => m.to === 'now@example.com', 5000);
       assert.ok(mail.text.includes('204060'));
@@ -95,7 +95,7 @@ for (const kind of testDialects) {
       const dispatcher = kit.dispatcher({ sender: senderFor(catcher.port), pollIntervalMs: 50 });
       dispatcher.start();
       await new Promise((resolve) => setTimeout(resolve, 120));
-      await enqueueEmail(kit.db, kit.deps, { template: 'recovery_code', locale: 'en', to: 'polled@example.com', data: { code: '204061', storeName: STORE, minutes: 10 } });
+      await enqueueEmail(kit.db, kit.deps, { template: 'recovery_code', locale: 'en', to: 'polled@example.com', data: { code: '204061', storeName: STORE, minutes: 10 }, expiresAt: kit.clock.now() + 600_000 });
       await catcher.waitFor((m) => m.to === 'polled@example.com', 5000);
       await dispatcher.stop();
     });
@@ -119,7 +119,7 @@ for (const kind of testDialects) {
       const dispatcher = kit.dispatcher({ sender: slow, pollIntervalMs: 3_600_000 });
       dispatcher.start(); // wake() nudges a running dispatcher only
       for (let i = 0; i < 5; i++) {
-        await enqueueEmail(kit.db, kit.deps, { template: 'recovery_code', locale: 'en', to: `w${i}@example.com`, data: { code: '1', storeName: STORE, minutes: 10 } });
+        await enqueueEmail(kit.db, kit.deps, { template: 'recovery_code', locale: 'en', to: `w${i}@example.com`, data: { code: '1', storeName: STORE, minutes: 10 }, expiresAt: kit.clock.now() + 600_000 });
         dispatcher.wake();
         dispatcher.wake();
       }
@@ -165,7 +165,7 @@ for (const kind of testDialects) {
         close: () => real.close(),
       };
       const dispatcher = kit.dispatcher({ sender: slow, pollIntervalMs: 3_600_000 });
-      await enqueueEmail(kit.db, kit.deps, { template: 'recovery_code', locale: 'en', to: 'stop@example.com', data: { code: '1', storeName: STORE, minutes: 10 } });
+      await enqueueEmail(kit.db, kit.deps, { template: 'recovery_code', locale: 'en', to: 'stop@example.com', data: { code: '1', storeName: STORE, minutes: 10 }, expiresAt: kit.clock.now() + 600_000 });
       dispatcher.start();
       await sendStarted;
       await dispatcher.stop();

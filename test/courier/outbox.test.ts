@@ -15,7 +15,7 @@ for (const kind of testDialects) {
       const catcher = await kit.catcher();
       await assert.rejects(
         kit.db.transaction().execute(async (trx) => {
-          await enqueueEmail(trx, kit.deps, { template: 'recovery_code', locale: 'en', to: ADDRESS, data: { code: CODE, storeName: 'S', minutes: 10 } });
+          await enqueueEmail(trx, kit.deps, { template: 'recovery_code', locale: 'en', to: ADDRESS, data: { code: CODE, storeName: 'S', minutes: 10 }, expiresAt: kit.clock.now() + 600_000 });
           // The row is visible inside the transaction…
           assert.equal((await trx.selectFrom('outbox').select('id').execute()).length, 1);
           throw new Error('the state change failed');
@@ -33,7 +33,7 @@ for (const kind of testDialects) {
       const kit = await courierKit(t, kind);
       const catcher = await kit.catcher();
       await kit.db.transaction().execute(async (trx) => {
-        await enqueueEmail(trx, kit.deps, { template: 'recovery_code', locale: 'en', to: ADDRESS, data: { code: CODE, storeName: 'S', minutes: 10 } });
+        await enqueueEmail(trx, kit.deps, { template: 'recovery_code', locale: 'en', to: ADDRESS, data: { code: CODE, storeName: 'S', minutes: 10 }, expiresAt: kit.clock.now() + 600_000 });
       });
       const dispatcher = kit.dispatcher({ sender: senderFor(catcher.port) });
       assert.equal(await dispatcher.deliverDueMessages(), 1);
@@ -42,7 +42,7 @@ for (const kind of testDialects) {
 
     test('outbox row holds no readable code or address', async (t) => {
       const kit = await courierKit(t, kind);
-      await enqueueEmail(kit.db, kit.deps, { template: 'registration_code', locale: 'en', to: ADDRESS, data: { code: CODE, storeName: 'S', minutes: 10 } });
+      await enqueueEmail(kit.db, kit.deps, { template: 'registration_code', locale: 'en', to: ADDRESS, data: { code: CODE, storeName: 'S', minutes: 10 }, expiresAt: kit.clock.now() + 600_000 });
       const rows = await kit.rows();
       assert.equal(rows.length, 1);
       const raw = JSON.stringify(rows[0]);
@@ -65,7 +65,7 @@ for (const kind of testDialects) {
     test('payload scrubbed after sending', async (t) => {
       const kit = await courierKit(t, kind);
       const catcher = await kit.catcher();
-      await enqueueEmail(kit.db, kit.deps, { template: 'recovery_code', locale: 'ru', to: ADDRESS, data: { code: CODE, storeName: 'S', minutes: 10 } });
+      await enqueueEmail(kit.db, kit.deps, { template: 'recovery_code', locale: 'ru', to: ADDRESS, data: { code: CODE, storeName: 'S', minutes: 10 }, expiresAt: kit.clock.now() + 600_000 });
       const before = await kit.rows();
       const dispatcher = kit.dispatcher({ sender: senderFor(catcher.port) });
       kit.clock.advance(1234);

@@ -6,7 +6,7 @@ import pino from 'pino';
 import { retryDelayMs } from '../../src/courier/dispatcher.ts';
 import { enqueueEmail, enqueueSms, recordDecoySms, type SmsMessage } from '../../src/courier/outbox.ts';
 import { testDialects } from '../harness/databases.ts';
-import { courierKit, failUntilParked, SMS_FROM, smsSenderFor, senderFor, STORE } from './courier-kit.ts';
+import { courierKit, failUntilStopped, SMS_FROM, smsSenderFor, senderFor, STORE } from './courier-kit.ts';
 
 const NUMBER = '+79123456712';
 const MASKED = '+7 *** ***-**-12';
@@ -18,8 +18,9 @@ const sms = (overrides: Partial<SmsMessage> = {}): SmsMessage => ({
   locale: 'en',
   to: NUMBER,
   data: { code: CODE, storeName: STORE, minutes: 10 },
+  expiresAt: Date.UTC(2026, 0, 15, 12, 10, 0), // the kit's clock starts at 12:00: a 10-minute code
   ...overrides,
-});
+} as SmsMessage);
 
 for (const kind of testDialects) {
   describe(`SMS delivery (${kind})`, () => {
@@ -28,7 +29,7 @@ for (const kind of testDialects) {
       const [mail, texts] = await Promise.all([kit.catcher(), kit.smsCatcher()]);
       await enqueueSms(kit.db, kit.deps, sms());
       await enqueueSms(kit.db, kit.deps, sms({ locale: 'ru', to: '+447911123456', data: { code: '204060', minutes: 5 } }));
-      await enqueueEmail(kit.db, kit.deps, { template: 'recovery_code', locale: 'en', to: 'ann@example.com', data: { code: '111222', storeName: STORE, minutes: 10 } });
+      await enqueueEmail(kit.db, kit.deps, { template: 'recovery_code', locale: 'en', to: 'ann@example.com', data: { code: '111222', storeName: STORE, minutes: 10 }, expiresAt: kit.clock.now() + 600_000 });
       const dispatcher = kit.dispatcher({ sender: senderFor(mail.port), smsSender: smsSenderFor(texts) });
       assert.equal(await dispatcher.deliverDueMessages(), 3);
 
@@ -119,20 +120,24 @@ for (const kind of testDialects) {
       assert.equal(texts.messages().length, 0);
     });
 
-    test('an SMS parks after maxAttempts temporary failures', async (t) => {
+    test('an SMS code that keeps failing expires with its code and is never sent after', async (t) => {
       const kit = await courierKit(t, kind);
       const texts = await kit.smsCatcher();
-      texts.failNext(3, { status: 503 });
-      const dispatcher = kit.dispatcher({ sender: senderFor(1), smsSender: smsSenderFor(texts), maxAttempts: 3 });
+      // 5 s, 10 s, 20 s, then every 30 s: the 22nd try, 575 s in, is the last before the code dies.
+      texts.failNext(22, { status: 503 });
+      const dispatcher = kit.dispatcher({ sender: senderFor(1), smsSender: smsSenderFor(texts) });
       await enqueueSms(kit.db, kit.deps, sms());
-      await failUntilParked(kit, dispatcher, 3);
-      assert.equal(texts.messages().length, 0, 'the catcher would accept now, but a parked message stays parked');
+      const row = await failUntilStopped(kit, dispatcher);
+      assert.equal(row.status, 'expired');
+      assert.equal(Number(row.attempts), 22);
+      assert.equal(row.payload_sealed, '', 'the dead code is wiped');
+      assert.equal(texts.messages().length, 0, 'the provider accepts again, but an expired code is never texted');
     });
 
     test('SMS log lines never contain the number, the body or the code', async (t) => {
       const kit = await courierKit(t, kind);
       const texts = await kit.smsCatcher();
-      const dispatcher = kit.dispatcher({ sender: senderFor(1), smsSender: smsSenderFor(texts), maxAttempts: 2 });
+      const dispatcher = kit.dispatcher({ sender: senderFor(1), smsSender: smsSenderFor(texts) });
       // Delivered; failed then retried; parked on a permanent error.
       await enqueueSms(kit.db, kit.deps, sms());
       await dispatcher.deliverDueMessages();
@@ -191,7 +196,7 @@ for (const kind of testDialects) {
       const kit = await courierKit(t, kind);
       const [mail, texts] = await Promise.all([kit.catcher(), kit.smsCatcher()]);
       await enqueueSms(kit.db, kit.deps, sms());
-      await enqueueEmail(kit.db, kit.deps, { template: 'recovery_code', locale: 'en', to: 'ann@example.com', data: { code: '111222', storeName: STORE, minutes: 10 } });
+      await enqueueEmail(kit.db, kit.deps, { template: 'recovery_code', locale: 'en', to: 'ann@example.com', data: { code: '111222', storeName: STORE, minutes: 10 }, expiresAt: kit.clock.now() + 600_000 });
       assert.equal(await kit.dispatcher({ sender: senderFor(mail.port) }).deliverDueMessages(), 1);
       assert.equal((await kit.rows()).find((r) => r.channel === 'sms')?.status, 'pending');
       assert.equal(await kit.dispatcher({ sender: senderFor(mail.port), smsSender: smsSenderFor(texts) }).deliverDueMessages(), 1);

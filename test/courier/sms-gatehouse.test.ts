@@ -13,7 +13,7 @@ const dialect = testDialects[0]!;
 
 async function queueText(app: TestGatehouse, to: string, code: string) {
   const { db, secrets, clock, dispatcher } = app.gatehouse.services;
-  await enqueueSms(db, { secrets, clock }, { template: 'verification_code', locale: 'en', to, data: { code, minutes: 10 } });
+  await enqueueSms(db, { secrets, clock }, { template: 'verification_code', locale: 'en', to, data: { code, minutes: 10 }, expiresAt: clock.now() + 600_000 });
   dispatcher.wake();
 }
 

@@ -18,6 +18,8 @@ const sampleData = {
   time: '15 January 2026, 12:00 UTC',
   device: 'Chrome 126, Windows 10',
   place: '203.0.113.7',
+  change: 'phone_added',
+  detail: '+44 •••• ••••56',
 };
 
 describe('email templates', () => {

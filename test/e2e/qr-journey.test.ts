@@ -19,10 +19,11 @@ import { createManualClock, startTestGatehouse, type TestGatehouse } from '../ha
 import { freePort } from '../harness/free-port.ts';
 import { launchBrowser, newDesktopPage, newPhonePage, type Browser, type Page } from '../harness/browser.ts';
 import { formatTime } from '../../src/account/account-pages.tsx';
+import { maskEmail } from '../../src/courier/mask.ts';
 import { describeUserAgent } from '../../src/sessions/user-agent.ts';
 import { sha256Hex } from '../../src/shared/secrets.ts';
 import { createShopper, pathOf, signIn, waitForPath, watchForBrowserErrors } from './e2e-kit.ts';
-import { cameraFile, launchBrowserWithCamera, panelState, readQr, waitForNewQr, waitForPanel } from './qr-kit.ts';
+import { cameraFile, launchBrowserWithCamera, panelState, readQr, waitForNewQr, waitForPanel, tapContinue } from './qr-kit.ts';
 
 const PASSWORD = 'lantern orchard sings at noon';
 
@@ -89,6 +90,7 @@ for (const dialect of testDialects) {
       const { phone, phoneErrors } = await openPhone();
       await signIn(phone, app.url, email, PASSWORD);
       await phone.goto(`${app.url}${qr.path}`);
+      await tapContinue(phone);
       await phone.getByRole('heading', { level: 1, name: 'Sign in on another device?' }).waitFor();
 
       // Who is asking: the desktop's browser and system, its place (unknown: its address), the time.
@@ -122,7 +124,11 @@ for (const dialect of testDialects) {
       assert.deepEqual(desktop.navigations, ['POST /qr/complete', 'GET /account'], 'the page script submitted /qr/complete; no reload');
       await phone.getByRole('heading', { level: 1, name: 'Confirmed' }).waitFor();
       await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
-      await page.getByRole('main').getByText(email).waitFor();
+      await page.getByRole('main').getByText(email).first().waitFor();
+      // Which account this browser landed in, said first (a photographed QR could sign it into someone else's).
+      const landedIn = await page.locator('[data-qr-signed-in]').innerText();
+      assert.ok(landedIn.includes(`Signed in with the app’s QR code as ${maskEmail(email)}`), landedIn);
+      assert.ok(await page.locator('[data-qr-signed-in]').getByRole('button', { name: 'Sign out' }).isVisible(), 'the way out is next to it');
       assert.equal((await qrRow(qr.token)).state, 'consumed');
 
       // Security on the desktop: its own session was made by the QR code.
@@ -164,6 +170,7 @@ for (const dialect of testDialects) {
       await phone.getByLabel('Password', { exact: true }).fill(PASSWORD);
       await phone.getByRole('button', { name: 'Sign in' }).click();
       await waitForPath(phone, new RegExp(`^${qr.path}$`));
+      await tapContinue(phone);
       await phone.getByRole('heading', { level: 1, name: 'Sign in on another device?' }).waitFor();
       await waitForPanel(page, 'scanned', 'Scanned — confirm on your phone');
 
@@ -187,6 +194,7 @@ for (const dialect of testDialects) {
       assert.equal((await phone.goto(`${app.url}${qr.path}`))?.status(), 409);
       await phone.getByText('This QR code has already been used.').waitFor();
       await phone.goto(`${app.url}${renewed.path}`);
+      await tapContinue(phone);
       await phone.getByRole('heading', { level: 1, name: 'Sign in on another device?' }).waitFor();
       await waitForPanel(page, 'scanned');
 
@@ -213,8 +221,9 @@ for (const dialect of testDialects) {
       await phone.getByText('This QR code has expired. Show a new code on the sign-in page.').waitFor();
 
       await phone.goto(`${app.url}${renewed.path}`);
+      await tapContinue(phone);
       await waitForPanel(page, 'scanned');
-      await Promise.all([waitForPath(page, /^\/account$/), phone.getByRole('button', { name: 'Confirm' }).click()]);
+      await Promise.all([waitForPath(page, /^\/account\?signed_in=qr$/), phone.getByRole('button', { name: 'Confirm' }).click()]);
       await page.getByRole('main').getByText(email).waitFor();
       assert.deepEqual(desktop.navigations, ['POST /qr/complete', 'GET /account']);
 
@@ -242,10 +251,11 @@ for (const dialect of testDialects) {
       await phone.goto(`${app.url}/app`);
       await phone.getByRole('button', { name: 'Start camera' }).click();
       await waitForPath(phone, new RegExp(`^${qr.path}$`));
+      await tapContinue(phone);
       await phone.getByRole('heading', { level: 1, name: 'Sign in on another device?' }).waitFor();
       await waitForPanel(page, 'scanned', 'Scanned — confirm on your phone');
 
-      await Promise.all([waitForPath(page, /^\/account$/), phone.getByRole('button', { name: 'Confirm' }).click()]);
+      await Promise.all([waitForPath(page, /^\/account\?signed_in=qr$/), phone.getByRole('button', { name: 'Confirm' }).click()]);
       await page.getByRole('main').getByText(email).waitFor();
       assert.deepEqual(desktop.navigations, ['POST /qr/complete', 'GET /account']);
       await closeClean(desktop, phone, phoneErrors);
@@ -262,11 +272,12 @@ for (const dialect of testDialects) {
       const phone = await newPhonePage(browser, { locale: 'en-US' });
       await signIn(phone, app.url, email, PASSWORD);
       await phone.goto(`${app.url}${qr.path}`);
+      await tapContinue(phone);
       await waitForPanel(first, 'scanned');
       try {
         await Promise.all([first.waitForURL((url) => url.pathname !== '/login', { timeout: 10_000 }), phone.getByRole('button', { name: 'Confirm' }).click()]);
         await first.waitForLoadState('load');
-        assert.equal(pathOf(first), '/account', `the first tab signs in (it shows: ${await first.locator('main').innerText()})`);
+        assert.equal(pathOf(first), '/account?signed_in=qr', `the first tab signs in (it shows: ${await first.locator('main').innerText()})`);
       } finally {
         await phone.close();
         await second.close();

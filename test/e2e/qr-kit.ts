@@ -98,3 +98,9 @@ export function launchBrowserWithCamera(file: string): Promise<Browser> {
     args: [...chromiumArgs, '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${file}`],
   });
 }
+
+/** The phone opened a QR link: that shows the request and changes nothing; Continue is the scan. */
+export async function tapContinue(phone: import('playwright-core').Page) {
+  await phone.getByRole('heading', { level: 1, name: 'Sign in to a computer?' }).waitFor();
+  await phone.getByRole('button', { name: 'Continue' }).click();
+}

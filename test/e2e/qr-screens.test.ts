@@ -17,7 +17,7 @@ import { startTestGatehouse, type TestGatehouse } from '../harness/test-app.ts';
 import { freePort } from '../harness/free-port.ts';
 import { launchBrowser, newDesktopPage, newPhonePage, type Browser } from '../harness/browser.ts';
 import { createShooter, createShopper, screenViewports, signIn, waitForPath } from './e2e-kit.ts';
-import { cameraFile, launchBrowserWithCamera, readQr, waitForPanel } from './qr-kit.ts';
+import { cameraFile, launchBrowserWithCamera, readQr, waitForPanel, tapContinue } from './qr-kit.ts';
 
 const PASSWORD = 'marble fox naps under pines';
 const dialect = testDialects[0]!;
@@ -60,13 +60,16 @@ describe(`QR sign-in screens (${dialect})`, () => {
       const first = await readQr(waiting);
       await signIn(phone, app.url, email, PASSWORD);
       await phone.goto(`${app.url}${first.path}`);
+      await phone.getByRole('heading', { level: 1, name: 'Sign in to a computer?' }).waitFor();
+      await onPhone.shoot('qr-review');
+      await tapContinue(phone);
       await phone.getByRole('heading', { level: 1, name: 'Sign in on another device?' }).waitFor();
       await onPhone.shoot('qr-confirm');
       await waitForPanel(waiting, 'scanned', 'Scanned — confirm on your phone');
       await onWaiting.shoot('qr-login-scanned');
 
       // Confirm: the phone says so, the waiting browser is signed in.
-      await Promise.all([waitForPath(waiting, /^\/account$/), phone.getByRole('button', { name: 'Confirm' }).click()]);
+      await Promise.all([waitForPath(waiting, /^\/account\?signed_in=qr$/), phone.getByRole('button', { name: 'Confirm' }).click()]);
       await phone.getByRole('heading', { level: 1, name: 'Confirmed' }).waitFor();
       await onPhone.shoot('qr-confirmed');
 
@@ -75,6 +78,7 @@ describe(`QR sign-in screens (${dialect})`, () => {
       await waitForPath(waiting, /^\/login/);
       const second = await readQr(waiting);
       await phone.goto(`${app.url}${second.path}`);
+      await tapContinue(phone);
       await waitForPanel(waiting, 'scanned');
       await phone.getByRole('button', { name: 'Cancel' }).click();
       await phone.getByRole('heading', { level: 1, name: 'Cancelled' }).waitFor();
@@ -128,6 +132,6 @@ describe(`QR sign-in screens (${dialect})`, () => {
   }
 
   test('the screens were written', () => {
-    assert.equal(shots.length, 2 * 11, `shots: ${shots.join(', ')}`);
+    assert.equal(shots.length, 2 * 12, `shots: ${shots.join(', ')}`);
   });
 });

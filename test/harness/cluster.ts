@@ -12,6 +12,8 @@ export interface Cluster {
   mail: MailCatcher;
   /** Base URLs of the nodes, e.g. http://localhost:4301. */
   urls: string[];
+  /** The node processes, to see that none exited. */
+  nodes: ChildProcess[];
   close(): Promise<void>;
 }
 
@@ -29,8 +31,10 @@ async function startNode(env: Record<string, string>): Promise<ChildProcess> {
   return child;
 }
 
-export async function startCluster(size = 2): Promise<Cluster> {
+/** databaseUrl: what the nodes connect to instead of the database's own URL (e.g. through a proxy). */
+export async function startCluster(size = 2, options: { databaseUrl?: (url: string) => string } = {}): Promise<Cluster> {
   const database = await openTestDatabase('postgres');
+  const url = database.config.kind === 'postgres' ? database.config.url : '';
   const mail = await startMailCatcher({ port: 0 });
   const ports: number[] = [];
   for (let i = 0; i < size; i++) ports.push(await freePort());
@@ -38,7 +42,7 @@ export async function startCluster(size = 2): Promise<Cluster> {
   for (const port of ports) {
     nodes.push(
       await startNode({
-        DATABASE_URL: database.config.kind === 'postgres' ? database.config.url : '',
+        DATABASE_URL: options.databaseUrl ? options.databaseUrl(url) : url,
         GATEHOUSE_SECRET: TEST_SECRET,
         SMTP_URL: `smtp://127.0.0.1:${mail.port}`,
         PORT: String(port),
@@ -50,6 +54,7 @@ export async function startCluster(size = 2): Promise<Cluster> {
     database,
     mail,
     urls: ports.map((port) => `http://localhost:${port}`),
+    nodes,
     async close() {
       for (const node of nodes) {
         node.kill('SIGTERM');

@@ -67,13 +67,13 @@ for (const dialect of testDialects) {
       const codeFlows = async () => new Set((await db().selectFrom('verification_codes').select('flow_id').execute()).map((r) => r.flow_id));
       assert.ok((await codeFlows()).has(oldFlow));
 
-      // Outbox: sent after a week, parked after 30 days, pending and sending never.
-      const message = (status: 'pending' | 'sending' | 'sent' | 'parked', age: number) => ({
+      // Outbox: sent and expired after a week, parked after 30 days, pending and sending never.
+      const message = (status: 'pending' | 'sending' | 'sent' | 'parked' | 'expired', age: number) => ({
         id: randomUUID(), channel: 'email' as const, template: 'test', locale: 'en', recipient_sealed: '', payload_sealed: '', status,
         attempts: 0, next_attempt_at: now - age, lease_until: null, last_error: null, created_at: now - age, sent_at: status === 'sent' ? now - age : null,
       });
       for (const [status, age, kept] of [
-        ['sent', 6 * DAY, true], ['sent', 8 * DAY, false], ['parked', 29 * DAY, true], ['parked', 31 * DAY, false], ['pending', 90 * DAY, true], ['sending', 90 * DAY, true],
+        ['sent', 6 * DAY, true], ['sent', 8 * DAY, false], ['expired', 6 * DAY, true], ['expired', 8 * DAY, false], ['parked', 29 * DAY, true], ['parked', 31 * DAY, false], ['pending', 90 * DAY, true], ['sending', 90 * DAY, true],
       ] as const) {
         const row = message(status, age);
         note('outbox', row.id, kept);

@@ -17,6 +17,8 @@ const MESSAGES = {
   413: 'What you sent is too large.',
   415: 'This kind of request is not accepted here.',
 } as const;
+/** The one 400 that names its reason: a control character in any field (src/http/plain-text-guard.ts). */
+const CONTROL_MESSAGE = 'What you entered contains an invisible control character (such as a line break or a NUL). Please type it again and try once more.';
 
 interface Route {
   path: string;
@@ -33,6 +35,8 @@ interface BadRequest {
   body?: string | Buffer;
   headers?: Record<string, string>;
   status: number | number[];
+  /** The message expected instead of the status's usual one. */
+  message?: string;
 }
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
@@ -66,7 +70,7 @@ function badRequestsFor(route: Route, csrf: string, foreignCsrf: string): BadReq
     { name: 'a %C0%AF escape (overlong UTF-8)', body: `${valid}&junk=%C0%AF`, headers: FORM, status: 400 },
     { name: 'a %ED%A0%80 escape (a lone surrogate)', body: `${valid}&junk=%ED%A0%80`, headers: FORM, status: 400 },
     { name: 'a truncated %-escape', body: `${valid}&junk=%E`, headers: FORM, status: 400 },
-    { name: 'a NUL character (%00)', body: `${valid}&junk=a%00b`, headers: FORM, status: 400 },
+    { name: 'a NUL character (%00)', body: `${valid}&junk=a%00b`, headers: FORM, status: 400, message: CONTROL_MESSAGE },
     { name: 'JSON instead of a form (with the token)', body: JSON.stringify(withToken), headers: { 'content-type': 'application/json' }, status: 415 },
     { name: 'broken JSON', body: '{"_csrf":', headers: { 'content-type': 'application/json' }, status: 415 },
     { name: 'text/plain', body: valid, headers: { 'content-type': 'text/plain' }, status: 415 },
@@ -189,7 +193,7 @@ for (const dialect of testDialects) {
             assert.match(response.headers.get('content-type') ?? '', /^text\/html/, `${why}: a page for a browser`);
             const message = alertText(response.text);
             assert.ok(message && message.length > 10, `${why}: a message a person can read`);
-            const expected = MESSAGES[response.status as keyof typeof MESSAGES];
+            const expected = bad.message ?? MESSAGES[response.status as keyof typeof MESSAGES];
             if (expected) assert.equal(message, expected, why);
           }
           assert.equal(await dumpDatabase(app), before, `${why}: nothing changed in the database`);
@@ -218,10 +222,50 @@ for (const dialect of testDialects) {
       for (const [path, fields] of cases) {
         const response = await fresh.post(path, fields);
         assert.equal(response.status, 400, `${path} ${JSON.stringify(fields)}`);
-        assert.equal(alertText(response.text), MESSAGES[400]);
+        assert.equal(alertText(response.text), CONTROL_MESSAGE);
       }
       const endNul = await browser.post('/account/sessions/%00/end', {});
-      assert.equal(endNul.status, 404, 'a session id with a NUL is simply not found');
+      assert.equal(endNul.status, 400, 'a session id with a NUL is refused like any other field');
+      assert.equal(alertText(endNul.text), CONTROL_MESSAGE);
+      assert.equal(await dumpDatabase(app), before);
+    });
+
+    test('bad input: a tab, a line break, DEL, a C1 control or a lone surrogate in any form or JSON field is refused (400) with one readable message, and changes nothing', async () => {
+      const fresh = createClient(app.url);
+      await fresh.get('/login');
+      const before = await dumpDatabase(app);
+      const controls = ['\t', '\r\n', '\u0007', '\u001b[31m', '\u007f', '\u0085', '\u009b'];
+      for (const control of controls) {
+        for (const [path, fields] of [
+          ['/login', { identifier: `someone${control}@example.com`, password: 'whatever password' }],
+          ['/register', registrationFields('plain@example.com', `a long pass${control}phrase`)],
+          ['/recovery', { identifier: `some${control}one` }],
+        ] as [string, Record<string, string>][]) {
+          const response = await fresh.post(path, fields);
+          assert.equal(response.status, 400, `${path} with ${JSON.stringify(control)}`);
+          assert.equal(alertText(response.text), CONTROL_MESSAGE, `${path} with ${JSON.stringify(control)}`);
+        }
+      }
+      // JSON can spell what a form cannot: NUL as \u0000 and a lone surrogate as \ud800. Every JSON
+      // route answers in JSON with the same code, in the language the app asked for.
+      const jsonBodies: [string, (bad: string) => unknown][] = [
+        ['/api/v1/app/sessions', (bad) => ({ identifier: `someone${bad}@example.com`, password: 'whatever password' })],
+        ['/api/v1/app/sessions', (bad) => ({ identifier: 'someone@example.com', password: `whatever${bad}password` })],
+        ['/api/v1/qr/scan', (bad) => ({ token: `token${bad}` })],
+        ['/api/v1/app/sessions/second-step/sms', (bad) => ({ flow: `flow${bad}`, flowToken: 'x' })],
+      ];
+      for (const bad of ['\u0000', '\ud800', '\t', '\u0085']) {
+        for (const [path, body] of jsonBodies) {
+          for (const locale of ['en', 'ru']) {
+            const raw = await fetch(new URL(path, app.url), { method: 'POST', body: JSON.stringify(body(bad)), headers: { 'content-type': 'application/json', 'accept-language': locale } });
+            const text = await raw.text();
+            assert.equal(raw.status, 400, `${path} with ${JSON.stringify(bad)}: ${text}`);
+            const error = JSON.parse(text).error;
+            assert.equal(error.code, 'request.control_character', path);
+            assert.match(error.message, locale === 'en' ? /invisible control character/ : /невидимый управляющий символ/, path);
+          }
+        }
+      }
       assert.equal(await dumpDatabase(app), before);
     });
 

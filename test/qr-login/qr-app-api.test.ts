@@ -175,7 +175,7 @@ for (const dialect of testDialects) {
       const security = await browser.get('/account/security');
       const item = new RegExp(`data-session-id="${appSessionId}"[\\s\\S]*?</li>`).exec(security.text)?.[0];
       assert.ok(item, 'the app session is listed');
-      assert.match(item, /StoreApp 3 on iOS/);
+      assert.match(item, / app on iOS/);
       assert.match(item, /\(password\)/);
       assert.match(item, new RegExp(`action="/account/sessions/${appSessionId}/end"`), 'with an End button');
 

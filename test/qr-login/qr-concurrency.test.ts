@@ -43,7 +43,7 @@ for (const dialect of testDialects) {
       const winners = results.filter((r) => r.status === 303);
       assert.equal(winners.length, 1, `statuses: ${results.map((r) => r.status).join(' ')}`);
       assert.ok(results.every((r) => r.status === 303 || r.status === 409), 'the losers are told the QR was used');
-      assert.equal(winners[0]!.location, '/account');
+      assert.equal(winners[0]!.location, '/account?signed_in=qr');
 
       const sessions = await qrSessionsOf(aliceId);
       assert.equal(sessions.length - sessionsBefore, 1, 'exactly one new session');

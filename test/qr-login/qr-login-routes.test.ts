@@ -54,7 +54,7 @@ for (const dialect of testDialects) {
       const since = new Date();
       const done = await browser.post('/qr/complete', {});
       assert.equal(done.status, 303);
-      assert.equal(done.location, '/account');
+      assert.equal(done.location, '/account?signed_in=qr');
       const whoami = JSON.parse((await browser.get('/api/v1/whoami')).text);
       assert.equal(whoami.session.authenticatedVia, 'qr');
       assert.equal(whoami.account.email, 'qr.shopper@example.com');

@@ -33,7 +33,7 @@ for (const dialect of testDialects) {
 
       const done = await browser.post('/qr/complete', {});
       assert.equal(done.status, 303);
-      assert.equal(done.location, '/account');
+      assert.equal(done.location, '/account?signed_in=qr');
       const line = done.headers.getSetCookie().find((c) => c.startsWith(`${SESSION_COOKIE}=`))!;
       assert.ok(line, 'completion sets the session cookie');
       assert.match(line, /HttpOnly/i);
@@ -95,7 +95,7 @@ for (const dialect of testDialects) {
       assert.match(item(me), /Chrome 126 on Linux/);
       assert.match(item(me), /\(QR code\)/, 'marked as signed in by QR code');
       const appSessionId = JSON.parse((await api(app, bearer, '/api/v1/whoami', undefined, 'GET')).text).session.id as string;
-      assert.match(item(appSessionId), /StoreApp 3 on iOS/, 'the app is listed as a device');
+      assert.match(item(appSessionId), / app on iOS/, 'the app is listed as a device');
 
       const listed = await api(app, bearer, '/api/v1/sessions', undefined, 'GET');
       assert.equal(listed.status, 200);

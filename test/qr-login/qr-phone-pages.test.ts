@@ -10,6 +10,17 @@ import { addAccount, browserStatus, newBrowser, PASSWORD, qrRow, showQr, startQr
 const PUBLIC_URL = 'https://shop.example.test';
 const PHONE_UA = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1';
 
+/** The phone opens the link (which changes nothing), taps Continue (the scan) and lands on Confirm. */
+async function openAndScan(phone: Browser, token: string) {
+  const review = await phone.get(`/qr/${token}`);
+  assert.equal(review.status, 200, `the link opens (${review.status})`);
+  const scanned = await phone.post(`/qr/${token}/scan`, {});
+  assert.equal(scanned.status, 303, `the scan is accepted (${scanned.status})`);
+  const page = await phone.get(scanned.location!);
+  assert.equal(page.status, 200);
+  return page;
+}
+
 for (const dialect of testDialects) {
   describe(`QR phone pages on ${dialect}`, () => {
     let app: TestGatehouse;
@@ -41,16 +52,39 @@ for (const dialect of testDialects) {
       assert.equal(signedIn.location, `/qr/${token}`);
       const page = await phone.get(signedIn.location!);
       assert.equal(page.status, 200);
-      assert.match(page.text, /Sign in on another device\?/);
+      assert.match(page.text, /Sign in to a computer\?/, 'the link shows the request first');
+      assert.equal(await browserStatus(browser), 'pending', 'opening the link scans nothing');
+      const confirmPage = await openAndScan(phone, token);
+      assert.match(confirmPage.text, /Sign in on another device\?/);
       assert.equal(await browserStatus(browser), 'scanned');
+    });
+
+    test('GET /qr/<token> changes nothing — a cross-site link or a link preview cannot burn a QR; the scan is a POST with CSRF', async () => {
+      const browser = newBrowser(app.url);
+      const { token } = await showQr(browser);
+      const phone = await signedInPhone();
+      for (let i = 0; i < 3; i++) {
+        const page = await phone.get(`/qr/${token}`);
+        assert.equal(page.status, 200);
+        assert.ok(!page.text.includes(`action="/qr/${token}/confirm"`), 'no Confirm before the scan');
+        assert.match(page.text, new RegExp(`<form method="post" action="/qr/${token}/scan">`));
+      }
+      const row = await qrRow(app, token);
+      assert.equal(row.state, 'pending');
+      assert.equal(row.app_session_id, null, 'locked to nobody');
+      const forged = await phone.post(`/qr/${token}/scan`, { _csrf: 'forged' }, { csrf: false });
+      assert.equal(forged.status, 403, 'a scan without the page’s CSRF token is refused');
+      assert.equal((await qrRow(app, token)).state, 'pending');
+      // Another shopper's phone can still scan it: the first look locked nothing.
+      await openAndScan(await signedInPhone(), token);
+      assert.equal((await qrRow(app, token)).state, 'scanned');
     });
 
     test('the confirmation page shows browser, system, place "unknown" and time, with Confirm and Cancel forms', async () => {
       const browser = newBrowser(app.url);
       const { token } = await showQr(browser);
       const phone = await signedInPhone();
-      const page = await phone.get(`/qr/${token}`);
-      assert.equal(page.status, 200);
+      const page = await openAndScan(phone, token);
       const facts = /<dl class="facts">([\s\S]*?)<\/dl>/.exec(page.text)?.[1] ?? '';
       assert.match(facts, /<dt>Device<\/dt><dd>Chrome 126, Linux<\/dd>/, 'the waiting browser, not the phone');
       assert.match(facts, new RegExp(`<dt>Approximate place</dt><dd>unknown \\(network address ${browser.address.replace(/\./g, '\\.')}\\)</dd>`));
@@ -69,14 +103,16 @@ for (const dialect of testDialects) {
       assert.ok(row.app_session_id, 'locked to the phone’s session');
       // Reloading the page on the same phone shows it again; nobody else can take it over.
       assert.equal((await phone.get(`/qr/${token}`)).status, 200);
-      assert.equal((await (await signedInPhone()).get(`/qr/${token}`)).status, 409, 'another phone session');
+      const intruder = await signedInPhone();
+      assert.equal((await intruder.get(`/qr/${token}`)).status, 409, 'another phone session');
+      assert.equal((await intruder.post(`/qr/${token}/scan`, {})).status, 409, 'nor scan it');
     });
 
     test('POST /qr/<token>/confirm answers "Confirmed" and the waiting browser signs in; Cancel answers "Cancelled"', async () => {
       const browser = newBrowser(app.url);
       const { token } = await showQr(browser);
       const phone = await signedInPhone();
-      await phone.get(`/qr/${token}`);
+      await openAndScan(phone, token);
       const forged = await phone.post(`/qr/${token}/confirm`, { _csrf: 'forged' }, { csrf: false });
       assert.equal(forged.status, 403, 'a confirm without the page’s CSRF token is refused');
       assert.equal(await browserStatus(browser), 'scanned');
@@ -92,7 +128,7 @@ for (const dialect of testDialects) {
 
       const other = newBrowser(app.url);
       const { token: otherToken } = await showQr(other);
-      await phone.get(`/qr/${otherToken}`);
+      await openAndScan(phone, otherToken);
       const cancelled = await phone.post(`/qr/${otherToken}/cancel`, {});
       assert.equal(cancelled.status, 200);
       assert.match(cancelled.text, /<h1 id="qr-result-title">Cancelled<\/h1>/);

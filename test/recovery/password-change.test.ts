@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { testDialects } from '../harness/databases.ts';
 import { startTestGatehouse, createManualClock, type TestGatehouse } from '../harness/test-app.ts';
 import { createClient } from '../harness/http-client.ts';
-import { alertText, countRows, makeAccount, signIn, signInOk, whoamiWith } from '../security/kit.ts';
+import { SESSION_COOKIE, alertText, countRows, makeAccount, signIn, signInOk, whoamiWith } from '../security/kit.ts';
 import { HOUR, NEW_PASSWORD, finishRecovery, passwordHashOf, startPasswordChange } from './recovery-kit.ts';
 
 for (const dialect of testDialects) {
@@ -114,7 +114,8 @@ for (const dialect of testDialects) {
       const done = await laptop.post('/account/password/new', { flow: flowId, password: NEW_PASSWORD, password_confirmation: NEW_PASSWORD, sign_out_others: '1' });
       assert.equal(done.status, 303);
       assert.equal(done.location, `/account/password/done?flow=${flowId}`);
-      assert.equal((await whoamiWith(app, laptopToken)).status, 200, 'this session survives');
+      assert.equal((await whoamiWith(app, laptop.jar.get(SESSION_COOKIE)!)).status, 200, 'this session survives, under a new token');
+      assert.equal((await whoamiWith(app, laptopToken)).status, 401, 'the token from before the change opens nothing');
       assert.equal((await whoamiWith(app, phone)).status, 401, 'the phone is signed out');
       const page = await laptop.get(done.location!);
       assert.equal(page.status, 200);
@@ -126,7 +127,8 @@ for (const dialect of testDialects) {
     test('change password: the current session survives; other sessions stay when unticked', async () => {
       const { account, phone, laptop, laptopToken, flowId, code } = await changingOnLaptop();
       await finishRecovery(laptop, flowId, code, NEW_PASSWORD, false, '/account/password');
-      assert.equal((await whoamiWith(app, laptopToken)).status, 200, 'this session survives');
+      assert.equal((await whoamiWith(app, laptop.jar.get(SESSION_COOKIE)!)).status, 200, 'this session survives, under a new token');
+      assert.equal((await whoamiWith(app, laptopToken)).status, 401, 'the token from before the change opens nothing');
       assert.equal((await whoamiWith(app, phone)).status, 200, 'the phone stays signed in');
     });
 

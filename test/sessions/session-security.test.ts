@@ -89,11 +89,55 @@ for (const dialect of testDialects) {
       const victimToken = sessionTokenAfterPost(await victimBrowser.post('/login', { identifier: victim.email, password: victim.password }));
       assert.notEqual(victimToken, attackerToken);
       assert.equal((await whoamiWith(app, victimToken)).body.account.id, victim.id);
-      assert.equal((await whoamiWith(app, attackerToken)).body.account.id, attacker.id, "the fixed token never becomes the victim's session");
+      assert.equal((await whoamiWith(app, attackerToken)).status, 401, "the fixed token never becomes the victim's session: the sign-in ended it");
 
       // Signing in again in the same browser gives yet another token.
       const second = await signInOk(browser, victim.email, victim.password);
       assert.notEqual(second, first);
+    });
+
+    test('session: signing in again in the same browser ends the session it held — one browser, one live session', async () => {
+      const account = await freshAccount();
+      const browser = createClient(app.url);
+      const first = await signInOk(browser, account.email, account.password);
+      const second = await signInOk(browser, account.email, account.password);
+      assert.notEqual(second, first);
+      assert.equal((await whoamiWith(app, first)).status, 401, 'the earlier session of this browser is over');
+      assert.equal((await whoamiWith(app, second)).status, 200);
+      const live = await app.gatehouse.services.db.selectFrom('sessions').select('id').where('account_id', '=', account.id).where('revoked_at', 'is', null).execute();
+      assert.equal(live.length, 1, 'one live session row');
+    });
+
+    test('session: the browser cookie accepts only browser sessions — an app bearer token in the cookie opens nothing', async () => {
+      const account = await freshAccount();
+      const made = await fetch(`${app.url}/api/v1/app/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identifier: account.email, password: account.password }) });
+      assert.equal(made.status, 201, `the app signs in (${made.status})`);
+      const appToken = ((await made.json()) as { token: string }).token;
+      const asBearer = await fetch(`${app.url}/api/v1/whoami`, { headers: { authorization: `Bearer ${appToken}` } });
+      assert.equal(asBearer.status, 200, 'the app token works as a bearer');
+      const browser = createClient(app.url);
+      browser.jar.set(SESSION_COOKIE, appToken);
+      const page = await browser.get('/account');
+      assert.equal(page.status, 303, 'My account sends the browser to sign in');
+      assert.match(page.location ?? '', /^\/login/);
+      const cookieWhoami = await browser.get('/api/v1/whoami');
+      assert.equal(cookieWhoami.status, 401, 'whoami by cookie refuses it too');
+    });
+
+    test('session: with a 1-minute idle limit an active session lives on — the idle clock is touched every tenth of the limit', async () => {
+      const short = await startTestGatehouse(dialect, { clock, env: { SESSION_IDLE_MINUTES: '1' } });
+      try {
+        const account = await makeAccount(short, { email: `idle-short-${dialect}@example.com` });
+        const token = await signInOk(createClient(short.url), account.email, account.password);
+        for (let i = 0; i < 12; i++) {
+          clock.advance(10_000);
+          assert.equal((await whoamiWith(short, token)).status, 200, `alive at ${(i + 1) * 10} s of steady use`);
+        }
+        clock.advance(61_000);
+        assert.equal((await whoamiWith(short, token)).status, 401, 'ended after a minute idle');
+      } finally {
+        await short.close();
+      }
     });
 
     test('session: 30 minutes idle ends it; activity within 30 minutes keeps it alive', async () => {

@@ -138,4 +138,29 @@ export const emailMessages: Catalog = {
     en: 'Review my devices',
     ru: 'Проверить устройства',
   },
+
+  'email.security_changed.phone_added': { en: 'A phone number was added to your account', ru: 'К вашему аккаунту добавлен номер телефона' },
+  'email.security_changed.phone_changed': { en: 'The phone number of your account was changed', ru: 'Номер телефона вашего аккаунта изменён' },
+  'email.security_changed.phone_removed': { en: 'The phone number was removed from your account', ru: 'Номер телефона удалён из вашего аккаунта' },
+  'email.security_changed.authenticator_added': { en: 'An authenticator app was added to your account', ru: 'К вашему аккаунту подключено приложение-аутентификатор' },
+  'email.security_changed.authenticator_removed': { en: 'The authenticator app was removed from your account', ru: 'Приложение-аутентификатор отключено от вашего аккаунта' },
+  'email.security_changed.backup_codes_regenerated': { en: 'New backup codes were made for your account', ru: 'Для вашего аккаунта созданы новые резервные коды' },
+  'email.security_changed.two_step_off': { en: 'Two-step sign-in was turned off for your account', ru: 'Двухэтапный вход в ваш аккаунт отключён' },
+  'email.security_changed.intro': {
+    en: 'This change was made to your {storeName} account on {time}, under My account → Security.',
+    ru: 'Это изменение сделано в вашем аккаунте {storeName} {time}, в разделе «Мой аккаунт» → «Безопасность».',
+  },
+  'email.security_changed.phone_detail': { en: 'The number: {phone}', ru: 'Номер: {phone}' },
+  'email.security_changed.if_you': {
+    en: 'If it was you, no action is needed.',
+    ru: 'Если это были вы, ничего делать не нужно.',
+  },
+  'email.security_changed.if_not': {
+    en: "If it wasn't you, someone may be signed in to your account: secure it right away — set a new password and sign out of all devices.",
+    ru: 'Если это были не вы, кто-то может иметь доступ к вашему аккаунту: немедленно защитите его — задайте новый пароль и выйдите на всех устройствах.',
+  },
+  'email.security_changed.secure': {
+    en: 'Secure my account',
+    ru: 'Защитить аккаунт',
+  },
 };

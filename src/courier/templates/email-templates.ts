@@ -10,6 +10,7 @@ export const emailTemplateNames = [
   'recovery_code',
   'password_changed',
   'new_sign_in',
+  'security_changed',
 ] as const;
 
 export type EmailTemplateName = (typeof emailTemplateNames)[number];
@@ -118,7 +119,31 @@ const bodies: Record<EmailTemplateName, Body> = {
       ],
     };
   },
+
+  // A phone, an authenticator, backup codes or two-step sign-in changed (NIST SP 800-63B-4 §4.6):
+  // the owner hears of it in the mailbox, which whoever made the change may not hold.
+  security_changed(t, data) {
+    const storeName = field('security_changed', data, 'storeName');
+    const change = field('security_changed', data, 'change');
+    if (!securityChanges.includes(change as SecurityChange)) throw new TemplateDataError(`security_changed: data.change is not a known change`);
+    const detail = typeof data.detail === 'string' && data.detail !== '' ? data.detail : undefined;
+    return {
+      subject: t(`email.security_changed.${change}`),
+      blocks: [
+        { kind: 'heading', text: t(`email.security_changed.${change}`) },
+        { kind: 'paragraph', text: t('email.security_changed.intro', { storeName, time: field('security_changed', data, 'time') }) },
+        ...(detail ? [{ kind: 'paragraph' as const, text: t('email.security_changed.phone_detail', { phone: detail }) }] : []),
+        { kind: 'paragraph', text: t('email.security_changed.if_you') },
+        { kind: 'paragraph', text: t('email.security_changed.if_not') },
+        { kind: 'button', label: t('email.security_changed.secure'), url: field('security_changed', data, 'secureUrl') },
+      ],
+    };
+  },
 };
+
+/** The changes a security_changed notice can report (its data.change). */
+export const securityChanges = ['phone_added', 'phone_changed', 'phone_removed', 'authenticator_added', 'authenticator_removed', 'backup_codes_regenerated', 'two_step_off'] as const;
+export type SecurityChange = (typeof securityChanges)[number];
 
 /** Renders one email; throws TemplateDataError when the data lacks a field the template needs. */
 export function renderEmailTemplate(template: EmailTemplateName, locale: Locale, data: EmailData): RenderedEmail {
