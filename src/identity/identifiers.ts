@@ -1,6 +1,6 @@
 // What a shopper types to name their account: an email address or a login name. A login name
 // can never contain "@", so one field ("Email or login name") is unambiguous.
-import { domainToASCII } from 'node:url';
+import { domainToASCII, domainToUnicode } from 'node:url';
 import type { Failure } from '../shared/failure.ts';
 import { fail } from '../shared/failure.ts';
 
@@ -45,9 +45,19 @@ export function checkEmail(raw: string): { ok: true; email: string } | Failure<'
   if (at < 0 || !LOCAL_PART_SHAPE.test(localPart)) return fail('identity.email_invalid', { field: 'email' });
   // An empty answer means the domain is not a valid IDNA name (e.g. broken punycode).
   const domain = domainToASCII(typed.slice(at + 1));
+  if (!decodesCleanly(domain)) return fail('identity.email_invalid', { field: 'email' });
   const email = `${localPart}@${domain}`;
   if (domain === '' || email.length > MAX_EMAIL_LENGTH || !ASCII_DOMAIN_SHAPE.test(domain)) return fail('identity.email_invalid', { field: 'email' });
   return { ok: true, email };
+}
+
+/**
+ * Every "xn--" label is real punycode. Node 20 (ICU) answers "" for a broken one such as
+ * "xn--zz"; Node 24 (ada) passes it through unchanged, and leaves it undecoded on the way back.
+ */
+function decodesCleanly(asciiDomain: string): boolean {
+  if (asciiDomain === '') return false;
+  return !domainToUnicode(asciiDomain).split('.').some((label) => label.startsWith('xn--'));
 }
 
 export function normalizeLoginName(raw: string): string {

@@ -43,7 +43,7 @@ describe('email addresses in one form', () => {
     assert.deepEqual(checkEmail('Jane@Exämple.test'), { ok: true, email: 'jane@xn--exmple-cua.test' });
     assert.deepEqual(checkEmail('jane@XN--EXMPLE-CUA.test'), { ok: true, email: 'jane@xn--exmple-cua.test' });
     assert.deepEqual(checkEmail('иван@пример.рф'), { ok: true, email: 'иван@xn--e1afmkfd.xn--p1ai' });
-    for (const bad of ['jane@xn--zz.test', 'jane@1.2.3.4', 'jane@under_score.test', 'jane@-dash.test', 'jane@example']) {
+    for (const bad of ['jane@xn--zz.test', 'jane@xn--a.test', 'jane@1.2.3.4', 'jane@under_score.test', 'jane@-dash.test', 'jane@example']) {
       assert.equal(checkEmail(bad).ok, false, bad);
     }
   });
