@@ -15,6 +15,7 @@ async function readPasswordFromStdin(): Promise<string> {
 export async function createUser(services: Services, options: { email?: string; login?: string; locale?: string; passwordStdin?: boolean; unverified?: boolean }) {
   if (!options.email) throw new UsageError('user create needs --email');
   const email = checkEmail(options.email);
+  if (!email.ok && email.code === 'identity.invisible_character') throw new UsageError('the email contains an invisible character (zero-width, soft hyphen or text direction); type it by hand');
   if (!email.ok) throw new UsageError(`"${options.email}" is not an email address`);
   let loginName: string | null = null;
   if (options.login) {
@@ -47,6 +48,7 @@ export async function createUser(services: Services, options: { email?: string; 
 async function accountNamed(services: Services, identifierText: string | undefined, command: string) {
   if (!identifierText) throw new UsageError(`user ${command} needs an email or login name`);
   const identifier = parseIdentifier(identifierText);
+  if ('ok' in identifier && identifier.code === 'identity.invisible_character') throw new UsageError('the email or login name contains an invisible character (zero-width, soft hyphen or text direction)');
   if ('ok' in identifier) throw new UsageError(`"${identifierText}" is neither an email address nor a login name`);
   const account = await services.accounts.findByIdentifier(identifier);
   if (!account) throw new UsageError('no such account');

@@ -136,10 +136,13 @@ export function createFactorChecks(deps: FactorCheckDeps) {
     /** RFC 6238 code: current or previous step, and never a step already used (claimed atomically). */
     confirmAuthenticatorCode(flow: FlowRef, typed: string) {
       return codes.checkWithoutSending(target(flow, 'totp'), async () => {
-        const secret = flow.accountId ? await factors.findTotpSecret(flow.accountId) : undefined;
-        if (!secret || !flow.accountId) return false;
+        // Recovery offers this way for any account: one without an authenticator, or none at all,
+        // reads and decrypts a decoy secret and runs the same comparison, so the reply time does
+        // not tell which (issue 9: an unknown account used to answer ~0.5 ms sooner).
+        const { secret, real } = await factors.totpSecretOrDecoy(flow.accountId ?? NO_ACCOUNT);
         const step = matchTotp(secret, typed, clock.now());
-        return step !== null && (await factors.claimTotpStep(flow.accountId, step));
+        if (!real || !flow.accountId || step === null) return false;
+        return factors.claimTotpStep(flow.accountId, step);
       });
     },
 

@@ -6,6 +6,7 @@
 // with the same code exactly one wins — that is what makes a code single use across processes.
 import type { Clock } from '../shared/clock.ts';
 import { newId } from '../shared/ids.ts';
+import { newTotpSecret } from './totp.ts';
 import type { Secrets } from '../shared/secrets.ts';
 import type { Database } from '../storage/database.ts';
 
@@ -27,6 +28,11 @@ export function createFactorStore(db: Database, secrets: Secrets, clock: Clock) 
       return undefined;
     }
   };
+
+  // Sealed once per process under a context no account id has: opening it for an account
+  // without an authenticator (or for nobody) costs the same decryption as opening a real one.
+  const DECOY_CONTEXT = 'no-authenticator';
+  const decoyTotpSealed = secrets.sealBound(DECOY_CONTEXT, newTotpSecret());
 
   return {
     /** `executor`: a transaction that must see its own changes (and, on SQLite, must not wait for itself). */
@@ -66,6 +72,17 @@ export function createFactorStore(db: Database, secrets: Secrets, clock: Clock) 
     async findTotpSecret(accountId: string): Promise<string | undefined> {
       const row = await db.selectFrom('totp_credentials').select('secret_sealed').where('account_id', '=', accountId).executeTakeFirst();
       return row ? unsealOrUndefined(accountId, row.secret_sealed) : undefined;
+    },
+
+    /**
+     * The account's authenticator secret, or a decoy one (`real: false`) when it has none: the
+     * same query and the same decryption either way, so a code checked against it takes the same
+     * work whether or not the account (or an authenticator) exists.
+     */
+    async totpSecretOrDecoy(accountId: string): Promise<{ secret: string; real: boolean }> {
+      const row = await db.selectFrom('totp_credentials').select('secret_sealed').where('account_id', '=', accountId).executeTakeFirst();
+      const secret = row ? unsealOrUndefined(accountId, row.secret_sealed) : unsealOrUndefined(DECOY_CONTEXT, decoyTotpSealed);
+      return row && secret ? { secret, real: true } : { secret: secret ?? newTotpSecret(), real: false };
     },
 
     /** Stores a confirmed authenticator; `usedStep` is the step of the code that confirmed it. */

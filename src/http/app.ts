@@ -9,6 +9,7 @@ import { registerRequestContext } from './request-context.ts';
 import { registerCsrfGuard } from './csrf-guard.ts';
 import { registerPlainTextGuard } from './plain-text-guard.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
+import { registerHostGuard } from './host-guard.ts';
 import { frameworkErrorHandler, registerErrorHandling } from './error-handler.tsx';
 import { registerSiteRoutes } from './site-routes.tsx';
 import { registerLoginRoutes } from '../login/login-routes.tsx';
@@ -42,12 +43,14 @@ export async function buildApp(config: Config, services: Services, logger: objec
   const storeName = config.storeName;
   const publicOrigin = new URL(config.publicUrl).origin;
 
+  // First: a request for another host name (DNS rebinding) is refused before any other work.
+  registerHostGuard(app, { publicUrl: config.publicUrl, devMailbox: config.devMailbox });
   await app.register(fastifyCookie);
   registerBodyParsers(app);
   registerRequestContext(app, { secrets: services.secrets, sessions: services.sessions });
   registerCsrfGuard(app, { secrets: services.secrets, publicOrigin });
   registerPlainTextGuard(app);
-  registerSecurityHeaders(app);
+  registerSecurityHeaders(app, { publicUrl: config.publicUrl });
   registerErrorHandling(app, storeName);
   // One line per request with the route pattern, never the raw URL (flow ids and tokens stay out of logs).
   // A callback hook (no promise per response): as an async hook it cost whoami ~6% of its CPU.

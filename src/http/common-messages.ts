@@ -31,6 +31,10 @@ export const commonMessages: Catalog = {
     en: 'This form has expired or was sent from another site. Reload the page and try again.',
     ru: 'Форма устарела или отправлена с другого сайта. Обновите страницу и попробуйте снова.',
   },
+  'request.wrong_host': {
+    en: 'This server does not answer for that address. Open the store’s account pages through their usual link.',
+    ru: 'Этот сервер не отвечает по такому адресу. Откройте страницы аккаунта магазина по обычной ссылке.',
+  },
   'request.method_not_allowed': { en: 'This address does not accept that request.', ru: 'Этот адрес не принимает такой запрос.' },
   // Any security change, from any flow, in a session that has not proved the password lately.
   'reverify.required': { en: 'Please confirm it’s you first.', ru: 'Сначала подтвердите, что это вы.' },
@@ -59,6 +63,10 @@ export const commonMessages: Catalog = {
   'identity.email_invalid': {
     en: 'Enter an email address like name@example.com.',
     ru: 'Введите адрес электронной почты, например name@example.com.',
+  },
+  'identity.invisible_character': {
+    en: 'This contains an invisible character (such as a zero-width space, a soft hyphen or a text-direction mark), often picked up by copying. Type it again by hand.',
+    ru: 'Здесь есть невидимый символ (например, пробел нулевой ширины, мягкий перенос или знак направления текста) — часто он попадает при копировании. Введите заново вручную.',
   },
   'identity.login_name_invalid': {
     en: 'A login name has 3–32 characters: Latin letters, digits, dots, hyphens or underscores, starting and ending with a letter or digit.',

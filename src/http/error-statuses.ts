@@ -16,6 +16,7 @@ const statusByCode: Record<string, number> = {
   'flow.finished': 409,
   'flow.not_verified': 409,
   'identity.email_invalid': 422,
+  'identity.invisible_character': 422,
   'identity.login_name_invalid': 422,
   'identity.identifier_invalid': 422,
   'identity.identifier_missing': 422,

@@ -19,7 +19,13 @@ const policy = (scriptSrc: string) =>
 const NO_SCRIPTS = policy("script-src 'none'");
 const [BEFORE_NONCE, AFTER_NONCE] = policy("script-src 'nonce-{nonce}'").split('{nonce}') as [string, string];
 
-export function registerSecurityHeaders(app: FastifyInstance) {
+/** A year, subdomains included: once a browser has seen the store over https it never tries http. */
+const HSTS = 'max-age=31536000; includeSubDomains';
+
+export function registerSecurityHeaders(app: FastifyInstance, options: { publicUrl: string }) {
+  // Only when the store is served over https: on http the header is ignored anyway, and on a
+  // localhost development URL it would pin every other localhost app to https for a year.
+  const hsts = new URL(options.publicUrl).protocol === 'https:';
   // A callback hook, not an async one: it runs on every response, whoami included, and has
   // nothing to wait for.
   app.addHook('onSend', (request, reply, payload, done) => {
@@ -30,6 +36,7 @@ export function registerSecurityHeaders(app: FastifyInstance) {
     // same-origin keeps the Origin header on our own form posts (the CSRF check reads it).
     reply.header('referrer-policy', 'same-origin');
     reply.header('cross-origin-opener-policy', 'same-origin');
+    if (hsts) reply.header('strict-transport-security', HSTS);
     if (!request.url.startsWith('/static/')) reply.header('cache-control', 'no-store');
     done(null, payload);
   });

@@ -4,7 +4,7 @@
 import type { SecurityConfig } from '../config/config.ts';
 import type { Account, AccountStore } from '../identity/account-store.ts';
 import type { FactorSummary } from '../factors/factor-store.ts';
-import { parseIdentifier } from '../identity/identifiers.ts';
+import { hasInvisibleCharacter, parseIdentifier } from '../identity/identifiers.ts';
 import type { PasswordHasher } from '../identity/password-hasher.ts';
 import { normalizePassword } from '../identity/password-policy.ts';
 import type { SessionService } from '../sessions/session-service.ts';
@@ -16,7 +16,7 @@ import type { Database } from '../storage/database.ts';
 import type { LoginThrottle } from '../throttling/login-throttle.ts';
 import type { RateEvents } from '../throttling/rate-events.ts';
 
-export type LoginProblem = 'login.invalid_credentials' | 'login.throttled' | 'login.missing_fields';
+export type LoginProblem = 'login.invalid_credentials' | 'login.throttled' | 'login.missing_fields' | 'identity.invisible_character';
 
 export interface SignInRequest {
   identifier: string;
@@ -67,6 +67,8 @@ export function createLoginService(deps: {
   return {
     async signIn(request: SignInRequest): Promise<SignedInResult | SecondFactorNeeded | Failure<LoginProblem>> {
       if (request.identifier.trim() === '' || request.password === '') return fail('login.missing_fields');
+      // Says only what is wrong with what was typed, nothing about any account.
+      if (hasInvisibleCharacter(request.identifier)) return fail('identity.invisible_character', { field: 'identifier' });
       // Both limits are claimed before the password is checked (the attempt counts as a failure
       // until it succeeds), so a burst of parallel guesses cannot all slip past them.
       const clientClaim = await rateEvents.claim(clientRule, `client:${request.clientAddress}`);
@@ -74,11 +76,11 @@ export function createLoginService(deps: {
 
       const identifier = parseIdentifier(request.identifier);
       const account = 'ok' in identifier ? undefined : await accounts.findByIdentifier(identifier);
-      // Unknown identifiers are throttled under a keyed hash of what was typed, so the delays
-      // look the same as for a real account.
-      const subject = account
-        ? `account:${account.id}`
-        : `unknown:${secrets.keyedHash('login-identifier', request.identifier.normalize('NFKC').trim().toLowerCase())}`;
+      // Unknown identifiers are throttled under a keyed hash of what was typed (in its one stored
+      // form, so both spellings of a domain share a delay), so the delays look the same as for a
+      // real account.
+      const typed = 'ok' in identifier ? request.identifier.normalize('NFKC').trim().toLowerCase() : identifier.value;
+      const subject = account ? `account:${account.id}` : `unknown:${secrets.keyedHash('login-identifier', typed)}`;
       const wait = await throttle.claimAttempt(subject);
       if (wait > 0) {
         await rateEvents.release(clientClaim.id); // a refused attempt is not a failure

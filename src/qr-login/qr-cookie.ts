@@ -2,11 +2,12 @@
 // One cookie holds the secrets of the last few QRs of this browser ("<request id>:<secret>",
 // newest last), so a second sign-in tab does not strand the first tab's QR.
 import type { CookieSerializeOptions } from '@fastify/cookie';
+import { encodeCookieValue } from '../http/cookies.ts';
 
 export const QR_COOKIE = '__Host-gh_qr';
 const KEEP = 3;
 
-export const qrCookieOptions: CookieSerializeOptions = { path: '/', secure: true, httpOnly: true, sameSite: 'lax', maxAge: 600 };
+export const qrCookieOptions: CookieSerializeOptions = { path: '/', secure: true, httpOnly: true, sameSite: 'lax', maxAge: 600, encode: encodeCookieValue };
 
 interface Entry {
   id: string | undefined;

@@ -1,5 +1,6 @@
 // Migrations written once with Kysely's schema builder; the same steps run on SQLite and PostgreSQL.
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { emailDomains } from './email-domains-migration.ts';
 import type { Tables } from './tables.ts';
 
 const initialSchema: Migration = {
@@ -241,6 +242,7 @@ const migrations: Record<string, Migration> = {
   '0004_housekeeping_indexes': housekeepingIndexes,
   '0006_send_cooldowns': sendCooldowns,
   '0007_outbox_expiry': outboxExpiry,
+  '0008_email_domains': emailDomains,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
