@@ -21,7 +21,7 @@ export function benchEnv(dataDir: string): Record<string, string> {
     RUN_DISPATCHER: 'false',
     LOG_LEVEL: 'silent',
     // bench/flows.ts gives each simulated shopper its own address (X-Forwarded-For).
-    TRUST_PROXY: 'true',
+    TRUST_PROXY: '1',
     PORT: '0',
   };
 }
