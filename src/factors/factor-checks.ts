@@ -104,8 +104,8 @@ export function createFactorChecks(deps: FactorCheckDeps) {
       return reserved;
     }
     await db.transaction().execute(async (trx) => {
-      const code = await codes.issueCode(trx, codeTarget, 'sms');
-      const message = { template: 'verification_code' as const, locale: flow.locale, to: to ?? '+0', data: { code, storeName: config.storeName, minutes, host }, expiresAt: clock.now() + config.security.codeLifetimeSeconds * 1000 };
+      const { code, expiresAt } = await codes.issueCodeExpiring(trx, codeTarget, 'sms');
+      const message = { template: 'verification_code' as const, locale: flow.locale, to: to ?? '+0', data: { code, storeName: config.storeName, minutes, host }, expiresAt };
       if (to) await deps.enqueueSms(trx, { secrets, clock }, message);
       else await deps.recordDecoySms(trx, { secrets, clock }, message);
     });

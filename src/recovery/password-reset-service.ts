@@ -57,14 +57,14 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
   /** Issues a code and, for a real account, mails it: one transaction, so neither happens alone. */
   async function sendCode(flow: Pick<FlowRow, 'id' | 'kind' | 'subject'>, account: Account | undefined) {
     await db.transaction().execute(async (trx) => {
-      const code = await codes.issueCode(trx, targetFor(flow), 'email');
+      const { code, expiresAt } = await codes.issueCodeExpiring(trx, targetFor(flow), 'email');
       const message = {
         template: 'recovery_code' as const,
         locale: (account?.locale ?? 'en') as Locale,
         to: account?.email ?? 'nobody@invalid',
         data: { code, storeName: config.storeName, minutes },
-        // The code's expires_at (issued a moment ago in this transaction): the mail dies with it.
-        expiresAt: clock.now() + config.security.codeLifetimeSeconds * 1000,
+        // The mail dies with its code.
+        expiresAt,
       };
       // An unknown account gets a decoy row: the same sealing and insert, nothing sent.
       if (account) await deps.enqueueEmail(trx, { secrets, clock }, message);

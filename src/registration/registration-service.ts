@@ -60,7 +60,7 @@ export function createRegistrationService(deps: {
   const subjectFor = (email: string) => `email:${secrets.keyedHash('subject-email', email)}`;
   const targetFor = (flowId: string, email: string): CodeTarget => ({ flowId, purpose: PURPOSE, subject: subjectFor(email) });
 
-  async function mailFor(executor: Database, data: RegistrationData, code: string) {
+  async function mailFor(executor: Database, data: RegistrationData, { code, expiresAt }: { code: string; expiresAt: number }) {
     if (data.existingAccountId) {
       // Through the caller's transaction: on SQLite (one connection) a query on `db` here would
       // wait for this very transaction forever.
@@ -77,8 +77,8 @@ export function createRegistrationService(deps: {
         locale: data.locale,
         to: data.email,
         data: { code, storeName: config.storeName, minutes: Math.round(config.security.codeLifetimeSeconds / 60) },
-        // The code's expires_at (issued a moment ago in this transaction): the mail dies with it.
-        expiresAt: clock.now() + config.security.codeLifetimeSeconds * 1000,
+        // The mail dies with its code.
+        expiresAt,
       });
     }
   }
@@ -126,8 +126,7 @@ export function createRegistrationService(deps: {
         if (!reserved.ok) return;
         // A code is made for existing addresses too, and never sent: the flow then behaves
         // exactly like any other whose shopper types wrong codes.
-        const code = await codes.issueCode(trx, target, 'email');
-        await mailFor(trx, data, code);
+        await mailFor(trx, data, await codes.issueCodeExpiring(trx, target, 'email'));
       });
       if (!reserved.ok) return { ok: true, flowId, earlier: await codes.takeOverEarlierCode(target, to) };
       deps.wakeCourier();
@@ -149,8 +148,7 @@ export function createRegistrationService(deps: {
       const reserved = await codes.reserveSend(target, { channel: 'email', destination: data.email, clientAddress });
       if (!reserved.ok) return reserved;
       await db.transaction().execute(async (trx) => {
-        const code = await codes.issueCode(trx, target, 'email');
-        await mailFor(trx, data, code);
+        await mailFor(trx, data, await codes.issueCodeExpiring(trx, target, 'email'));
       });
       deps.wakeCourier();
       return { ok: true };

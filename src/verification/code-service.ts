@@ -21,6 +21,7 @@ import type { Database } from '../storage/database.ts';
 import type { VerificationCodesTable } from '../storage/tables.ts';
 import type { RateEvents } from '../throttling/rate-events.ts';
 import { createSendCooldowns, type SendChannel } from './send-cooldowns.ts';
+import { voidOtherCodes } from './void-codes.ts';
 
 export type CodeProblem =
   | 'code.invalid'
@@ -156,15 +157,15 @@ export function createCodeService(deps: { db: Database; clock: Clock; secrets: S
 
     /** A fresh code for the flow; older codes of the same flow and purpose stop working. */
     async issueCode(executor: Database, target: CodeTarget, channel: SendChannel): Promise<string> {
+      return (await service.issueCodeExpiring(executor, target, channel)).code;
+    },
+
+    /** issueCode, with the moment the code dies: its mail is queued to expire with it (courier/outbox.ts). */
+    async issueCodeExpiring(executor: Database, target: CodeTarget, channel: SendChannel): Promise<{ code: string; expiresAt: number }> {
       const now = clock.now();
       const code = String(randomInt(0, 10 ** security.codeLength)).padStart(security.codeLength, '0');
-      await executor
-        .updateTable('verification_codes')
-        .set({ voided_at: now })
-        .where('flow_id', '=', target.flowId)
-        .where('purpose', '=', target.purpose)
-        .where('voided_at', 'is', null)
-        .execute();
+      const expiresAt = now + security.codeLifetimeSeconds * 1000;
+      await voidOtherCodes(executor, target, now);
       const id = newId();
       await executor
         .insertInto('verification_codes')
@@ -175,13 +176,13 @@ export function createCodeService(deps: { db: Database; clock: Clock; secrets: S
           channel,
           code_hash: hashCode(id, code),
           created_at: now,
-          expires_at: now + security.codeLifetimeSeconds * 1000,
+          expires_at: expiresAt,
           wrong_attempts: 0,
           used_at: null,
           voided_at: null,
         })
         .execute();
-      return code;
+      return { code, expiresAt };
     },
 
     /**

@@ -8,6 +8,7 @@
 import type { Clock } from '../shared/clock.ts';
 import type { Secrets } from '../shared/secrets.ts';
 import type { Database } from '../storage/database.ts';
+import { voidOtherCodes } from './void-codes.ts';
 
 export type SendChannel = 'email' | 'sms';
 
@@ -86,14 +87,7 @@ export function createSendCooldowns(deps: { db: Database; clock: Clock; secrets:
           .execute();
         if (moved.length === 0) return false;
         // As with a new code: an older one of the flow stops working (the moved one is the latest).
-        await trx
-          .updateTable('verification_codes')
-          .set({ voided_at: now })
-          .where('flow_id', '=', to.flowId)
-          .where('purpose', '=', to.purpose)
-          .where('voided_at', 'is', null)
-          .where('id', 'not in', moved.map((code) => code.id))
-          .execute();
+        await voidOtherCodes(trx, to, now, moved.map((code) => code.id));
         await trx.updateTable('send_cooldowns').set({ flow_id: to.flowId }).where('subject', '=', key.subject).where('channel', '=', key.channel).where('flow_id', '=', row.flow_id).execute();
         return true;
       });
