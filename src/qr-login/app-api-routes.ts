@@ -12,6 +12,7 @@ import { loginMessages } from '../login/login-messages.ts';
 import { bearerToken } from '../sessions/bearer-token.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import { describeUserAgent } from '../sessions/user-agent.ts';
+import type { Locale } from '../shared/i18n.ts';
 import { qrLoginMessages } from './qr-login-messages.ts';
 import type { QrLoginService } from './qr-login-service.ts';
 
@@ -92,7 +93,7 @@ export function registerAppApiRoutes(app: FastifyInstance, deps: { qrLogin: QrLo
       sessions: list.map((s) => ({
         id: s.id,
         kind: s.kind,
-        ...withoutFlag(describeUserAgent(s.user_agent, request.ctx.locale)),
+        ...deviceFields(s.user_agent, request.ctx.locale),
         authenticatedVia: s.authenticated_via,
         createdAt: new Date(s.created_at).toISOString(),
         lastSeenAt: new Date(s.last_seen_at).toISOString(),
@@ -110,7 +111,8 @@ export function registerAppApiRoutes(app: FastifyInstance, deps: { qrLogin: QrLo
   });
 }
 
-/** The JSON answer keeps its two fields (browser, system). */
-function withoutFlag(device: { browser: string; system: string }) {
-  return { browser: device.browser, system: device.system };
+/** The JSON answer's two device fields (describeUserAgent also says whether it recognised any). */
+function deviceFields(userAgent: string, locale: Locale) {
+  const { browser, system } = describeUserAgent(userAgent, locale);
+  return { browser, system };
 }
