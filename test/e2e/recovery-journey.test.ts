@@ -153,6 +153,8 @@ for (const dialect of testDialects) {
       assert.equal(await password.inputValue(), NEW_PASSWORD, 'the new password is kept');
       assert.equal(await confirmation.inputValue(), `${NEW_PASSWORD}!`, 'the repeat is kept');
       assert.equal(await signOutOthers.isChecked(), true, 'the box is still ticked');
+      // The page script draws the meter for the kept value once it runs after the reload: wait for it.
+      await meter.waitFor({ state: 'visible', timeout: 5_000 });
       assert.equal(await meter.isVisible(), true, 'the meter shows for the kept value');
       assert.match(pathOf(page), /^\/recovery\/password/);
 
