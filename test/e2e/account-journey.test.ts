@@ -96,6 +96,8 @@ for (const dialect of testDialects) {
       await page.getByText('That code is not right. Check it and try again.').waitFor();
       assert.equal(await codeField.getAttribute('aria-invalid'), 'true');
       assert.match((await codeField.getAttribute('aria-describedby')) ?? '', /field-code-error/);
+      // Chromium runs autofocus at its next rendering update, a moment after the page is shown.
+      await page.waitForFunction(() => document.activeElement?.id === 'field-code', undefined, { timeout: 5_000 }).catch(() => undefined);
       assert.equal(await page.evaluate(() => document.activeElement?.id), 'field-code');
       assert.match(pathOf(page), /^\/register\/code/);
 

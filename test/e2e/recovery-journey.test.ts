@@ -121,6 +121,8 @@ for (const dialect of testDialects) {
       await confirm.click();
       await page.locator('#field-code-error').filter({ hasText: 'That code is not right. Check it and try again.' }).waitFor();
       assert.equal(await codeField.getAttribute('aria-invalid'), 'true');
+      // Chromium runs autofocus at its next rendering update, a moment after the page is shown.
+      await page.waitForFunction(() => document.activeElement?.id === 'field-code', undefined, { timeout: 5_000 }).catch(() => undefined);
       assert.equal(await page.evaluate(() => document.activeElement?.id), 'field-code');
 
       await codeField.fill(code);
