@@ -30,7 +30,6 @@ const paths = {
 
 export function registerTwoStepRoutes(app: FastifyInstance, deps: { twoStep: TwoStepService; sessions: SessionService; clock: Clock; config: Config }) {
   const { twoStep, sessions, clock, config } = deps;
-  const storeName = config.storeName;
   const translate = (request: FastifyRequest) => request.ctx.translator(factorMessages, loginMessages, codeMessages, recoveryMessages);
   const callerOf = (request: FastifyRequest): TwoStepCaller => ({ browserId: request.ctx.browserId, clientAddress: request.ctx.clientAddress, userAgent: request.ctx.userAgent });
   const messageOf = (request: FastifyRequest, reply: FastifyReply, failure: Failure<string>) => {
@@ -38,7 +37,7 @@ export function registerTwoStepRoutes(app: FastifyInstance, deps: { twoStep: Two
     return translate(request)(failure.code, { wait: waitText(failure.retryAfterSeconds, request.ctx.locale) });
   };
   /** An expired or finished second step starts over at the password, where it began. */
-  const flowProblem = (request: FastifyRequest, reply: FastifyReply, code: string) => sendProblem(request, reply, code, storeName);
+  const flowProblem = (request: FastifyRequest, reply: FastifyReply, code: string) => sendProblem(request, reply, code);
 
   async function confirm(request: FastifyRequest, reply: FastifyReply, way: Way, render: (error: string, status: number) => Promise<unknown>) {
     const flowId = textField(request.body, 'flow') ?? '';
@@ -66,8 +65,8 @@ export function registerTwoStepRoutes(app: FastifyInstance, deps: { twoStep: Two
         { href: `${paths.otherWays}${q}`, label: t('ways.title') },
         { href: '/login', label: t('ways.back') },
       ].filter((link): link is { href: string; label: string } => link !== null);
-      const card = <FactorCodeCard ctx={request.ctx} t={t} storeName={storeName} flowId={flowId} way={way} action={paths[way]} error={error} secondStep links={links} />;
-      return sendPage(reply, <Page ctx={request.ctx} t={t} title={t(way === 'totp' ? 'totp_page.title' : 'backup_page.title')} storeName={storeName} path={`${paths[way]}?flow=${flowId}`}>{card}</Page>, status);
+      const card = <FactorCodeCard ctx={request.ctx} t={t} flowId={flowId} way={way} action={paths[way]} error={error} secondStep links={links} />;
+      return sendPage(reply, <Page ctx={request.ctx} t={t} title={t(way === 'totp' ? 'totp_page.title' : 'backup_page.title')} path={`${paths[way]}?flow=${flowId}`}>{card}</Page>, status);
     };
     app.get(paths[way], async (request, reply) => render(request, reply, textField(request.query, 'flow') ?? ''));
     app.post(paths[way], { schema: { body: formBody({ flow: shortText(64), code: shortText(64) }) } }, async (request, reply) =>
@@ -97,7 +96,7 @@ export function registerTwoStepRoutes(app: FastifyInstance, deps: { twoStep: Two
         {...extra}
       />
     );
-    return sendPage(reply, <Page ctx={request.ctx} t={t} title={t('code_page.title')} storeName={storeName} path={`${paths.sms}?flow=${flowId}`}>{form}</Page>, extra.status ?? 200);
+    return sendPage(reply, <Page ctx={request.ctx} t={t} title={t('code_page.title')} path={`${paths.sms}?flow=${flowId}`}>{form}</Page>, extra.status ?? 200);
   }
 
   app.get(paths.sms, async (request, reply) => {
@@ -130,7 +129,7 @@ export function registerTwoStepRoutes(app: FastifyInstance, deps: { twoStep: Two
     const q = `?flow=${flowId}`;
     // The password was right, so the shopper may see which ways the account has (masked).
     const page = (
-      <Page ctx={request.ctx} t={t} title={t('ways.title')} storeName={storeName} path={`${paths.otherWays}?flow=${flowId}`}>
+      <Page ctx={request.ctx} t={t} title={t('ways.title')} path={`${paths.otherWays}?flow=${flowId}`}>
         <section class="card" aria-labelledby="other-ways-title">
           <h1 id="other-ways-title">{t('ways.title')}</h1>
           <p class="lead">{t('ways.intro')}</p>

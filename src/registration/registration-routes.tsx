@@ -16,20 +16,20 @@ import type { RegistrationService } from './registration-service.ts';
 
 export function registerRegistrationRoutes(
   app: FastifyInstance,
-  deps: { registration: RegistrationService; sessions: SessionService; clock: Clock; storeName: string; security: SecurityConfig },
+  deps: { registration: RegistrationService; sessions: SessionService; clock: Clock; security: SecurityConfig },
 ) {
-  const { registration, sessions, clock, storeName, security } = deps;
+  const { registration, sessions, clock, security } = deps;
   const translate = (request: FastifyRequest) => request.ctx.translator(registrationMessages, codeMessages);
 
   async function renderCodePage(request: FastifyRequest, reply: FastifyReply, flowId: string, extra: { error?: string; resendError?: string; notice?: string; status?: number } = {}) {
     const described = await registration.describe(flowId, request.ctx.browserId);
-    if (!described.ok) return sendProblem(request, reply, described.code, storeName);
+    if (!described.ok) return sendProblem(request, reply, described.code);
     const t = translate(request);
     const page = (
       <RegistrationCodePage
         ctx={request.ctx}
         t={t}
-        storeName={storeName}
+       
         flowId={described.flow.id}
         destination={described.flow.typed_identifier}
         confirmAction="/register/code"
@@ -48,7 +48,7 @@ export function registerRegistrationRoutes(
 
   app.get('/register', async (request, reply) => {
     if (request.ctx.session) return redirect(reply, '/account');
-    return sendPage(reply, <RegistrationPage ctx={request.ctx} t={translate(request)} storeName={storeName} values={{}} errors={{}} />);
+    return sendPage(reply, <RegistrationPage ctx={request.ctx} t={translate(request)} values={{}} errors={{}} />);
   });
 
   app.post(
@@ -75,7 +75,7 @@ export function registerRegistrationRoutes(
       const message = t(result.code, { min: security.passwordMinLength, max: security.passwordMaxLength, wait: waitText(result.retryAfterSeconds, request.ctx.locale) });
       const field = (result.field ?? 'form') as keyof RegistrationFormModel['errors'];
       if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));
-      const page = <RegistrationPage ctx={request.ctx} t={t} storeName={storeName} values={values} errors={{ [field]: message }} />;
+      const page = <RegistrationPage ctx={request.ctx} t={t} values={values} errors={{ [field]: message }} />;
       return sendPage(reply, page, statusFor(result.code));
     },
   );
@@ -94,9 +94,9 @@ export function registerRegistrationRoutes(
       await handOverBrowserSession(request, reply, sessions, result, clock.now());
       return redirect(reply, '/account?welcome=1');
     }
-    if (result.code.startsWith('flow.')) return sendProblem(request, reply, result.code, storeName);
+    if (result.code.startsWith('flow.')) return sendProblem(request, reply, result.code);
     // The chosen login name went to someone else meanwhile: this sign-up cannot finish as asked.
-    if (result.code === 'registration.login_name_taken_meanwhile') return sendProblem(request, reply, result.code, storeName, { catalogs: [registrationMessages] });
+    if (result.code === 'registration.login_name_taken_meanwhile') return sendProblem(request, reply, result.code, { catalogs: [registrationMessages] });
     if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));
     const error = translate(request)(result.code, { wait: waitText(result.retryAfterSeconds, request.ctx.locale) });
     return renderCodePage(request, reply, flowId, { error, status: statusFor(result.code) });
@@ -106,7 +106,7 @@ export function registerRegistrationRoutes(
     const flowId = textField(request.body, 'flow') ?? '';
     const result = await registration.resend(flowId, request.ctx.browserId, request.ctx.clientAddress);
     if (result.ok) return redirect(reply, `/register/code?flow=${flowId}&sent=1`);
-    if (result.code.startsWith('flow.')) return sendProblem(request, reply, result.code, storeName);
+    if (result.code.startsWith('flow.')) return sendProblem(request, reply, result.code);
     if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));
     const resendError = translate(request)(result.code, { wait: waitText(result.retryAfterSeconds, request.ctx.locale) });
     return renderCodePage(request, reply, flowId, { resendError, status: statusFor(result.code) });
