@@ -4,6 +4,7 @@ import { h } from '../http/jsx.ts';
 import { formBody, shortText } from '../http/form-schema.ts';
 import { redirect, sendPage, textField } from '../http/replies.ts';
 import { requireSession } from '../http/require-session.ts';
+import { LANGUAGE_COOKIE } from '../http/cookies.ts';
 import { sendProblem } from '../http/error-handler.tsx';
 import type { AccountStore } from '../identity/account-store.ts';
 import type { SessionService } from '../sessions/session-service.ts';
@@ -19,9 +20,9 @@ import { TwoStepSection } from '../settings/security-settings-pages.tsx';
 
 export function registerAccountRoutes(
   app: FastifyInstance,
-  deps: { db: Database; accounts: AccountStore; factors: FactorStore; textsAvailable: boolean; sessions: SessionService; clock: Clock; storeName: string },
+  deps: { db: Database; accounts: AccountStore; factors: FactorStore; textsAvailable: boolean; sessions: SessionService; clock: Clock },
 ) {
-  const { db, accounts, factors, sessions, clock, storeName } = deps;
+  const { db, accounts, factors, sessions, clock } = deps;
 
   app.get('/account', async (request, reply) => {
     const session = requireSession(request, reply);
@@ -32,7 +33,7 @@ export function registerAccountRoutes(
     const welcome = query.welcome === '1';
     // Only a session a QR made: the query alone cannot make another session show it.
     const signedInByQr = query.signed_in === 'qr' && session.authenticated_via === 'qr';
-    return sendPage(reply, <OverviewPage ctx={request.ctx} t={t} storeName={storeName} session={session} createdAt={account!.created_at} welcome={welcome} signedInByQr={signedInByQr} />);
+    return sendPage(reply, <OverviewPage ctx={request.ctx} t={t} session={session} createdAt={account!.created_at} welcome={welcome} signedInByQr={signedInByQr} />);
   });
 
   app.get('/account/settings', async (request, reply) => {
@@ -40,17 +41,17 @@ export function registerAccountRoutes(
     if (!session) return reply;
     const t = request.ctx.translator(accountMessages, recoveryMessages);
     const saved = (request.query as Record<string, unknown>).saved === '1';
-    return sendPage(reply, <SettingsPage ctx={request.ctx} t={t} storeName={storeName} accountLocale={session.locale} email={session.email} saved={saved} />);
+    return sendPage(reply, <SettingsPage ctx={request.ctx} t={t} accountLocale={session.locale} email={session.email} saved={saved} />);
   });
 
   app.post('/account/settings/language', { schema: { body: formBody({ locale: shortText(8) }) } }, async (request, reply) => {
     const session = requireSession(request, reply);
     if (!session) return reply;
     const locale = textField(request.body, 'locale');
-    if (!isLocale(locale)) return sendProblem(request, reply, 'request.malformed', storeName);
+    if (!isLocale(locale)) return sendProblem(request, reply, 'request.malformed');
     await accounts.setLocale(session.account_id, locale, clock.now());
     // The explicit page-language cookie would otherwise outrank the account's choice.
-    reply.clearCookie('__Host-gh_lang', { path: '/', secure: true });
+    reply.clearCookie(LANGUAGE_COOKIE, { path: '/', secure: true });
     return redirect(reply, '/account/settings?saved=1');
   });
 
@@ -67,7 +68,7 @@ export function registerAccountRoutes(
     const notice = Object.hasOwn(notices, key) ? t(notices[key]) : undefined;
     const [list, summary] = await Promise.all([sessions.listSessions(session.account_id), factors.summary(session.account_id)]);
     const page = (
-      <SecurityPage ctx={request.ctx} t={t} storeName={storeName} sessions={list} currentId={session.id} notice={notice}>
+      <SecurityPage ctx={request.ctx} t={t} sessions={list} currentId={session.id} notice={notice}>
         <TwoStepSection ctx={request.ctx} t={t} factors={summary} textsAvailable={deps.textsAvailable} />
       </SecurityPage>
     );
@@ -80,7 +81,7 @@ export function registerAccountRoutes(
     const { id } = request.params as { id: string };
     // Only the shopper's own sessions match; anyone else's id answers "not found".
     const ended = await sessions.endSession(session.account_id, id);
-    if (!ended) return sendProblem(request, reply, 'session.not_found', storeName);
+    if (!ended) return sendProblem(request, reply, 'session.not_found');
     return redirect(reply, '/account/security?ended=one');
   });
 

@@ -102,7 +102,6 @@ export function TextCodeForm(model: TextCodeModel): SafeHtml {
 export interface FactorCodeModel {
   ctx: RequestContext;
   t: Translate;
-  storeName: string;
   flowId: string;
   way: 'totp' | 'backup_code';
   action: string;
@@ -122,7 +121,7 @@ export function FactorCodeCard(model: FactorCodeModel): SafeHtml {
     <section class="card" aria-labelledby="factor-title">
       {model.secondStep ? <p class="eyebrow">{t('factor_page.step_two')}</p> : null}
       <h1 id="factor-title">{title}</h1>
-      <p class="lead">{totp ? t('totp_page.lead', { store: model.storeName }) : t('backup_page.lead')}</p>
+      <p class="lead">{totp ? t('totp_page.lead', { store: model.ctx.storeName }) : t('backup_page.lead')}</p>
       {model.notice ? <Alert kind="success">{model.notice}</Alert> : null}
       <form method="post" action={model.action} class="form" novalidate>
         <CsrfField ctx={ctx} />

@@ -30,6 +30,8 @@ import type { Services } from '../compose.ts';
 const BODY_LIMIT = 64 * 1024;
 
 export async function buildApp(config: Config, services: Services, logger: object | false): Promise<FastifyInstance> {
+  // The installation's own facts travel on each request's context (request.ctx.storeName).
+  const site = { storeName: config.storeName };
   const app = Fastify({
     loggerInstance: logger as any,
     bodyLimit: BODY_LIMIT,
@@ -37,21 +39,20 @@ export async function buildApp(config: Config, services: Services, logger: objec
     logController: new LogController({ disableRequestLogging: true }),
     // Our own ids in URLs are UUIDs; anything longer is an attack or a mistake.
     routerOptions: { maxParamLength: 100 },
-    frameworkErrors: frameworkErrorHandler(config.storeName),
+    frameworkErrors: frameworkErrorHandler(site),
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   });
-  const storeName = config.storeName;
   const publicOrigin = new URL(config.publicUrl).origin;
 
   // First: a request for another host name (DNS rebinding) is refused before any other work.
   registerHostGuard(app, { publicUrl: config.publicUrl, devMailbox: config.devMailbox });
   await app.register(fastifyCookie);
   registerBodyParsers(app);
-  registerRequestContext(app, { secrets: services.secrets, sessions: services.sessions });
+  registerRequestContext(app, { secrets: services.secrets, sessions: services.sessions, site });
   registerCsrfGuard(app, { secrets: services.secrets, publicOrigin });
   registerPlainTextGuard(app);
   registerSecurityHeaders(app, { publicUrl: config.publicUrl });
-  registerErrorHandling(app, storeName);
+  registerErrorHandling(app, site);
   // One line per request with the route pattern, never the raw URL (flow ids and tokens stay out of logs).
   // A callback hook (no promise per response): as an async hook it cost whoami ~6% of its CPU.
   app.addHook('onResponse', (request, reply, done) => {
@@ -60,18 +61,18 @@ export async function buildApp(config: Config, services: Services, logger: objec
   });
 
   registerSiteRoutes(app);
-  registerSessionRoutes(app, { sessions: services.sessions, storeName });
-  registerLoginRoutes(app, { login: services.login, twoStep: services.twoStep, sessions: services.sessions, clock: services.clock, storeName, makeQrPanel: createQrPanelMaker(services.qrLogin) });
-  registerAppSecondStepRoutes(app, { twoStep: services.twoStep, storeName });
+  registerSessionRoutes(app, { sessions: services.sessions });
+  registerLoginRoutes(app, { login: services.login, twoStep: services.twoStep, sessions: services.sessions, clock: services.clock, makeQrPanel: createQrPanelMaker(services.qrLogin) });
+  registerAppSecondStepRoutes(app, { twoStep: services.twoStep });
   registerTwoStepRoutes(app, { twoStep: services.twoStep, sessions: services.sessions, clock: services.clock, config });
-  registerQrLoginRoutes(app, { qrLogin: services.qrLogin, sessions: services.sessions, clock: services.clock, storeName, publicUrl: config.publicUrl });
-  registerAppApiRoutes(app, { qrLogin: services.qrLogin, login: services.login, twoStep: services.twoStep, sessions: services.sessions, storeName });
-  registerRegistrationRoutes(app, { registration: services.registration, sessions: services.sessions, clock: services.clock, storeName, security: config.security });
-  registerAccountRoutes(app, { db: services.db, accounts: services.accounts, factors: services.factors, textsAvailable: services.smsAvailable, sessions: services.sessions, clock: services.clock, storeName });
-  const resetSteps = { passwordReset: services.passwordReset, otherWays: services.otherWays, storeName, security: config.security, clock: services.clock };
+  registerQrLoginRoutes(app, { qrLogin: services.qrLogin, sessions: services.sessions, clock: services.clock, publicUrl: config.publicUrl });
+  registerAppApiRoutes(app, { qrLogin: services.qrLogin, login: services.login, twoStep: services.twoStep, sessions: services.sessions });
+  registerRegistrationRoutes(app, { registration: services.registration, sessions: services.sessions, clock: services.clock, security: config.security });
+  registerAccountRoutes(app, { db: services.db, accounts: services.accounts, factors: services.factors, textsAvailable: services.smsAvailable, sessions: services.sessions, clock: services.clock });
+  const resetSteps = { passwordReset: services.passwordReset, otherWays: services.otherWays, security: config.security, clock: services.clock };
   registerRecoveryRoutes(app, resetSteps);
   registerSettingsRoutes(app, resetSteps);
   registerSecuritySettingsRoutes(app, { settings: services.securitySettings, config, clock: services.clock });
-  if (config.devMailbox && (services.mailCatcher || services.smsCatcher)) registerMailboxRoutes(app, { catcher: services.mailCatcher, smsCatcher: services.smsCatcher, storeName });
+  if (config.devMailbox && (services.mailCatcher || services.smsCatcher)) registerMailboxRoutes(app, { catcher: services.mailCatcher, smsCatcher: services.smsCatcher });
   return app;
 }

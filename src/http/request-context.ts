@@ -1,5 +1,6 @@
 // Per-request facts every page needs: the browser binding id, its CSRF token, the language, the
-// CSP nonce, the client address, and the signed-in session when there is one.
+// CSP nonce, the client address, the signed-in session when there is one, and the installation's
+// own facts (the store name) so no route or page has to be handed them.
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -12,7 +13,12 @@ import type { SessionService } from '../sessions/session-service.ts';
 
 export type SignedIn = NonNullable<Awaited<ReturnType<SessionService['resolveSession']>>>;
 
-export interface RequestContext {
+/** What every page shows about this installation, fixed when the app is assembled. */
+export interface SiteFacts {
+  storeName: string;
+}
+
+export interface RequestContext extends SiteFacts {
   browserId: string;
   csrfToken: string;
   nonce: string;
@@ -58,9 +64,10 @@ function clientAddressOf(request: FastifyRequest): string {
 }
 
 /** For the JSON API and for requests rejected before the context was built: no browser binding. */
-export function contextWithoutBrowser(request: FastifyRequest): RequestContext {
+export function contextWithoutBrowser(request: FastifyRequest, site: SiteFacts): RequestContext {
   const locale = localeFromAcceptLanguage(request.headers['accept-language']) ?? defaultLocale;
   return {
+    storeName: site.storeName,
     browserId: '',
     csrfToken: '',
     nonce: '',
@@ -72,7 +79,7 @@ export function contextWithoutBrowser(request: FastifyRequest): RequestContext {
   };
 }
 
-export function registerRequestContext(app: FastifyInstance, deps: { secrets: Secrets; sessions: SessionService }) {
+export function registerRequestContext(app: FastifyInstance, deps: { secrets: Secrets; sessions: SessionService; site: SiteFacts }) {
   app.decorateRequest('ctx', null as unknown as RequestContext);
 
   async function browserContext(request: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -89,6 +96,7 @@ export function registerRequestContext(app: FastifyInstance, deps: { secrets: Se
       localeFromAcceptLanguage(request.headers['accept-language']) ??
       defaultLocale;
     request.ctx = {
+      storeName: deps.site.storeName,
       browserId,
       csrfToken: deps.secrets.csrfTokenFor(browserId),
       nonce: randomBytes(16).toString('base64'),
@@ -106,7 +114,7 @@ export function registerRequestContext(app: FastifyInstance, deps: { secrets: Se
     // The JSON API (whoami) is the hot path and is called by services, not browsers: no binding
     // cookie, CSRF token or nonce to make; routes there resolve their own session.
     if (request.url.startsWith('/api/')) {
-      request.ctx = contextWithoutBrowser(request);
+      request.ctx = contextWithoutBrowser(request, deps.site);
       done();
       return;
     }

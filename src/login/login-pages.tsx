@@ -7,7 +7,6 @@ import { QrPanel, type QrPanelModel } from '../qr-login/qr-login-pages.tsx';
 export interface LoginPageModel {
   ctx: RequestContext;
   t: Translate;
-  storeName: string;
   identifier?: string;
   error?: string;
   notice?: string;
@@ -19,7 +18,7 @@ export interface LoginPageModel {
 export function LoginPage(model: LoginPageModel): SafeHtml {
   const { ctx, t } = model;
   return (
-    <Page ctx={ctx} t={t} title={t('login.title')} storeName={model.storeName} path="/login" wide={model.qrPanel !== undefined}>
+    <Page ctx={ctx} t={t} title={t('login.title')} path="/login" wide={model.qrPanel !== undefined}>
       <div class={model.qrPanel !== undefined ? 'login-layout' : undefined}>
       <section class="card" aria-labelledby="login-title">
         <h1 id="login-title">{t('login.title')}</h1>
@@ -44,7 +43,7 @@ export function LoginPage(model: LoginPageModel): SafeHtml {
         </form>
         <p class="switch-link">{t('login.no_account')} <a href="/register">{t('login.create_account')}</a></p>
       </section>
-      {model.qrPanel !== undefined ? <QrPanel ctx={ctx} t={t} storeName={model.storeName} panel={model.qrPanel} /> : null}
+      {model.qrPanel !== undefined ? <QrPanel ctx={ctx} t={t} panel={model.qrPanel} /> : null}
       </div>
     </Page>
   );

@@ -21,12 +21,11 @@ export function registerLoginRoutes(
     twoStep: TwoStepService;
     sessions: SessionService;
     clock: Clock;
-    storeName: string;
     /** Makes the "Sign in with the app" QR for this browser (qr-login/). */
     makeQrPanel: (request: FastifyRequest, reply: FastifyReply) => Promise<QrPanelModel | null>;
   },
 ) {
-  const { login, twoStep, sessions, clock, storeName, makeQrPanel } = deps;
+  const { login, twoStep, sessions, clock, makeQrPanel } = deps;
 
   app.get('/login', async (request, reply) => {
     const query = request.query as Record<string, unknown>;
@@ -35,7 +34,7 @@ export function registerLoginRoutes(
     const notice = query.signed_out === '1' ? t('login.signed_out') : query.expired === '1' ? t('login.session_ended') : undefined;
     const returnTo = typeof query.return_to === 'string' ? safeReturnPath(query.return_to) : undefined;
     const qrPanel = await makeQrPanel(request, reply);
-    return sendPage(reply, <LoginPage ctx={request.ctx} t={t} storeName={storeName} notice={notice} returnTo={returnTo} qrPanel={qrPanel} />);
+    return sendPage(reply, <LoginPage ctx={request.ctx} t={t} notice={notice} returnTo={returnTo} qrPanel={qrPanel} />);
   });
 
   app.post(
@@ -54,7 +53,7 @@ export function registerLoginRoutes(
         const error = t(result.code, { wait: waitText(result.retryAfterSeconds, request.ctx.locale) });
         if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));
         const qrPanel = await makeQrPanel(request, reply);
-        const page = <LoginPage ctx={request.ctx} t={t} storeName={storeName} identifier={identifier.slice(0, 254)} error={error} returnTo={textField(request.body, 'return_to')} qrPanel={qrPanel} />;
+        const page = <LoginPage ctx={request.ctx} t={t} identifier={identifier.slice(0, 254)} error={error} returnTo={textField(request.body, 'return_to')} qrPanel={qrPanel} />;
         return sendPage(reply, page, statusFor(result.code));
       }
       if ('needsSecondFactor' in result) {

@@ -29,15 +29,13 @@ const paths = {
 
 export function registerTwoStepRoutes(app: FastifyInstance, deps: { twoStep: TwoStepService; sessions: SessionService; clock: Clock; config: Config }) {
   const { twoStep, sessions, clock, config } = deps;
-  const storeName = config.storeName;
   const translate = (request: FastifyRequest) => request.ctx.translator(factorMessages, loginMessages, codeMessages, recoveryMessages);
   const callerOf = (request: FastifyRequest): TwoStepCaller => ({ browserId: request.ctx.browserId, clientAddress: request.ctx.clientAddress, userAgent: request.ctx.userAgent });
   /** An expired or finished second step starts over at the password, where it began. */
-  const flowProblem = (request: FastifyRequest, reply: FastifyReply, code: string) => sendProblem(request, reply, code, storeName);
+  const flowProblem = (request: FastifyRequest, reply: FastifyReply, code: string) => sendProblem(request, reply, code);
 
   /** What the three ways share: who asks, where the flow stands, and a right code signs in. */
   const secondStep = (way: Way) => ({
-    storeName,
     translate,
     who: callerOf,
     async standing(_request: FastifyRequest, caller: TwoStepCaller, flowId: string) {
@@ -66,8 +64,8 @@ export function registerTwoStepRoutes(app: FastifyInstance, deps: { twoStep: Two
           { href: `${paths.otherWays}${q}`, label: t('ways.title') },
           { href: '/login', label: t('ways.back') },
         ].filter((link): link is { href: string; label: string } => link !== null);
-        const card = <FactorCodeCard ctx={request.ctx} t={t} storeName={storeName} flowId={flowId} way={way} action={paths[way]} error={shown.error} secondStep links={links} />;
-        return <Page ctx={request.ctx} t={t} title={t(way === 'totp' ? 'totp_page.title' : 'backup_page.title')} storeName={storeName} path={`${paths[way]}${q}`}>{card}</Page>;
+        const card = <FactorCodeCard ctx={request.ctx} t={t} flowId={flowId} way={way} action={paths[way]} error={shown.error} secondStep links={links} />;
+        return <Page ctx={request.ctx} t={t} title={t(way === 'totp' ? 'totp_page.title' : 'backup_page.title')} path={`${paths[way]}${q}`}>{card}</Page>;
       },
     });
   }
@@ -94,7 +92,7 @@ export function registerTwoStepRoutes(app: FastifyInstance, deps: { twoStep: Two
           {...shown}
         />
       );
-      return <Page ctx={request.ctx} t={t} title={t('code_page.title')} storeName={storeName} path={`${paths.sms}?flow=${flowId}`}>{form}</Page>;
+      return <Page ctx={request.ctx} t={t} title={t('code_page.title')} path={`${paths.sms}?flow=${flowId}`}>{form}</Page>;
     },
     send: (_request, caller, flowId) => twoStep.sendText(flowId, caller),
   });
@@ -111,7 +109,7 @@ export function registerTwoStepRoutes(app: FastifyInstance, deps: { twoStep: Two
     const q = `?flow=${flowId}`;
     // The password was right, so the shopper may see which ways the account has (masked).
     const page = (
-      <Page ctx={request.ctx} t={t} title={t('ways.title')} storeName={storeName} path={`${paths.otherWays}?flow=${flowId}`}>
+      <Page ctx={request.ctx} t={t} title={t('ways.title')} path={`${paths.otherWays}?flow=${flowId}`}>
         <section class="card" aria-labelledby="other-ways-title">
           <h1 id="other-ways-title">{t('ways.title')}</h1>
           <p class="lead">{t('ways.intro')}</p>

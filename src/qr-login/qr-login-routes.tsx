@@ -26,7 +26,6 @@ export interface QrRouteDeps {
   qrLogin: QrLoginService;
   sessions: SessionService;
   clock: Clock;
-  storeName: string;
   publicUrl: string;
 }
 
@@ -42,7 +41,7 @@ export function createQrPanelMaker(qrLogin: QrLoginService) {
 }
 
 export function registerQrLoginRoutes(app: FastifyInstance, deps: QrRouteDeps) {
-  const { qrLogin, sessions, clock, storeName } = deps;
+  const { qrLogin, sessions, clock } = deps;
   const makePanel = createQrPanelMaker(qrLogin);
   const translate = (request: FastifyRequest) => request.ctx.translator(qrLoginMessages);
   /** The secret of the QR the page names (?request= or the form's `request`), else the newest. */
@@ -51,7 +50,7 @@ export function registerQrLoginRoutes(app: FastifyInstance, deps: QrRouteDeps) {
     return qrSecretFrom(request.cookies[QR_COOKIE], named);
   };
   const problem = (request: FastifyRequest, reply: FastifyReply, code: string, retryAfterSeconds?: number) =>
-    sendProblem(request, reply, code, storeName, { catalogs: [qrLoginMessages], params: { wait: waitText(retryAfterSeconds, request.ctx.locale) } });
+    sendProblem(request, reply, code, { catalogs: [qrLoginMessages], params: { wait: waitText(retryAfterSeconds, request.ctx.locale) } });
 
   // ---- the waiting browser -------------------------------------------------------------------
 
@@ -126,7 +125,7 @@ export function registerQrLoginRoutes(app: FastifyInstance, deps: QrRouteDeps) {
     });
     if (!result.ok) {
       const t = translate(request);
-      return sendPage(reply, <QrResultPage ctx={request.ctx} t={t} storeName={storeName} outcome="problem" message={t(result.code)} />, statusFor(result.code));
+      return sendPage(reply, <QrResultPage ctx={request.ctx} t={t} outcome="problem" message={t(result.code)} />, statusFor(result.code));
     }
     const left = withoutQrSecret(request.cookies[QR_COOKIE], secret);
     if (left) reply.setCookie(QR_COOKIE, left, qrCookieOptions);
@@ -141,7 +140,7 @@ export function registerQrLoginRoutes(app: FastifyInstance, deps: QrRouteDeps) {
   function qrProblemPage(request: FastifyRequest, reply: FastifyReply, failure: { code: string; retryAfterSeconds?: number }) {
     const t = translate(request);
     if (failure.retryAfterSeconds) reply.header('retry-after', String(failure.retryAfterSeconds));
-    return sendPage(reply, <QrResultPage ctx={request.ctx} t={t} storeName={storeName} outcome="problem" message={t(failure.code, { wait: waitText(failure.retryAfterSeconds, request.ctx.locale) })} />, statusFor(failure.code));
+    return sendPage(reply, <QrResultPage ctx={request.ctx} t={t} outcome="problem" message={t(failure.code, { wait: waitText(failure.retryAfterSeconds, request.ctx.locale) })} />, statusFor(failure.code));
   }
 
   // Opening the link changes nothing (a cross-site page or a link preview can open it): it shows
@@ -153,8 +152,8 @@ export function registerQrLoginRoutes(app: FastifyInstance, deps: QrRouteDeps) {
     const seen = await qrLogin.peek({ id: session.id, address: request.ctx.clientAddress }, token, request.ctx.locale);
     if (!seen.ok) return qrProblemPage(request, reply, seen);
     const t = translate(request);
-    if (!seen.scanned) return sendPage(reply, <QrReviewPage ctx={request.ctx} t={t} storeName={storeName} token={token} />);
-    return sendPage(reply, <QrConfirmPage ctx={request.ctx} t={t} storeName={storeName} token={token} details={seen.details} />);
+    if (!seen.scanned) return sendPage(reply, <QrReviewPage ctx={request.ctx} t={t} token={token} />);
+    return sendPage(reply, <QrConfirmPage ctx={request.ctx} t={t} token={token} details={seen.details} />);
   });
 
   app.post('/qr/:token/scan', { schema: { body: formBody({}) } }, async (request, reply) => {
@@ -177,10 +176,10 @@ export function registerQrLoginRoutes(app: FastifyInstance, deps: QrRouteDeps) {
       // The browser is elsewhere: the page again, with the warning and the second, explicit "yes".
       if (!decided.ok && decided.code === 'qr.elsewhere_unconfirmed') {
         const seen = await qrLogin.peek(phone, token, request.ctx.locale);
-        if (seen.ok && seen.scanned) return sendPage(reply, <QrConfirmPage ctx={request.ctx} t={t} storeName={storeName} token={token} details={seen.details} askAgain />, statusFor(decided.code));
+        if (seen.ok && seen.scanned) return sendPage(reply, <QrConfirmPage ctx={request.ctx} t={t} token={token} details={seen.details} askAgain />, statusFor(decided.code));
       }
-      if (!decided.ok) return sendPage(reply, <QrResultPage ctx={request.ctx} t={t} storeName={storeName} outcome="problem" message={t(decided.code)} />, statusFor(decided.code));
-      return sendPage(reply, <QrResultPage ctx={request.ctx} t={t} storeName={storeName} outcome={approve ? 'confirmed' : 'cancelled'} />);
+      if (!decided.ok) return sendPage(reply, <QrResultPage ctx={request.ctx} t={t} outcome="problem" message={t(decided.code)} />, statusFor(decided.code));
+      return sendPage(reply, <QrResultPage ctx={request.ctx} t={t} outcome={approve ? 'confirmed' : 'cancelled'} />);
     });
   }
 
@@ -188,7 +187,7 @@ export function registerQrLoginRoutes(app: FastifyInstance, deps: QrRouteDeps) {
 
   app.get('/app', async (request, reply) => {
     const t = translate(request);
-    return sendPage(reply, <AppPage ctx={request.ctx} t={t} storeName={storeName} email={request.ctx.session?.email ?? null} />);
+    return sendPage(reply, <AppPage ctx={request.ctx} t={t} email={request.ctx.session?.email ?? null} />);
   });
 
   /** The pasted (or decoded) link: only our own /qr/<token> links are followed. */
@@ -197,7 +196,7 @@ export function registerQrLoginRoutes(app: FastifyInstance, deps: QrRouteDeps) {
     const token = typeof link === 'string' ? qrTokenFromLink(link, deps.publicUrl) : undefined;
     if (token) return redirect(reply, `/qr/${token}`);
     const t = translate(request);
-    return sendPage(reply, <AppPage ctx={request.ctx} t={t} storeName={storeName} email={request.ctx.session?.email ?? null} linkError={t('app.bad_link')} />, 422);
+    return sendPage(reply, <AppPage ctx={request.ctx} t={t} email={request.ctx.session?.email ?? null} linkError={t('app.bad_link')} />, 422);
   });
 }
 

@@ -11,7 +11,6 @@ import { pathsFor, type PasswordResetKind, type Proofs } from './password-reset-
 interface Base {
   ctx: RequestContext;
   t: Translate;
-  storeName: string;
   kind: PasswordResetKind;
   flowId: string;
 }
@@ -28,7 +27,7 @@ export function OtherWaysPage(props: Base & { proved: Proofs; summary: FactorSum
   const needFactor = !proved.factor;
   const intro = proved.channel ? 'ways.intro_factor' : proved.factor ? 'ways.intro_channel' : 'ways.intro';
   return (
-    <Page ctx={ctx} t={t} title={t('ways.title')} storeName={props.storeName} path={`${paths.otherWays}${q}`}>
+    <Page ctx={ctx} t={t} title={t('ways.title')} path={`${paths.otherWays}${q}`}>
       <section class="card" aria-labelledby="other-ways-title">
         <h1 id="other-ways-title">{t('ways.title')}</h1>
         <p class="lead">{t(intro)}</p>
@@ -56,10 +55,10 @@ export function OtherWaysPage(props: Base & { proved: Proofs; summary: FactorSum
   );
 }
 
-export function TextCodePage(props: TextCodeModel & { storeName: string; kind: PasswordResetKind }): SafeHtml {
+export function TextCodePage(props: TextCodeModel & { kind: PasswordResetKind }): SafeHtml {
   const paths = pathsFor(props.kind);
   return (
-    <Page ctx={props.ctx} t={props.t} title={props.t('code_page.title')} storeName={props.storeName} path={`${paths.sms}?flow=${props.flowId}`}>
+    <Page ctx={props.ctx} t={props.t} title={props.t('code_page.title')} path={`${paths.sms}?flow=${props.flowId}`}>
       <TextCodeForm {...props} />
     </Page>
   );
@@ -76,7 +75,7 @@ export function FactorPage(props: Omit<FactorCodeModel, 'links' | 'action'> & { 
   ];
   const action = totp ? paths.authenticator : paths.backupCode;
   return (
-    <Page ctx={props.ctx} t={t} title={t(totp ? 'totp_page.title' : 'backup_page.title')} storeName={props.storeName} path={`${action}${q}`}>
+    <Page ctx={props.ctx} t={t} title={t(totp ? 'totp_page.title' : 'backup_page.title')} path={`${action}${q}`}>
       <FactorCodeCard {...props} action={action} links={links} />
     </Page>
   );

@@ -22,7 +22,7 @@ export function registerOtherWays(
   kind: PasswordResetKind,
   deps: StepDeps & { otherWays: OtherWaysService; callerOf: (request: FastifyRequest, reply: FastifyReply) => Caller | null },
 ) {
-  const { otherWays, storeName, security, callerOf } = deps;
+  const { otherWays, security, callerOf } = deps;
   const paths = pathsFor(kind);
   const translate = (request: FastifyRequest) => request.ctx.translator(factorMessages, recoveryMessages, codeMessages);
   const describeFailure = (request: FastifyRequest, reply: FastifyReply, failure: Failure<string>) => {
@@ -35,13 +35,13 @@ export function registerOtherWays(
 
   async function renderWays(request: FastifyRequest, reply: FastifyReply, caller: Caller, flowId: string, error?: string, status = 200) {
     const described = await otherWays.describe(kind, flowId, caller);
-    if (!described.ok) return sendProblem(request, reply, described.code, storeName);
+    if (!described.ok) return sendProblem(request, reply, described.code);
     if (described.flow.state === 'verified') return redirect(reply, `${paths.password}?flow=${flowId}`);
     const page = (
       <OtherWaysPage
         ctx={request.ctx}
         t={translate(request)}
-        storeName={storeName}
+       
         kind={kind}
         flowId={flowId}
         proved={described.proved}
@@ -65,7 +65,7 @@ export function registerOtherWays(
 
   async function renderTextPage(request: FastifyRequest, reply: FastifyReply, caller: Caller, flowId: string, extra: { error?: string; resendError?: string; notice?: string; status?: number } = {}) {
     const described = await otherWays.describe(kind, flowId, caller);
-    if (!described.ok) return sendProblem(request, reply, described.code, storeName);
+    if (!described.ok) return sendProblem(request, reply, described.code);
     if (described.flow.state === 'verified') return redirect(reply, `${paths.password}?flow=${flowId}`);
     const t = translate(request);
     const page = (
@@ -73,7 +73,7 @@ export function registerOtherWays(
         ctx={request.ctx}
         t={t}
         kind={kind}
-        storeName={storeName}
+       
         flowId={flowId}
         phone={described.summary?.phone ?? null}
         security={security}
@@ -96,7 +96,7 @@ export function registerOtherWays(
     const result = await otherWays.sendText(kind, flowId, caller);
     // "We sent a new code" only when it replaces one; the first text is announced by the page itself.
     if (result.ok) return redirect(reply, `${paths.sms}?flow=${flowId}${result.earlier ? sentParam(result.earlier) : textField(request.body, 'first') ? '' : '&sent=1'}`);
-    if (result.code.startsWith('flow.')) return sendProblem(request, reply, result.code, storeName);
+    if (result.code.startsWith('flow.')) return sendProblem(request, reply, result.code);
     return renderTextPage(request, reply, caller, flowId, { resendError: describeFailure(request, reply, result), status: statusFor(result.code) });
   });
 
@@ -113,7 +113,7 @@ export function registerOtherWays(
     const flowId = textField(request.body, 'flow') ?? '';
     const result = await otherWays.confirmText(kind, flowId, textField(request.body, 'code') ?? '', caller);
     if (result.ok) return goOn(reply, flowId, result.next);
-    if (result.code.startsWith('flow.')) return sendProblem(request, reply, result.code, storeName);
+    if (result.code.startsWith('flow.')) return sendProblem(request, reply, result.code);
     return renderTextPage(request, reply, caller, flowId, { error: describeFailure(request, reply, result), status: statusFor(result.code) });
   });
 
@@ -125,7 +125,7 @@ export function registerOtherWays(
 
     const render = async (request: FastifyRequest, reply: FastifyReply, caller: Caller, flowId: string, error?: string, status = 200) => {
       const described = await otherWays.describe(kind, flowId, caller);
-      if (!described.ok) return sendProblem(request, reply, described.code, storeName);
+      if (!described.ok) return sendProblem(request, reply, described.code);
       if (described.flow.state === 'verified') return redirect(reply, `${paths.password}?flow=${flowId}`);
       // Already proved with one of these: what is missing is an email or text code.
       if (described.proved.factor) return redirect(reply, `${paths.code}?flow=${flowId}`);
@@ -135,7 +135,7 @@ export function registerOtherWays(
         <FactorPage
           ctx={request.ctx}
           t={t}
-          storeName={storeName}
+         
           kind={kind}
           flowId={flowId}
           way={way}
@@ -159,7 +159,7 @@ export function registerOtherWays(
       const flowId = textField(request.body, 'flow') ?? '';
       const result = await confirm(kind, flowId, textField(request.body, 'code') ?? '', caller);
       if (result.ok) return goOn(reply, flowId, result.next);
-      if (result.code.startsWith('flow.')) return sendProblem(request, reply, result.code, storeName);
+      if (result.code.startsWith('flow.')) return sendProblem(request, reply, result.code);
       // Nothing new can be sent for these ways: the way out is another way, not "get a new code".
       const error = result.code === 'code.used_up' ? translate(request)('factor.used_up') : describeFailure(request, reply, result);
       return render(request, reply, caller, flowId, error, statusFor(result.code));

@@ -22,7 +22,6 @@ import type { Caller, PasswordResetService } from './password-reset-service.ts';
 export interface StepDeps {
   passwordReset: PasswordResetService;
   otherWays: OtherWaysService;
-  storeName: string;
   security: SecurityConfig;
   clock: Clock;
 }
@@ -31,7 +30,7 @@ export interface StepDeps {
 const flowParam = (request: FastifyRequest) => textField(request.query, 'flow') ?? '';
 
 export function registerPasswordResetSteps(app: FastifyInstance, kind: PasswordResetKind, deps: StepDeps) {
-  const { passwordReset, storeName, security } = deps;
+  const { passwordReset, security } = deps;
   const paths = pathsFor(kind);
   const translate = (request: FastifyRequest) => request.ctx.translator(recoveryMessages, codeMessages, factorMessages);
   const signedInOnly = kind === 'password_change';
@@ -45,7 +44,7 @@ export function registerPasswordResetSteps(app: FastifyInstance, kind: PasswordR
     const session = signedInOnly ? requireSession(request, reply) : request.ctx.session;
     if (signedInOnly && !session) return null;
     if (signedInOnly && needsFreshProof && !passwordReset.isFreshlyVerified(session!)) {
-      void sendProblem(request, reply, 'reverify.required', storeName, { returnTo: '/account/settings' });
+      void sendProblem(request, reply, 'reverify.required', { returnTo: '/account/settings' });
       return null;
     }
     return {
@@ -61,7 +60,7 @@ export function registerPasswordResetSteps(app: FastifyInstance, kind: PasswordR
 
   async function renderCodePage(request: FastifyRequest, reply: FastifyReply, caller: Caller, flowId: string, extra: { error?: string; resendError?: string; notice?: string; status?: number } = {}) {
     const described = await passwordReset.describe(kind, flowId, caller);
-    if (!described.ok) return sendProblem(request, reply, described.code, storeName);
+    if (!described.ok) return sendProblem(request, reply, described.code);
     if (described.flow.state === 'verified') return redirect(reply, `${paths.password}?flow=${flowId}`);
     // The email (or a text) code is done; what is missing is the authenticator or a backup code.
     if (described.proved.channel) return redirect(reply, `${(await passwordReset.factorWay(described.flow)) === 'totp' ? paths.authenticator : paths.backupCode}?flow=${flowId}`);
@@ -71,7 +70,7 @@ export function registerPasswordResetSteps(app: FastifyInstance, kind: PasswordR
         ctx={request.ctx}
         t={t}
         kind={kind}
-        storeName={storeName}
+       
         flowId={flowId}
         destination={described.destination}
         sentText={t(kind === 'recovery' ? 'recovery.sent_to' : 'change.sent_to', { destination: described.destination })}
@@ -105,7 +104,7 @@ export function registerPasswordResetSteps(app: FastifyInstance, kind: PasswordR
     const flowId = textField(request.body, 'flow') ?? '';
     const result = await passwordReset.confirmCode(kind, flowId, textField(request.body, 'code') ?? '', caller);
     if (result.ok) return redirect(reply, nextStepPath(paths, flowId, result.next));
-    if (result.code.startsWith('flow.')) return sendProblem(request, reply, result.code, storeName);
+    if (result.code.startsWith('flow.')) return sendProblem(request, reply, result.code);
     retryAfter(reply, result.retryAfterSeconds);
     const error = translate(request)(result.code, { wait: waitText(result.retryAfterSeconds, request.ctx.locale) });
     return renderCodePage(request, reply, caller, flowId, { error, status: statusFor(result.code) });
@@ -117,21 +116,21 @@ export function registerPasswordResetSteps(app: FastifyInstance, kind: PasswordR
     const flowId = textField(request.body, 'flow') ?? '';
     const result = await passwordReset.resend(kind, flowId, caller);
     if (result.ok) return redirect(reply, `${paths.code}?flow=${flowId}&sent=1`);
-    if (result.code.startsWith('flow.')) return sendProblem(request, reply, result.code, storeName);
+    if (result.code.startsWith('flow.')) return sendProblem(request, reply, result.code);
     retryAfter(reply, result.retryAfterSeconds);
     const resendError = translate(request)(result.code, { wait: waitText(result.retryAfterSeconds, request.ctx.locale) });
     return renderCodePage(request, reply, caller, flowId, { resendError, status: statusFor(result.code) });
   });
 
-  function renderNewPassword(request: FastifyRequest, reply: FastifyReply, model: Omit<NewPasswordModel, 'ctx' | 't' | 'storeName' | 'kind'>, status = 200) {
-    return sendPage(reply, <NewPasswordPage ctx={request.ctx} t={translate(request)} storeName={storeName} kind={kind} {...model} />, status);
+  function renderNewPassword(request: FastifyRequest, reply: FastifyReply, model: Omit<NewPasswordModel, 'ctx' | 't' | 'kind'>, status = 200) {
+    return sendPage(reply, <NewPasswordPage ctx={request.ctx} t={translate(request)} kind={kind} {...model} />, status);
   }
 
   app.get(paths.password, async (request, reply) => {
     const caller = callerOf(request, reply);
     if (!caller) return reply;
     const described = await passwordReset.describe(kind, flowParam(request), caller);
-    if (!described.ok) return sendProblem(request, reply, described.code, storeName);
+    if (!described.ok) return sendProblem(request, reply, described.code);
     if (described.flow.state !== 'verified') return redirect(reply, `${paths.code}?flow=${described.flow.id}`);
     return renderNewPassword(request, reply, { flowId: described.flow.id, values: {}, signOutOthers: true, errors: {} });
   });
@@ -151,7 +150,7 @@ export function registerPasswordResetSteps(app: FastifyInstance, kind: PasswordR
         if (result.renewed) setSessionCookie(reply, result.renewed.token, result.renewed.expiresAt, deps.clock.now());
         return redirect(reply, `${paths.done}?flow=${flowId}`);
       }
-      if (result.code.startsWith('flow.')) return sendProblem(request, reply, result.code, storeName);
+      if (result.code.startsWith('flow.')) return sendProblem(request, reply, result.code);
       const message = translate(request)(result.code, { min: security.passwordMinLength, max: security.passwordMaxLength });
       const field = (result.field ?? 'form') as keyof NewPasswordModel['errors'];
       return renderNewPassword(request, reply, { flowId, values, signOutOthers, errors: { [field]: message } }, statusFor(result.code));
@@ -164,8 +163,8 @@ export function registerPasswordResetSteps(app: FastifyInstance, kind: PasswordR
     // Shown only to the browser that finished this flow: an open flow is not done, a foreign one unknown.
     const described = await passwordReset.describe(kind, flowParam(request), caller);
     if (described.ok) return redirect(reply, `${paths.code}?flow=${described.flow.id}`);
-    if (described.code !== 'flow.finished') return sendProblem(request, reply, described.code, storeName);
-    return sendPage(reply, <PasswordChangedPage ctx={request.ctx} t={translate(request)} storeName={storeName} kind={kind} />);
+    if (described.code !== 'flow.finished') return sendProblem(request, reply, described.code);
+    return sendPage(reply, <PasswordChangedPage ctx={request.ctx} t={translate(request)} kind={kind} />);
   });
 
   registerOtherWays(app, kind, { ...deps, callerOf });

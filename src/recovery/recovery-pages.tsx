@@ -9,13 +9,12 @@ import { pathsFor, type PasswordResetKind } from './password-reset-flow.ts';
 interface Base {
   ctx: RequestContext;
   t: Translate;
-  storeName: string;
 }
 
 export function RecoveryStartPage(props: Base & { identifier?: string; error?: string }): SafeHtml {
   const { ctx, t } = props;
   return (
-    <Page ctx={ctx} t={t} title={t('recovery.title')} storeName={props.storeName} path="/recovery">
+    <Page ctx={ctx} t={t} title={t('recovery.title')} path="/recovery">
       <section class="card" aria-labelledby="recovery-title">
         <h1 id="recovery-title">{t('recovery.title')}</h1>
         <p class="lead">{t('recovery.intro')}</p>
@@ -40,10 +39,10 @@ export function RecoveryStartPage(props: Base & { identifier?: string; error?: s
   );
 }
 
-export function ResetCodePage(props: CodePageModel & { storeName: string; kind: PasswordResetKind }): SafeHtml {
+export function ResetCodePage(props: CodePageModel & { kind: PasswordResetKind }): SafeHtml {
   const paths = pathsFor(props.kind);
   return (
-    <Page ctx={props.ctx} t={props.t} title={props.t('code_page.title')} storeName={props.storeName} path={`${paths.code}?flow=${props.flowId}`}>
+    <Page ctx={props.ctx} t={props.t} title={props.t('code_page.title')} path={`${paths.code}?flow=${props.flowId}`}>
       <CodeForm {...props} />
     </Page>
   );
@@ -61,7 +60,7 @@ export function NewPasswordPage(props: NewPasswordModel): SafeHtml {
   const { ctx, t, values, errors } = props;
   const paths = pathsFor(props.kind);
   return (
-    <Page ctx={ctx} t={t} title={t('new_password.title')} storeName={props.storeName} path={`${paths.password}?flow=${props.flowId}`}>
+    <Page ctx={ctx} t={t} title={t('new_password.title')} path={`${paths.password}?flow=${props.flowId}`}>
       <section class="card" aria-labelledby="new-password-title">
         <h1 id="new-password-title">{t('new_password.title')}</h1>
         {errors.form ? <Alert kind="error">{errors.form}</Alert> : null}
@@ -88,7 +87,7 @@ export function PasswordChangedPage(props: Base & { kind: PasswordResetKind }): 
   const { ctx, t } = props;
   const recovery = props.kind === 'recovery';
   return (
-    <Page ctx={ctx} t={t} title={t('done.title')} storeName={props.storeName} path={pathsFor(props.kind).done}>
+    <Page ctx={ctx} t={t} title={t('done.title')} path={pathsFor(props.kind).done}>
       <section class="card card-success" aria-labelledby="done-title">
         <div class="success-mark" aria-hidden="true">✓</div>
         <h1 id="done-title">{t('done.title')}</h1>

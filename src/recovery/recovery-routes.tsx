@@ -11,11 +11,11 @@ import { RecoveryStartPage } from './recovery-pages.tsx';
 import { registerPasswordResetSteps, type StepDeps } from './password-reset-routes.tsx';
 
 export function registerRecoveryRoutes(app: FastifyInstance, deps: StepDeps) {
-  const { passwordReset, storeName } = deps;
+  const { passwordReset } = deps;
 
   app.get('/recovery', async (request, reply) => {
     const t = request.ctx.translator(recoveryMessages, codeMessages);
-    return sendPage(reply, <RecoveryStartPage ctx={request.ctx} t={t} storeName={storeName} />);
+    return sendPage(reply, <RecoveryStartPage ctx={request.ctx} t={t} />);
   });
 
   app.post('/recovery', { schema: { body: formBody({ identifier: shortText(1024) }) } }, async (request, reply) => {
@@ -28,7 +28,7 @@ export function registerRecoveryRoutes(app: FastifyInstance, deps: StepDeps) {
     const t = request.ctx.translator(recoveryMessages, codeMessages);
     if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));
     const error = t(result.code, { wait: waitText(result.retryAfterSeconds, request.ctx.locale) });
-    return sendPage(reply, <RecoveryStartPage ctx={request.ctx} t={t} storeName={storeName} identifier={identifier.slice(0, 254)} error={error} />, statusFor(result.code));
+    return sendPage(reply, <RecoveryStartPage ctx={request.ctx} t={t} identifier={identifier.slice(0, 254)} error={error} />, statusFor(result.code));
   });
 
   registerPasswordResetSteps(app, 'recovery', deps);

@@ -16,14 +16,14 @@ import type { RegistrationService } from './registration-service.ts';
 
 export function registerRegistrationRoutes(
   app: FastifyInstance,
-  deps: { registration: RegistrationService; sessions: SessionService; clock: Clock; storeName: string; security: SecurityConfig },
+  deps: { registration: RegistrationService; sessions: SessionService; clock: Clock; security: SecurityConfig },
 ) {
-  const { registration, sessions, clock, storeName, security } = deps;
+  const { registration, sessions, clock, security } = deps;
   const translate = (request: FastifyRequest) => request.ctx.translator(registrationMessages, codeMessages);
 
   app.get('/register', async (request, reply) => {
     if (request.ctx.session) return redirect(reply, '/account');
-    return sendPage(reply, <RegistrationPage ctx={request.ctx} t={translate(request)} storeName={storeName} values={{}} errors={{}} />);
+    return sendPage(reply, <RegistrationPage ctx={request.ctx} t={translate(request)} values={{}} errors={{}} />);
   });
 
   app.post(
@@ -50,7 +50,7 @@ export function registerRegistrationRoutes(
       const message = t(result.code, { min: security.passwordMinLength, max: security.passwordMaxLength, wait: waitText(result.retryAfterSeconds, request.ctx.locale) });
       const field = (result.field ?? 'form') as keyof RegistrationFormModel['errors'];
       if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));
-      const page = <RegistrationPage ctx={request.ctx} t={t} storeName={storeName} values={values} errors={{ [field]: message }} />;
+      const page = <RegistrationPage ctx={request.ctx} t={t} values={values} errors={{ [field]: message }} />;
       return sendPage(reply, page, statusFor(result.code));
     },
   );
@@ -59,7 +59,6 @@ export function registerRegistrationRoutes(
   registerCodeStep(app, {
     path: '/register/code',
     sendPath: '/register/resend',
-    storeName,
     translate,
     // The chosen login name went to someone else meanwhile: this sign-up cannot finish as asked.
     pageProblems: ['registration.login_name_taken_meanwhile'],
@@ -73,7 +72,7 @@ export function registerRegistrationRoutes(
       <RegistrationCodePage
         ctx={request.ctx}
         t={translate(request)}
-        storeName={storeName}
+       
         flowId={flowId}
         destination={described.flow.typed_identifier}
         confirmAction="/register/code"

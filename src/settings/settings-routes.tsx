@@ -14,7 +14,7 @@ import { recoveryMessages } from '../recovery/recovery-messages.ts';
 import { registerPasswordResetSteps, type StepDeps } from '../recovery/password-reset-routes.tsx';
 
 export function registerSettingsRoutes(app: FastifyInstance, deps: StepDeps) {
-  const { passwordReset, storeName } = deps;
+  const { passwordReset } = deps;
 
   app.post('/account/password', { schema: { body: formBody({}) } }, async (request, reply) => {
     const session = requireSession(request, reply);
@@ -25,13 +25,13 @@ export function registerSettingsRoutes(app: FastifyInstance, deps: StepDeps) {
       session: { accountId: session.account_id, sessionId: session.id, proof: session },
     });
     if (result.ok) return redirect(reply, `/account/password/code?flow=${result.flowId}${sentParam(result.earlier)}`);
-    if (result.code === 'reverify.required') return sendProblem(request, reply, result.code, storeName, { returnTo: '/account/settings' });
-    if (!result.code.startsWith('code.')) return sendProblem(request, reply, result.code, storeName);
+    if (result.code === 'reverify.required') return sendProblem(request, reply, result.code, { returnTo: '/account/settings' });
+    if (!result.code.startsWith('code.')) return sendProblem(request, reply, result.code);
     // Send limits: back on Settings with the reason and the wait, nothing else changed.
     if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));
     const t = request.ctx.translator(accountMessages, recoveryMessages);
     const passwordError = t(result.code, { wait: waitText(result.retryAfterSeconds, request.ctx.locale) });
-    const page = <SettingsPage ctx={request.ctx} t={t} storeName={storeName} accountLocale={session.locale} email={session.email} saved={false} passwordError={passwordError} />;
+    const page = <SettingsPage ctx={request.ctx} t={t} accountLocale={session.locale} email={session.email} saved={false} passwordError={passwordError} />;
     return sendPage(reply, page, statusFor(result.code));
   });
 

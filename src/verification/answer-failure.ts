@@ -22,7 +22,6 @@ export interface Shown {
 }
 
 export interface FailureAnswers {
-  storeName: string;
   translate: (request: FastifyRequest) => Translate;
   /** Codes besides `flow.*` and `reverify.required` that end the step with a page of their own. */
   pageProblems?: readonly string[];
@@ -41,7 +40,7 @@ export function endsTheStep(code: string, answers: Pick<FailureAnswers, 'pagePro
 /** Ends the step: "Confirm it's you" first, or the problem's own page. */
 export function endStep(request: FastifyRequest, reply: FastifyReply, failure: Failure, answers: FailureAnswers) {
   if (failure.code === 'reverify.required' && answers.reverifyReturnTo) return redirect(reply, `/account/confirm?return_to=${encodeURIComponent(answers.reverifyReturnTo)}`);
-  return sendProblem(request, reply, failure.code, answers.storeName, { catalogs: answers.problemCatalogs, returnTo: answers.reverifyReturnTo });
+  return sendProblem(request, reply, failure.code, { catalogs: answers.problemCatalogs, returnTo: answers.reverifyReturnTo });
 }
 
 export function answerFailure(
