@@ -19,7 +19,7 @@ import { registerRecoveryRoutes } from '../recovery/recovery-routes.tsx';
 import { registerTwoStepRoutes } from '../login/two-step-routes.tsx';
 import { registerAppSecondStepRoutes } from '../login/app-second-step-routes.ts';
 import { registerSecuritySettingsRoutes } from '../settings/security-settings-routes.tsx';
-import { registerSettingsRoutes } from '../settings/settings-routes.tsx';
+import { registerPasswordChangeRoutes } from '../recovery/password-change-routes.tsx';
 import { createQrPanelMaker, registerQrLoginRoutes } from '../qr-login/qr-login-routes.tsx';
 import { registerAppApiRoutes } from '../qr-login/app-api-routes.ts';
 import { registerSessionRoutes } from '../sessions/session-routes.ts';
@@ -71,7 +71,7 @@ export async function buildApp(config: Config, services: Services, logger: objec
   registerAccountRoutes(app, { db: services.db, accounts: services.accounts, factors: services.factors, textsAvailable: services.smsAvailable, sessions: services.sessions, clock: services.clock });
   const resetSteps = { passwordReset: services.passwordReset, otherWays: services.otherWays, security: config.security, clock: services.clock };
   registerRecoveryRoutes(app, resetSteps);
-  registerSettingsRoutes(app, resetSteps);
+  registerPasswordChangeRoutes(app, resetSteps);
   registerSecuritySettingsRoutes(app, { settings: services.securitySettings, config, clock: services.clock });
   if (config.devMailbox && (services.mailCatcher || services.smsCatcher)) registerMailboxRoutes(app, { catcher: services.mailCatcher, smsCatcher: services.smsCatcher });
   return app;

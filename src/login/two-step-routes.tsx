@@ -9,7 +9,7 @@ import { FactorCodeCard, TextCodeForm, WaysList } from '../factors/factor-pages.
 import { h } from '../http/jsx.ts';
 import { Alert, Page } from '../http/layout.tsx';
 import { handOverBrowserSession, safeReturnPath, sendPage, textField } from '../http/replies.ts';
-import { registerCodeStep } from '../verification/code-step.ts';
+import { drawStep, goTo, registerCodeStep } from '../verification/code-step.ts';
 import type { TypedCode } from '../verification/typed-code.ts';
 import { sendProblem } from '../http/error-handler.tsx';
 import type { Clock } from '../shared/clock.ts';
@@ -40,13 +40,13 @@ export function registerTwoStepRoutes(app: FastifyInstance, deps: { twoStep: Two
     who: callerOf,
     async standing(_request: FastifyRequest, caller: TwoStepCaller, flowId: string) {
       const described = await twoStep.describe(flowId, caller);
-      return described.ok ? { ok: true as const, view: described } : described;
+      return described.ok ? drawStep(described) : described;
     },
     async confirm(request: FastifyRequest, reply: FastifyReply, caller: TwoStepCaller, flowId: string, code: TypedCode) {
       const result = await twoStep.confirm(way, flowId, code, caller);
       if (!result.ok) return result;
       await handOverBrowserSession(request, reply, sessions, result, clock.now());
-      return { ok: true as const, goTo: safeReturnPath(result.returnTo) };
+      return goTo(safeReturnPath(result.returnTo));
     },
     // An authenticator or backup code cannot be sent again: the way out is another way.
     wordsFor: (failure: Failure) => (failure.code === 'code.used_up' && way !== 'sms' ? 'factor.used_up' : undefined),

@@ -6,18 +6,19 @@ import { h, type SafeHtml } from '../http/jsx.ts';
 import { Alert, Page } from '../http/layout.tsx';
 import type { RequestContext } from '../http/request-context.ts';
 import type { Translate } from '../shared/i18n.ts';
-import { pathsFor, type PasswordResetKind, type Proofs } from './password-reset-flow.ts';
+import type { Proofs } from './password-reset-flow.ts';
+import type { ResetVariant } from './reset-variants.ts';
 
 interface Base {
   ctx: RequestContext;
   t: Translate;
-  kind: PasswordResetKind;
+  variant: ResetVariant;
   flowId: string;
 }
 
 export function OtherWaysPage(props: Base & { proved: Proofs; summary: FactorSummary | null; textsAvailable: boolean; secondsUntilText: number; secondsUntilEmail: number; error?: string }): SafeHtml {
   const { ctx, t, flowId, proved, summary } = props;
-  const paths = pathsFor(props.kind);
+  const paths = props.variant.paths;
   const q = `?flow=${flowId}`;
   // Recovery lists every way (nothing about the account is known here); Change password lists the
   // shopper's own, with the number masked. A proof already given hides the ways of its kind.
@@ -48,15 +49,15 @@ export function OtherWaysPage(props: Base & { proved: Proofs; summary: FactorSum
         <p class="field-hint">{t('other_ways.support')}</p>
         <p class="secondary-links">
           <a href={`${proved.channel ? paths.authenticator : paths.code}${q}`}>{proved.channel ? t('ways.back') : t('other_ways.back')}</a>
-          <a href={paths.start}>{props.kind === 'recovery' ? t('code_page.start_over') : t('done.back_to_account')}</a>
+          <a href={paths.start}>{t(props.variant.words.startOver)}</a>
         </p>
       </section>
     </Page>
   );
 }
 
-export function TextCodePage(props: TextCodeModel & { kind: PasswordResetKind }): SafeHtml {
-  const paths = pathsFor(props.kind);
+export function TextCodePage(props: TextCodeModel & { variant: ResetVariant }): SafeHtml {
+  const paths = props.variant.paths;
   return (
     <Page ctx={props.ctx} t={props.t} title={props.t('code_page.title')} path={`${paths.sms}?flow=${props.flowId}`}>
       <TextCodeForm {...props} />
@@ -64,9 +65,9 @@ export function TextCodePage(props: TextCodeModel & { kind: PasswordResetKind })
   );
 }
 
-export function FactorPage(props: Omit<FactorCodeModel, 'links' | 'action'> & { kind: PasswordResetKind }): SafeHtml {
+export function FactorPage(props: Omit<FactorCodeModel, 'links' | 'action'> & { variant: ResetVariant }): SafeHtml {
   const { t } = props;
-  const paths = pathsFor(props.kind);
+  const paths = props.variant.paths;
   const q = `?flow=${props.flowId}`;
   const totp = props.way === 'totp';
   const links = [

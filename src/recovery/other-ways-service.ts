@@ -13,7 +13,7 @@ import type { Failure } from '../shared/failure.ts';
 import { fail } from '../shared/failure.ts';
 import type { Locale } from '../shared/i18n.ts';
 import type { EarlierCode } from '../verification/code-service.ts';
-import type { NextStep, PasswordResetKind, Proof, Proofs } from './password-reset-flow.ts';
+import type { NextStep, PasswordResetKind, Proof, Proofs, ResetPage } from './password-reset-flow.ts';
 import type { Caller, PasswordResetService } from './password-reset-service.ts';
 
 type Next = { ok: true; next: NextStep };
@@ -63,7 +63,7 @@ export function createOtherWaysService(deps: { passwordReset: PasswordResetServi
      * signed-in shopper's own Change password flow; recovery shows every way, masked nothing.
      */
     async describe(kind: PasswordResetKind, flowId: string, caller: Caller): Promise<
-      | { ok: true; flow: FlowRow; proved: Proofs; secondsUntilEmail: number; secondsUntilText: number; summary: FactorSummary | null; textsAvailable: boolean }
+      | { ok: true; flow: FlowRow; proved: Proofs; page: ResetPage; secondsUntilEmail: number; secondsUntilText: number; summary: FactorSummary | null; textsAvailable: boolean }
       | Failure<string>
     > {
       const described = await passwordReset.describe(kind, flowId, caller);
@@ -73,6 +73,7 @@ export function createOtherWaysService(deps: { passwordReset: PasswordResetServi
         ok: true,
         flow: described.flow,
         proved: described.proved,
+        page: described.page,
         secondsUntilEmail: described.secondsUntilResend,
         secondsUntilText: await checks.secondsUntilTextResend(refFor(described.flow, account)),
         summary: account ? await factors.summary(account.id) : null,

@@ -31,47 +31,33 @@ export interface Proofs {
 
 export type Proof = { channel: 'email' | 'sms' } | { factor: 'totp' | 'backup_code' };
 
-export type NextStep = 'choose_password' | 'channel' | 'totp' | 'backup_code';
+/** The pages a flow can stand at. The email or text code comes first or second; `totp` and
+ *  `backup_code` are the factor pages; `password` is reached only with every proof given. */
+export type ResetPage = 'code' | 'totp' | 'backup_code' | 'password' | 'done';
+
+/** Where a flow goes after a proof (never 'done': only the new password finishes it). */
+export type NextStep = Exclude<ResetPage, 'done'>;
 
 /** The factor page an account is sent to: its authenticator, or backup codes when it has only those. */
 export const factorStepOf = (factors: FactorSummary): 'totp' | 'backup_code' => (factors.totp ? 'totp' : 'backup_code');
 
 /** Where the flow goes after a proof: the new password, or the kind of proof still missing. */
 export function stepAfter(proved: Proofs, factors: FactorSummary): NextStep {
-  if (!proved.channel) return 'channel';
+  if (!proved.channel) return 'code';
   const needsFactor = factors.totp || factors.backupCodesLeft > 0;
   if (needsFactor && !proved.factor) return factorStepOf(factors);
-  return 'choose_password';
+  return 'password';
 }
 
-/** The step a flow in this state may take next; anything else is a replay or a skipped step. */
-export function nextStep(state: string): 'enter_code' | 'choose_password' | 'done' {
-  if (state === 'code_sent') return 'enter_code';
-  if (state === 'verified') return 'choose_password';
-  return 'done';
-}
-
-/** URL prefix of each kind's pages. */
-export const pathsFor = (kind: PasswordResetKind) =>
-  kind === 'recovery'
-    ? { ...stepPaths('/recovery'), password: '/recovery/password', start: '/recovery' }
-    : { ...stepPaths('/account/password'), password: '/account/password/new', start: '/account/settings' };
-
-const stepPaths = (base: string) => ({
-  code: `${base}/code`,
-  resend: `${base}/resend`,
-  otherWays: `${base}/other-ways`,
-  sms: `${base}/sms`,
-  smsSend: `${base}/sms/send`,
-  authenticator: `${base}/authenticator`,
-  backupCode: `${base}/backup-code`,
-  done: `${base}/done`,
-});
-
-/** The page for the step after a proof; `then=1` tells it to say the previous proof was accepted. */
-export function nextStepPath(paths: ReturnType<typeof pathsFor>, flowId: string, next: NextStep): string {
-  if (next === 'choose_password') return `${paths.password}?flow=${flowId}`;
-  if (next === 'totp') return `${paths.authenticator}?flow=${flowId}&then=1`;
-  if (next === 'backup_code') return `${paths.backupCode}?flow=${flowId}&then=1`;
-  return `${paths.code}?flow=${flowId}&then=1`;
+/**
+ * Where a flow stands: every GET of a step and every redirect after one asks this, so no route
+ * decides it again. `factors` matter only once the email or a text is proved: the page is then the
+ * account's authenticator, or backup codes when it has only those (an unknown account: the
+ * authenticator page, like any other).
+ */
+export function pageFor(flow: { state: string; proved: Proofs }, factors: FactorSummary | null): ResetPage {
+  if (flow.state === 'completed') return 'done';
+  if (flow.state === 'verified') return 'password';
+  if (!flow.proved.channel) return 'code';
+  return factors ? factorStepOf(factors) : 'totp';
 }

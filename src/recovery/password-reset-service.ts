@@ -22,7 +22,7 @@ import type { Database } from '../storage/database.ts';
 import type { LoginThrottle } from '../throttling/login-throttle.ts';
 import type { CodeService, CodeTarget, EarlierCode } from '../verification/code-service.ts';
 import type { FactorStore } from '../factors/factor-store.ts';
-import { factorStepOf, stepAfter, type NextStep, type PasswordResetData, type PasswordResetKind, type Proof } from './password-reset-flow.ts';
+import { pageFor, stepAfter, type NextStep, type PasswordResetData, type PasswordResetKind, type Proof } from './password-reset-flow.ts';
 
 export interface PasswordResetDeps {
   db: Database;
@@ -159,17 +159,12 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
       const flow = await openFlow(kind, flowId, caller);
       if (isFailure(flow)) return flow;
       const data = JSON.parse(flow.data) as PasswordResetData;
-      return { ok: true as const, flow, destination: data.destination, proved: data.proved ?? {}, secondsUntilResend: await codes.secondsUntilResend(flow, 'email') };
-    },
-
-    /**
-     * Once the email or phone is proved, the page of the missing factor follows the account's own
-     * (no authenticator page for an account that only has backup codes). Asked only by the page
-     * that needs it, so describe() stays cheap for the others.
-     */
-    async factorWay(flow: FlowRow): Promise<'totp' | 'backup_code'> {
-      const account = await usableAccount(flow);
-      return account ? factorStepOf(await factors.summary(account.id)) : 'totp';
+      const proved = data.proved ?? {};
+      // Which factor page follows depends on the account's own factors (no authenticator page for
+      // an account with only backup codes): read only once the email or a text is proved.
+      const account = proved.channel && flow.state === 'code_sent' ? await usableAccount(flow) : undefined;
+      const page = pageFor({ state: flow.state, proved }, account ? await factors.summary(account.id) : null);
+      return { ok: true as const, flow, destination: data.destination, proved, page, secondsUntilResend: await codes.secondsUntilResend(flow, 'email') };
     },
 
     usableAccount,
@@ -184,7 +179,7 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
       const proved = { ...data.proved, ...proof };
       const summary = await factors.summary(account.id);
       const next = stepAfter(proved, summary);
-      const moved = await flows.transition(db, flow.id, 'code_sent', next === 'choose_password' ? 'verified' : 'code_sent', { ...data, proved });
+      const moved = await flows.transition(db, flow.id, 'code_sent', next === 'password' ? 'verified' : 'code_sent', { ...data, proved });
       return moved ? { ok: true, next } : fail('flow.finished');
     },
 

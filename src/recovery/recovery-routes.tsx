@@ -1,4 +1,5 @@
-// "Forgot password?" → /recovery: one field, then the shared steps (password-reset-routes.tsx).
+// "Forgot password?" → /recovery: one field (email or login name), then the steps every reset
+// shares (reset-routes.ts): code → other ways → new password → done.
 import type { FastifyInstance } from 'fastify';
 import { h } from '../http/jsx.ts';
 import { formBody, shortText } from '../http/form-schema.ts';
@@ -8,9 +9,11 @@ import { codeMessages } from '../verification/code-messages.ts';
 import { sentParam } from '../verification/code-notices.ts';
 import { recoveryMessages } from './recovery-messages.ts';
 import { RecoveryStartPage } from './recovery-pages.tsx';
-import { registerPasswordResetSteps, type StepDeps } from './password-reset-routes.tsx';
+import type { ResetDeps } from './reset-caller.ts';
+import { registerResetFlow } from './reset-routes.ts';
+import { recovery } from './reset-variants.ts';
 
-export function registerRecoveryRoutes(app: FastifyInstance, deps: StepDeps) {
+export function registerRecoveryRoutes(app: FastifyInstance, deps: ResetDeps) {
   const { passwordReset } = deps;
 
   app.get('/recovery', async (request, reply) => {
@@ -31,5 +34,5 @@ export function registerRecoveryRoutes(app: FastifyInstance, deps: StepDeps) {
     return sendPage(reply, <RecoveryStartPage ctx={request.ctx} t={t} identifier={identifier.slice(0, 254)} error={error} />, statusFor(result.code));
   });
 
-  registerPasswordResetSteps(app, 'recovery', deps);
+  registerResetFlow(app, recovery, deps);
 }

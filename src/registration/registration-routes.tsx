@@ -6,7 +6,7 @@ import { h } from '../http/jsx.ts';
 import { formBody, shortText } from '../http/form-schema.ts';
 import { handOverBrowserSession, redirect, sendPage, textField, waitText } from '../http/replies.ts';
 import { sentParam } from '../verification/code-notices.ts';
-import { registerCodeStep } from '../verification/code-step.ts';
+import { drawStep, goTo, registerCodeStep } from '../verification/code-step.ts';
 import { statusFor } from '../http/error-statuses.ts';
 import type { Clock } from '../shared/clock.ts';
 import { codeMessages } from '../verification/code-messages.ts';
@@ -66,7 +66,7 @@ export function registerRegistrationRoutes(
     who: (request) => request.ctx.browserId,
     async standing(request, browserId, flowId) {
       const described = await registration.describe(flowId, browserId);
-      return described.ok ? { ok: true, view: described } : described;
+      return described.ok ? drawStep(described) : described;
     },
     draw: (request, described, flowId, shown) => (
       <RegistrationCodePage
@@ -88,7 +88,7 @@ export function registerRegistrationRoutes(
       const result = await registration.confirm(flowId, browserId, code, request.ctx);
       if (!result.ok) return result;
       await handOverBrowserSession(request, reply, sessions, result, clock.now());
-      return { ok: true, goTo: '/account?welcome=1' };
+      return goTo('/account?welcome=1');
     },
     send: (request, browserId, flowId) => registration.resend(flowId, browserId, request.ctx.clientAddress),
   });

@@ -20,7 +20,13 @@ import { sentNoticeId, sentParam } from './code-notices.ts';
 import { readTypedCode, type TypedCode } from './typed-code.ts';
 
 /** Where a flow stands for this step: draw the step with `view`, or go to the page it is at now. */
-export type Standing<View> = { ok: true; view: View } | { ok: true; goTo: string } | Failure;
+export type Standing<View> = { ok: true; view: View } | GoTo | Failure;
+type GoTo = { ok: true; goTo: string };
+
+/** The flow stands at this step: draw it with `view`. */
+export const drawStep = <View>(view: View): { ok: true; view: View } => ({ ok: true, view });
+/** The flow stands elsewhere (or the step is done): go to that page. */
+export const goTo = (path: string): GoTo => ({ ok: true, goTo: path });
 
 export interface CodeStep<Who, View> extends FailureAnswers {
   /** GET shows the step, POST confirms a typed code. */
@@ -33,7 +39,7 @@ export interface CodeStep<Who, View> extends FailureAnswers {
   standing(request: FastifyRequest, who: Who, flowId: string): Promise<Standing<View>>;
   draw(request: FastifyRequest, view: View, flowId: string, shown: Shown): SafeHtml;
   /** Checks the code; right → the page to go to next (and whatever the flow does, e.g. a session). */
-  confirm(request: FastifyRequest, reply: FastifyReply, who: Who, flowId: string, code: TypedCode): Promise<{ ok: true; goTo: string } | Failure>;
+  confirm(request: FastifyRequest, reply: FastifyReply, who: Who, flowId: string, code: TypedCode): Promise<GoTo | Failure>;
   send?(request: FastifyRequest, who: Who, flowId: string): Promise<{ ok: true; earlier?: EarlierCode } | Failure>;
   /** A notice of the flow's own for a GET (e.g. "the email code is done"), when no send is announced. */
   noticeFor?(request: FastifyRequest): string | undefined;

@@ -1,19 +1,21 @@
-// My account → Settings → Change password: the same steps as recovery, bound to the signed-in
-// shopper's own account (no identifier to type), keeping this session alive.
+// My account → Settings → Change password: the same steps as recovery (reset-routes.ts), bound to
+// the signed-in shopper's own account (no identifier to type), keeping this session alive.
 import type { FastifyInstance } from 'fastify';
 import { h } from '../http/jsx.ts';
 import { formBody } from '../http/form-schema.ts';
 import { redirect, sendPage, waitText } from '../http/replies.ts';
-import { sentNoticeId, sentParam } from '../verification/code-notices.ts';
+import { sentParam } from '../verification/code-notices.ts';
 import { requireSession } from '../http/require-session.ts';
 import { sendProblem } from '../http/error-handler.tsx';
 import { statusFor } from '../http/error-statuses.ts';
 import { accountMessages } from '../account/account-messages.ts';
 import { SettingsPage } from '../account/account-pages.tsx';
-import { recoveryMessages } from '../recovery/recovery-messages.ts';
-import { registerPasswordResetSteps, type StepDeps } from '../recovery/password-reset-routes.tsx';
+import { recoveryMessages } from './recovery-messages.ts';
+import type { ResetDeps } from './reset-caller.ts';
+import { registerResetFlow } from './reset-routes.ts';
+import { passwordChange } from './reset-variants.ts';
 
-export function registerSettingsRoutes(app: FastifyInstance, deps: StepDeps) {
+export function registerPasswordChangeRoutes(app: FastifyInstance, deps: ResetDeps) {
   const { passwordReset } = deps;
 
   app.post('/account/password', { schema: { body: formBody({}) } }, async (request, reply) => {
@@ -24,8 +26,8 @@ export function registerSettingsRoutes(app: FastifyInstance, deps: StepDeps) {
       clientAddress: request.ctx.clientAddress,
       session: { accountId: session.account_id, sessionId: session.id, proof: session },
     });
-    if (result.ok) return redirect(reply, `/account/password/code?flow=${result.flowId}${sentParam(result.earlier)}`);
-    if (result.code === 'reverify.required') return sendProblem(request, reply, result.code, { returnTo: '/account/settings' });
+    if (result.ok) return redirect(reply, `${passwordChange.paths.code}?flow=${result.flowId}${sentParam(result.earlier)}`);
+    if (result.code === 'reverify.required') return sendProblem(request, reply, result.code, { returnTo: passwordChange.paths.start });
     if (!result.code.startsWith('code.')) return sendProblem(request, reply, result.code);
     // Send limits: back on Settings with the reason and the wait, nothing else changed.
     if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));
@@ -35,5 +37,5 @@ export function registerSettingsRoutes(app: FastifyInstance, deps: StepDeps) {
     return sendPage(reply, page, statusFor(result.code));
   });
 
-  registerPasswordResetSteps(app, 'password_change', deps);
+  registerResetFlow(app, passwordChange, deps);
 }
