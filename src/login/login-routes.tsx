@@ -5,7 +5,7 @@ import { qrLoginMessages } from '../qr-login/qr-login-messages.ts';
 import { h } from '../http/jsx.ts';
 import { formBody, shortText } from '../http/form-schema.ts';
 import { clearSessionCookie, handOverBrowserSession, redirect, safeReturnPath, sendPage, textField, waitText } from '../http/replies.ts';
-import { sentNoticeId, sentParam } from '../verification/code-notices.ts';
+import { sentParam } from '../verification/code-notices.ts';
 import { statusFor } from '../http/error-statuses.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import type { Clock } from '../shared/clock.ts';

@@ -10,7 +10,8 @@ import { h } from '../http/jsx.ts';
 import { Page } from '../http/layout.tsx';
 import { formBody, shortText } from '../http/form-schema.ts';
 import { redirect, safeReturnPath, sendPage, setSessionCookie, textField, waitText } from '../http/replies.ts';
-import { sentNoticeId, sentParam } from '../verification/code-notices.ts';
+import { sentParam } from '../verification/code-notices.ts';
+import { drawStep, goTo, registerCodeStep } from '../verification/code-step.ts';
 import { requireSession } from '../http/require-session.ts';
 import { sendProblem } from '../http/error-handler.tsx';
 import { statusFor } from '../http/error-statuses.ts';
@@ -94,56 +95,44 @@ export function registerSecuritySettingsRoutes(app: FastifyInstance, deps: { set
     return sendPage(reply, page, statusFor(result.code));
   });
 
-  async function renderPhoneCode(request: FastifyRequest, reply: FastifyReply, shopper: Shopper, flowId: string, extra: { error?: string; resendError?: string; notice?: string; status?: number } = {}) {
-    const described = await settings.describePhoneSetup(flowId, shopper);
-    if (!described.ok) return refused(request, reply, described, '/account/security');
-    const t = translate(request);
-    const form = (
-      <TextCodeForm
-        ctx={request.ctx}
-        t={t}
-        flowId={flowId}
-        phone={described.masked}
-        security={config.security}
-        sentText={t('phone_setup.sent_to', { phone: keepTogether(described.masked) })}
-        numberHelp={t('phone_setup.help_typed', { phone: described.masked })}
-        confirmAction="/account/security/phone/code"
-        resendAction="/account/security/phone/resend"
-        secondsUntilResend={described.secondsUntilResend}
-        startOverHref="/account/security/phone"
-        startOverLabel={t('two_step.phone_change')}
-        {...extra}
-      />
-    );
-    return sendPage(reply, <Page ctx={request.ctx} t={t} title={t('code_page.title')} path={`/account/security/phone/code?flow=${flowId}`}>{form}</Page>, extra.status ?? 200);
-  }
-
-  app.get('/account/security/phone/code', async (request, reply) => {
-    const shopper = shopperOf(request, reply);
-    if (!shopper) return reply;
-    const query = request.query as Record<string, unknown>;
-    const notice = sentNoticeId(query) ? translate(request)(sentNoticeId(query)!) : undefined;
-    return renderPhoneCode(request, reply, shopper, textField(query, 'flow') ?? '', { notice });
-  });
-
-  app.post('/account/security/phone/resend', { schema: { body: formBody({ flow: shortText(64) }) } }, async (request, reply) => {
-    const shopper = shopperOf(request, reply);
-    if (!shopper) return reply;
-    const flowId = textField(request.body, 'flow') ?? '';
-    const result = await settings.resendPhoneCode(flowId, shopper);
-    if (result.ok) return redirect(reply, `/account/security/phone/code?flow=${flowId}${result.earlier ? sentParam(result.earlier) : '&sent=1'}`);
-    if (result.code.startsWith('flow.') || result.code === 'reverify.required') return refused(request, reply, result, '/account/security');
-    return renderPhoneCode(request, reply, shopper, flowId, { resendError: message(request, reply, result), status: statusFor(result.code) });
-  });
-
-  app.post('/account/security/phone/code', { schema: { body: formBody({ flow: shortText(64), code: shortText(64) }) } }, async (request, reply) => {
-    const shopper = shopperOf(request, reply);
-    if (!shopper) return reply;
-    const flowId = textField(request.body, 'flow') ?? '';
-    const result = await settings.confirmPhone(flowId, textField(request.body, 'code') ?? '', shopper);
-    if (result.ok) return redirect(reply, '/account/security?saved=phone');
-    if (result.code.startsWith('flow.') || result.code === 'reverify.required') return refused(request, reply, result, '/account/security');
-    return renderPhoneCode(request, reply, shopper, flowId, { error: message(request, reply, result), status: statusFor(result.code) });
+  // The number's code: /account/security/phone/code (GET shows, POST confirms) and …/resend.
+  registerCodeStep(app, {
+    path: '/account/security/phone/code',
+    sendPath: '/account/security/phone/resend',
+    translate,
+    problemCatalogs: [securitySettingsMessages],
+    reverifyReturnTo: '/account/security',
+    who: shopperOf,
+    async standing(_request, shopper, flowId) {
+      const described = await settings.describePhoneSetup(flowId, shopper);
+      return described.ok ? drawStep(described) : described;
+    },
+    draw(request, described, flowId, shown) {
+      const t = translate(request);
+      const form = (
+        <TextCodeForm
+          ctx={request.ctx}
+          t={t}
+          flowId={flowId}
+          phone={described.masked}
+          security={config.security}
+          sentText={t('phone_setup.sent_to', { phone: keepTogether(described.masked) })}
+          numberHelp={t('phone_setup.help_typed', { phone: described.masked })}
+          confirmAction="/account/security/phone/code"
+          resendAction="/account/security/phone/resend"
+          secondsUntilResend={described.secondsUntilResend}
+          startOverHref="/account/security/phone"
+          startOverLabel={t('two_step.phone_change')}
+          {...shown}
+        />
+      );
+      return <Page ctx={request.ctx} t={t} title={t('code_page.title')} path={`/account/security/phone/code?flow=${flowId}`}>{form}</Page>;
+    },
+    async confirm(_request, _reply, shopper, flowId, code) {
+      const result = await settings.confirmPhone(flowId, code, shopper);
+      return result.ok ? goTo('/account/security?saved=phone') : result;
+    },
+    send: (_request, shopper, flowId) => settings.resendPhoneCode(flowId, shopper),
   });
 
   app.post('/account/security/phone/remove', { schema: { body: formBody({}) } }, async (request, reply) => {
