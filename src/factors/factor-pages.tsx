@@ -3,7 +3,7 @@
 // backup code is typed.
 import type { SecurityConfig } from '../config/config.ts';
 import { h, type SafeHtml } from '../http/jsx.ts';
-import { Alert, CsrfField, Field } from '../http/layout.tsx';
+import { Alert, CsrfField, Field, Page } from '../http/layout.tsx';
 import type { RequestContext } from '../http/request-context.ts';
 import type { Translate } from '../shared/i18n.ts';
 import { CodeForm, ResendButton, type CodePageModel } from '../verification/code-page.tsx';
@@ -96,6 +96,15 @@ export function TextCodeForm(model: TextCodeModel): SafeHtml {
       help={[t('sms_page.help_signal'), numberHelp ?? t('sms_page.help_number')]}
       resendLabel={t('sms_page.get_code')}
     />
+  );
+}
+
+/** A page holding only the text-message code form (sign-in's second step, recovery, phone set-up). */
+export function TextCodePage(model: TextCodeModel): SafeHtml {
+  return (
+    <Page ctx={model.ctx} t={model.t} title={model.t('code_page.title')} path={`${model.confirmAction}?flow=${model.flowId}`}>
+      <TextCodeForm {...model} />
+    </Page>
   );
 }
 

@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.ts';
 import type { Way } from '../factors/factor-checks.ts';
 import { factorMessages } from '../factors/factor-messages.ts';
-import { FactorCodeCard, TextCodeForm, WaysList } from '../factors/factor-pages.tsx';
+import { FactorCodeCard, TextCodePage, WaysList } from '../factors/factor-pages.tsx';
 import { h } from '../http/jsx.ts';
 import { Alert, Page } from '../http/layout.tsx';
 import { handOverBrowserSession, safeReturnPath, sendPage, textField } from '../http/replies.ts';
@@ -76,8 +76,8 @@ export function registerTwoStepRoutes(app: FastifyInstance, deps: { twoStep: Two
     sendPath: paths.smsSend,
     draw(request, described, flowId, shown) {
       const t = translate(request);
-      const form = (
-        <TextCodeForm
+      return (
+        <TextCodePage
           ctx={request.ctx}
           t={t}
           flowId={flowId}
@@ -92,7 +92,6 @@ export function registerTwoStepRoutes(app: FastifyInstance, deps: { twoStep: Two
           {...shown}
         />
       );
-      return <Page ctx={request.ctx} t={t} title={t('code_page.title')} path={`${paths.sms}?flow=${flowId}`}>{form}</Page>;
     },
     send: (_request, caller, flowId) => twoStep.sendText(flowId, caller),
   });

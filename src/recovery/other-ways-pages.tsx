@@ -1,6 +1,6 @@
 // The "Other ways to verify" screens of recovery and Change password: the list of ways, the
 // text-message code page, and the authenticator / backup code pages.
-import { FactorCodeCard, TextCodeForm, WaysList, type FactorCodeModel, type TextCodeModel } from '../factors/factor-pages.tsx';
+import { FactorCodeCard, WaysList, type FactorCodeModel } from '../factors/factor-pages.tsx';
 import type { FactorSummary } from '../factors/factor-store.ts';
 import { h, type SafeHtml } from '../http/jsx.ts';
 import { Alert, Page } from '../http/layout.tsx';
@@ -52,15 +52,6 @@ export function OtherWaysPage(props: Base & { proved: Proofs; summary: FactorSum
           <a href={paths.start}>{t(props.variant.words.startOver)}</a>
         </p>
       </section>
-    </Page>
-  );
-}
-
-export function TextCodePage(props: TextCodeModel & { variant: ResetVariant }): SafeHtml {
-  const paths = props.variant.paths;
-  return (
-    <Page ctx={props.ctx} t={props.t} title={props.t('code_page.title')} path={`${paths.sms}?flow=${props.flowId}`}>
-      <TextCodeForm {...props} />
     </Page>
   );
 }

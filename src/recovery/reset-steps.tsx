@@ -14,7 +14,8 @@ import { textField } from '../http/replies.ts';
 import type { Failure } from '../shared/failure.ts';
 import { codeMessages } from '../verification/code-messages.ts';
 import { drawStep, goTo, registerCodeStep } from '../verification/code-step.ts';
-import { FactorPage, TextCodePage } from './other-ways-pages.tsx';
+import { TextCodePage } from '../factors/factor-pages.tsx';
+import { FactorPage } from './other-ways-pages.tsx';
 import type { NextStep } from './password-reset-flow.ts';
 import type { Caller } from './password-reset-service.ts';
 import { resetCallerOf, type ResetDeps } from './reset-caller.ts';
@@ -80,7 +81,6 @@ export function registerResetSteps(app: FastifyInstance, variant: ResetVariant, 
       <TextCodePage
         ctx={request.ctx}
         t={translate(request)}
-        variant={variant}
         flowId={flowId}
         phone={described.summary?.phone ?? null}
         security={security}

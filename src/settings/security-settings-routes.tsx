@@ -5,9 +5,8 @@ import QRCode from 'qrcode';
 import { accountMessages } from '../account/account-messages.ts';
 import { factorMessages } from '../factors/factor-messages.ts';
 import { otpauthUri } from '../factors/totp.ts';
-import { keepTogether, TextCodeForm } from '../factors/factor-pages.tsx';
+import { keepTogether, TextCodePage } from '../factors/factor-pages.tsx';
 import { h } from '../http/jsx.ts';
-import { Page } from '../http/layout.tsx';
 import { formBody, shortText } from '../http/form-schema.ts';
 import { redirect, safeReturnPath, sendPage, setSessionCookie, textField, waitText } from '../http/replies.ts';
 import { sentParam } from '../verification/code-notices.ts';
@@ -109,8 +108,8 @@ export function registerSecuritySettingsRoutes(app: FastifyInstance, deps: { set
     },
     draw(request, described, flowId, shown) {
       const t = translate(request);
-      const form = (
-        <TextCodeForm
+      return (
+        <TextCodePage
           ctx={request.ctx}
           t={t}
           flowId={flowId}
@@ -126,7 +125,6 @@ export function registerSecuritySettingsRoutes(app: FastifyInstance, deps: { set
           {...shown}
         />
       );
-      return <Page ctx={request.ctx} t={t} title={t('code_page.title')} path={`/account/security/phone/code?flow=${flowId}`}>{form}</Page>;
     },
     async confirm(_request, _reply, shopper, flowId, code) {
       const result = await settings.confirmPhone(flowId, code, shopper);
