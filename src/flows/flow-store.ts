@@ -80,6 +80,8 @@ export function createFlowStore(db: Database, clock: Clock) {
         async transition(executor: Database, flowId: string, ...move: [...MoveOf<M>, data?: D]): Promise<boolean> {
           // The declaration typed the pair at the call; here it is two states and the data.
           const [from, to, data] = move as unknown as [string, string, D | undefined];
+          // Unreachable from typed code; a cast or a caller in plain JS that asks for a skipped step is a bug.
+          if (!kind.moves[from]?.includes(to)) throw new Error(`a ${kind.kind} flow has no move from ${from} to ${to}`);
           const result = await executor
             .updateTable('flows')
             .set({ state: to, updated_at: clock.now(), ...(data !== undefined ? { data: JSON.stringify(data) } : {}) })
