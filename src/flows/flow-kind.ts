@@ -29,6 +29,9 @@ export class FlowDataError extends Error {}
 
 export function defineFlow<const K extends string, const M extends Moves, S extends TSchema>(kind: K, declaration: { moves: M; data: S }): FlowKind<K, M, Static<S>> {
   const states = new Set<string>([...Object.keys(declaration.moves), ...Object.values(declaration.moves).flat()]);
+  // The store answers flow.finished for a completed flow of any kind: a kind that never completes
+  // would stay open until it expires, whatever happened to it.
+  if (!states.has('completed')) throw new Error(`the ${kind} flow never reaches completed`);
   return {
     kind,
     moves: declaration.moves,

@@ -200,3 +200,7 @@ storeSuite('flow store', (s) => {
     assert.equal(await s.db.selectFrom('flows').select('id').where('id', '=', flow.id).executeTakeFirst(), undefined);
   });
 });
+
+test('a kind whose moves never reach completed is refused where it is declared (the store ends flows there)', () => {
+  assert.throws(() => defineFlow('store_test_endless', { moves: { code_sent: ['verified'] }, data: Type.Object({}) }), /never reaches completed/);
+});
