@@ -2,32 +2,45 @@
 // the same page as password recovery, you need to go through the same steps"):
 //
 //   code_sent --right code--> verified --new password--> completed
+//   (code_sent --a proof, one still missing--> code_sent: the proof is recorded in the data)
 //
 // Two kinds of flow walk them: 'recovery' (anyone, from "Forgot password?") and
 // 'password_change' (a signed-in shopper, bound to their own account). Each kind is its own code
 // purpose, so a code from one never works in the other or in sign-up.
+import { Type, type Static } from '@sinclair/typebox';
 import type { FactorSummary } from '../factors/factor-store.ts';
+import { defineFlow, type StateOf } from '../flows/flow-kind.ts';
 
 export type PasswordResetKind = 'recovery' | 'password_change';
-
-export type PasswordResetState = 'code_sent' | 'verified' | 'completed';
-
-export interface PasswordResetData {
-  /** Where the code went, as the page may show it (only what the visitor typed, in recovery). */
-  destination: string;
-  /** What the shopper has proved so far in this flow. */
-  proved?: Proofs;
-}
 
 /**
  * Proofs come in two kinds (DESIGN.md §2 "second factor"): a code sent to something the account
  * owns (email or text message), and — for an account with an authenticator app or backup codes —
  * one of those as well. Either may come first.
  */
-export interface Proofs {
-  channel?: 'email' | 'sms';
-  factor?: 'totp' | 'backup_code';
-}
+const proofsSchema = Type.Object({
+  channel: Type.Optional(Type.Union([Type.Literal('email'), Type.Literal('sms')])),
+  factor: Type.Optional(Type.Union([Type.Literal('totp'), Type.Literal('backup_code')])),
+});
+export type Proofs = Static<typeof proofsSchema>;
+
+const passwordResetSteps = {
+  // A proof that leaves one missing stays in code_sent (with the proof recorded); the last one
+  // moves to verified. Nothing reaches completed without passing verified.
+  moves: { code_sent: ['code_sent', 'verified'], verified: ['completed'] },
+  data: Type.Object({
+    /** Where the code went, as the page may show it (only what the visitor typed, in recovery). */
+    destination: Type.String(),
+    /** What the shopper has proved so far in this flow. */
+    proved: Type.Optional(proofsSchema),
+  }),
+} as const;
+
+export const recoveryFlow = defineFlow('recovery', passwordResetSteps);
+export const passwordChangeFlow = defineFlow('password_change', passwordResetSteps);
+
+export type PasswordResetState = StateOf<typeof passwordResetSteps.moves>;
+export type PasswordResetData = Static<typeof passwordResetSteps.data>;
 
 export type Proof = { channel: 'email' | 'sms' } | { factor: 'totp' | 'backup_code' };
 
@@ -55,7 +68,7 @@ export function stepAfter(proved: Proofs, factors: FactorSummary): NextStep {
  * account's authenticator, or backup codes when it has only those (an unknown account: the
  * authenticator page, like any other).
  */
-export function pageFor(flow: { state: string; proved: Proofs }, factors: FactorSummary | null): ResetPage {
+export function pageFor(flow: { state: PasswordResetState; proved: Proofs }, factors: FactorSummary | null): ResetPage {
   if (flow.state === 'completed') return 'done';
   if (flow.state === 'verified') return 'password';
   if (!flow.proved.channel) return 'code';

@@ -9,7 +9,7 @@ import type { Account, AccountStore } from '../identity/account-store.ts';
 import { parseIdentifier } from '../identity/identifiers.ts';
 import type { PasswordHasher } from '../identity/password-hasher.ts';
 import { checkNewPassword } from '../identity/password-policy.ts';
-import type { FlowRow, FlowStore } from '../flows/flow-store.ts';
+import type { FlowOf, FlowRow, FlowStore } from '../flows/flow-store.ts';
 import { isFailure } from '../flows/flow-store.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -22,7 +22,10 @@ import type { Database } from '../storage/database.ts';
 import type { LoginThrottle } from '../throttling/login-throttle.ts';
 import type { CodeService, CodeTarget, EarlierCode } from '../verification/code-service.ts';
 import type { FactorStore } from '../factors/factor-store.ts';
-import { pageFor, stepAfter, type NextStep, type PasswordResetData, type PasswordResetKind, type Proof } from './password-reset-flow.ts';
+import { pageFor, passwordChangeFlow, recoveryFlow, stepAfter, type NextStep, type PasswordResetData, type PasswordResetKind, type Proof } from './password-reset-flow.ts';
+
+/** A recovery or Change password flow, its data read. */
+export type PasswordResetFlow = FlowOf<typeof recoveryFlow> | FlowOf<typeof passwordChangeFlow>;
 
 export interface PasswordResetDeps {
   db: Database;
@@ -49,7 +52,8 @@ export interface Caller {
 }
 
 export function createPasswordResetService(deps: PasswordResetDeps) {
-  const { db, config, accounts, factors, hasher, flows, codes, sessions, throttle, secrets, clock } = deps;
+  const { db, config, accounts, factors, hasher, codes, sessions, throttle, secrets, clock } = deps;
+  const flowsOf = { recovery: deps.flows.of(recoveryFlow), password_change: deps.flows.of(passwordChangeFlow) };
   const minutes = Math.round(config.security.codeLifetimeSeconds / 60);
 
   const targetFor = (flow: Pick<FlowRow, 'id' | 'kind' | 'subject'>): CodeTarget => ({ flowId: flow.id, purpose: flow.kind, subject: flow.subject });
@@ -83,8 +87,8 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
   }
 
   /** The open flow of this kind for this browser; Change password flows also for this account only. */
-  async function openFlow(kind: PasswordResetKind, flowId: string, caller: Caller): Promise<FlowRow | Failure<string>> {
-    const flow = await flows.findOpen(kind, flowId, caller.browserId);
+  async function openFlow(kind: PasswordResetKind, flowId: string, caller: Caller): Promise<PasswordResetFlow | Failure<string>> {
+    const flow = await flowsOf[kind].findOpen(flowId, caller.browserId);
     if (isFailure(flow)) return flow;
     if (kind === 'password_change') {
       if (flow.account_id !== caller.session?.accountId) return fail('flow.not_found');
@@ -110,9 +114,8 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
     const reserved = await codes.reserveSend(target, to);
     if (!reserved.ok && reserved.code !== 'code.resend_too_soon') return reserved;
     const data: PasswordResetData = { destination };
-    await flows.create(db, {
+    await flowsOf[kind].create(db, {
       id: flowId,
-      kind,
       state: 'code_sent',
       browserId: caller.browserId ?? '',
       accountId: account?.id ?? null,
@@ -158,13 +161,12 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
     async describe(kind: PasswordResetKind, flowId: string, caller: Caller) {
       const flow = await openFlow(kind, flowId, caller);
       if (isFailure(flow)) return flow;
-      const data = JSON.parse(flow.data) as PasswordResetData;
-      const proved = data.proved ?? {};
+      const proved = flow.data.proved ?? {};
       // Which factor page follows depends on the account's own factors (no authenticator page for
       // an account with only backup codes): read only once the email or a text is proved.
       const account = proved.channel && flow.state === 'code_sent' ? await usableAccount(flow) : undefined;
       const page = pageFor({ state: flow.state, proved }, account ? await factors.summary(account.id) : null);
-      return { ok: true as const, flow, destination: data.destination, proved, page, secondsUntilResend: await codes.secondsUntilResend(flow, 'email') };
+      return { ok: true as const, flow, destination: flow.data.destination, proved, page, secondsUntilResend: await codes.secondsUntilResend(flow, 'email') };
     },
 
     usableAccount,
@@ -174,12 +176,12 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
      * text message, plus an authenticator or backup code when the account has one (DESIGN.md §2).
      * Conditional on the flow still waiting, so a replayed request moves nothing.
      */
-    async acceptProof(flow: FlowRow, account: Account, proof: Proof): Promise<{ ok: true; next: NextStep } | Failure<string>> {
-      const data = JSON.parse(flow.data) as PasswordResetData;
+    async acceptProof(flow: PasswordResetFlow, account: Account, proof: Proof): Promise<{ ok: true; next: NextStep } | Failure<string>> {
+      const data = flow.data;
       const proved = { ...data.proved, ...proof };
       const summary = await factors.summary(account.id);
       const next = stepAfter(proved, summary);
-      const moved = await flows.transition(db, flow.id, 'code_sent', next === 'password' ? 'verified' : 'code_sent', { ...data, proved });
+      const moved = await flowsOf[flow.kind].transition(db, flow.id, 'code_sent', next === 'password' ? 'verified' : 'code_sent', { ...data, proved });
       return moved ? { ok: true, next } : fail('flow.finished');
     },
 
@@ -226,7 +228,7 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
       const passwordHash = await hasher.hash(checked.password);
       const now = clock.now();
       const done = await db.transaction().execute(async (trx) => {
-        if (!(await flows.transition(trx, flow.id, 'verified', 'completed'))) return null;
+        if (!(await flowsOf[kind].transition(trx, flow.id, 'verified', 'completed'))) return null;
         await accounts.setPasswordHash(trx, account.id, passwordHash, now);
         // In recovery nobody is signed in here, so "other devices" are all of them.
         if (input.signOutOtherDevices) await sessions.endOtherSessions(trx, account.id, caller.session?.sessionId ?? null);
