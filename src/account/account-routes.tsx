@@ -1,4 +1,5 @@
-// Thin HTTP layer of My account. Every route here needs a signed-in browser session.
+// Thin HTTP layer of My account. Every route here needs a signed-in browser session. The Security
+// page itself is drawn in settings/security-page-routes.tsx, above both folders.
 import type { FastifyInstance } from 'fastify';
 import { h } from '../http/jsx.ts';
 import { formBody, shortText } from '../http/form-schema.ts';
@@ -13,16 +14,13 @@ import { isLocale } from '../shared/i18n.ts';
 import type { Database } from '../storage/database.ts';
 import { accountMessages } from './account-messages.ts';
 import { recoveryMessages } from '../recovery/recovery-messages.ts';
-import { OverviewPage, SecurityPage, SettingsPage } from './account-pages.tsx';
-import type { FactorStore } from '../factors/factor-store.ts';
-import { securitySettingsMessages } from '../settings/security-settings-messages.ts';
-import { TwoStepSection } from '../settings/security-settings-pages.tsx';
+import { OverviewPage, SettingsPage } from './account-pages.tsx';
 
 export function registerAccountRoutes(
   app: FastifyInstance,
-  deps: { db: Database; accounts: AccountStore; factors: FactorStore; textsAvailable: boolean; sessions: SessionService; clock: Clock },
+  deps: { db: Database; accounts: AccountStore; sessions: SessionService; clock: Clock },
 ) {
-  const { db, accounts, factors, sessions, clock } = deps;
+  const { db, accounts, sessions, clock } = deps;
 
   app.get('/account', async (request, reply) => {
     const session = requireSession(request, reply);
@@ -53,26 +51,6 @@ export function registerAccountRoutes(
     // The explicit page-language cookie would otherwise outrank the account's choice.
     reply.clearCookie(LANGUAGE_COOKIE, { path: '/', secure: true });
     return redirect(reply, '/account/settings?saved=1');
-  });
-
-  app.get('/account/security', async (request, reply) => {
-    const session = requireSession(request, reply);
-    if (!session) return reply;
-    const t = request.ctx.translator(accountMessages, securitySettingsMessages);
-    const query = request.query as Record<string, unknown>;
-    const notices: Record<string, string> = {
-      one: 'account.session_ended', others: 'account.other_sessions_ended',
-      phone: 'two_step.saved_phone', totp: 'two_step.saved_totp', on: 'two_step.saved_on', off: 'two_step.saved_off', removed: 'two_step.removed',
-    };
-    const key = typeof query.ended === 'string' ? query.ended : typeof query.saved === 'string' ? query.saved : '';
-    const notice = Object.hasOwn(notices, key) ? t(notices[key]) : undefined;
-    const [list, summary] = await Promise.all([sessions.listSessions(session.account_id), factors.summary(session.account_id)]);
-    const page = (
-      <SecurityPage ctx={request.ctx} t={t} sessions={list} currentId={session.id} notice={notice}>
-        <TwoStepSection ctx={request.ctx} t={t} factors={summary} textsAvailable={deps.textsAvailable} />
-      </SecurityPage>
-    );
-    return sendPage(reply, page);
   });
 
   app.post('/account/sessions/:id/end', { schema: { body: formBody({}), params: { type: 'object', properties: { id: { type: 'string', maxLength: 64 } } } } }, async (request, reply) => {

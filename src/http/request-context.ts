@@ -9,9 +9,28 @@ import { BROWSER_COOKIE, LANGUAGE_COOKIE, SESSION_COOKIE, browserCookieOptions }
 import type { Catalog, Locale, Translate } from '../shared/i18n.ts';
 import { defaultLocale, isLocale, translatorFor } from '../shared/i18n.ts';
 import { randomToken, type Secrets } from '../shared/secrets.ts';
-import type { SessionService } from '../sessions/session-service.ts';
+import type { SessionsTable } from '../storage/tables.ts';
 
-export type SignedIn = NonNullable<Awaited<ReturnType<SessionService['resolveSession']>>>;
+/**
+ * The signed-in session as a request carries it: its row, the account facts pages use, and when
+ * it idles out. Declared here, where requests are, so that http/ needs nothing from sessions/:
+ * sessions/ builds it (its SessionWithAccount is this without idleExpiresAt) and the assembly
+ * hands its lookup in.
+ */
+export interface SignedIn extends SessionsTable {
+  email: string;
+  email_verified_at: number | null;
+  locked_at: number | null;
+  locale: string;
+  login_name: string | null;
+  /** When the session ends unless it is used again (the earlier of its idle and absolute limits). */
+  idleExpiresAt: number;
+}
+
+/** Finds the live browser session a cookie names (sessions/ provides it). */
+export interface SessionLookup {
+  resolveSession(token: string | undefined, kind: 'browser'): Promise<SignedIn | null>;
+}
 
 /** What every page shows about this installation, fixed when the app is assembled. */
 export interface SiteFacts {
@@ -79,7 +98,7 @@ export function contextWithoutBrowser(request: FastifyRequest, site: SiteFacts):
   };
 }
 
-export function registerRequestContext(app: FastifyInstance, deps: { secrets: Secrets; sessions: SessionService; site: SiteFacts }) {
+export function registerRequestContext(app: FastifyInstance, deps: { secrets: Secrets; sessions: SessionLookup; site: SiteFacts }) {
   app.decorateRequest('ctx', null as unknown as RequestContext);
 
   async function browserContext(request: FastifyRequest, reply: FastifyReply): Promise<void> {

@@ -4,7 +4,7 @@ import QRCode from 'qrcode';
 import { Type } from '@sinclair/typebox';
 import type { SessionService } from '../sessions/session-service.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { h } from '../http/jsx.ts';
+import { h, type SafeHtml } from '../http/jsx.ts';
 import { formBody, shortText } from '../http/form-schema.ts';
 import { handOverBrowserSession, redirect, sendPage, textField, waitText } from '../http/replies.ts';
 import { sendProblem } from '../http/error-handler.tsx';
@@ -14,7 +14,7 @@ import type { Clock } from '../shared/clock.ts';
 import { QR_COOKIE, qrCookieOptions, qrSecretFrom, withoutQrSecret, withQrSecret } from './qr-cookie.ts';
 import { isFinal, type QrStatus } from './qr-login-flow.ts';
 import { qrLoginMessages } from './qr-login-messages.ts';
-import { AppPage, QrConfirmPage, QrResultPage, QrReviewPage, type QrPanelModel } from './qr-login-pages.tsx';
+import { AppPage, QrConfirmPage, QrPanel, QrResultPage, QrReviewPage, type QrPanelModel } from './qr-login-pages.tsx';
 import type { QrLoginService } from './qr-login-service.ts';
 
 /** A missed notice (a node restart, a dropped LISTEN connection) is caught by re-reading the row. */
@@ -30,13 +30,25 @@ export interface QrRouteDeps {
 }
 
 /** Makes a new QR for the sign-in page and gives this browser the matching secret cookie. */
-export function createQrPanelMaker(qrLogin: QrLoginService) {
+function createQrPanelMaker(qrLogin: QrLoginService) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<QrPanelModel | null> => {
     const made = await qrLogin.createRequest({ clientAddress: request.ctx.clientAddress, userAgent: request.ctx.userAgent });
     if (!made.ok) return null;
     reply.setCookie(QR_COOKIE, withQrSecret(request.cookies[QR_COOKIE], made.id, made.secret), qrCookieOptions);
     const svg = await QRCode.toString(made.url, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
     return { requestId: made.id, svg, url: made.url, expiresAt: made.expiresAt };
+  };
+}
+
+/**
+ * The sign-in page's "Sign in with the app" panel, drawn here and handed to login/ at assembly:
+ * the password sign-in knows nothing of QR sign-in, which builds on it (the app signs in there).
+ */
+export function createQrPanelRenderer(qrLogin: QrLoginService) {
+  const makePanel = createQrPanelMaker(qrLogin);
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<SafeHtml> => {
+    const panel = await makePanel(request, reply);
+    return <QrPanel ctx={request.ctx} t={request.ctx.translator(qrLoginMessages)} panel={panel} />;
   };
 }
 

@@ -1,17 +1,18 @@
-// Assembles the Fastify app: plumbing (parsers, cookies, context, CSRF, headers, errors) and
-// then each flow's routes. Routes receive only the services they use.
+// Assembles the Fastify app: http/'s plumbing (parsers, cookies, context, CSRF, headers, errors)
+// and then each flow's routes. Routes receive only the services they use. It lives here, above
+// every flow, so that http/ stays a library no flow's import leads back out of.
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import type { Config } from '../config/config.ts';
-import { registerBodyParsers } from './body-parsing.ts';
-import { fastifyTrustProxy } from './client-address.ts';
-import { registerRequestContext } from './request-context.ts';
-import { registerCsrfGuard } from './csrf-guard.ts';
-import { registerPlainTextGuard } from './plain-text-guard.ts';
-import { registerSecurityHeaders } from './security-headers.ts';
-import { registerHostGuard } from './host-guard.ts';
-import { frameworkErrorHandler, registerErrorHandling } from './error-handler.tsx';
-import { registerSiteRoutes } from './site-routes.tsx';
+import { registerBodyParsers } from '../http/body-parsing.ts';
+import { fastifyTrustProxy } from '../http/client-address.ts';
+import { registerRequestContext } from '../http/request-context.ts';
+import { registerCsrfGuard } from '../http/csrf-guard.ts';
+import { registerPlainTextGuard } from '../http/plain-text-guard.ts';
+import { registerSecurityHeaders } from '../http/security-headers.ts';
+import { registerHostGuard } from '../http/host-guard.ts';
+import { frameworkErrorHandler, registerErrorHandling } from '../http/error-handler.tsx';
+import { registerSiteRoutes } from '../http/site-routes.tsx';
 import { registerLoginRoutes } from '../login/login-routes.tsx';
 import { registerRegistrationRoutes } from '../registration/registration-routes.tsx';
 import { registerAccountRoutes } from '../account/account-routes.tsx';
@@ -20,11 +21,12 @@ import { registerTwoStepRoutes } from '../login/two-step-routes.tsx';
 import { registerAppSecondStepRoutes } from '../login/app-second-step-routes.ts';
 import { registerSecuritySettingsRoutes } from '../settings/security-settings-routes.tsx';
 import { registerPasswordChangeRoutes } from '../recovery/password-change-routes.tsx';
-import { createQrPanelMaker, registerQrLoginRoutes } from '../qr-login/qr-login-routes.tsx';
+import { registerSecurityPageRoute } from '../settings/security-page-routes.tsx';
+import { createQrPanelRenderer, registerQrLoginRoutes } from '../qr-login/qr-login-routes.tsx';
 import { registerAppApiRoutes } from '../qr-login/app-api-routes.ts';
 import { registerSessionRoutes } from '../sessions/session-routes.ts';
 import { registerMailboxRoutes } from '../courier/mailbox-routes.tsx';
-import type { Services } from '../compose.ts';
+import type { Services } from './services.ts';
 
 /** Form posts are a few hundred bytes; 64 KiB leaves room and refuses floods early (413). */
 const BODY_LIMIT = 64 * 1024;
@@ -62,13 +64,14 @@ export async function buildApp(config: Config, services: Services, logger: objec
 
   registerSiteRoutes(app);
   registerSessionRoutes(app, { sessions: services.sessions });
-  registerLoginRoutes(app, { login: services.login, twoStep: services.twoStep, sessions: services.sessions, clock: services.clock, makeQrPanel: createQrPanelMaker(services.qrLogin) });
+  registerLoginRoutes(app, { login: services.login, twoStep: services.twoStep, sessions: services.sessions, clock: services.clock, renderQrPanel: createQrPanelRenderer(services.qrLogin) });
   registerAppSecondStepRoutes(app, { twoStep: services.twoStep });
   registerTwoStepRoutes(app, { twoStep: services.twoStep, sessions: services.sessions, clock: services.clock, config });
   registerQrLoginRoutes(app, { qrLogin: services.qrLogin, sessions: services.sessions, clock: services.clock, publicUrl: config.publicUrl });
   registerAppApiRoutes(app, { qrLogin: services.qrLogin, login: services.login, twoStep: services.twoStep, sessions: services.sessions });
   registerRegistrationRoutes(app, { registration: services.registration, sessions: services.sessions, clock: services.clock, security: config.security });
-  registerAccountRoutes(app, { db: services.db, accounts: services.accounts, factors: services.factors, textsAvailable: services.smsAvailable, sessions: services.sessions, clock: services.clock });
+  registerAccountRoutes(app, { db: services.db, accounts: services.accounts, sessions: services.sessions, clock: services.clock });
+  registerSecurityPageRoute(app, { sessions: services.sessions, factors: services.factors, textsAvailable: services.smsAvailable });
   const resetSteps = { passwordReset: services.passwordReset, otherWays: services.otherWays, security: config.security, clock: services.clock };
   registerRecoveryRoutes(app, resetSteps);
   registerPasswordChangeRoutes(app, resetSteps);
