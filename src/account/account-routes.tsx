@@ -1,6 +1,7 @@
 // Thin HTTP layer of My account. Every route here needs a signed-in browser session. The Security
 // page itself is drawn in settings/security-page-routes.tsx, above both folders.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { SignedIn } from '../http/request-context.ts';
 import { h } from '../http/jsx.ts';
 import { formBody, shortText } from '../http/form-schema.ts';
 import { redirect, sendPage, textField } from '../http/replies.ts';
@@ -15,6 +16,12 @@ import type { Database } from '../storage/database.ts';
 import { accountMessages } from './account-messages.ts';
 import { recoveryMessages } from '../recovery/recovery-messages.ts';
 import { OverviewPage, SettingsPage } from './account-pages.tsx';
+
+/** My account → Settings; Change password's start draws it again with why no code was sent. */
+export function drawSettingsPage(request: FastifyRequest, session: SignedIn, shown: { saved?: boolean; passwordError?: string }) {
+  const t = request.ctx.translator(accountMessages, recoveryMessages);
+  return <SettingsPage ctx={request.ctx} t={t} accountLocale={session.locale} email={session.email} saved={shown.saved ?? false} passwordError={shown.passwordError} />;
+}
 
 export function registerAccountRoutes(
   app: FastifyInstance,
@@ -37,9 +44,7 @@ export function registerAccountRoutes(
   app.get('/account/settings', async (request, reply) => {
     const session = requireSession(request, reply);
     if (!session) return reply;
-    const t = request.ctx.translator(accountMessages, recoveryMessages);
-    const saved = (request.query as Record<string, unknown>).saved === '1';
-    return sendPage(reply, <SettingsPage ctx={request.ctx} t={t} accountLocale={session.locale} email={session.email} saved={saved} />);
+    return sendPage(reply, drawSettingsPage(request, session, { saved: (request.query as Record<string, unknown>).saved === '1' }));
   });
 
   app.post('/account/settings/language', { schema: { body: formBody({ locale: shortText(8) }) } }, async (request, reply) => {

@@ -15,7 +15,7 @@ import { frameworkErrorHandler, registerErrorHandling } from '../http/error-hand
 import { registerSiteRoutes } from '../http/site-routes.tsx';
 import { registerLoginRoutes } from '../login/login-routes.tsx';
 import { registerRegistrationRoutes } from '../registration/registration-routes.tsx';
-import { registerAccountRoutes } from '../account/account-routes.tsx';
+import { drawSettingsPage, registerAccountRoutes } from '../account/account-routes.tsx';
 import { registerRecoveryRoutes } from '../recovery/recovery-routes.tsx';
 import { registerTwoStepRoutes } from '../login/two-step-routes.tsx';
 import { registerAppSecondStepRoutes } from '../login/app-second-step-routes.ts';
@@ -74,7 +74,7 @@ export async function buildApp(config: Config, services: Services, logger: objec
   registerSecurityPageRoute(app, { sessions: services.sessions, factors: services.factors, textsAvailable: services.smsAvailable });
   const resetSteps = { passwordReset: services.passwordReset, otherWays: services.otherWays, security: config.security, clock: services.clock };
   registerRecoveryRoutes(app, resetSteps);
-  registerPasswordChangeRoutes(app, resetSteps);
+  registerPasswordChangeRoutes(app, { ...resetSteps, drawSettings: drawSettingsPage });
   registerSecuritySettingsRoutes(app, { settings: services.securitySettings, config, clock: services.clock });
   if (config.devMailbox && (services.mailCatcher || services.smsCatcher)) registerMailboxRoutes(app, { catcher: services.mailCatcher, smsCatcher: services.smsCatcher });
   return app;
