@@ -19,6 +19,8 @@ import { drawSettingsPage, registerAccountRoutes } from '../account/account-rout
 import { registerRecoveryRoutes } from '../recovery/recovery-routes.tsx';
 import { registerTwoStepRoutes } from '../login/two-step-routes.tsx';
 import { registerAppSecondStepRoutes } from '../login/app-second-step-routes.ts';
+import { registerPhoneSetupRoutes } from '../settings/phone-setup-routes.tsx';
+import { registerReverifyRoutes } from '../settings/reverify-routes.tsx';
 import { registerSecuritySettingsRoutes } from '../settings/security-settings-routes.tsx';
 import { registerPasswordChangeRoutes } from '../recovery/password-change-routes.tsx';
 import { registerSecurityPageRoute } from '../settings/security-page-routes.tsx';
@@ -75,7 +77,9 @@ export async function buildApp(config: Config, services: Services, logger: objec
   const resetSteps = { passwordReset: services.passwordReset, otherWays: services.otherWays, security: config.security, clock: services.clock };
   registerRecoveryRoutes(app, resetSteps);
   registerPasswordChangeRoutes(app, { ...resetSteps, drawSettings: drawSettingsPage });
-  registerSecuritySettingsRoutes(app, { settings: services.securitySettings, config, clock: services.clock });
+  registerReverifyRoutes(app, { settings: services.securitySettings, clock: services.clock });
+  registerPhoneSetupRoutes(app, { settings: services.securitySettings, config });
+  registerSecuritySettingsRoutes(app, { settings: services.securitySettings, clock: services.clock });
   if (config.devMailbox && (services.mailCatcher || services.smsCatcher)) registerMailboxRoutes(app, { catcher: services.mailCatcher, smsCatcher: services.smsCatcher });
   return app;
 }
