@@ -56,15 +56,14 @@ export function registerTwoStepRoutes(app: FastifyInstance, deps: { twoStep: Two
     registerCodeStep(app, {
       ...secondStep(way),
       path: paths[way],
-      draw(request, described, flowId, shown) {
-        const t = translate(request);
+      draw(request, described, { t, flowId, error }) {
         const q = `?flow=${flowId}`;
         const links = [
           way === 'totp' ? { href: `${paths.backup_code}${q}`, label: t('ways.backup_use') } : described.summary.totp ? { href: `${paths.totp}${q}`, label: t('ways.totp_use') } : null,
           { href: `${paths.otherWays}${q}`, label: t('ways.title') },
           { href: '/login', label: t('ways.back') },
         ].filter((link): link is { href: string; label: string } => link !== null);
-        const card = <FactorCodeCard ctx={request.ctx} t={t} flowId={flowId} way={way} action={paths[way]} error={shown.error} secondStep links={links} />;
+        const card = <FactorCodeCard ctx={request.ctx} t={t} flowId={flowId} way={way} action={paths[way]} error={error} secondStep links={links} />;
         return <Page ctx={request.ctx} t={t} title={t(way === 'totp' ? 'totp_page.title' : 'backup_page.title')} path={`${paths[way]}${q}`}>{card}</Page>;
       },
     });
@@ -74,25 +73,17 @@ export function registerTwoStepRoutes(app: FastifyInstance, deps: { twoStep: Two
     ...secondStep('sms'),
     path: paths.sms,
     sendPath: paths.smsSend,
-    draw(request, described, flowId, shown) {
-      const t = translate(request);
-      return (
-        <TextCodePage
-          ctx={request.ctx}
-          t={t}
-          flowId={flowId}
-          phone={described.summary.phone}
-          security={config.security}
-          confirmAction={paths.sms}
-          resendAction={paths.smsSend}
-          secondsUntilResend={described.secondsUntilText}
-          otherWaysHref={`${paths.otherWays}?flow=${flowId}`}
-          startOverHref="/login"
-          startOverLabel={t('ways.back')}
-          {...shown}
-        />
-      );
-    },
+    draw: (_request, described, base) => (
+      <TextCodePage
+        {...base}
+        phone={described.summary.phone}
+        security={config.security}
+        secondsUntilResend={described.secondsUntilText}
+        otherWaysHref={`${paths.otherWays}?flow=${base.flowId}`}
+        startOverHref="/login"
+        startOverLabel={base.t('ways.back')}
+      />
+    ),
     send: (_request, caller, flowId) => twoStep.sendText(flowId, caller),
   });
 

@@ -13,7 +13,7 @@ import { h } from '../http/jsx.ts';
 import { textField } from '../http/replies.ts';
 import type { Failure } from '../shared/failure.ts';
 import { codeMessages } from '../verification/code-messages.ts';
-import { drawStep, goTo, registerCodeStep } from '../verification/code-step.ts';
+import { drawStep, goTo, registerCodeStep, type StepPageBase } from '../verification/code-step.ts';
 import { TextCodePage } from '../factors/factor-pages.tsx';
 import { FactorPage } from './other-ways-pages.tsx';
 import type { NextStep } from './password-reset-flow.ts';
@@ -29,6 +29,8 @@ export function registerResetSteps(app: FastifyInstance, variant: ResetVariant, 
   const translate = (request: FastifyRequest) => request.ctx.translator(recoveryMessages, codeMessages, factorMessages);
   const then = (request: FastifyRequest) => (request.query as Record<string, unknown>).then === '1';
   const shared = { translate, who: resetCallerOf(variant, passwordReset) };
+  /** The links out of a code page: the other ways, and back to where the flow started. */
+  const waysOut = ({ t, flowId }: StepPageBase) => ({ otherWaysHref: `${paths.otherWays}?flow=${flowId}`, startOverHref: paths.start, startOverLabel: t(variant.words.startOver) });
   /** After a proof: the new password, or the page of the proof still missing, saying this one was accepted. */
   const onTo = (flowId: string) => (moved: { ok: true; next: NextStep } | Failure) => (moved.ok ? goTo(pathTo(variant, moved.next, flowId, { then: true })) : moved);
 
@@ -41,28 +43,18 @@ export function registerResetSteps(app: FastifyInstance, variant: ResetVariant, 
       if (!described.ok) return described;
       return described.page === 'code' ? drawStep(described) : goTo(pathTo(variant, described.page, flowId));
     },
-    draw(request, described, flowId, shown) {
-      const t = translate(request);
-      return (
-        <ResetCodePage
-          ctx={request.ctx}
-          t={t}
-          variant={variant}
-          flowId={flowId}
-          destination={described.destination}
-          sentText={t(variant.words.sentTo, { destination: described.destination })}
-          confirmAction={paths.code}
-          resendAction={paths.resend}
-          secondsUntilResend={described.secondsUntilResend}
-          cooldownSeconds={security.resendCooldownSeconds}
-          lifetimeMinutes={Math.round(security.codeLifetimeSeconds / 60)}
-          otherWaysHref={`${paths.otherWays}?flow=${flowId}`}
-          startOverHref={paths.start}
-          startOverLabel={t(variant.words.startOver)}
-          {...shown}
-        />
-      );
-    },
+    draw: (_request, described, base) => (
+      <ResetCodePage
+        {...base}
+        {...waysOut(base)}
+        variant={variant}
+        destination={described.destination}
+        sentText={base.t(variant.words.sentTo, { destination: described.destination })}
+        secondsUntilResend={described.secondsUntilResend}
+        cooldownSeconds={security.resendCooldownSeconds}
+        lifetimeMinutes={Math.round(security.codeLifetimeSeconds / 60)}
+      />
+    ),
     noticeFor: (request) => (then(request) ? translate(request)('factor_page.factor_done') : undefined),
     confirm: async (_request, _reply, caller, flowId, code) => onTo(flowId)(await passwordReset.confirmCode(kind, flowId, code, caller)),
     send: (_request, caller, flowId) => passwordReset.resend(kind, flowId, caller),
@@ -77,21 +69,8 @@ export function registerResetSteps(app: FastifyInstance, variant: ResetVariant, 
       if (!described.ok) return described;
       return described.page === 'password' ? goTo(pathTo(variant, 'password', flowId)) : drawStep(described);
     },
-    draw: (request, described, flowId, shown) => (
-      <TextCodePage
-        ctx={request.ctx}
-        t={translate(request)}
-        flowId={flowId}
-        phone={described.summary?.phone ?? null}
-        security={security}
-        confirmAction={paths.sms}
-        resendAction={paths.smsSend}
-        secondsUntilResend={described.secondsUntilText}
-        otherWaysHref={`${paths.otherWays}?flow=${flowId}`}
-        startOverHref={paths.start}
-        startOverLabel={translate(request)(variant.words.startOver)}
-        {...shown}
-      />
+    draw: (_request, described, base) => (
+      <TextCodePage {...base} {...waysOut(base)} phone={described.summary?.phone ?? null} security={security} secondsUntilResend={described.secondsUntilText} />
     ),
     confirm: async (_request, _reply, caller, flowId, code) => onTo(flowId)(await otherWays.confirmText(kind, flowId, code, caller)),
     send: (_request, caller, flowId) => otherWays.sendText(kind, flowId, caller),
@@ -110,10 +89,9 @@ export function registerResetSteps(app: FastifyInstance, variant: ResetVariant, 
         if (described.proved.factor) return goTo(pathTo(variant, 'code', flowId));
         return drawStep(described);
       },
-      draw(request, described, flowId, shown) {
-        const t = translate(request);
-        const notice = then(request) && !shown.error ? t('factor_page.channel_done') : undefined;
-        return <FactorPage ctx={request.ctx} t={t} variant={variant} flowId={flowId} way={way} error={shown.error} secondStep={!!described.proved.channel} notice={notice} />;
+      draw(request, described, { ctx, t, flowId, error }) {
+        const notice = then(request) && !error ? t('factor_page.channel_done') : undefined;
+        return <FactorPage ctx={ctx} t={t} variant={variant} flowId={flowId} way={way} error={error} secondStep={!!described.proved.channel} notice={notice} />;
       },
       // Nothing new can be sent for these ways: the way out is another way, not "get a new code".
       wordsFor: (failure) => (failure.code === 'code.used_up' ? 'factor.used_up' : undefined),

@@ -68,20 +68,14 @@ export function registerRegistrationRoutes(
       const described = await registration.describe(flowId, browserId);
       return described.ok ? drawStep(described) : described;
     },
-    draw: (request, described, flowId, shown) => (
+    draw: (_request, described, base) => (
       <RegistrationCodePage
-        ctx={request.ctx}
-        t={translate(request)}
-       
-        flowId={flowId}
+        {...base}
         destination={described.flow.typed_identifier}
-        confirmAction="/register/code"
-        resendAction="/register/resend"
         secondsUntilResend={described.secondsUntilResend}
         cooldownSeconds={security.resendCooldownSeconds}
         lifetimeMinutes={Math.round(security.codeLifetimeSeconds / 60)}
         startOverHref="/register"
-        {...shown}
       />
     ),
     async confirm(request, reply, browserId, flowId, code) {

@@ -48,26 +48,18 @@ export function registerPhoneSetupRoutes(app: FastifyInstance, deps: { settings:
       const described = await settings.describePhoneSetup(flowId, shopper);
       return described.ok ? drawStep(described) : described;
     },
-    draw(request, described, flowId, shown) {
-      const t = translate(request);
-      return (
-        <TextCodePage
-          ctx={request.ctx}
-          t={t}
-          flowId={flowId}
-          phone={described.masked}
-          security={config.security}
-          sentText={t('phone_setup.sent_to', { phone: keepTogether(described.masked) })}
-          numberHelp={t('phone_setup.help_typed', { phone: described.masked })}
-          confirmAction="/account/security/phone/code"
-          resendAction="/account/security/phone/resend"
-          secondsUntilResend={described.secondsUntilResend}
-          startOverHref="/account/security/phone"
-          startOverLabel={t('two_step.phone_change')}
-          {...shown}
-        />
-      );
-    },
+    draw: (_request, described, base) => (
+      <TextCodePage
+        {...base}
+        phone={described.masked}
+        security={config.security}
+        sentText={base.t('phone_setup.sent_to', { phone: keepTogether(described.masked) })}
+        numberHelp={base.t('phone_setup.help_typed', { phone: described.masked })}
+        secondsUntilResend={described.secondsUntilResend}
+        startOverHref="/account/security/phone"
+        startOverLabel={base.t('two_step.phone_change')}
+      />
+    ),
     async confirm(_request, _reply, shopper, flowId, code) {
       const result = await settings.confirmPhone(flowId, code, shopper);
       return result.ok ? goTo('/account/security?saved=phone') : result;

@@ -13,7 +13,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { formBody, shortText } from '../http/form-schema.ts';
 import type { SafeHtml } from '../http/jsx.ts';
 import { redirect, sendPage, textField } from '../http/replies.ts';
+import type { RequestContext } from '../http/request-context.ts';
 import type { Failure } from '../shared/failure.ts';
+import type { Translate } from '../shared/i18n.ts';
 import { answerFailure, endStep, type FailureAnswers, type Shown } from './answer-failure.ts';
 import type { EarlierCode } from './code-service.ts';
 import { sentNoticeId, sentParam } from './code-notices.ts';
@@ -37,12 +39,22 @@ export interface CodeStep<Who, View> extends FailureAnswers {
   who(request: FastifyRequest, reply: FastifyReply): Who | null;
   /** Where the flow stands; read for every GET and every redraw, so no route decides it again. */
   standing(request: FastifyRequest, who: Who, flowId: string): Promise<Standing<View>>;
-  draw(request: FastifyRequest, view: View, flowId: string, shown: Shown): SafeHtml;
+  /** The page; `base` holds what every code page takes (context, words, flow, actions, messages). */
+  draw(request: FastifyRequest, view: View, base: StepPageBase): SafeHtml;
   /** Checks the code; right → the page to go to next (and whatever the flow does, e.g. a session). */
   confirm(request: FastifyRequest, reply: FastifyReply, who: Who, flowId: string, code: TypedCode): Promise<GoTo | Failure>;
   send?(request: FastifyRequest, who: Who, flowId: string): Promise<{ ok: true; earlier?: EarlierCode } | Failure>;
   /** A notice of the flow's own for a GET (e.g. "the email code is done"), when no send is announced. */
   noticeFor?(request: FastifyRequest): string | undefined;
+}
+
+/** What every step's page is given, ready to spread into a code page's model. */
+export interface StepPageBase extends Omit<Shown, 'status'> {
+  ctx: RequestContext;
+  t: Translate;
+  flowId: string;
+  confirmAction: string;
+  resendAction: string;
 }
 
 const flowOf = (source: unknown) => textField(source, 'flow') ?? '';
@@ -61,7 +73,9 @@ export function registerCodeStep<Who, View>(app: FastifyInstance, step: CodeStep
     const standing = await step.standing(request, who, flowId);
     if (!standing.ok) return endStep(request, reply, standing, step);
     if ('goTo' in standing) return redirect(reply, standing.goTo);
-    return sendPage(reply, step.draw(request, standing.view, flowId, shown), shown.status ?? 200);
+    const { status = 200, ...messages } = shown;
+    const base = { ctx: request.ctx, t: step.translate(request), flowId, confirmAction: step.path, resendAction: step.sendPath ?? '', ...messages };
+    return sendPage(reply, step.draw(request, standing.view, base), status);
   }
 
   app.get(step.path, async (request, reply) => {
