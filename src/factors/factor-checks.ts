@@ -69,7 +69,7 @@ export function createFactorChecks(deps: FactorCheckDeps) {
     number: string | null,
     clientAddress: string,
     options: { quietWhenCapped: boolean; verified: boolean },
-  ): Promise<{ ok: true; earlier?: EarlierCode } | Failure<string>> {
+  ): Promise<{ ok: true; earlier?: EarlierCode } | Failure> {
     if (!deps.textsAvailable) return fail('sms.unavailable');
     const codeTarget = target(flow, 'sms');
     let to = number;

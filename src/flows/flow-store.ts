@@ -62,6 +62,6 @@ export function createFlowStore(db: Database, clock: Clock) {
 
 export type FlowStore = ReturnType<typeof createFlowStore>;
 
-export function isFailure<T>(value: T | Failure<string>): value is Failure<string> {
+export function isFailure<T>(value: T | Failure): value is Failure {
   return typeof value === 'object' && value !== null && (value as Failure).ok === false;
 }

@@ -14,7 +14,7 @@ import { sentNoticeId, sentParam } from '../verification/code-notices.ts';
 import { sendProblem } from '../http/error-handler.tsx';
 import { statusFor } from '../http/error-statuses.ts';
 import type { Clock } from '../shared/clock.ts';
-import type { Failure } from '../shared/failure.ts';
+import type { Failure, FailureCode } from '../shared/failure.ts';
 import { recoveryMessages } from '../recovery/recovery-messages.ts';
 import { codeMessages } from '../verification/code-messages.ts';
 import { loginMessages } from './login-messages.ts';
@@ -33,12 +33,12 @@ export function registerTwoStepRoutes(app: FastifyInstance, deps: { twoStep: Two
   const storeName = config.storeName;
   const translate = (request: FastifyRequest) => request.ctx.translator(factorMessages, loginMessages, codeMessages, recoveryMessages);
   const callerOf = (request: FastifyRequest): TwoStepCaller => ({ browserId: request.ctx.browserId, clientAddress: request.ctx.clientAddress, userAgent: request.ctx.userAgent });
-  const messageOf = (request: FastifyRequest, reply: FastifyReply, failure: Failure<string>) => {
+  const messageOf = (request: FastifyRequest, reply: FastifyReply, failure: Failure) => {
     if (failure.retryAfterSeconds) reply.header('retry-after', String(failure.retryAfterSeconds));
     return translate(request)(failure.code, { wait: waitText(failure.retryAfterSeconds, request.ctx.locale) });
   };
   /** An expired or finished second step starts over at the password, where it began. */
-  const flowProblem = (request: FastifyRequest, reply: FastifyReply, code: string) => sendProblem(request, reply, code, storeName);
+  const flowProblem = (request: FastifyRequest, reply: FastifyReply, code: FailureCode) => sendProblem(request, reply, code, storeName);
 
   async function confirm(request: FastifyRequest, reply: FastifyReply, way: Way, render: (error: string, status: number) => Promise<unknown>) {
     const flowId = textField(request.body, 'flow') ?? '';

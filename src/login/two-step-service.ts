@@ -85,7 +85,7 @@ export function createTwoStepService(deps: { db: Database; config: Config; facto
      * Starts the second step; the first way offered is the authenticator app when there is one,
      * otherwise a text message, sent now so the shopper lands on a page with a code on its way.
      */
-    async begin(account: Account, summary: FactorSummary, caller: TwoStepCaller, returnTo: string): Promise<{ flowId: string; way: Way; sent?: { ok: true; earlier?: EarlierCode } | Failure<string> }> {
+    async begin(account: Account, summary: FactorSummary, caller: TwoStepCaller, returnTo: string): Promise<{ flowId: string; way: Way; sent?: { ok: true; earlier?: EarlierCode } | Failure }> {
       const data: SignInData = { returnTo, locale: account.locale };
       const flow = await flows.create(db, {
         id: newId(),
@@ -107,13 +107,13 @@ export function createTwoStepService(deps: { db: Database; config: Config; facto
       return { flowId: flow.id, way: 'sms', sent };
     },
 
-    async describe(flowId: string, caller: TwoStepCaller): Promise<{ ok: true; summary: FactorSummary; secondsUntilText: number } | Failure<string>> {
+    async describe(flowId: string, caller: TwoStepCaller): Promise<{ ok: true; summary: FactorSummary; secondsUntilText: number } | Failure> {
       const flow = await waitingFlow(flowId, caller);
       if (isFailure(flow)) return flow;
       return { ok: true, summary: await factors.summary(flow.account_id!), secondsUntilText: await checks.secondsUntilTextResend(ref(flow)) };
     },
 
-    async sendText(flowId: string, caller: TwoStepCaller): Promise<{ ok: true; earlier?: EarlierCode } | Failure<string>> {
+    async sendText(flowId: string, caller: TwoStepCaller): Promise<{ ok: true; earlier?: EarlierCode } | Failure> {
       const flow = await waitingFlow(flowId, caller);
       if (isFailure(flow)) return flow;
       return checks.sendToAccountPhone(ref(flow), caller.clientAddress, { quietWhenCapped: false });

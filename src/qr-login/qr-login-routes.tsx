@@ -16,6 +16,7 @@ import { isFinal, type QrStatus } from './qr-login-flow.ts';
 import { qrLoginMessages } from './qr-login-messages.ts';
 import { AppPage, QrConfirmPage, QrResultPage, QrReviewPage, type QrPanelModel } from './qr-login-pages.tsx';
 import type { QrLoginService } from './qr-login-service.ts';
+import type { Failure, FailureCode } from '../shared/failure.ts';
 
 /** A missed notice (a node restart, a dropped LISTEN connection) is caught by re-reading the row. */
 const RE_READ_MS = 1000;
@@ -50,7 +51,7 @@ export function registerQrLoginRoutes(app: FastifyInstance, deps: QrRouteDeps) {
     const named = (request.query as Record<string, unknown>).request ?? (request.body as Record<string, unknown> | undefined)?.request;
     return qrSecretFrom(request.cookies[QR_COOKIE], named);
   };
-  const problem = (request: FastifyRequest, reply: FastifyReply, code: string, retryAfterSeconds?: number) =>
+  const problem = (request: FastifyRequest, reply: FastifyReply, code: FailureCode, retryAfterSeconds?: number) =>
     sendProblem(request, reply, code, storeName, { catalogs: [qrLoginMessages], params: { wait: waitText(retryAfterSeconds, request.ctx.locale) } });
 
   // ---- the waiting browser -------------------------------------------------------------------
@@ -138,7 +139,7 @@ export function registerQrLoginRoutes(app: FastifyInstance, deps: QrRouteDeps) {
   // ---- the phone: a signed-in browser opening the QR's link ----------------------------------
 
   /** A refused look or scan: the same status as the app API for the same problem (410 expired, 429 too many). */
-  function qrProblemPage(request: FastifyRequest, reply: FastifyReply, failure: { code: string; retryAfterSeconds?: number }) {
+  function qrProblemPage(request: FastifyRequest, reply: FastifyReply, failure: Failure) {
     const t = translate(request);
     if (failure.retryAfterSeconds) reply.header('retry-after', String(failure.retryAfterSeconds));
     return sendPage(reply, <QrResultPage ctx={request.ctx} t={t} storeName={storeName} outcome="problem" message={t(failure.code, { wait: waitText(failure.retryAfterSeconds, request.ctx.locale) })} />, statusFor(failure.code));

@@ -25,7 +25,7 @@ export function registerOtherWays(
   const { otherWays, storeName, security, callerOf } = deps;
   const paths = pathsFor(kind);
   const translate = (request: FastifyRequest) => request.ctx.translator(factorMessages, recoveryMessages, codeMessages);
-  const describeFailure = (request: FastifyRequest, reply: FastifyReply, failure: Failure<string>) => {
+  const describeFailure = (request: FastifyRequest, reply: FastifyReply, failure: Failure) => {
     if (failure.retryAfterSeconds) reply.header('retry-after', String(failure.retryAfterSeconds));
     return translate(request)(failure.code, { wait: waitText(failure.retryAfterSeconds, request.ctx.locale) });
   };

@@ -44,8 +44,8 @@ export function createOtherWaysService(deps: { passwordReset: PasswordResetServi
     typed: string,
     caller: Caller,
     proof: Proof,
-    check: (ref: FlowRef) => Promise<{ ok: true } | Failure<string>>,
-  ): Promise<Next | Failure<string>> {
+    check: (ref: FlowRef) => Promise<{ ok: true } | Failure>,
+  ): Promise<Next | Failure> {
     const waiting = await waitingFlow(kind, flowId, caller);
     if (!waiting.ok) return waiting;
     if (typed.trim() === '') return fail('code.missing', { field: 'code' });
@@ -64,7 +64,7 @@ export function createOtherWaysService(deps: { passwordReset: PasswordResetServi
      */
     async describe(kind: PasswordResetKind, flowId: string, caller: Caller): Promise<
       | { ok: true; flow: FlowRow; proved: Proofs; secondsUntilEmail: number; secondsUntilText: number; summary: FactorSummary | null; textsAvailable: boolean }
-      | Failure<string>
+      | Failure
     > {
       const described = await passwordReset.describe(kind, flowId, caller);
       if (!described.ok) return described;
@@ -80,7 +80,7 @@ export function createOtherWaysService(deps: { passwordReset: PasswordResetServi
       };
     },
 
-    async sendText(kind: PasswordResetKind, flowId: string, caller: Caller): Promise<{ ok: true; earlier?: EarlierCode } | Failure<string>> {
+    async sendText(kind: PasswordResetKind, flowId: string, caller: Caller): Promise<{ ok: true; earlier?: EarlierCode } | Failure> {
       const waiting = await waitingFlow(kind, flowId, caller);
       if (!waiting.ok) return waiting;
       return checks.sendToAccountPhone(refFor(waiting.flow, waiting.account), caller.clientAddress, { quietWhenCapped: kind === 'recovery' });

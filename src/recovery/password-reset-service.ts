@@ -83,7 +83,7 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
   }
 
   /** The open flow of this kind for this browser; Change password flows also for this account only. */
-  async function openFlow(kind: PasswordResetKind, flowId: string, caller: Caller): Promise<FlowRow | Failure<string>> {
+  async function openFlow(kind: PasswordResetKind, flowId: string, caller: Caller): Promise<FlowRow | Failure> {
     const flow = await flows.findOpen(kind, flowId, caller.browserId);
     if (isFailure(flow)) return flow;
     if (kind === 'password_change') {
@@ -128,7 +128,7 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
 
   return {
     /** "Forgot password?": one field, email or login name. */
-    async startRecovery(identifierText: string, caller: Caller): Promise<{ ok: true; flowId: string; earlier?: EarlierCode } | Failure<string>> {
+    async startRecovery(identifierText: string, caller: Caller): Promise<{ ok: true; flowId: string; earlier?: EarlierCode } | Failure> {
       const typed = identifierText.normalize('NFKC').trim();
       if (typed === '') return fail('identity.identifier_missing', { field: 'identifier' });
       const identifier = parseIdentifier(typed);
@@ -142,7 +142,7 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
     },
 
     /** My account → Settings → Change password: the code goes to the email on file. */
-    async startPasswordChange(caller: Caller): Promise<{ ok: true; flowId: string; earlier?: EarlierCode } | Failure<string>> {
+    async startPasswordChange(caller: Caller): Promise<{ ok: true; flowId: string; earlier?: EarlierCode } | Failure> {
       const accountId = caller.session?.accountId;
       const account = accountId ? await accounts.findById(accountId) : undefined;
       if (!account) return fail('request.unauthenticated');
@@ -179,7 +179,7 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
      * text message, plus an authenticator or backup code when the account has one (DESIGN.md §2).
      * Conditional on the flow still waiting, so a replayed request moves nothing.
      */
-    async acceptProof(flow: FlowRow, account: Account, proof: Proof): Promise<{ ok: true; next: NextStep } | Failure<string>> {
+    async acceptProof(flow: FlowRow, account: Account, proof: Proof): Promise<{ ok: true; next: NextStep } | Failure> {
       const data = JSON.parse(flow.data) as PasswordResetData;
       const proved = { ...data.proved, ...proof };
       const summary = await factors.summary(account.id);
@@ -188,7 +188,7 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
       return moved ? { ok: true, next } : fail('flow.finished');
     },
 
-    async resend(kind: PasswordResetKind, flowId: string, caller: Caller): Promise<{ ok: true } | Failure<string>> {
+    async resend(kind: PasswordResetKind, flowId: string, caller: Caller): Promise<{ ok: true } | Failure> {
       const flow = await openFlow(kind, flowId, caller);
       if (isFailure(flow)) return flow;
       if (flow.state !== 'code_sent') return fail('flow.finished');
@@ -199,7 +199,7 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
       return { ok: true };
     },
 
-    async confirmCode(kind: PasswordResetKind, flowId: string, typedCode: string, caller: Caller): Promise<{ ok: true; next: NextStep } | Failure<string>> {
+    async confirmCode(kind: PasswordResetKind, flowId: string, typedCode: string, caller: Caller): Promise<{ ok: true; next: NextStep } | Failure> {
       const flow = await openFlow(kind, flowId, caller);
       if (isFailure(flow)) return flow;
       if (flow.state !== 'code_sent') return fail('flow.finished');
@@ -220,7 +220,7 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
       flowId: string,
       input: { password: string; confirmation: string; signOutOtherDevices: boolean },
       caller: Caller,
-    ): Promise<{ ok: true; renewed: { token: string; expiresAt: number } | null } | Failure<string>> {
+    ): Promise<{ ok: true; renewed: { token: string; expiresAt: number } | null } | Failure> {
       const flow = await openFlow(kind, flowId, caller);
       if (isFailure(flow)) return flow;
       if (flow.state !== 'verified' || !flow.account_id) return fail('flow.not_verified');

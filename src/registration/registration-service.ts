@@ -84,7 +84,7 @@ export function createRegistrationService(deps: {
   }
 
   return {
-    async start(input: RegistrationInput): Promise<{ ok: true; flowId: string; earlier?: EarlierCode } | Failure<string>> {
+    async start(input: RegistrationInput): Promise<{ ok: true; flowId: string; earlier?: EarlierCode } | Failure> {
       const email = checkEmail(input.email);
       if (!email.ok) return email;
       let loginName: string | null = null;
@@ -140,7 +140,7 @@ export function createRegistrationService(deps: {
       return { ok: true as const, flow, secondsUntilResend: await codes.secondsUntilResend(targetFor(flow.id, data.email), 'email') };
     },
 
-    async resend(flowId: string, browserId: string | undefined, clientAddress: string): Promise<{ ok: true } | Failure<string>> {
+    async resend(flowId: string, browserId: string | undefined, clientAddress: string): Promise<{ ok: true } | Failure> {
       const flow = await flows.findOpen(FLOW_KIND, flowId, browserId);
       if (isFailure(flow)) return flow;
       const data = JSON.parse(flow.data) as RegistrationData;

@@ -43,12 +43,12 @@ export function registerSecuritySettingsRoutes(app: FastifyInstance, deps: { set
   }
 
   const toReverify = (reply: FastifyReply, back: string) => redirect(reply, `/account/confirm?return_to=${encodeURIComponent(back)}`);
-  const message = (request: FastifyRequest, reply: FastifyReply, failure: Failure<string>) => {
+  const message = (request: FastifyRequest, reply: FastifyReply, failure: Failure) => {
     if (failure.retryAfterSeconds) reply.header('retry-after', String(failure.retryAfterSeconds));
     return translate(request)(failure.code, { wait: waitText(failure.retryAfterSeconds, request.ctx.locale) });
   };
   /** A refused change: re-verify, a page-level problem, or back to Security with nothing changed. */
-  function refused(request: FastifyRequest, reply: FastifyReply, failure: Failure<string>, back: string) {
+  function refused(request: FastifyRequest, reply: FastifyReply, failure: Failure, back: string) {
     if (failure.code === 'reverify.required') return toReverify(reply, back);
     return sendProblem(request, reply, failure.code, storeName, { catalogs: [securitySettingsMessages] });
   }

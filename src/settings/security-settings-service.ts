@@ -92,7 +92,7 @@ export function createSecuritySettingsService(deps: {
   const fresh = (shopper: Shopper) => sessions.isFreshlyVerified(shopper.session);
 
   /** This shopper's open set-up flow of this kind, from this browser. */
-  async function setupFlow(kind: 'phone_setup' | 'totp_setup', flowId: string, shopper: Shopper): Promise<FlowRow | Failure<string>> {
+  async function setupFlow(kind: 'phone_setup' | 'totp_setup', flowId: string, shopper: Shopper): Promise<FlowRow | Failure> {
     // Every step of a set-up, not only its start: the flow outlives the 10-minute window, and the
     // last step is the one that changes the account.
     if (!fresh(shopper)) return fail('reverify.required');
@@ -127,7 +127,7 @@ export function createSecuritySettingsService(deps: {
     isFresh: fresh,
 
     /** "Confirm it's you": the password again. Wrong guesses count against sign-in throttling. */
-    async reverify(shopper: Shopper, password: string): Promise<{ ok: true; token: string; expiresAt: number } | Failure<string>> {
+    async reverify(shopper: Shopper, password: string): Promise<{ ok: true; token: string; expiresAt: number } | Failure> {
       if (password === '') return fail('reverify.password_missing', { field: 'password' });
       const subject = `account:${shopper.accountId}`;
       const wait = await throttle.claimAttempt(subject);
@@ -141,7 +141,7 @@ export function createSecuritySettingsService(deps: {
 
     // ---- phone --------------------------------------------------------------------------------
 
-    async startPhoneSetup(shopper: Shopper, typed: string): Promise<{ ok: true; flowId: string; earlier?: EarlierCode } | Failure<string>> {
+    async startPhoneSetup(shopper: Shopper, typed: string): Promise<{ ok: true; flowId: string; earlier?: EarlierCode } | Failure> {
       if (!fresh(shopper)) return fail('reverify.required');
       if (!checks.textsAvailable) return fail('sms.unavailable');
       if (typed.trim() === '') return fail('phone.missing', { field: 'phone' });
@@ -161,14 +161,14 @@ export function createSecuritySettingsService(deps: {
       return { ok: true as const, masked: data.masked, secondsUntilResend: await checks.secondsUntilNewNumberResend(ref(flow, shopper)) };
     },
 
-    async resendPhoneCode(flowId: string, shopper: Shopper): Promise<{ ok: true; earlier?: EarlierCode } | Failure<string>> {
+    async resendPhoneCode(flowId: string, shopper: Shopper): Promise<{ ok: true; earlier?: EarlierCode } | Failure> {
       const flow = await setupFlow('phone_setup', flowId, shopper);
       if (isFailure(flow)) return flow;
       const data = JSON.parse(flow.data) as PhoneSetupData;
       return checks.sendToNewNumber(ref(flow, shopper), secrets.unsealBound(shopper.accountId, data.numberSealed), shopper.clientAddress);
     },
 
-    async confirmPhone(flowId: string, typed: string, shopper: Shopper): Promise<{ ok: true } | Failure<string>> {
+    async confirmPhone(flowId: string, typed: string, shopper: Shopper): Promise<{ ok: true } | Failure> {
       const flow = await setupFlow('phone_setup', flowId, shopper);
       if (isFailure(flow)) return flow;
       if (typed.trim() === '') return fail('code.missing', { field: 'code' });
@@ -185,7 +185,7 @@ export function createSecuritySettingsService(deps: {
       return saved ? { ok: true } : fail('flow.finished');
     },
 
-    async removePhone(shopper: Shopper): Promise<{ ok: true } | Failure<string>> {
+    async removePhone(shopper: Shopper): Promise<{ ok: true } | Failure> {
       if (!fresh(shopper)) return fail('reverify.required');
       await changeWithNotice(async (trx) => {
         if (!(await factors.summary(shopper.accountId, trx)).phone) return;
@@ -198,7 +198,7 @@ export function createSecuritySettingsService(deps: {
 
     // ---- authenticator app --------------------------------------------------------------------
 
-    async startAuthenticatorSetup(shopper: Shopper): Promise<{ ok: true; flowId: string } | Failure<string>> {
+    async startAuthenticatorSetup(shopper: Shopper): Promise<{ ok: true; flowId: string } | Failure> {
       if (!fresh(shopper)) return fail('reverify.required');
       const data: TotpSetupData = { secretSealed: secrets.sealBound(shopper.accountId, newTotpSecret()) };
       const flow = await startSetup('totp_setup', shopper, data);
@@ -217,7 +217,7 @@ export function createSecuritySettingsService(deps: {
      * Active only after a right code from the app: proves the shopper's app and our clock agree.
      * The first set of backup codes comes with it (returned once, to be shown once).
      */
-    async confirmAuthenticator(flowId: string, typed: string, shopper: Shopper): Promise<{ ok: true; backupCodes: string[] | null } | Failure<string>> {
+    async confirmAuthenticator(flowId: string, typed: string, shopper: Shopper): Promise<{ ok: true; backupCodes: string[] | null } | Failure> {
       const flow = await setupFlow('totp_setup', flowId, shopper);
       if (isFailure(flow)) return flow;
       if (typed.trim() === '') return fail('code.missing', { field: 'code' });
@@ -236,7 +236,7 @@ export function createSecuritySettingsService(deps: {
       return saved ? { ok: true, backupCodes: codes } : fail('flow.finished');
     },
 
-    async removeAuthenticator(shopper: Shopper): Promise<{ ok: true } | Failure<string>> {
+    async removeAuthenticator(shopper: Shopper): Promise<{ ok: true } | Failure> {
       if (!fresh(shopper)) return fail('reverify.required');
       await changeWithNotice(async (trx) => {
         if (!(await factors.summary(shopper.accountId, trx)).totp) return;
@@ -250,7 +250,7 @@ export function createSecuritySettingsService(deps: {
     // ---- backup codes and the two-step switch -------------------------------------------------
 
     /** A new set of 10; the old set stops working in the same transaction. `replaced`: unused codes were voided. */
-    async regenerateBackupCodes(shopper: Shopper): Promise<{ ok: true; codes: string[]; replaced: boolean } | Failure<string>> {
+    async regenerateBackupCodes(shopper: Shopper): Promise<{ ok: true; codes: string[]; replaced: boolean } | Failure> {
       if (!fresh(shopper)) return fail('reverify.required');
       const replaced = (await factors.backupCodesLeft(shopper.accountId)) > 0;
       const codes = newBackupCodes(BACKUP_CODE_COUNT);
@@ -261,7 +261,7 @@ export function createSecuritySettingsService(deps: {
       return { ok: true, codes, replaced };
     },
 
-    async setTwoStep(shopper: Shopper, on: boolean): Promise<{ ok: true } | Failure<string>> {
+    async setTwoStep(shopper: Shopper, on: boolean): Promise<{ ok: true } | Failure> {
       if (!fresh(shopper)) return fail('reverify.required');
       if (on) {
         const summary = await factors.summary(shopper.accountId);

@@ -128,7 +128,7 @@ export function createCodeService(deps: { db: Database; clock: Clock; secrets: S
      * so of parallel requests exactly one goes on), then one send from each budget, then
      * `alsoSpend` (the SMS caps); a refusal by any of them gives back what was taken before it.
      */
-    async reserveSend(target: CodeTarget, to: SendTo, alsoSpend?: () => Promise<{ ok: true } | Failure<string>>): Promise<{ ok: true } | Failure<string>> {
+    async reserveSend(target: CodeTarget, to: SendTo, alsoSpend?: () => Promise<{ ok: true } | Failure>): Promise<{ ok: true } | Failure> {
       const key = cooldownKey(target.subject, to);
       const claimedAt = await cooldowns.claim(key, target.flowId, to.destination);
       if (claimedAt === null) return fail('code.resend_too_soon', { retryAfterSeconds: Math.max(1, await cooldowns.secondsLeft(key)) });
