@@ -13,6 +13,15 @@ import { smsCapFailureCodes } from './throttling/sms-cap-failures.ts';
 import { securitySettingsFailureCodes } from './settings/security-settings-failures.ts';
 import { qrLoginFailureCodes } from './qr-login/qr-login-failures.ts';
 import type { FailureCode } from './shared/failure.ts';
+import type { commonMessages } from './http/common-messages.ts';
+import type { accountMessages } from './account/account-messages.ts';
+import type { registrationMessages } from './registration/registration-messages.ts';
+import type { loginMessages } from './login/login-messages.ts';
+import type { codeMessages } from './verification/code-messages.ts';
+import type { factorMessages } from './factors/factor-messages.ts';
+import type { recoveryMessages } from './recovery/recovery-messages.ts';
+import type { securitySettingsMessages } from './settings/security-settings-messages.ts';
+import type { qrLoginMessages } from './qr-login/qr-login-messages.ts';
 
 const lists = {
   request: requestFailureCodes,
@@ -33,6 +42,13 @@ type CodesOf<Folders> = { [Folder in keyof Folders]: Folders[Folder] extends rea
 declare module './shared/failure.ts' {
   interface FailureCodeLists extends CodesOf<typeof lists> {}
 }
+
+/** The catalogs a page or API answer can show a failure from. */
+type ShopperMessageId = keyof (typeof commonMessages & typeof accountMessages & typeof registrationMessages & typeof loginMessages & typeof codeMessages & typeof factorMessages & typeof recoveryMessages & typeof securitySettingsMessages & typeof qrLoginMessages);
+
+type FailureCodesWithoutWords = Exclude<FailureCode, ShopperMessageId>;
+/** Fails `npm run typecheck`, naming the codes, when a failure has no text in some catalog (each catalog has both languages). */
+export const everyFailureCodeHasWords: [FailureCodesWithoutWords] extends [never] ? true : FailureCodesWithoutWords = true;
 
 /** Every code, for the run-time backstop test (test/shared/failure-codes.test.ts). */
 export const failureCodes: readonly FailureCode[] = Object.values(lists).flat();

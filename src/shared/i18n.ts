@@ -5,7 +5,22 @@ export type Locale = (typeof locales)[number];
 export const defaultLocale: Locale = 'en';
 
 export type Wording = Record<Locale, string>;
-export type Catalog = Record<string, Wording>;
+export type Catalog<Key extends string = string> = Record<Key, Wording>;
+
+/**
+ * A catalog from its two data files (`messages/<name>.en.json` and `.ru.json`, which translators
+ * edit). The types hold the Russian file to exactly the English one's keys, so a text missing or
+ * left over in either language fails `npm run typecheck` instead of a shopper's page. Placeholders
+ * are plain strings to the compiler; test/shared/catalogs.test.ts compares them.
+ */
+export function catalog<En extends Record<string, string>, Ru extends Record<keyof En, string>>(
+  en: En,
+  ru: Ru & Record<Exclude<keyof Ru, keyof En>, never>,
+): Catalog<Extract<keyof En, string>> {
+  const wordings = {} as Catalog<Extract<keyof En, string>>;
+  for (const key of Object.keys(en) as Extract<keyof En, string>[]) wordings[key] = { en: en[key], ru: ru[key] };
+  return wordings;
+}
 
 export function isLocale(value: unknown): value is Locale {
   return typeof value === 'string' && (locales as readonly string[]).includes(value);
