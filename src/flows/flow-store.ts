@@ -37,14 +37,14 @@ export function createFlowStore(db: Database, clock: Clock) {
     },
 
     /** The flow, if it exists, is of this kind, belongs to this browser and is still open. */
-    async findOpen(kind: string, flowId: string, browserId: string | undefined): Promise<FlowRow | Failure<FlowProblem>> {
+    async findOpen(kind: string, flowId: string, browserId: string | undefined): Promise<{ ok: true; flow: FlowRow } | Failure<FlowProblem>> {
       if (!browserId || !/^[0-9a-f-]{36}$/.test(flowId)) return fail('flow.not_found');
       const row = await db.selectFrom('flows').selectAll().where('id', '=', flowId).where('kind', '=', kind).executeTakeFirst();
       // Someone else's flow answers exactly like a missing one.
       if (!row || !constantTimeEqual(row.browser_hash, sha256Hex(browserId))) return fail('flow.not_found');
       if (row.state === 'completed') return fail('flow.finished');
       if (row.expires_at <= clock.now()) return fail('flow.expired');
-      return row;
+      return { ok: true, flow: row };
     },
 
     /** Moves a flow on only from the state the caller saw: a replayed request finds nothing to move. */
@@ -61,7 +61,3 @@ export function createFlowStore(db: Database, clock: Clock) {
 }
 
 export type FlowStore = ReturnType<typeof createFlowStore>;
-
-export function isFailure<T>(value: T | Failure): value is Failure {
-  return typeof value === 'object' && value !== null && (value as Failure).ok === false;
-}

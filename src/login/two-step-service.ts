@@ -8,10 +8,9 @@
 // in budgets of its own (code-service.ts 'second_step'): what a stranger spends in recovery,
 // knowing only the email, must not keep the owner with the right password and code out.
 import type { Config } from '../config/config.ts';
-import type { FactorChecks, FlowRef, Way } from '../factors/factor-checks.ts';
+import type { FactorChecks, FlowRef, TextCodeProblem, Way } from '../factors/factor-checks.ts';
 import type { FactorStore, FactorSummary } from '../factors/factor-store.ts';
-import type { FlowRow, FlowStore } from '../flows/flow-store.ts';
-import { isFailure } from '../flows/flow-store.ts';
+import type { FlowProblem, FlowRow, FlowStore } from '../flows/flow-store.ts';
 import type { Account } from '../identity/account-store.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import type { Failure } from '../shared/failure.ts';
@@ -53,10 +52,10 @@ export function createTwoStepService(deps: { db: Database; config: Config; facto
   });
 
   async function waitingFlow(flowId: string, caller: TwoStepCaller) {
-    const flow = await flows.findOpen(kindFor(caller), flowId, caller.browserId);
-    if (isFailure(flow)) return flow;
-    if (flow.state !== 'code_sent' || !flow.account_id) return fail('flow.finished');
-    return flow;
+    const opened = await flows.findOpen(kindFor(caller), flowId, caller.browserId);
+    if (!opened.ok) return opened;
+    if (opened.flow.state !== 'code_sent' || !opened.flow.account_id) return fail('flow.finished');
+    return opened;
   }
 
   return {
@@ -85,7 +84,7 @@ export function createTwoStepService(deps: { db: Database; config: Config; facto
      * Starts the second step; the first way offered is the authenticator app when there is one,
      * otherwise a text message, sent now so the shopper lands on a page with a code on its way.
      */
-    async begin(account: Account, summary: FactorSummary, caller: TwoStepCaller, returnTo: string): Promise<{ flowId: string; way: Way; sent?: { ok: true; earlier?: EarlierCode } | Failure }> {
+    async begin(account: Account, summary: FactorSummary, caller: TwoStepCaller, returnTo: string): Promise<{ flowId: string; way: Way; sent?: { ok: true; earlier?: EarlierCode } | Failure<TextCodeProblem> }> {
       const data: SignInData = { returnTo, locale: account.locale };
       const flow = await flows.create(db, {
         id: newId(),
@@ -107,22 +106,25 @@ export function createTwoStepService(deps: { db: Database; config: Config; facto
       return { flowId: flow.id, way: 'sms', sent };
     },
 
-    async describe(flowId: string, caller: TwoStepCaller): Promise<{ ok: true; summary: FactorSummary; secondsUntilText: number } | Failure> {
-      const flow = await waitingFlow(flowId, caller);
-      if (isFailure(flow)) return flow;
+    async describe(flowId: string, caller: TwoStepCaller): Promise<{ ok: true; summary: FactorSummary; secondsUntilText: number } | Failure<FlowProblem>> {
+      const opened = await waitingFlow(flowId, caller);
+      if (!opened.ok) return opened;
+      const { flow } = opened;
       return { ok: true, summary: await factors.summary(flow.account_id!), secondsUntilText: await checks.secondsUntilTextResend(ref(flow)) };
     },
 
-    async sendText(flowId: string, caller: TwoStepCaller): Promise<{ ok: true; earlier?: EarlierCode } | Failure> {
-      const flow = await waitingFlow(flowId, caller);
-      if (isFailure(flow)) return flow;
+    async sendText(flowId: string, caller: TwoStepCaller): Promise<{ ok: true; earlier?: EarlierCode } | Failure<FlowProblem | TextCodeProblem>> {
+      const opened = await waitingFlow(flowId, caller);
+      if (!opened.ok) return opened;
+      const { flow } = opened;
       return checks.sendToAccountPhone(ref(flow), caller.clientAddress, { quietWhenCapped: false });
     },
 
     /** The second factor; right → the flow is spent and the session made, in one transaction. */
     async confirm(way: Way, flowId: string, typed: string, caller: TwoStepCaller) {
-      const flow = await waitingFlow(flowId, caller);
-      if (isFailure(flow)) return flow;
+      const opened = await waitingFlow(flowId, caller);
+      if (!opened.ok) return opened;
+      const { flow } = opened;
       if (typed.trim() === '') return fail('code.missing', { field: 'code' });
       const target = ref(flow);
       const checked =

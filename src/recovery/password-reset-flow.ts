@@ -10,8 +10,6 @@ import type { FactorSummary } from '../factors/factor-store.ts';
 
 export type PasswordResetKind = 'recovery' | 'password_change';
 
-export type PasswordResetState = 'code_sent' | 'verified' | 'completed';
-
 export interface PasswordResetData {
   /** Where the code went, as the page may show it (only what the visitor typed, in recovery). */
   destination: string;
@@ -42,13 +40,6 @@ export function stepAfter(proved: Proofs, factors: FactorSummary): NextStep {
   const needsFactor = factors.totp || factors.backupCodesLeft > 0;
   if (needsFactor && !proved.factor) return factorStepOf(factors);
   return 'choose_password';
-}
-
-/** The step a flow in this state may take next; anything else is a replay or a skipped step. */
-export function nextStep(state: string): 'enter_code' | 'choose_password' | 'done' {
-  if (state === 'code_sent') return 'enter_code';
-  if (state === 'verified') return 'choose_password';
-  return 'done';
 }
 
 /** URL prefix of each kind's pages. */

@@ -7,9 +7,8 @@ import type { enqueueEmail } from '../courier/outbox.ts';
 import type { AccountStore } from '../identity/account-store.ts';
 import { checkEmail, checkLoginName } from '../identity/identifiers.ts';
 import type { PasswordHasher } from '../identity/password-hasher.ts';
-import { checkNewPassword } from '../identity/password-policy.ts';
-import type { FlowStore } from '../flows/flow-store.ts';
-import { isFailure } from '../flows/flow-store.ts';
+import { checkNewPassword, type PasswordProblem } from '../identity/password-policy.ts';
+import type { FlowProblem, FlowStore } from '../flows/flow-store.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Failure } from '../shared/failure.ts';
@@ -19,7 +18,10 @@ import { newId } from '../shared/ids.ts';
 import type { Secrets } from '../shared/secrets.ts';
 import type { Database } from '../storage/database.ts';
 import { uniqueViolationColumn } from '../storage/database-errors.ts';
-import type { CodeService, CodeTarget, EarlierCode } from '../verification/code-service.ts';
+import type { CodeService, CodeTarget, EarlierCode, SendProblem } from '../verification/code-service.ts';
+
+/** What a sign-up form can be refused for (its code step's refusals are the code service's). */
+type StartProblem = 'identity.email_invalid' | 'identity.invisible_character' | 'identity.login_name_invalid' | 'registration.login_name_taken' | PasswordProblem | SendProblem;
 
 const FLOW_KIND = 'registration';
 const PURPOSE = 'registration_email';
@@ -84,7 +86,7 @@ export function createRegistrationService(deps: {
   }
 
   return {
-    async start(input: RegistrationInput): Promise<{ ok: true; flowId: string; earlier?: EarlierCode } | Failure> {
+    async start(input: RegistrationInput): Promise<{ ok: true; flowId: string; earlier?: EarlierCode } | Failure<StartProblem>> {
       const email = checkEmail(input.email);
       if (!email.ok) return email;
       let loginName: string | null = null;
@@ -134,15 +136,17 @@ export function createRegistrationService(deps: {
     },
 
     async describe(flowId: string, browserId: string | undefined) {
-      const flow = await flows.findOpen(FLOW_KIND, flowId, browserId);
-      if (isFailure(flow)) return flow;
+      const opened = await flows.findOpen(FLOW_KIND, flowId, browserId);
+      if (!opened.ok) return opened;
+      const { flow } = opened;
       const data = JSON.parse(flow.data) as RegistrationData;
       return { ok: true as const, flow, secondsUntilResend: await codes.secondsUntilResend(targetFor(flow.id, data.email), 'email') };
     },
 
-    async resend(flowId: string, browserId: string | undefined, clientAddress: string): Promise<{ ok: true } | Failure> {
-      const flow = await flows.findOpen(FLOW_KIND, flowId, browserId);
-      if (isFailure(flow)) return flow;
+    async resend(flowId: string, browserId: string | undefined, clientAddress: string): Promise<{ ok: true } | Failure<FlowProblem | SendProblem>> {
+      const opened = await flows.findOpen(FLOW_KIND, flowId, browserId);
+      if (!opened.ok) return opened;
+      const { flow } = opened;
       const data = JSON.parse(flow.data) as RegistrationData;
       const target = targetFor(flow.id, data.email);
       const reserved = await codes.reserveSend(target, { channel: 'email', destination: data.email, clientAddress });
@@ -156,8 +160,9 @@ export function createRegistrationService(deps: {
 
     /** The right code creates the account, confirmed, and signs the new shopper in. */
     async confirm(flowId: string, browserId: string | undefined, code: string, client: { clientAddress: string; userAgent: string }) {
-      const flow = await flows.findOpen(FLOW_KIND, flowId, browserId);
-      if (isFailure(flow)) return flow;
+      const opened = await flows.findOpen(FLOW_KIND, flowId, browserId);
+      if (!opened.ok) return opened;
+      const { flow } = opened;
       const typed = code.replace(/\s+/g, '');
       if (typed === '') return fail('code.missing', { field: 'code' });
       const data = JSON.parse(flow.data) as RegistrationData;

@@ -10,12 +10,11 @@
 // authenticator for its first code, and only then is anything saved.
 import type { Config } from '../config/config.ts';
 import { BACKUP_CODE_COUNT, newBackupCodes, normalizeBackupCode } from '../factors/backup-codes.ts';
-import type { FactorChecks, FlowRef } from '../factors/factor-checks.ts';
+import type { FactorChecks, FlowRef, TextCodeProblem } from '../factors/factor-checks.ts';
 import type { FactorStore } from '../factors/factor-store.ts';
 import { maskPhoneNumber, parsePhoneNumber } from '../factors/phone-number.ts';
 import { matchTotp, newTotpSecret } from '../factors/totp.ts';
-import type { FlowRow, FlowStore } from '../flows/flow-store.ts';
-import { isFailure } from '../flows/flow-store.ts';
+import type { FlowProblem, FlowRow, FlowStore } from '../flows/flow-store.ts';
 import type { PasswordHasher } from '../identity/password-hasher.ts';
 import { normalizePassword } from '../identity/password-policy.ts';
 import type { AccountStore } from '../identity/account-store.ts';
@@ -31,7 +30,7 @@ import type { enqueueEmail } from '../courier/outbox.ts';
 import type { SecurityChange } from '../courier/templates/email-templates.ts';
 import { describeMoment } from '../shared/i18n.ts';
 import type { LoginThrottle } from '../throttling/login-throttle.ts';
-import type { EarlierCode } from '../verification/code-service.ts';
+import type { EarlierCode, TryProblem } from '../verification/code-service.ts';
 
 /** Who is asking: a signed-in browser session. */
 export interface Shopper {
@@ -51,6 +50,9 @@ interface PhoneSetupData {
 interface TotpSetupData {
   secretSealed: string;
 }
+
+/** Why a set-up step cannot go on: its flow is gone, or the session must confirm it is you again. */
+type SetupProblem = FlowProblem | 'reverify.required';
 
 export function createSecuritySettingsService(deps: {
   db: Database;
@@ -92,14 +94,14 @@ export function createSecuritySettingsService(deps: {
   const fresh = (shopper: Shopper) => sessions.isFreshlyVerified(shopper.session);
 
   /** This shopper's open set-up flow of this kind, from this browser. */
-  async function setupFlow(kind: 'phone_setup' | 'totp_setup', flowId: string, shopper: Shopper): Promise<FlowRow | Failure> {
+  async function setupFlow(kind: 'phone_setup' | 'totp_setup', flowId: string, shopper: Shopper): Promise<{ ok: true; flow: FlowRow } | Failure<SetupProblem>> {
     // Every step of a set-up, not only its start: the flow outlives the 10-minute window, and the
     // last step is the one that changes the account.
     if (!fresh(shopper)) return fail('reverify.required');
-    const flow = await flows.findOpen(kind, flowId, shopper.browserId);
-    if (isFailure(flow)) return flow;
-    if (flow.account_id !== shopper.accountId) return fail('flow.not_found');
-    return flow;
+    const opened = await flows.findOpen(kind, flowId, shopper.browserId);
+    if (!opened.ok) return opened;
+    if (opened.flow.account_id !== shopper.accountId) return fail('flow.not_found');
+    return opened;
   }
 
   async function startSetup(kind: 'phone_setup' | 'totp_setup', shopper: Shopper, data: object) {
@@ -127,7 +129,7 @@ export function createSecuritySettingsService(deps: {
     isFresh: fresh,
 
     /** "Confirm it's you": the password again. Wrong guesses count against sign-in throttling. */
-    async reverify(shopper: Shopper, password: string): Promise<{ ok: true; token: string; expiresAt: number } | Failure> {
+    async reverify(shopper: Shopper, password: string): Promise<{ ok: true; token: string; expiresAt: number } | Failure<'login.throttled' | 'reverify.password_missing' | 'reverify.password_wrong'>> {
       if (password === '') return fail('reverify.password_missing', { field: 'password' });
       const subject = `account:${shopper.accountId}`;
       const wait = await throttle.claimAttempt(subject);
@@ -141,7 +143,7 @@ export function createSecuritySettingsService(deps: {
 
     // ---- phone --------------------------------------------------------------------------------
 
-    async startPhoneSetup(shopper: Shopper, typed: string): Promise<{ ok: true; flowId: string; earlier?: EarlierCode } | Failure> {
+    async startPhoneSetup(shopper: Shopper, typed: string): Promise<{ ok: true; flowId: string; earlier?: EarlierCode } | Failure<'reverify.required' | 'phone.missing' | TextCodeProblem>> {
       if (!fresh(shopper)) return fail('reverify.required');
       if (!checks.textsAvailable) return fail('sms.unavailable');
       if (typed.trim() === '') return fail('phone.missing', { field: 'phone' });
@@ -155,22 +157,25 @@ export function createSecuritySettingsService(deps: {
     },
 
     async describePhoneSetup(flowId: string, shopper: Shopper) {
-      const flow = await setupFlow('phone_setup', flowId, shopper);
-      if (isFailure(flow)) return flow;
+      const opened = await setupFlow('phone_setup', flowId, shopper);
+      if (!opened.ok) return opened;
+      const { flow } = opened;
       const data = JSON.parse(flow.data) as PhoneSetupData;
       return { ok: true as const, masked: data.masked, secondsUntilResend: await checks.secondsUntilNewNumberResend(ref(flow, shopper)) };
     },
 
-    async resendPhoneCode(flowId: string, shopper: Shopper): Promise<{ ok: true; earlier?: EarlierCode } | Failure> {
-      const flow = await setupFlow('phone_setup', flowId, shopper);
-      if (isFailure(flow)) return flow;
+    async resendPhoneCode(flowId: string, shopper: Shopper): Promise<{ ok: true; earlier?: EarlierCode } | Failure<SetupProblem | TextCodeProblem>> {
+      const opened = await setupFlow('phone_setup', flowId, shopper);
+      if (!opened.ok) return opened;
+      const { flow } = opened;
       const data = JSON.parse(flow.data) as PhoneSetupData;
       return checks.sendToNewNumber(ref(flow, shopper), secrets.unsealBound(shopper.accountId, data.numberSealed), shopper.clientAddress);
     },
 
-    async confirmPhone(flowId: string, typed: string, shopper: Shopper): Promise<{ ok: true } | Failure> {
-      const flow = await setupFlow('phone_setup', flowId, shopper);
-      if (isFailure(flow)) return flow;
+    async confirmPhone(flowId: string, typed: string, shopper: Shopper): Promise<{ ok: true } | Failure<SetupProblem | 'code.missing' | TryProblem>> {
+      const opened = await setupFlow('phone_setup', flowId, shopper);
+      if (!opened.ok) return opened;
+      const { flow } = opened;
       if (typed.trim() === '') return fail('code.missing', { field: 'code' });
       const confirmed = await checks.confirmTextCode(ref(flow, shopper), typed);
       if (!confirmed.ok) return confirmed;
@@ -185,7 +190,7 @@ export function createSecuritySettingsService(deps: {
       return saved ? { ok: true } : fail('flow.finished');
     },
 
-    async removePhone(shopper: Shopper): Promise<{ ok: true } | Failure> {
+    async removePhone(shopper: Shopper): Promise<{ ok: true } | Failure<'reverify.required'>> {
       if (!fresh(shopper)) return fail('reverify.required');
       await changeWithNotice(async (trx) => {
         if (!(await factors.summary(shopper.accountId, trx)).phone) return;
@@ -198,7 +203,7 @@ export function createSecuritySettingsService(deps: {
 
     // ---- authenticator app --------------------------------------------------------------------
 
-    async startAuthenticatorSetup(shopper: Shopper): Promise<{ ok: true; flowId: string } | Failure> {
+    async startAuthenticatorSetup(shopper: Shopper): Promise<{ ok: true; flowId: string } | Failure<'reverify.required'>> {
       if (!fresh(shopper)) return fail('reverify.required');
       const data: TotpSetupData = { secretSealed: secrets.sealBound(shopper.accountId, newTotpSecret()) };
       const flow = await startSetup('totp_setup', shopper, data);
@@ -207,8 +212,9 @@ export function createSecuritySettingsService(deps: {
 
     /** The secret being enrolled, for the QR code and for typing; only to its own browser. */
     async describeAuthenticatorSetup(flowId: string, shopper: Shopper) {
-      const flow = await setupFlow('totp_setup', flowId, shopper);
-      if (isFailure(flow)) return flow;
+      const opened = await setupFlow('totp_setup', flowId, shopper);
+      if (!opened.ok) return opened;
+      const { flow } = opened;
       const data = JSON.parse(flow.data) as TotpSetupData;
       return { ok: true as const, secret: secrets.unsealBound(shopper.accountId, data.secretSealed) };
     },
@@ -217,9 +223,10 @@ export function createSecuritySettingsService(deps: {
      * Active only after a right code from the app: proves the shopper's app and our clock agree.
      * The first set of backup codes comes with it (returned once, to be shown once).
      */
-    async confirmAuthenticator(flowId: string, typed: string, shopper: Shopper): Promise<{ ok: true; backupCodes: string[] | null } | Failure> {
-      const flow = await setupFlow('totp_setup', flowId, shopper);
-      if (isFailure(flow)) return flow;
+    async confirmAuthenticator(flowId: string, typed: string, shopper: Shopper): Promise<{ ok: true; backupCodes: string[] | null } | Failure<SetupProblem | 'code.missing' | 'code.invalid'>> {
+      const opened = await setupFlow('totp_setup', flowId, shopper);
+      if (!opened.ok) return opened;
+      const { flow } = opened;
       if (typed.trim() === '') return fail('code.missing', { field: 'code' });
       const secret = secrets.unsealBound(shopper.accountId, (JSON.parse(flow.data) as TotpSetupData).secretSealed);
       const step = matchTotp(secret, typed, deps.clock.now());
@@ -236,7 +243,7 @@ export function createSecuritySettingsService(deps: {
       return saved ? { ok: true, backupCodes: codes } : fail('flow.finished');
     },
 
-    async removeAuthenticator(shopper: Shopper): Promise<{ ok: true } | Failure> {
+    async removeAuthenticator(shopper: Shopper): Promise<{ ok: true } | Failure<'reverify.required'>> {
       if (!fresh(shopper)) return fail('reverify.required');
       await changeWithNotice(async (trx) => {
         if (!(await factors.summary(shopper.accountId, trx)).totp) return;
@@ -250,7 +257,7 @@ export function createSecuritySettingsService(deps: {
     // ---- backup codes and the two-step switch -------------------------------------------------
 
     /** A new set of 10; the old set stops working in the same transaction. `replaced`: unused codes were voided. */
-    async regenerateBackupCodes(shopper: Shopper): Promise<{ ok: true; codes: string[]; replaced: boolean } | Failure> {
+    async regenerateBackupCodes(shopper: Shopper): Promise<{ ok: true; codes: string[]; replaced: boolean } | Failure<'reverify.required'>> {
       if (!fresh(shopper)) return fail('reverify.required');
       const replaced = (await factors.backupCodesLeft(shopper.accountId)) > 0;
       const codes = newBackupCodes(BACKUP_CODE_COUNT);
@@ -261,7 +268,7 @@ export function createSecuritySettingsService(deps: {
       return { ok: true, codes, replaced };
     },
 
-    async setTwoStep(shopper: Shopper, on: boolean): Promise<{ ok: true } | Failure> {
+    async setTwoStep(shopper: Shopper, on: boolean): Promise<{ ok: true } | Failure<'reverify.required' | 'two_step.needs_factor'>> {
       if (!fresh(shopper)) return fail('reverify.required');
       if (on) {
         const summary = await factors.summary(shopper.accountId);
