@@ -8,7 +8,7 @@ import { sendProblem } from '../http/error-handler.tsx';
 import type { AccountStore } from '../identity/account-store.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import type { Clock } from '../shared/clock.ts';
-import { isLocale } from '../shared/i18n.ts';
+import { isLocale, type MessageId } from '../shared/i18n.ts';
 import type { Database } from '../storage/database.ts';
 import { accountMessages } from './account-messages.ts';
 import { recoveryMessages } from '../recovery/recovery-messages.ts';
@@ -59,7 +59,7 @@ export function registerAccountRoutes(
     if (!session) return reply;
     const t = request.ctx.translator(accountMessages, securitySettingsMessages);
     const query = request.query as Record<string, unknown>;
-    const notices: Record<string, string> = {
+    const notices: Record<string, MessageId> = {
       one: 'account.session_ended', others: 'account.other_sessions_ended',
       phone: 'two_step.saved_phone', totp: 'two_step.saved_totp', on: 'two_step.saved_on', off: 'two_step.saved_off', removed: 'two_step.removed',
     };

@@ -28,13 +28,21 @@ export function isLocale(value: unknown): value is Locale {
 
 export type Params = Record<string, string | number>;
 
+/**
+ * Every catalog's keys, registered by src/failure-codes.ts (shared/ may not import the catalogs):
+ * `t('a.typo')` fails typecheck. An id from another catalog than the translator holds still
+ * throws at run time, as before.
+ */
+export interface MessageIdLists {}
+export type MessageId = MessageIdLists[keyof MessageIdLists];
+
 export function format(template: string, params: Params = {}): string {
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
 }
 
 /** A translator bound to one locale over any number of catalogs, the first holding the id wins. */
 export function translatorFor(locale: Locale, ...catalogs: Catalog[]) {
-  return (id: string, params?: Params): string => {
+  return (id: MessageId, params?: Params): string => {
     for (const catalog of catalogs) {
       const wording = catalog[id];
       if (wording) return format(wording[locale], params);
