@@ -63,5 +63,8 @@ const statusByCode: Record<FailureCode, number> = {
 };
 
 export function statusFor(code: FailureCode): number {
-  return statusByCode[code];
+  const status = statusByCode[code];
+  // Only a cast can bring an unknown code here; that is a bug, and the error handler makes it a 500.
+  if (status === undefined) throw new Error(`no HTTP status for failure code "${code}"`);
+  return status;
 }
