@@ -3,7 +3,7 @@
 // Usage: node --import tsx bench/seed.ts <dataDir> <accounts>; writes <dataDir>/seed.json.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createGatehouse } from '../src/compose.ts';
+import { createGatehouse } from '../src/server/compose.ts';
 import { BENCH_PASSWORD, benchConfig, emailFor, type SeedResult } from './common.ts';
 
 const [dataDir, countArg] = process.argv.slice(2);

@@ -1,6 +1,6 @@
 // Composition root: configuration → Gatehouse → listening server. No logic lives here.
 import { ConfigError, loadConfig } from './config/config.ts';
-import { createGatehouse } from './compose.ts';
+import { createGatehouse } from './server/compose.ts';
 
 async function main() {
   let config;

@@ -13,7 +13,7 @@ export function formatTime(ms: number, locale: Locale): string {
   return new Intl.DateTimeFormat(locale === 'ru' ? 'ru-RU' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(ms) + ' UTC';
 }
 
-export function AccountFrame(props: { ctx: RequestContext; t: Translate; storeName: string; section: Section; title: string; children?: Child }): SafeHtml {
+export function AccountFrame(props: { ctx: RequestContext; t: Translate; section: Section; title: string; children?: Child }): SafeHtml {
   const { t, section } = props;
   const links: [Section, string, string][] = [
     ['overview', '/account', t('account.overview')],
@@ -21,7 +21,7 @@ export function AccountFrame(props: { ctx: RequestContext; t: Translate; storeNa
     ['security', '/account/security', t('account.security')],
   ];
   return (
-    <Page ctx={props.ctx} t={t} title={props.title} storeName={props.storeName} path={links.find(([s]) => s === section)![1]} wide>
+    <Page ctx={props.ctx} t={t} title={props.title} path={links.find(([s]) => s === section)![1]} wide>
       <div class="account-layout">
         <nav class="account-menu" aria-label={t('account.menu')}>
           <p class="account-menu-title">{t('account.title')}</p>
@@ -57,10 +57,10 @@ function SignedInByQrNotice(props: { ctx: RequestContext; t: Translate; email: s
   );
 }
 
-export function OverviewPage(props: { ctx: RequestContext; t: Translate; storeName: string; session: SignedIn; createdAt: number; welcome: boolean; signedInByQr?: boolean }): SafeHtml {
+export function OverviewPage(props: { ctx: RequestContext; t: Translate; session: SignedIn; createdAt: number; welcome: boolean; signedInByQr?: boolean }): SafeHtml {
   const { t, session, ctx } = props;
   return (
-    <AccountFrame ctx={ctx} t={t} storeName={props.storeName} section="overview" title={t('account.overview')}>
+    <AccountFrame ctx={ctx} t={t} section="overview" title={t('account.overview')}>
       <h1 id="section-title">{t('account.overview')}</h1>
       {props.welcome ? <Alert kind="success">{t('account.welcome')}</Alert> : null}
       {props.signedInByQr ? <SignedInByQrNotice ctx={ctx} t={t} email={session.email} /> : null}
@@ -79,10 +79,10 @@ export function OverviewPage(props: { ctx: RequestContext; t: Translate; storeNa
   );
 }
 
-export function SettingsPage(props: { ctx: RequestContext; t: Translate; storeName: string; accountLocale: string; email: string; saved: boolean; passwordError?: string }): SafeHtml {
+export function SettingsPage(props: { ctx: RequestContext; t: Translate; accountLocale: string; email: string; saved: boolean; passwordError?: string }): SafeHtml {
   const { t, ctx } = props;
   return (
-    <AccountFrame ctx={ctx} t={t} storeName={props.storeName} section="settings" title={t('account.settings')}>
+    <AccountFrame ctx={ctx} t={t} section="settings" title={t('account.settings')}>
       <h1 id="section-title">{t('account.settings')}</h1>
       {props.saved ? <Alert kind="success">{t('account.saved')}</Alert> : null}
       <form method="post" action="/account/settings/language" class="form">
@@ -107,12 +107,12 @@ export function SettingsPage(props: { ctx: RequestContext; t: Translate; storeNa
   );
 }
 
-export function SecurityPage(props: { ctx: RequestContext; t: Translate; storeName: string; sessions: SessionRow[]; currentId: string; notice?: string; children?: Child }): SafeHtml {
+export function SecurityPage(props: { ctx: RequestContext; t: Translate; sessions: SessionRow[]; currentId: string; notice?: string; children?: Child }): SafeHtml {
   const { t, ctx } = props;
   const others = props.sessions.filter((s) => s.id !== props.currentId);
   const ordered = [...props.sessions.filter((s) => s.id === props.currentId), ...others];
   return (
-    <AccountFrame ctx={ctx} t={t} storeName={props.storeName} section="security" title={t('account.security')}>
+    <AccountFrame ctx={ctx} t={t} section="security" title={t('account.security')}>
       <h1 id="section-title">{t('account.security')}</h1>
       {props.notice ? <Alert kind="success">{props.notice}</Alert> : null}
       {props.children}
@@ -122,7 +122,7 @@ export function SecurityPage(props: { ctx: RequestContext; t: Translate; storeNa
         {ordered.map((session) => {
           const { browser, system } = describeUserAgent(session.user_agent, ctx.locale);
           // The store's own app names itself in its User-Agent, which we never echo: we name it.
-          const device = { browser: session.kind === 'app' ? t('account.store_app', { store: props.storeName }) : browser, system };
+          const device = { browser: session.kind === 'app' ? t('account.store_app', { store: props.ctx.storeName }) : browser, system };
           const current = session.id === props.currentId;
           return (
             <li class="session-item" data-session-id={session.id}>

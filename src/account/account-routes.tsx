@@ -1,27 +1,33 @@
-// Thin HTTP layer of My account. Every route here needs a signed-in browser session.
-import type { FastifyInstance } from 'fastify';
+// Thin HTTP layer of My account. Every route here needs a signed-in browser session. The Security
+// page itself is drawn in settings/security-page-routes.tsx, above both folders.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { SignedIn } from '../http/request-context.ts';
 import { h } from '../http/jsx.ts';
 import { formBody, shortText } from '../http/form-schema.ts';
 import { redirect, sendPage, textField } from '../http/replies.ts';
 import { requireSession } from '../http/require-session.ts';
+import { LANGUAGE_COOKIE } from '../http/cookies.ts';
 import { sendProblem } from '../http/error-handler.tsx';
 import type { AccountStore } from '../identity/account-store.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import type { Clock } from '../shared/clock.ts';
-import { isLocale, type MessageId } from '../shared/i18n.ts';
+import { isLocale } from '../shared/i18n.ts';
 import type { Database } from '../storage/database.ts';
 import { accountMessages } from './account-messages.ts';
 import { recoveryMessages } from '../recovery/recovery-messages.ts';
-import { OverviewPage, SecurityPage, SettingsPage } from './account-pages.tsx';
-import type { FactorStore } from '../factors/factor-store.ts';
-import { securitySettingsMessages } from '../settings/security-settings-messages.ts';
-import { TwoStepSection } from '../settings/security-settings-pages.tsx';
+import { OverviewPage, SettingsPage } from './account-pages.tsx';
+
+/** My account → Settings; Change password's start draws it again with why no code was sent. */
+export function drawSettingsPage(request: FastifyRequest, session: SignedIn, shown: { saved?: boolean; passwordError?: string }) {
+  const t = request.ctx.translator(accountMessages, recoveryMessages);
+  return <SettingsPage ctx={request.ctx} t={t} accountLocale={session.locale} email={session.email} saved={shown.saved ?? false} passwordError={shown.passwordError} />;
+}
 
 export function registerAccountRoutes(
   app: FastifyInstance,
-  deps: { db: Database; accounts: AccountStore; factors: FactorStore; textsAvailable: boolean; sessions: SessionService; clock: Clock; storeName: string },
+  deps: { db: Database; accounts: AccountStore; sessions: SessionService; clock: Clock },
 ) {
-  const { db, accounts, factors, sessions, clock, storeName } = deps;
+  const { db, accounts, sessions, clock } = deps;
 
   app.get('/account', async (request, reply) => {
     const session = requireSession(request, reply);
@@ -32,46 +38,24 @@ export function registerAccountRoutes(
     const welcome = query.welcome === '1';
     // Only a session a QR made: the query alone cannot make another session show it.
     const signedInByQr = query.signed_in === 'qr' && session.authenticated_via === 'qr';
-    return sendPage(reply, <OverviewPage ctx={request.ctx} t={t} storeName={storeName} session={session} createdAt={account!.created_at} welcome={welcome} signedInByQr={signedInByQr} />);
+    return sendPage(reply, <OverviewPage ctx={request.ctx} t={t} session={session} createdAt={account!.created_at} welcome={welcome} signedInByQr={signedInByQr} />);
   });
 
   app.get('/account/settings', async (request, reply) => {
     const session = requireSession(request, reply);
     if (!session) return reply;
-    const t = request.ctx.translator(accountMessages, recoveryMessages);
-    const saved = (request.query as Record<string, unknown>).saved === '1';
-    return sendPage(reply, <SettingsPage ctx={request.ctx} t={t} storeName={storeName} accountLocale={session.locale} email={session.email} saved={saved} />);
+    return sendPage(reply, drawSettingsPage(request, session, { saved: (request.query as Record<string, unknown>).saved === '1' }));
   });
 
   app.post('/account/settings/language', { schema: { body: formBody({ locale: shortText(8) }) } }, async (request, reply) => {
     const session = requireSession(request, reply);
     if (!session) return reply;
     const locale = textField(request.body, 'locale');
-    if (!isLocale(locale)) return sendProblem(request, reply, 'request.malformed', storeName);
+    if (!isLocale(locale)) return sendProblem(request, reply, 'request.malformed');
     await accounts.setLocale(session.account_id, locale, clock.now());
     // The explicit page-language cookie would otherwise outrank the account's choice.
-    reply.clearCookie('__Host-gh_lang', { path: '/', secure: true });
+    reply.clearCookie(LANGUAGE_COOKIE, { path: '/', secure: true });
     return redirect(reply, '/account/settings?saved=1');
-  });
-
-  app.get('/account/security', async (request, reply) => {
-    const session = requireSession(request, reply);
-    if (!session) return reply;
-    const t = request.ctx.translator(accountMessages, securitySettingsMessages);
-    const query = request.query as Record<string, unknown>;
-    const notices: Record<string, MessageId> = {
-      one: 'account.session_ended', others: 'account.other_sessions_ended',
-      phone: 'two_step.saved_phone', totp: 'two_step.saved_totp', on: 'two_step.saved_on', off: 'two_step.saved_off', removed: 'two_step.removed',
-    };
-    const key = typeof query.ended === 'string' ? query.ended : typeof query.saved === 'string' ? query.saved : '';
-    const notice = Object.hasOwn(notices, key) ? t(notices[key]) : undefined;
-    const [list, summary] = await Promise.all([sessions.listSessions(session.account_id), factors.summary(session.account_id)]);
-    const page = (
-      <SecurityPage ctx={request.ctx} t={t} storeName={storeName} sessions={list} currentId={session.id} notice={notice}>
-        <TwoStepSection ctx={request.ctx} t={t} factors={summary} textsAvailable={deps.textsAvailable} />
-      </SecurityPage>
-    );
-    return sendPage(reply, page);
   });
 
   app.post('/account/sessions/:id/end', { schema: { body: formBody({}), params: { type: 'object', properties: { id: { type: 'string', maxLength: 64 } } } } }, async (request, reply) => {
@@ -80,7 +64,7 @@ export function registerAccountRoutes(
     const { id } = request.params as { id: string };
     // Only the shopper's own sessions match; anyone else's id answers "not found".
     const ended = await sessions.endSession(session.account_id, id);
-    if (!ended) return sendProblem(request, reply, 'session.not_found', storeName);
+    if (!ended) return sendProblem(request, reply, 'session.not_found');
     return redirect(reply, '/account/security?ended=one');
   });
 

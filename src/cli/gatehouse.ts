@@ -1,7 +1,8 @@
 // The `gatehouse` command: serve, migrate, and account administration.
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/config.ts';
-import { createGatehouse, createLogger, createServices } from '../compose.ts';
+import { createGatehouse } from '../server/compose.ts';
+import { createLogger, createServices } from '../server/services.ts';
 import { openDatabase } from '../storage/database.ts';
 import { migrateToLatest } from '../storage/migrations.ts';
 import { deleteOldRows } from '../housekeeping/delete-old-rows.ts';

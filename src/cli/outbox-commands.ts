@@ -1,7 +1,7 @@
 // `gatehouse outbox`, `gatehouse outbox retry ID|--parked`: what the courier has not delivered,
 // and putting it back in the queue after an outage. Addresses are masked and nothing sealed is
 // printed: an operator's terminal (and its scroll-back) is no place for codes or who gets them.
-import type { Services } from '../compose.ts';
+import type { Services } from '../server/services.ts';
 import { listUndelivered, requeue, requeueParked, type OutboxEntry, type RequeueProblem } from '../courier/outbox-admin.ts';
 import { UsageError } from './user-commands.ts';
 

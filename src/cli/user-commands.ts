@@ -1,5 +1,5 @@
 // `gatehouse user create | lock | unlock | reset-factors`: account administration from the shell.
-import type { Services } from '../compose.ts';
+import type { Services } from '../server/services.ts';
 import { checkEmail, checkLoginName, parseIdentifier } from '../identity/identifiers.ts';
 import { checkNewPassword } from '../identity/password-policy.ts';
 import { isLocale } from '../shared/i18n.ts';

@@ -52,12 +52,12 @@ function SmsList(props: { t: Translate; catcher: SmsCatcher }) {
   );
 }
 
-export function registerMailboxRoutes(app: FastifyInstance, deps: { catcher?: MailCatcher; smsCatcher?: SmsCatcher; storeName: string }) {
+export function registerMailboxRoutes(app: FastifyInstance, deps: { catcher?: MailCatcher; smsCatcher?: SmsCatcher }) {
   app.get('/dev/mailbox', async (request, reply) => {
     const t = request.ctx.translator(mailboxMessages);
     return sendPage(
       reply,
-      <Page ctx={request.ctx} t={t} title={t('mailbox.title')} storeName={deps.storeName} path="/dev/mailbox" wide>
+      <Page ctx={request.ctx} t={t} title={t('mailbox.title')} path="/dev/mailbox" wide>
         <section class="card">
           <h1>{t('mailbox.title')}</h1>
           {deps.catcher ? <MailList t={t} catcher={deps.catcher} headed={!!deps.smsCatcher} /> : null}

@@ -2,6 +2,8 @@
 // delivery problem needs something to correlate with a support request. A masked address keeps
 // the first letter of the mailbox and of the domain plus the top-level domain: enough to tell
 // two messages apart, too little to harvest or to confirm that a given person has an account.
+// Phone numbers are masked the same way for the same reasons.
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 
 /** `john.doe@example.com` → `j***@e***.com`; anything that is not an address → `***`. */
 export function maskEmail(address: string): string {
@@ -35,4 +37,26 @@ const phonePattern = /\+\d{7,15}(?!\d)/g;
  */
 export function scrubSecrets(text: string): string {
   return text.replace(emailPattern, (found) => maskEmail(found)).replace(phonePattern, '[phone]').replace(codePattern, '[digits]');
+}
+
+/**
+ * `+79123456712` → `+7 *** ***-**-12`: the country code, then the number grouped the way its
+ * country writes it (the national format without its trunk prefix or brackets: RU "912 345-67-12",
+ * US "202 555-0123"), every digit but the last two replaced by `*`. Enough for the owner to
+ * recognise their number and for an operator to tell two apart; too little to dial or to look up.
+ * Anything that does not parse as a number masks to `+***`, never to itself.
+ */
+export function maskPhoneNumber(e164: string): string {
+  const parsed = parsePhoneNumberFromString(e164.trim());
+  if (!parsed) return '+***';
+  const national = parsed.formatNational().replace(/[()]/g, '');
+  // Drop the trunk prefix ("8" in Russia, "0" in the UK): the digits before the national number.
+  let prefixDigits = national.replace(/\D/g, '').length - parsed.nationalNumber.length;
+  let start = 0;
+  while (prefixDigits > 0 && start < national.length) if (/\d/.test(national[start++]!)) prefixDigits -= 1;
+  const rest = national.slice(start).trim();
+  const digits = rest.replace(/\D/g, '').length;
+  let seen = 0;
+  const masked = rest.replace(/\d/g, (digit) => (++seen > digits - 2 ? digit : '*'));
+  return `+${parsed.countryCallingCode} ${masked}`;
 }

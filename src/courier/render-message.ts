@@ -5,8 +5,7 @@
 import { defaultLocale, isLocale } from '../shared/i18n.ts';
 import type { Secrets } from '../shared/secrets.ts';
 import type { OutboxTable } from '../storage/tables.ts';
-import { maskEmail } from './mask.ts';
-import { maskPhoneNumber } from '../factors/phone-number.ts';
+import { maskEmail, maskPhoneNumber } from './mask.ts';
 import { isEmailTemplateName, renderEmailTemplate, TemplateDataError } from './templates/email-templates.ts';
 import type { RenderedEmail } from './templates/layout.ts';
 import { isSmsTemplateName, renderSms } from './templates/sms-templates.ts';

@@ -3,7 +3,7 @@
 // backup code is typed.
 import type { SecurityConfig } from '../config/config.ts';
 import { h, type SafeHtml } from '../http/jsx.ts';
-import { Alert, CsrfField, Field } from '../http/layout.tsx';
+import { Alert, CsrfField, Field, Page } from '../http/layout.tsx';
 import type { RequestContext } from '../http/request-context.ts';
 import type { Translate } from '../shared/i18n.ts';
 import { CodeForm, ResendButton, type CodePageModel } from '../verification/code-page.tsx';
@@ -99,10 +99,18 @@ export function TextCodeForm(model: TextCodeModel): SafeHtml {
   );
 }
 
+/** A page holding only the text-message code form (sign-in's second step, recovery, phone set-up). */
+export function TextCodePage(model: TextCodeModel): SafeHtml {
+  return (
+    <Page ctx={model.ctx} t={model.t} title={model.t('code_page.title')} path={`${model.confirmAction}?flow=${model.flowId}`}>
+      <TextCodeForm {...model} />
+    </Page>
+  );
+}
+
 export interface FactorCodeModel {
   ctx: RequestContext;
   t: Translate;
-  storeName: string;
   flowId: string;
   way: 'totp' | 'backup_code';
   action: string;
@@ -122,7 +130,7 @@ export function FactorCodeCard(model: FactorCodeModel): SafeHtml {
     <section class="card" aria-labelledby="factor-title">
       {model.secondStep ? <p class="eyebrow">{t('factor_page.step_two')}</p> : null}
       <h1 id="factor-title">{title}</h1>
-      <p class="lead">{totp ? t('totp_page.lead', { store: model.storeName }) : t('backup_page.lead')}</p>
+      <p class="lead">{totp ? t('totp_page.lead', { store: model.ctx.storeName }) : t('backup_page.lead')}</p>
       {model.notice ? <Alert kind="success">{model.notice}</Alert> : null}
       <form method="post" action={model.action} class="form" novalidate>
         <CsrfField ctx={ctx} />

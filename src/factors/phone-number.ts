@@ -1,5 +1,5 @@
-// Phone numbers as typed by a shopper, turned into the one form we store and send (E.164), and
-// masked for pages and logs.
+// Phone numbers as typed by a shopper, turned into the one form we store and send (E.164).
+// Masking them for pages and logs is courier/mask.ts's, beside the email mask.
 //
 // The "max" metadata, not the default "min": only it carries the per-type number patterns behind
 // getType(), and the type is what lets us refuse premium-rate, shared-cost, toll-free and landline
@@ -48,26 +48,4 @@ export function parsePhoneNumber(text: string): ParsedPhoneNumber | PhoneFailure
   if (!parsed || parsed.ext || !parsed.isValid()) return fail('phone.invalid', { field: 'phone' });
   if (!TEXTABLE.has(parsed.getType())) return fail('phone.invalid', { field: 'phone' });
   return { ok: true, e164: parsed.number, countryCallingCode: parsed.countryCallingCode };
-}
-
-/**
- * `+79123456712` → `+7 *** ***-**-12`: the country code, then the number grouped the way its
- * country writes it (the national format without its trunk prefix or brackets: RU "912 345-67-12",
- * US "202 555-0123"), every digit but the last two replaced by `*`. Enough for the owner to
- * recognise their number and for an operator to tell two apart; too little to dial or to look up.
- * Anything that does not parse as a number masks to `+***`, never to itself.
- */
-export function maskPhoneNumber(e164: string): string {
-  const parsed = parsePhoneNumberFromString(e164.trim());
-  if (!parsed) return '+***';
-  const national = parsed.formatNational().replace(/[()]/g, '');
-  // Drop the trunk prefix ("8" in Russia, "0" in the UK): the digits before the national number.
-  let prefixDigits = national.replace(/\D/g, '').length - parsed.nationalNumber.length;
-  let start = 0;
-  while (prefixDigits > 0 && start < national.length) if (/\d/.test(national[start++]!)) prefixDigits -= 1;
-  const rest = national.slice(start).trim();
-  const digits = rest.replace(/\D/g, '').length;
-  let seen = 0;
-  const masked = rest.replace(/\d/g, (digit) => (++seen > digits - 2 ? digit : '*'));
-  return `+${parsed.countryCallingCode} ${masked}`;
 }

@@ -8,7 +8,7 @@ import { RequestProblem } from './request-problem.ts';
 import { commonMessages } from './common-messages.ts';
 import { translatorFor, type Catalog, type Params } from '../shared/i18n.ts';
 import type { FailureCode } from '../shared/failure.ts';
-import { contextWithoutBrowser } from './request-context.ts';
+import { contextWithoutBrowser, type SiteFacts } from './request-context.ts';
 import { isDatabaseOutage, uniqueViolationColumn } from '../storage/database-errors.ts';
 
 function codeForFrameworkError(error: FastifyError): FailureCode | undefined {
@@ -36,7 +36,7 @@ export function wantsJson(request: FastifyRequest): boolean {
   return request.url.startsWith('/api/') || (request.headers.accept ?? '').startsWith('application/json');
 }
 
-export function sendProblem(request: FastifyRequest, reply: FastifyReply, code: FailureCode, storeName: string, options: { catalogs?: Catalog[]; params?: Params; returnTo?: string } = {}) {
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, code: FailureCode, options: { catalogs?: Catalog[]; params?: Params; returnTo?: string } = {}) {
   // "Confirm it's you" is a step, not an error: the browser goes there and is brought back (to the
   // page it asked for, or for a form post to the page the caller names).
   if (code === 'reverify.required' && !wantsJson(request)) {
@@ -44,8 +44,6 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, code: 
     return reply.status(303).header('location', `/account/confirm?return_to=${encodeURIComponent(back)}`).send();
   }
   const status = statusFor(code);
-  // Requests Fastify refuses before our hooks run (a path that is not UTF-8) have no context yet.
-  request.ctx ??= contextWithoutBrowser(request);
   const locale = request.ctx.locale;
   const t = translatorFor(locale, ...(options.catalogs ?? []), commonMessages);
   const message = t(code, options.params);
@@ -54,7 +52,7 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, code: 
   }
   const title = status === 404 ? t('request.not_found_title') : t('request.error_title');
   const page = (
-    <Page ctx={request.ctx} t={t} title={title} storeName={storeName} path="/login">
+    <Page ctx={request.ctx} t={t} title={title} path="/login">
       <section class="card">
         <h1>{title}</h1>
         <Alert kind="error">{message}</Alert>
@@ -66,26 +64,30 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, code: 
 }
 
 /** Fastify's own refusals before routing (bad %-escapes, over-long URLs) in our format too. */
-export function frameworkErrorHandler(storeName: string) {
+export function frameworkErrorHandler(site: SiteFacts) {
   return (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    // Refused before our hooks ran (a path that is not UTF-8): there is no context yet.
+    request.ctx ??= contextWithoutBrowser(request, site);
     const code = codeForFrameworkError(error) ?? 'request.malformed';
-    return sendProblem(request, reply, code, storeName);
+    return sendProblem(request, reply, code);
   };
 }
 
-export function registerErrorHandling(app: FastifyInstance, storeName: string) {
-  app.setNotFoundHandler((request, reply) => sendProblem(request, reply, 'request.not_found', storeName));
+export function registerErrorHandling(app: FastifyInstance, site: SiteFacts) {
+  app.setNotFoundHandler((request, reply) => sendProblem(request, reply, 'request.not_found'));
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (error instanceof RequestProblem) return sendProblem(request, reply, error.code, storeName);
+    // A hook failed before the context was built (the database down while resolving the session).
+    request.ctx ??= contextWithoutBrowser(request, site);
+    if (error instanceof RequestProblem) return sendProblem(request, reply, error.code);
     const code = codeForFrameworkError(error);
-    if (code) return sendProblem(request, reply, code, storeName);
+    if (code) return sendProblem(request, reply, code);
     // Database unreachable (restart, failover, terminated connections): the shopper should retry;
     // nothing was half-done, since every change runs in a transaction.
     if (isDatabaseOutage(error)) {
       request.log.error({ err: { type: error.name, code: (error as { code?: string }).code } }, 'database unavailable');
       reply.header('retry-after', String(OUTAGE_RETRY_AFTER_SECONDS));
-      return sendProblem(request, reply, 'request.unavailable', storeName);
+      return sendProblem(request, reply, 'request.unavailable');
     }
     // A unique index refused a row another request wrote a moment earlier. Flows that can race
     // turn this into their own answer; one that reaches here was rolled back whole, so it is a
@@ -93,9 +95,9 @@ export function registerErrorHandling(app: FastifyInstance, storeName: string) {
     const column = uniqueViolationColumn(error);
     if (column !== undefined) {
       request.log.warn({ err: { type: error.name, column } }, 'unique index conflict');
-      return sendProblem(request, reply, 'request.conflict', storeName);
+      return sendProblem(request, reply, 'request.conflict');
     }
     request.log.error({ err: { type: error.name, message: error.message, stack: error.stack } }, 'unexpected error');
-    return sendProblem(request, reply, 'request.internal', storeName);
+    return sendProblem(request, reply, 'request.internal');
   });
 }

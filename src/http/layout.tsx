@@ -9,7 +9,6 @@ export interface PageOptions {
   ctx: RequestContext;
   t: Translate;
   title: string;
-  storeName: string;
   /** The path to come back to after switching language. */
   path: string;
   wide?: boolean;
@@ -19,7 +18,8 @@ export interface PageOptions {
 const languageNames = { en: 'English', ru: 'Русский' } as const;
 
 export function Page(options: PageOptions): SafeHtml {
-  const { ctx, t, title, storeName } = options;
+  const { ctx, t, title } = options;
+  const storeName = ctx.storeName;
   const signedIn = ctx.session !== null;
   return (
     <>

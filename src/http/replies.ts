@@ -3,7 +3,6 @@ import type { FastifyReply } from 'fastify';
 import type { SafeHtml } from './jsx.ts';
 import { SESSION_COOKIE, sessionCookieOptions } from './cookies.ts';
 import { describeDuration, describeSeconds, type Locale } from '../shared/i18n.ts';
-import type { SessionService } from '../sessions/session-service.ts';
 import type { FastifyRequest } from 'fastify';
 
 export function sendPage(reply: FastifyReply, page: SafeHtml, status = 200) {
@@ -32,7 +31,7 @@ export function setSessionCookie(reply: FastifyReply, token: string, expiresAt: 
 export async function handOverBrowserSession(
   request: FastifyRequest,
   reply: FastifyReply,
-  sessions: Pick<SessionService, 'endReplacedSession'>,
+  sessions: { endReplacedSession(previous: { id: string; account_id: string } | null): Promise<void> },
   started: { token: string; expiresAt: number },
   now: number,
 ) {

@@ -1,5 +1,6 @@
 // Per-request facts every page needs: the browser binding id, its CSRF token, the language, the
-// CSP nonce, the client address, and the signed-in session when there is one.
+// CSP nonce, the client address, the signed-in session when there is one, and the installation's
+// own facts (the store name) so no route or page has to be handed them.
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -8,11 +9,35 @@ import { BROWSER_COOKIE, LANGUAGE_COOKIE, SESSION_COOKIE, browserCookieOptions }
 import type { Catalog, Locale, Translate } from '../shared/i18n.ts';
 import { defaultLocale, isLocale, translatorFor } from '../shared/i18n.ts';
 import { randomToken, type Secrets } from '../shared/secrets.ts';
-import type { SessionService } from '../sessions/session-service.ts';
+import type { SessionsTable } from '../storage/tables.ts';
 
-export type SignedIn = NonNullable<Awaited<ReturnType<SessionService['resolveSession']>>>;
+/**
+ * The signed-in session as a request carries it: its row, the account facts pages use, and when
+ * it idles out. Declared here, where requests are, so that http/ needs nothing from sessions/:
+ * sessions/ builds it (its SessionWithAccount is this without idleExpiresAt) and the assembly
+ * hands its lookup in.
+ */
+export interface SignedIn extends SessionsTable {
+  email: string;
+  email_verified_at: number | null;
+  locked_at: number | null;
+  locale: string;
+  login_name: string | null;
+  /** When the session ends unless it is used again (the earlier of its idle and absolute limits). */
+  idleExpiresAt: number;
+}
 
-export interface RequestContext {
+/** Finds the live browser session a cookie names (sessions/ provides it). */
+export interface SessionLookup {
+  resolveSession(token: string | undefined, kind: 'browser'): Promise<SignedIn | null>;
+}
+
+/** What every page shows about this installation, fixed when the app is assembled. */
+export interface SiteFacts {
+  storeName: string;
+}
+
+export interface RequestContext extends SiteFacts {
   browserId: string;
   csrfToken: string;
   nonce: string;
@@ -58,9 +83,10 @@ function clientAddressOf(request: FastifyRequest): string {
 }
 
 /** For the JSON API and for requests rejected before the context was built: no browser binding. */
-export function contextWithoutBrowser(request: FastifyRequest): RequestContext {
+export function contextWithoutBrowser(request: FastifyRequest, site: SiteFacts): RequestContext {
   const locale = localeFromAcceptLanguage(request.headers['accept-language']) ?? defaultLocale;
   return {
+    storeName: site.storeName,
     browserId: '',
     csrfToken: '',
     nonce: '',
@@ -72,7 +98,7 @@ export function contextWithoutBrowser(request: FastifyRequest): RequestContext {
   };
 }
 
-export function registerRequestContext(app: FastifyInstance, deps: { secrets: Secrets; sessions: SessionService }) {
+export function registerRequestContext(app: FastifyInstance, deps: { secrets: Secrets; sessions: SessionLookup; site: SiteFacts }) {
   app.decorateRequest('ctx', null as unknown as RequestContext);
 
   async function browserContext(request: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -89,6 +115,7 @@ export function registerRequestContext(app: FastifyInstance, deps: { secrets: Se
       localeFromAcceptLanguage(request.headers['accept-language']) ??
       defaultLocale;
     request.ctx = {
+      storeName: deps.site.storeName,
       browserId,
       csrfToken: deps.secrets.csrfTokenFor(browserId),
       nonce: randomBytes(16).toString('base64'),
@@ -106,7 +133,7 @@ export function registerRequestContext(app: FastifyInstance, deps: { secrets: Se
     // The JSON API (whoami) is the hot path and is called by services, not browsers: no binding
     // cookie, CSRF token or nonce to make; routes there resolve their own session.
     if (request.url.startsWith('/api/')) {
-      request.ctx = contextWithoutBrowser(request);
+      request.ctx = contextWithoutBrowser(request, deps.site);
       done();
       return;
     }

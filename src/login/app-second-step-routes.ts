@@ -46,12 +46,12 @@ export function answerSecondStep(request: FastifyRequest, reply: FastifyReply, c
   return reply.status(201).send({ token: confirmed.token, expiresAt: new Date(confirmed.expiresAt).toISOString() });
 }
 
-export function registerAppSecondStepRoutes(app: FastifyInstance, deps: { twoStep: TwoStepService; storeName: string }) {
-  const { twoStep, storeName } = deps;
+export function registerAppSecondStepRoutes(app: FastifyInstance, deps: { twoStep: TwoStepService }) {
+  const { twoStep } = deps;
   const callerOf = (request: FastifyRequest, flowToken: string) => ({ browserId: flowToken, clientAddress: request.ctx.clientAddress, userAgent: request.ctx.userAgent, app: true });
   const problem = (request: FastifyRequest, reply: FastifyReply, code: FailureCode, retryAfterSeconds?: number) => {
     if (retryAfterSeconds) reply.header('retry-after', String(retryAfterSeconds));
-    return sendProblem(request, reply, code, storeName, { catalogs: [loginMessages, factorMessages], params: { wait: waitText(retryAfterSeconds, request.ctx.locale) } });
+    return sendProblem(request, reply, code, { catalogs: [loginMessages, factorMessages], params: { wait: waitText(retryAfterSeconds, request.ctx.locale) } });
   };
 
   app.post('/api/v1/app/sessions/second-step/sms', { schema: { body: Type.Object(flowFields, { additionalProperties: false }) } }, async (request, reply) => {

@@ -2,24 +2,22 @@ import { h, type SafeHtml } from '../http/jsx.ts';
 import { Alert, CsrfField, Field, Page } from '../http/layout.tsx';
 import type { RequestContext } from '../http/request-context.ts';
 import type { Translate } from '../shared/i18n.ts';
-import { QrPanel, type QrPanelModel } from '../qr-login/qr-login-pages.tsx';
 
 export interface LoginPageModel {
   ctx: RequestContext;
   t: Translate;
-  storeName: string;
   identifier?: string;
   error?: string;
   notice?: string;
   returnTo?: string;
-  /** The "Sign in with the app" panel: undefined hides it, null says it is unavailable now. */
-  qrPanel?: QrPanelModel | null;
+  /** The "Sign in with the app" panel, drawn by qr-login/; undefined hides it. */
+  qrPanel?: SafeHtml;
 }
 
 export function LoginPage(model: LoginPageModel): SafeHtml {
   const { ctx, t } = model;
   return (
-    <Page ctx={ctx} t={t} title={t('login.title')} storeName={model.storeName} path="/login" wide={model.qrPanel !== undefined}>
+    <Page ctx={ctx} t={t} title={t('login.title')} path="/login" wide={model.qrPanel !== undefined}>
       <div class={model.qrPanel !== undefined ? 'login-layout' : undefined}>
       <section class="card" aria-labelledby="login-title">
         <h1 id="login-title">{t('login.title')}</h1>
@@ -44,7 +42,7 @@ export function LoginPage(model: LoginPageModel): SafeHtml {
         </form>
         <p class="switch-link">{t('login.no_account')} <a href="/register">{t('login.create_account')}</a></p>
       </section>
-      {model.qrPanel !== undefined ? <QrPanel ctx={ctx} t={t} storeName={model.storeName} panel={model.qrPanel} /> : null}
+      {model.qrPanel ?? null}
       </div>
     </Page>
   );

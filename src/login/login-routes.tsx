@@ -1,11 +1,9 @@
 // Thin HTTP layer of sign-in and sign-out: read the form, call the service, render or redirect.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { QrPanelModel } from '../qr-login/qr-login-pages.tsx';
-import { qrLoginMessages } from '../qr-login/qr-login-messages.ts';
-import { h } from '../http/jsx.ts';
+import { h, type SafeHtml } from '../http/jsx.ts';
 import { formBody, shortText } from '../http/form-schema.ts';
 import { clearSessionCookie, handOverBrowserSession, redirect, safeReturnPath, sendPage, textField, waitText } from '../http/replies.ts';
-import { sentNoticeId, sentParam } from '../verification/code-notices.ts';
+import { sentParam } from '../verification/code-notices.ts';
 import { statusFor } from '../http/error-statuses.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -21,28 +19,27 @@ export function registerLoginRoutes(
     twoStep: TwoStepService;
     sessions: SessionService;
     clock: Clock;
-    storeName: string;
-    /** Makes the "Sign in with the app" QR for this browser (qr-login/). */
-    makeQrPanel: (request: FastifyRequest, reply: FastifyReply) => Promise<QrPanelModel | null>;
+    /** Draws the "Sign in with the app" panel with a new QR for this browser (qr-login/ gives it). */
+    renderQrPanel: (request: FastifyRequest, reply: FastifyReply) => Promise<SafeHtml>;
   },
 ) {
-  const { login, twoStep, sessions, clock, storeName, makeQrPanel } = deps;
+  const { login, twoStep, sessions, clock, renderQrPanel } = deps;
 
   app.get('/login', async (request, reply) => {
     const query = request.query as Record<string, unknown>;
-    const t = request.ctx.translator(loginMessages, qrLoginMessages);
+    const t = request.ctx.translator(loginMessages);
     if (request.ctx.session) return redirect(reply, safeReturnPath(query.return_to));
     const notice = query.signed_out === '1' ? t('login.signed_out') : query.expired === '1' ? t('login.session_ended') : undefined;
     const returnTo = typeof query.return_to === 'string' ? safeReturnPath(query.return_to) : undefined;
-    const qrPanel = await makeQrPanel(request, reply);
-    return sendPage(reply, <LoginPage ctx={request.ctx} t={t} storeName={storeName} notice={notice} returnTo={returnTo} qrPanel={qrPanel} />);
+    const qrPanel = await renderQrPanel(request, reply);
+    return sendPage(reply, <LoginPage ctx={request.ctx} t={t} notice={notice} returnTo={returnTo} qrPanel={qrPanel} />);
   });
 
   app.post(
     '/login',
     { schema: { body: formBody({ identifier: shortText(1024), password: shortText(1024), return_to: shortText(512) }, ['return_to']) } },
     async (request, reply) => {
-      const t = request.ctx.translator(loginMessages, qrLoginMessages);
+      const t = request.ctx.translator(loginMessages);
       const identifier = textField(request.body, 'identifier') ?? '';
       const result = await login.signIn({
         identifier,
@@ -53,8 +50,8 @@ export function registerLoginRoutes(
       if (!result.ok) {
         const error = t(result.code, { wait: waitText(result.retryAfterSeconds, request.ctx.locale) });
         if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));
-        const qrPanel = await makeQrPanel(request, reply);
-        const page = <LoginPage ctx={request.ctx} t={t} storeName={storeName} identifier={identifier.slice(0, 254)} error={error} returnTo={textField(request.body, 'return_to')} qrPanel={qrPanel} />;
+        const qrPanel = await renderQrPanel(request, reply);
+        const page = <LoginPage ctx={request.ctx} t={t} identifier={identifier.slice(0, 254)} error={error} returnTo={textField(request.body, 'return_to')} qrPanel={qrPanel} />;
         return sendPage(reply, page, statusFor(result.code));
       }
       if ('needsSecondFactor' in result) {

@@ -5,14 +5,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.ts';
 import type { Way } from '../factors/factor-checks.ts';
 import { factorMessages } from '../factors/factor-messages.ts';
-import { FactorCodeCard, TextCodeForm, WaysList } from '../factors/factor-pages.tsx';
+import { FactorCodeCard, TextCodePage, WaysList } from '../factors/factor-pages.tsx';
 import { h } from '../http/jsx.ts';
 import { Alert, Page } from '../http/layout.tsx';
-import { formBody, shortText } from '../http/form-schema.ts';
-import { handOverBrowserSession, redirect, safeReturnPath, sendPage, textField, waitText } from '../http/replies.ts';
-import { sentNoticeId, sentParam } from '../verification/code-notices.ts';
+import { handOverBrowserSession, safeReturnPath, sendPage, textField } from '../http/replies.ts';
+import { drawStep, goTo, registerCodeStep } from '../verification/code-step.ts';
+import type { TypedCode } from '../verification/typed-code.ts';
 import { sendProblem } from '../http/error-handler.tsx';
-import { statusFor } from '../http/error-statuses.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Failure, FailureCode } from '../shared/failure.ts';
 import { recoveryMessages } from '../recovery/recovery-messages.ts';
@@ -30,93 +29,72 @@ const paths = {
 
 export function registerTwoStepRoutes(app: FastifyInstance, deps: { twoStep: TwoStepService; sessions: SessionService; clock: Clock; config: Config }) {
   const { twoStep, sessions, clock, config } = deps;
-  const storeName = config.storeName;
   const translate = (request: FastifyRequest) => request.ctx.translator(factorMessages, loginMessages, codeMessages, recoveryMessages);
   const callerOf = (request: FastifyRequest): TwoStepCaller => ({ browserId: request.ctx.browserId, clientAddress: request.ctx.clientAddress, userAgent: request.ctx.userAgent });
-  const messageOf = (request: FastifyRequest, reply: FastifyReply, failure: Failure) => {
-    if (failure.retryAfterSeconds) reply.header('retry-after', String(failure.retryAfterSeconds));
-    return translate(request)(failure.code, { wait: waitText(failure.retryAfterSeconds, request.ctx.locale) });
-  };
   /** An expired or finished second step starts over at the password, where it began. */
-  const flowProblem = (request: FastifyRequest, reply: FastifyReply, code: FailureCode) => sendProblem(request, reply, code, storeName);
+  const flowProblem = (request: FastifyRequest, reply: FastifyReply, code: FailureCode) => sendProblem(request, reply, code);
 
-  async function confirm(request: FastifyRequest, reply: FastifyReply, way: Way, render: (error: string, status: number) => Promise<unknown>) {
-    const flowId = textField(request.body, 'flow') ?? '';
-    const result = await twoStep.confirm(way, flowId, textField(request.body, 'code') ?? '', callerOf(request));
-    if (result.ok) {
+  /** What the three ways share: who asks, where the flow stands, and a right code signs in. */
+  const secondStep = (way: Way) => ({
+    translate,
+    who: callerOf,
+    async standing(_request: FastifyRequest, caller: TwoStepCaller, flowId: string) {
+      const described = await twoStep.describe(flowId, caller);
+      return described.ok ? drawStep(described) : described;
+    },
+    async confirm(request: FastifyRequest, reply: FastifyReply, caller: TwoStepCaller, flowId: string, code: TypedCode) {
+      const result = await twoStep.confirm(way, flowId, code, caller);
+      if (!result.ok) return result;
       await handOverBrowserSession(request, reply, sessions, result, clock.now());
-      return redirect(reply, safeReturnPath(result.returnTo));
-    }
-    if (result.code.startsWith('flow.')) return flowProblem(request, reply, result.code);
+      return goTo(safeReturnPath(result.returnTo));
+    },
     // An authenticator or backup code cannot be sent again: the way out is another way.
-    const error = result.code === 'code.used_up' && way !== 'sms' ? translate(request)('factor.used_up') : messageOf(request, reply, result);
-    return render(error, statusFor(result.code));
-  }
-
-  // ---- authenticator app and backup code ----------------------------------------------------------
+    wordsFor: (failure: Failure) => (failure.code === 'code.used_up' && way !== 'sms' ? 'factor.used_up' : undefined),
+  });
 
   for (const way of ['totp', 'backup_code'] as const) {
-    const render = async (request: FastifyRequest, reply: FastifyReply, flowId: string, error?: string, status = 200) => {
-      const described = await twoStep.describe(flowId, callerOf(request));
-      if (!described.ok) return flowProblem(request, reply, described.code);
+    registerCodeStep(app, {
+      ...secondStep(way),
+      path: paths[way],
+      draw(request, described, flowId, shown) {
+        const t = translate(request);
+        const q = `?flow=${flowId}`;
+        const links = [
+          way === 'totp' ? { href: `${paths.backup_code}${q}`, label: t('ways.backup_use') } : described.summary.totp ? { href: `${paths.totp}${q}`, label: t('ways.totp_use') } : null,
+          { href: `${paths.otherWays}${q}`, label: t('ways.title') },
+          { href: '/login', label: t('ways.back') },
+        ].filter((link): link is { href: string; label: string } => link !== null);
+        const card = <FactorCodeCard ctx={request.ctx} t={t} flowId={flowId} way={way} action={paths[way]} error={shown.error} secondStep links={links} />;
+        return <Page ctx={request.ctx} t={t} title={t(way === 'totp' ? 'totp_page.title' : 'backup_page.title')} path={`${paths[way]}${q}`}>{card}</Page>;
+      },
+    });
+  }
+
+  registerCodeStep(app, {
+    ...secondStep('sms'),
+    path: paths.sms,
+    sendPath: paths.smsSend,
+    draw(request, described, flowId, shown) {
       const t = translate(request);
-      const q = `?flow=${flowId}`;
-      const links = [
-        way === 'totp' ? { href: `${paths.backup_code}${q}`, label: t('ways.backup_use') } : described.summary.totp ? { href: `${paths.totp}${q}`, label: t('ways.totp_use') } : null,
-        { href: `${paths.otherWays}${q}`, label: t('ways.title') },
-        { href: '/login', label: t('ways.back') },
-      ].filter((link): link is { href: string; label: string } => link !== null);
-      const card = <FactorCodeCard ctx={request.ctx} t={t} storeName={storeName} flowId={flowId} way={way} action={paths[way]} error={error} secondStep links={links} />;
-      return sendPage(reply, <Page ctx={request.ctx} t={t} title={t(way === 'totp' ? 'totp_page.title' : 'backup_page.title')} storeName={storeName} path={`${paths[way]}?flow=${flowId}`}>{card}</Page>, status);
-    };
-    app.get(paths[way], async (request, reply) => render(request, reply, textField(request.query, 'flow') ?? ''));
-    app.post(paths[way], { schema: { body: formBody({ flow: shortText(64), code: shortText(64) }) } }, async (request, reply) =>
-      confirm(request, reply, way, (error, status) => render(request, reply, textField(request.body, 'flow') ?? '', error, status)),
-    );
-  }
-
-  // ---- text message ----------------------------------------------------------------------------------
-
-  async function renderText(request: FastifyRequest, reply: FastifyReply, flowId: string, extra: { error?: string; resendError?: string; notice?: string; status?: number } = {}) {
-    const described = await twoStep.describe(flowId, callerOf(request));
-    if (!described.ok) return flowProblem(request, reply, described.code);
-    const t = translate(request);
-    const form = (
-      <TextCodeForm
-        ctx={request.ctx}
-        t={t}
-        flowId={flowId}
-        phone={described.summary.phone}
-        security={config.security}
-        confirmAction={paths.sms}
-        resendAction={paths.smsSend}
-        secondsUntilResend={described.secondsUntilText}
-        otherWaysHref={`${paths.otherWays}?flow=${flowId}`}
-        startOverHref="/login"
-        startOverLabel={t('ways.back')}
-        {...extra}
-      />
-    );
-    return sendPage(reply, <Page ctx={request.ctx} t={t} title={t('code_page.title')} storeName={storeName} path={`${paths.sms}?flow=${flowId}`}>{form}</Page>, extra.status ?? 200);
-  }
-
-  app.get(paths.sms, async (request, reply) => {
-    const notice = sentNoticeId(request.query) ? translate(request)(sentNoticeId(request.query)!) : undefined;
-    return renderText(request, reply, textField(request.query, 'flow') ?? '', { notice });
+      return (
+        <TextCodePage
+          ctx={request.ctx}
+          t={t}
+          flowId={flowId}
+          phone={described.summary.phone}
+          security={config.security}
+          confirmAction={paths.sms}
+          resendAction={paths.smsSend}
+          secondsUntilResend={described.secondsUntilText}
+          otherWaysHref={`${paths.otherWays}?flow=${flowId}`}
+          startOverHref="/login"
+          startOverLabel={t('ways.back')}
+          {...shown}
+        />
+      );
+    },
+    send: (_request, caller, flowId) => twoStep.sendText(flowId, caller),
   });
-
-  app.post(paths.smsSend, { schema: { body: formBody({ flow: shortText(64), first: shortText(1) }, ['first']) } }, async (request, reply) => {
-    const flowId = textField(request.body, 'flow') ?? '';
-    const result = await twoStep.sendText(flowId, callerOf(request));
-    // "We sent a new code" only when it replaces one; the first text is announced by the page itself.
-    if (result.ok) return redirect(reply, `${paths.sms}?flow=${flowId}${result.earlier ? sentParam(result.earlier) : textField(request.body, 'first') ? '' : '&sent=1'}`);
-    if (result.code.startsWith('flow.')) return flowProblem(request, reply, result.code);
-    return renderText(request, reply, flowId, { resendError: messageOf(request, reply, result), status: statusFor(result.code) });
-  });
-
-  app.post(paths.sms, { schema: { body: formBody({ flow: shortText(64), code: shortText(64) }) } }, async (request, reply) =>
-    confirm(request, reply, 'sms', (error, status) => renderText(request, reply, textField(request.body, 'flow') ?? '', { error, status })),
-  );
 
   // ---- other ways ------------------------------------------------------------------------------------
 
@@ -130,7 +108,7 @@ export function registerTwoStepRoutes(app: FastifyInstance, deps: { twoStep: Two
     const q = `?flow=${flowId}`;
     // The password was right, so the shopper may see which ways the account has (masked).
     const page = (
-      <Page ctx={request.ctx} t={t} title={t('ways.title')} storeName={storeName} path={`${paths.otherWays}?flow=${flowId}`}>
+      <Page ctx={request.ctx} t={t} title={t('ways.title')} path={`${paths.otherWays}?flow=${flowId}`}>
         <section class="card" aria-labelledby="other-ways-title">
           <h1 id="other-ways-title">{t('ways.title')}</h1>
           <p class="lead">{t('ways.intro')}</p>

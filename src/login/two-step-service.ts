@@ -10,7 +10,8 @@
 import type { Config } from '../config/config.ts';
 import type { FactorChecks, FlowRef, TextCodeProblem, Way } from '../factors/factor-checks.ts';
 import type { FactorStore, FactorSummary } from '../factors/factor-store.ts';
-import type { FlowProblem, FlowRow, FlowStore } from '../flows/flow-store.ts';
+import type { FlowOf, FlowProblem, FlowStore } from '../flows/flow-store.ts';
+import { isFailure } from '../flows/flow-store.ts';
 import type { Account } from '../identity/account-store.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import type { Failure } from '../shared/failure.ts';
@@ -19,12 +20,13 @@ import type { Locale } from '../shared/i18n.ts';
 import { newId } from '../shared/ids.ts';
 import type { Database } from '../storage/database.ts';
 import type { EarlierCode } from '../verification/code-service.ts';
+import { appSignInFlow, signInFlow } from './two-step-flow.ts';
 
 // Browser and app second steps are different kinds of flow: a flow the app started cannot be
 // finished in a browser (and hand it a 30-day app session), nor the other way round. The flow's
 // kind is also what says which kind of session it ends in: one fact, kept in one place.
-const kindFor = (caller: TwoStepCaller) => (caller.app ? 'sign_in_app' : 'sign_in');
-const sessionKindOf = (flow: FlowRow) => (flow.kind === 'sign_in_app' ? 'app' : 'browser');
+type SecondStepFlow = FlowOf<typeof signInFlow> | FlowOf<typeof appSignInFlow>;
+const sessionKindOf = (flow: SecondStepFlow) => (flow.kind === 'sign_in_app' ? 'app' : 'browser');
 
 export interface TwoStepCaller {
   browserId: string | undefined;
@@ -34,28 +36,26 @@ export interface TwoStepCaller {
   app?: boolean;
 }
 
-interface SignInData {
-  returnTo: string;
-  locale: string;
-}
-
 export function createTwoStepService(deps: { db: Database; config: Config; factors: FactorStore; checks: FactorChecks; flows: FlowStore; sessions: SessionService }) {
-  const { db, config, factors, checks, flows, sessions } = deps;
+  const { db, config, factors, checks, sessions } = deps;
+  const browserFlows = deps.flows.of(signInFlow);
+  const appFlows = deps.flows.of(appSignInFlow);
+  const flowsFor = (caller: TwoStepCaller) => (caller.app ? appFlows : browserFlows);
 
-  const ref = (flow: FlowRow): FlowRef => ({
+  const ref = (flow: SecondStepFlow): FlowRef => ({
     id: flow.id,
     kind: flow.kind,
     subject: flow.subject,
     accountId: flow.account_id,
-    locale: (JSON.parse(flow.data) as SignInData).locale as Locale,
+    locale: flow.data.locale as Locale,
     budget: 'second_step',
   });
 
   async function waitingFlow(flowId: string, caller: TwoStepCaller) {
-    const opened = await flows.findOpen(kindFor(caller), flowId, caller.browserId);
-    if (!opened.ok) return opened;
-    if (opened.flow.state !== 'code_sent' || !opened.flow.account_id) return fail('flow.finished');
-    return opened;
+    const flow = await flowsFor(caller).findOpen(flowId, caller.browserId);
+    if (isFailure(flow)) return flow;
+    if (flow.state !== 'code_sent' || !flow.account_id) return fail('flow.finished');
+    return flow;
   }
 
   return {
@@ -85,10 +85,9 @@ export function createTwoStepService(deps: { db: Database; config: Config; facto
      * otherwise a text message, sent now so the shopper lands on a page with a code on its way.
      */
     async begin(account: Account, summary: FactorSummary, caller: TwoStepCaller, returnTo: string): Promise<{ flowId: string; way: Way; sent?: { ok: true; earlier?: EarlierCode } | Failure<TextCodeProblem> }> {
-      const data: SignInData = { returnTo, locale: account.locale };
-      const flow = await flows.create(db, {
+      const data = { returnTo, locale: account.locale };
+      const flow = await flowsFor(caller).create(db, {
         id: newId(),
-        kind: kindFor(caller),
         state: 'code_sent',
         browserId: caller.browserId ?? '',
         accountId: account.id,
@@ -107,32 +106,29 @@ export function createTwoStepService(deps: { db: Database; config: Config; facto
     },
 
     async describe(flowId: string, caller: TwoStepCaller): Promise<{ ok: true; summary: FactorSummary; secondsUntilText: number } | Failure<FlowProblem>> {
-      const opened = await waitingFlow(flowId, caller);
-      if (!opened.ok) return opened;
-      const { flow } = opened;
+      const flow = await waitingFlow(flowId, caller);
+      if (isFailure(flow)) return flow;
       return { ok: true, summary: await factors.summary(flow.account_id!), secondsUntilText: await checks.secondsUntilTextResend(ref(flow)) };
     },
 
     async sendText(flowId: string, caller: TwoStepCaller): Promise<{ ok: true; earlier?: EarlierCode } | Failure<FlowProblem | TextCodeProblem>> {
-      const opened = await waitingFlow(flowId, caller);
-      if (!opened.ok) return opened;
-      const { flow } = opened;
+      const flow = await waitingFlow(flowId, caller);
+      if (isFailure(flow)) return flow;
       return checks.sendToAccountPhone(ref(flow), caller.clientAddress, { quietWhenCapped: false });
     },
 
     /** The second factor; right → the flow is spent and the session made, in one transaction. */
     async confirm(way: Way, flowId: string, typed: string, caller: TwoStepCaller) {
-      const opened = await waitingFlow(flowId, caller);
-      if (!opened.ok) return opened;
-      const { flow } = opened;
+      const flow = await waitingFlow(flowId, caller);
+      if (isFailure(flow)) return flow;
       if (typed.trim() === '') return fail('code.missing', { field: 'code' });
       const target = ref(flow);
       const checked =
         way === 'totp' ? await checks.confirmAuthenticatorCode(target, typed) : way === 'sms' ? await checks.confirmTextCode(target, typed) : await checks.confirmBackupCode(target, typed);
       if (!checked.ok) return checked;
-      const data = JSON.parse(flow.data) as SignInData;
+      const data = flow.data;
       const session = await db.transaction().execute(async (trx) => {
-        if (!(await flows.transition(trx, flow.id, 'code_sent', 'completed'))) return null;
+        if (!(await flowsFor(caller).transition(trx, flow.id, 'code_sent', 'completed'))) return null;
         return sessions.startSession(trx, {
           accountId: flow.account_id!,
           kind: sessionKindOf(flow),

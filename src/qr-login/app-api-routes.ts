@@ -34,11 +34,11 @@ const signInBody = {
   ),
 };
 
-export function registerAppApiRoutes(app: FastifyInstance, deps: { qrLogin: QrLoginService; login: LoginService; twoStep: TwoStepService; sessions: SessionService; storeName: string }) {
-  const { qrLogin, login, twoStep, sessions, storeName } = deps;
+export function registerAppApiRoutes(app: FastifyInstance, deps: { qrLogin: QrLoginService; login: LoginService; twoStep: TwoStepService; sessions: SessionService }) {
+  const { qrLogin, login, twoStep, sessions } = deps;
   const problem = (request: FastifyRequest, reply: FastifyReply, code: FailureCode, retryAfterSeconds?: number) => {
     if (retryAfterSeconds) reply.header('retry-after', String(retryAfterSeconds));
-    return sendProblem(request, reply, code, storeName, { catalogs: [qrLoginMessages, loginMessages], params: { wait: waitText(retryAfterSeconds, request.ctx.locale) } });
+    return sendProblem(request, reply, code, { catalogs: [qrLoginMessages, loginMessages], params: { wait: waitText(retryAfterSeconds, request.ctx.locale) } });
   };
   const appSession = async (request: FastifyRequest) => sessions.resolveSession(bearerToken(request.headers.authorization), 'app');
 

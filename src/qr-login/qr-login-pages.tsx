@@ -16,13 +16,13 @@ export interface QrPanelModel {
   expiresAt: number;
 }
 
-export function QrPanel({ ctx, t, storeName, panel }: { ctx: RequestContext; t: Translate; storeName: string; panel: QrPanelModel | null }): SafeHtml {
+export function QrPanel({ ctx, t, panel }: { ctx: RequestContext; t: Translate; panel: QrPanelModel | null }): SafeHtml {
   return (
     <section class="card qr-panel" aria-labelledby="qr-title" data-qr-panel="">
       <h2 id="qr-title">{t('qr.panel_title')}</h2>
       {panel ? (
         <>
-          <p class="field-hint">{t('qr.panel_steps', { store: storeName })}</p>
+          <p class="field-hint">{t('qr.panel_steps', { store: ctx.storeName })}</p>
           <div class="qr-code" role="img" aria-label={t('qr.qr_alt')} data-qr-image="">{trustedHtml(panel.svg)}</div>
           <p
             class="qr-status"
@@ -57,17 +57,16 @@ export function QrPanel({ ctx, t, storeName, panel }: { ctx: RequestContext; t: 
 interface Base {
   ctx: RequestContext;
   t: Translate;
-  storeName: string;
 }
 
 /** The link was opened: nothing is locked yet. Scanning it is a deliberate tap. */
 export function QrReviewPage(props: Base & { token: string }): SafeHtml {
   const { ctx, t } = props;
   return (
-    <Page ctx={ctx} t={t} title={t('qr.review_title')} storeName={props.storeName} path="/app">
+    <Page ctx={ctx} t={t} title={t('qr.review_title')} path="/app">
       <section class="card" aria-labelledby="qr-review-title">
         <h1 id="qr-review-title">{t('qr.review_title')}</h1>
-        <p class="lead">{t('qr.review_intro', { store: props.storeName })}</p>
+        <p class="lead">{t('qr.review_intro', { store: ctx.storeName })}</p>
         <div class="button-row">
           <form method="post" action={`/qr/${props.token}/scan`}>
             <CsrfField ctx={ctx} />
@@ -91,7 +90,7 @@ export function QrConfirmPage(props: Base & { token: string; details: QrRequestD
   const here = details.phonePlace?.country[ctx.locale];
   const warning = there && here && there !== here ? t('qr.elsewhere_countries', { there, here }) : t('qr.elsewhere_network');
   return (
-    <Page ctx={ctx} t={t} title={t('qr.confirm_title')} storeName={props.storeName} path="/app">
+    <Page ctx={ctx} t={t} title={t('qr.confirm_title')} path="/app">
       <section class="card" aria-labelledby="qr-confirm-title">
         <h1 id="qr-confirm-title">{t('qr.confirm_title')}</h1>
         <p class="lead">{t('qr.confirm_intro')}</p>
@@ -133,7 +132,7 @@ export function QrResultPage(props: Base & { outcome: 'confirmed' | 'cancelled' 
   const { ctx, t } = props;
   const title = props.outcome === 'confirmed' ? t('qr.confirmed_title') : props.outcome === 'cancelled' ? t('qr.cancelled_title') : t('request.error_title');
   return (
-    <Page ctx={ctx} t={t} title={title} storeName={props.storeName} path="/app">
+    <Page ctx={ctx} t={t} title={title} path="/app">
       <section class={props.outcome === 'confirmed' ? 'card card-success' : 'card'} aria-labelledby="qr-result-title">
         {props.outcome === 'confirmed' ? <div class="success-mark" aria-hidden="true">✓</div> : null}
         <h1 id="qr-result-title">{title}</h1>
@@ -147,7 +146,7 @@ export function QrResultPage(props: Base & { outcome: 'confirmed' | 'cancelled' 
 export function AppPage(props: Base & { email: string | null; linkError?: string }): SafeHtml {
   const { ctx, t } = props;
   return (
-    <Page ctx={ctx} t={t} title={t('app.title')} storeName={props.storeName} path="/app">
+    <Page ctx={ctx} t={t} title={t('app.title')} path="/app">
       <section class="card app-scanner" aria-labelledby="app-title">
         <h1 id="app-title">{t('app.title')}</h1>
         {props.email === null ? (

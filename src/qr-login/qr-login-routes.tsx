@@ -4,19 +4,19 @@ import QRCode from 'qrcode';
 import { Type } from '@sinclair/typebox';
 import type { SessionService } from '../sessions/session-service.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { h } from '../http/jsx.ts';
+import { h, type SafeHtml } from '../http/jsx.ts';
 import { formBody, shortText } from '../http/form-schema.ts';
 import { handOverBrowserSession, redirect, sendPage, textField, waitText } from '../http/replies.ts';
 import { sendProblem } from '../http/error-handler.tsx';
 import { statusFor } from '../http/error-statuses.ts';
 import { requireSession } from '../http/require-session.ts';
 import type { Clock } from '../shared/clock.ts';
+import type { Failure, FailureCode } from '../shared/failure.ts';
 import { QR_COOKIE, qrCookieOptions, qrSecretFrom, withoutQrSecret, withQrSecret } from './qr-cookie.ts';
 import { isFinal, type QrStatus } from './qr-login-flow.ts';
 import { qrLoginMessages } from './qr-login-messages.ts';
-import { AppPage, QrConfirmPage, QrResultPage, QrReviewPage, type QrPanelModel } from './qr-login-pages.tsx';
+import { AppPage, QrConfirmPage, QrPanel, QrResultPage, QrReviewPage, type QrPanelModel } from './qr-login-pages.tsx';
 import type { QrLoginService } from './qr-login-service.ts';
-import type { Failure, FailureCode } from '../shared/failure.ts';
 
 /** A missed notice (a node restart, a dropped LISTEN connection) is caught by re-reading the row. */
 const RE_READ_MS = 1000;
@@ -27,12 +27,11 @@ export interface QrRouteDeps {
   qrLogin: QrLoginService;
   sessions: SessionService;
   clock: Clock;
-  storeName: string;
   publicUrl: string;
 }
 
 /** Makes a new QR for the sign-in page and gives this browser the matching secret cookie. */
-export function createQrPanelMaker(qrLogin: QrLoginService) {
+function createQrPanelMaker(qrLogin: QrLoginService) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<QrPanelModel | null> => {
     const made = await qrLogin.createRequest({ clientAddress: request.ctx.clientAddress, userAgent: request.ctx.userAgent });
     if (!made.ok) return null;
@@ -42,8 +41,20 @@ export function createQrPanelMaker(qrLogin: QrLoginService) {
   };
 }
 
+/**
+ * The sign-in page's "Sign in with the app" panel, drawn here and handed to login/ at assembly:
+ * the password sign-in knows nothing of QR sign-in, which builds on it (the app signs in there).
+ */
+export function createQrPanelRenderer(qrLogin: QrLoginService) {
+  const makePanel = createQrPanelMaker(qrLogin);
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<SafeHtml> => {
+    const panel = await makePanel(request, reply);
+    return <QrPanel ctx={request.ctx} t={request.ctx.translator(qrLoginMessages)} panel={panel} />;
+  };
+}
+
 export function registerQrLoginRoutes(app: FastifyInstance, deps: QrRouteDeps) {
-  const { qrLogin, sessions, clock, storeName } = deps;
+  const { qrLogin, sessions, clock } = deps;
   const makePanel = createQrPanelMaker(qrLogin);
   const translate = (request: FastifyRequest) => request.ctx.translator(qrLoginMessages);
   /** The secret of the QR the page names (?request= or the form's `request`), else the newest. */
@@ -52,7 +63,7 @@ export function registerQrLoginRoutes(app: FastifyInstance, deps: QrRouteDeps) {
     return qrSecretFrom(request.cookies[QR_COOKIE], named);
   };
   const problem = (request: FastifyRequest, reply: FastifyReply, code: FailureCode, retryAfterSeconds?: number) =>
-    sendProblem(request, reply, code, storeName, { catalogs: [qrLoginMessages], params: { wait: waitText(retryAfterSeconds, request.ctx.locale) } });
+    sendProblem(request, reply, code, { catalogs: [qrLoginMessages], params: { wait: waitText(retryAfterSeconds, request.ctx.locale) } });
 
   // ---- the waiting browser -------------------------------------------------------------------
 
@@ -127,7 +138,7 @@ export function registerQrLoginRoutes(app: FastifyInstance, deps: QrRouteDeps) {
     });
     if (!result.ok) {
       const t = translate(request);
-      return sendPage(reply, <QrResultPage ctx={request.ctx} t={t} storeName={storeName} outcome="problem" message={t(result.code)} />, statusFor(result.code));
+      return sendPage(reply, <QrResultPage ctx={request.ctx} t={t} outcome="problem" message={t(result.code)} />, statusFor(result.code));
     }
     const left = withoutQrSecret(request.cookies[QR_COOKIE], secret);
     if (left) reply.setCookie(QR_COOKIE, left, qrCookieOptions);
@@ -142,7 +153,7 @@ export function registerQrLoginRoutes(app: FastifyInstance, deps: QrRouteDeps) {
   function qrProblemPage(request: FastifyRequest, reply: FastifyReply, failure: Failure) {
     const t = translate(request);
     if (failure.retryAfterSeconds) reply.header('retry-after', String(failure.retryAfterSeconds));
-    return sendPage(reply, <QrResultPage ctx={request.ctx} t={t} storeName={storeName} outcome="problem" message={t(failure.code, { wait: waitText(failure.retryAfterSeconds, request.ctx.locale) })} />, statusFor(failure.code));
+    return sendPage(reply, <QrResultPage ctx={request.ctx} t={t} outcome="problem" message={t(failure.code, { wait: waitText(failure.retryAfterSeconds, request.ctx.locale) })} />, statusFor(failure.code));
   }
 
   // Opening the link changes nothing (a cross-site page or a link preview can open it): it shows
@@ -154,8 +165,8 @@ export function registerQrLoginRoutes(app: FastifyInstance, deps: QrRouteDeps) {
     const seen = await qrLogin.peek({ id: session.id, address: request.ctx.clientAddress }, token, request.ctx.locale);
     if (!seen.ok) return qrProblemPage(request, reply, seen);
     const t = translate(request);
-    if (!seen.scanned) return sendPage(reply, <QrReviewPage ctx={request.ctx} t={t} storeName={storeName} token={token} />);
-    return sendPage(reply, <QrConfirmPage ctx={request.ctx} t={t} storeName={storeName} token={token} details={seen.details} />);
+    if (!seen.scanned) return sendPage(reply, <QrReviewPage ctx={request.ctx} t={t} token={token} />);
+    return sendPage(reply, <QrConfirmPage ctx={request.ctx} t={t} token={token} details={seen.details} />);
   });
 
   app.post('/qr/:token/scan', { schema: { body: formBody({}) } }, async (request, reply) => {
@@ -178,10 +189,10 @@ export function registerQrLoginRoutes(app: FastifyInstance, deps: QrRouteDeps) {
       // The browser is elsewhere: the page again, with the warning and the second, explicit "yes".
       if (!decided.ok && decided.code === 'qr.elsewhere_unconfirmed') {
         const seen = await qrLogin.peek(phone, token, request.ctx.locale);
-        if (seen.ok && seen.scanned) return sendPage(reply, <QrConfirmPage ctx={request.ctx} t={t} storeName={storeName} token={token} details={seen.details} askAgain />, statusFor(decided.code));
+        if (seen.ok && seen.scanned) return sendPage(reply, <QrConfirmPage ctx={request.ctx} t={t} token={token} details={seen.details} askAgain />, statusFor(decided.code));
       }
-      if (!decided.ok) return sendPage(reply, <QrResultPage ctx={request.ctx} t={t} storeName={storeName} outcome="problem" message={t(decided.code)} />, statusFor(decided.code));
-      return sendPage(reply, <QrResultPage ctx={request.ctx} t={t} storeName={storeName} outcome={approve ? 'confirmed' : 'cancelled'} />);
+      if (!decided.ok) return sendPage(reply, <QrResultPage ctx={request.ctx} t={t} outcome="problem" message={t(decided.code)} />, statusFor(decided.code));
+      return sendPage(reply, <QrResultPage ctx={request.ctx} t={t} outcome={approve ? 'confirmed' : 'cancelled'} />);
     });
   }
 
@@ -189,7 +200,7 @@ export function registerQrLoginRoutes(app: FastifyInstance, deps: QrRouteDeps) {
 
   app.get('/app', async (request, reply) => {
     const t = translate(request);
-    return sendPage(reply, <AppPage ctx={request.ctx} t={t} storeName={storeName} email={request.ctx.session?.email ?? null} />);
+    return sendPage(reply, <AppPage ctx={request.ctx} t={t} email={request.ctx.session?.email ?? null} />);
   });
 
   /** The pasted (or decoded) link: only our own /qr/<token> links are followed. */
@@ -198,7 +209,7 @@ export function registerQrLoginRoutes(app: FastifyInstance, deps: QrRouteDeps) {
     const token = typeof link === 'string' ? qrTokenFromLink(link, deps.publicUrl) : undefined;
     if (token) return redirect(reply, `/qr/${token}`);
     const t = translate(request);
-    return sendPage(reply, <AppPage ctx={request.ctx} t={t} storeName={storeName} email={request.ctx.session?.email ?? null} linkError={t('app.bad_link')} />, 422);
+    return sendPage(reply, <AppPage ctx={request.ctx} t={t} email={request.ctx.session?.email ?? null} linkError={t('app.bad_link')} />, 422);
   });
 }
 

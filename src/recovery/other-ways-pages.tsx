@@ -1,24 +1,24 @@
 // The "Other ways to verify" screens of recovery and Change password: the list of ways, the
 // text-message code page, and the authenticator / backup code pages.
-import { FactorCodeCard, TextCodeForm, WaysList, type FactorCodeModel, type TextCodeModel } from '../factors/factor-pages.tsx';
+import { FactorCodeCard, WaysList, type FactorCodeModel } from '../factors/factor-pages.tsx';
 import type { FactorSummary } from '../factors/factor-store.ts';
 import { h, type SafeHtml } from '../http/jsx.ts';
 import { Alert, Page } from '../http/layout.tsx';
 import type { RequestContext } from '../http/request-context.ts';
 import type { Translate } from '../shared/i18n.ts';
-import { pathsFor, type PasswordResetKind, type Proofs } from './password-reset-flow.ts';
+import type { Proofs } from './password-reset-flow.ts';
+import type { ResetVariant } from './reset-variants.ts';
 
 interface Base {
   ctx: RequestContext;
   t: Translate;
-  storeName: string;
-  kind: PasswordResetKind;
+  variant: ResetVariant;
   flowId: string;
 }
 
 export function OtherWaysPage(props: Base & { proved: Proofs; summary: FactorSummary | null; textsAvailable: boolean; secondsUntilText: number; secondsUntilEmail: number; error?: string }): SafeHtml {
   const { ctx, t, flowId, proved, summary } = props;
-  const paths = pathsFor(props.kind);
+  const paths = props.variant.paths;
   const q = `?flow=${flowId}`;
   // Recovery lists every way (nothing about the account is known here); Change password lists the
   // shopper's own, with the number masked. A proof already given hides the ways of its kind.
@@ -28,7 +28,7 @@ export function OtherWaysPage(props: Base & { proved: Proofs; summary: FactorSum
   const needFactor = !proved.factor;
   const intro = proved.channel ? 'ways.intro_factor' : proved.factor ? 'ways.intro_channel' : 'ways.intro';
   return (
-    <Page ctx={ctx} t={t} title={t('ways.title')} storeName={props.storeName} path={`${paths.otherWays}${q}`}>
+    <Page ctx={ctx} t={t} title={t('ways.title')} path={`${paths.otherWays}${q}`}>
       <section class="card" aria-labelledby="other-ways-title">
         <h1 id="other-ways-title">{t('ways.title')}</h1>
         <p class="lead">{t(intro)}</p>
@@ -49,25 +49,16 @@ export function OtherWaysPage(props: Base & { proved: Proofs; summary: FactorSum
         <p class="field-hint">{t('other_ways.support')}</p>
         <p class="secondary-links">
           <a href={`${proved.channel ? paths.authenticator : paths.code}${q}`}>{proved.channel ? t('ways.back') : t('other_ways.back')}</a>
-          <a href={paths.start}>{props.kind === 'recovery' ? t('code_page.start_over') : t('done.back_to_account')}</a>
+          <a href={paths.start}>{t(props.variant.words.startOver)}</a>
         </p>
       </section>
     </Page>
   );
 }
 
-export function TextCodePage(props: TextCodeModel & { storeName: string; kind: PasswordResetKind }): SafeHtml {
-  const paths = pathsFor(props.kind);
-  return (
-    <Page ctx={props.ctx} t={props.t} title={props.t('code_page.title')} storeName={props.storeName} path={`${paths.sms}?flow=${props.flowId}`}>
-      <TextCodeForm {...props} />
-    </Page>
-  );
-}
-
-export function FactorPage(props: Omit<FactorCodeModel, 'links' | 'action'> & { kind: PasswordResetKind }): SafeHtml {
+export function FactorPage(props: Omit<FactorCodeModel, 'links' | 'action'> & { variant: ResetVariant }): SafeHtml {
   const { t } = props;
-  const paths = pathsFor(props.kind);
+  const paths = props.variant.paths;
   const q = `?flow=${props.flowId}`;
   const totp = props.way === 'totp';
   const links = [
@@ -76,7 +67,7 @@ export function FactorPage(props: Omit<FactorCodeModel, 'links' | 'action'> & { 
   ];
   const action = totp ? paths.authenticator : paths.backupCode;
   return (
-    <Page ctx={props.ctx} t={t} title={t(totp ? 'totp_page.title' : 'backup_page.title')} storeName={props.storeName} path={`${action}${q}`}>
+    <Page ctx={props.ctx} t={t} title={t(totp ? 'totp_page.title' : 'backup_page.title')} path={`${action}${q}`}>
       <FactorCodeCard {...props} action={action} links={links} />
     </Page>
   );

@@ -7,12 +7,13 @@
 import type { FactorChecks, FlowRef, TextCodeProblem } from '../factors/factor-checks.ts';
 import type { FactorStore, FactorSummary } from '../factors/factor-store.ts';
 import type { FlowProblem, FlowRow } from '../flows/flow-store.ts';
+import { isFailure } from '../flows/flow-store.ts';
 import type { Account } from '../identity/account-store.ts';
 import type { Failure } from '../shared/failure.ts';
 import { fail } from '../shared/failure.ts';
 import type { Locale } from '../shared/i18n.ts';
 import type { EarlierCode, TryProblem } from '../verification/code-service.ts';
-import type { NextStep, PasswordResetKind, Proof, Proofs } from './password-reset-flow.ts';
+import type { NextStep, PasswordResetKind, Proof, Proofs, ResetPage } from './password-reset-flow.ts';
 import type { Caller, PasswordResetService } from './password-reset-service.ts';
 
 type Next = { ok: true; next: NextStep };
@@ -32,9 +33,8 @@ export function createOtherWaysService(deps: { passwordReset: PasswordResetServi
 
   /** The flow, still waiting for proofs, and its account if that may still recover. */
   async function waitingFlow(kind: PasswordResetKind, flowId: string, caller: Caller) {
-    const opened = await passwordReset.openFlow(kind, flowId, caller);
-    if (!opened.ok) return opened;
-    const { flow } = opened;
+    const flow = await passwordReset.openFlow(kind, flowId, caller);
+    if (isFailure(flow)) return flow;
     if (flow.state !== 'code_sent') return fail('flow.finished');
     return { ok: true as const, flow, account: await passwordReset.usableAccount(flow) };
   }
@@ -65,7 +65,7 @@ export function createOtherWaysService(deps: { passwordReset: PasswordResetServi
      * signed-in shopper's own Change password flow; recovery shows every way, masked nothing.
      */
     async describe(kind: PasswordResetKind, flowId: string, caller: Caller): Promise<
-      | { ok: true; flow: FlowRow; proved: Proofs; secondsUntilEmail: number; secondsUntilText: number; summary: FactorSummary | null; textsAvailable: boolean }
+      | { ok: true; flow: FlowRow; proved: Proofs; page: ResetPage; secondsUntilEmail: number; secondsUntilText: number; summary: FactorSummary | null; textsAvailable: boolean }
       | Failure<OpenProblem>
     > {
       const described = await passwordReset.describe(kind, flowId, caller);
@@ -75,6 +75,7 @@ export function createOtherWaysService(deps: { passwordReset: PasswordResetServi
         ok: true,
         flow: described.flow,
         proved: described.proved,
+        page: described.page,
         secondsUntilEmail: described.secondsUntilResend,
         secondsUntilText: await checks.secondsUntilTextResend(refFor(described.flow, account)),
         summary: account ? await factors.summary(account.id) : null,

@@ -9,7 +9,8 @@ import type { Account, AccountStore } from '../identity/account-store.ts';
 import { parseIdentifier } from '../identity/identifiers.ts';
 import type { PasswordHasher } from '../identity/password-hasher.ts';
 import { checkNewPassword, type PasswordProblem } from '../identity/password-policy.ts';
-import type { FlowProblem, FlowRow, FlowStore } from '../flows/flow-store.ts';
+import type { FlowOf, FlowProblem, FlowRow, FlowStore } from '../flows/flow-store.ts';
+import { isFailure } from '../flows/flow-store.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Failure } from '../shared/failure.ts';
@@ -21,7 +22,10 @@ import type { Database } from '../storage/database.ts';
 import type { LoginThrottle } from '../throttling/login-throttle.ts';
 import type { CodeService, CodeTarget, EarlierCode, SendProblem, TryProblem } from '../verification/code-service.ts';
 import type { FactorStore } from '../factors/factor-store.ts';
-import { factorStepOf, stepAfter, type NextStep, type PasswordResetData, type PasswordResetKind, type Proof } from './password-reset-flow.ts';
+import { pageFor, passwordChangeFlow, recoveryFlow, stepAfter, type NextStep, type PasswordResetData, type PasswordResetKind, type Proof } from './password-reset-flow.ts';
+
+/** A recovery or Change password flow, its data read. */
+export type PasswordResetFlow = FlowOf<typeof recoveryFlow> | FlowOf<typeof passwordChangeFlow>;
 
 export interface PasswordResetDeps {
   db: Database;
@@ -51,7 +55,8 @@ export interface Caller {
 type OpenProblem = FlowProblem | 'reverify.required';
 
 export function createPasswordResetService(deps: PasswordResetDeps) {
-  const { db, config, accounts, factors, hasher, flows, codes, sessions, throttle, secrets, clock } = deps;
+  const { db, config, accounts, factors, hasher, codes, sessions, throttle, secrets, clock } = deps;
+  const flowsOf = { recovery: deps.flows.of(recoveryFlow), password_change: deps.flows.of(passwordChangeFlow) };
   const minutes = Math.round(config.security.codeLifetimeSeconds / 60);
 
   const targetFor = (flow: Pick<FlowRow, 'id' | 'kind' | 'subject'>): CodeTarget => ({ flowId: flow.id, purpose: flow.kind, subject: flow.subject });
@@ -85,16 +90,16 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
   }
 
   /** The open flow of this kind for this browser; Change password flows also for this account only. */
-  async function openFlow(kind: PasswordResetKind, flowId: string, caller: Caller): Promise<{ ok: true; flow: FlowRow } | Failure<OpenProblem>> {
-    const opened = await flows.findOpen(kind, flowId, caller.browserId);
-    if (!opened.ok) return opened;
+  async function openFlow(kind: PasswordResetKind, flowId: string, caller: Caller): Promise<PasswordResetFlow | Failure<OpenProblem>> {
+    const flow = await flowsOf[kind].findOpen(flowId, caller.browserId);
+    if (isFailure(flow)) return flow;
     if (kind === 'password_change') {
-      if (opened.flow.account_id !== caller.session?.accountId) return fail('flow.not_found');
+      if (flow.account_id !== caller.session?.accountId) return fail('flow.not_found');
       // Every step, not only the start: the last one changes the password, and a session a relayed
       // QR created must never reach it without the current password typed in it.
       if (!sessions.isFreshlyVerified(caller.session.proof)) return fail('reverify.required');
     }
-    return opened;
+    return flow;
   }
 
   /** Where a flow's email code goes, as the send cooldown compares it (an unknown account's: its subject). */
@@ -112,9 +117,8 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
     const reserved = await codes.reserveSend(target, to);
     if (!reserved.ok && reserved.code !== 'code.resend_too_soon') return reserved;
     const data: PasswordResetData = { destination };
-    await flows.create(db, {
+    await flowsOf[kind].create(db, {
       id: flowId,
-      kind,
       state: 'code_sent',
       browserId: caller.browserId ?? '',
       accountId: account?.id ?? null,
@@ -158,21 +162,14 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
     isFreshlyVerified: (proof: { created_at: number; reverified_at: number | null; authenticated_via: string }) => sessions.isFreshlyVerified(proof),
 
     async describe(kind: PasswordResetKind, flowId: string, caller: Caller) {
-      const opened = await openFlow(kind, flowId, caller);
-      if (!opened.ok) return opened;
-      const { flow } = opened;
-      const data = JSON.parse(flow.data) as PasswordResetData;
-      return { ok: true as const, flow, destination: data.destination, proved: data.proved ?? {}, secondsUntilResend: await codes.secondsUntilResend(flow, 'email') };
-    },
-
-    /**
-     * Once the email or phone is proved, the page of the missing factor follows the account's own
-     * (no authenticator page for an account that only has backup codes). Asked only by the page
-     * that needs it, so describe() stays cheap for the others.
-     */
-    async factorWay(flow: FlowRow): Promise<'totp' | 'backup_code'> {
-      const account = await usableAccount(flow);
-      return account ? factorStepOf(await factors.summary(account.id)) : 'totp';
+      const flow = await openFlow(kind, flowId, caller);
+      if (isFailure(flow)) return flow;
+      const proved = flow.data.proved ?? {};
+      // Which factor page follows depends on the account's own factors (no authenticator page for
+      // an account with only backup codes): read only once the email or a text is proved.
+      const account = proved.channel && flow.state === 'code_sent' ? await usableAccount(flow) : undefined;
+      const page = pageFor({ state: flow.state, proved }, account ? await factors.summary(account.id) : null);
+      return { ok: true as const, flow, destination: flow.data.destination, proved, page, secondsUntilResend: await codes.secondsUntilResend(flow, 'email') };
     },
 
     usableAccount,
@@ -182,19 +179,18 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
      * text message, plus an authenticator or backup code when the account has one (DESIGN.md §2).
      * Conditional on the flow still waiting, so a replayed request moves nothing.
      */
-    async acceptProof(flow: FlowRow, account: Account, proof: Proof): Promise<{ ok: true; next: NextStep } | Failure<'flow.finished'>> {
-      const data = JSON.parse(flow.data) as PasswordResetData;
+    async acceptProof(flow: PasswordResetFlow, account: Account, proof: Proof): Promise<{ ok: true; next: NextStep } | Failure<'flow.finished'>> {
+      const data = flow.data;
       const proved = { ...data.proved, ...proof };
       const summary = await factors.summary(account.id);
       const next = stepAfter(proved, summary);
-      const moved = await flows.transition(db, flow.id, 'code_sent', next === 'choose_password' ? 'verified' : 'code_sent', { ...data, proved });
+      const moved = await flowsOf[flow.kind].transition(db, flow.id, 'code_sent', next === 'password' ? 'verified' : 'code_sent', { ...data, proved });
       return moved ? { ok: true, next } : fail('flow.finished');
     },
 
     async resend(kind: PasswordResetKind, flowId: string, caller: Caller): Promise<{ ok: true } | Failure<OpenProblem | SendProblem>> {
-      const opened = await openFlow(kind, flowId, caller);
-      if (!opened.ok) return opened;
-      const { flow } = opened;
+      const flow = await openFlow(kind, flowId, caller);
+      if (isFailure(flow)) return flow;
       if (flow.state !== 'code_sent') return fail('flow.finished');
       const account = await usableAccount(flow);
       const reserved = await codes.reserveSend(targetFor(flow), { channel: 'email', destination: destinationOf(flow.subject, account), clientAddress: caller.clientAddress });
@@ -204,9 +200,8 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
     },
 
     async confirmCode(kind: PasswordResetKind, flowId: string, typedCode: string, caller: Caller): Promise<{ ok: true; next: NextStep } | Failure<OpenProblem | 'code.missing' | TryProblem>> {
-      const opened = await openFlow(kind, flowId, caller);
-      if (!opened.ok) return opened;
-      const { flow } = opened;
+      const flow = await openFlow(kind, flowId, caller);
+      if (isFailure(flow)) return flow;
       if (flow.state !== 'code_sent') return fail('flow.finished');
       const typed = typedCode.replace(/\s+/g, '');
       if (typed === '') return fail('code.missing', { field: 'code' });
@@ -226,9 +221,8 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
       input: { password: string; confirmation: string; signOutOtherDevices: boolean },
       caller: Caller,
     ): Promise<{ ok: true; renewed: { token: string; expiresAt: number } | null } | Failure<OpenProblem | 'flow.not_verified' | PasswordProblem>> {
-      const opened = await openFlow(kind, flowId, caller);
-      if (!opened.ok) return opened;
-      const { flow } = opened;
+      const flow = await openFlow(kind, flowId, caller);
+      if (isFailure(flow)) return flow;
       if (flow.state !== 'verified' || !flow.account_id) return fail('flow.not_verified');
       const account = await usableAccount(flow);
       if (!account) return fail('flow.not_found');
@@ -237,7 +231,7 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
       const passwordHash = await hasher.hash(checked.password);
       const now = clock.now();
       const done = await db.transaction().execute(async (trx) => {
-        if (!(await flows.transition(trx, flow.id, 'verified', 'completed'))) return null;
+        if (!(await flowsOf[kind].transition(trx, flow.id, 'verified', 'completed'))) return null;
         await accounts.setPasswordHash(trx, account.id, passwordHash, now);
         // In recovery nobody is signed in here, so "other devices" are all of them.
         if (input.signOutOtherDevices) await sessions.endOtherSessions(trx, account.id, caller.session?.sessionId ?? null);

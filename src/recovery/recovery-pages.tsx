@@ -4,18 +4,17 @@ import { Alert, CsrfField, Field, Page, StrengthMeter } from '../http/layout.tsx
 import type { RequestContext } from '../http/request-context.ts';
 import type { Translate } from '../shared/i18n.ts';
 import { CodeForm, type CodePageModel } from '../verification/code-page.tsx';
-import { pathsFor, type PasswordResetKind } from './password-reset-flow.ts';
+import type { ResetVariant } from './reset-variants.ts';
 
 interface Base {
   ctx: RequestContext;
   t: Translate;
-  storeName: string;
 }
 
 export function RecoveryStartPage(props: Base & { identifier?: string; error?: string }): SafeHtml {
   const { ctx, t } = props;
   return (
-    <Page ctx={ctx} t={t} title={t('recovery.title')} storeName={props.storeName} path="/recovery">
+    <Page ctx={ctx} t={t} title={t('recovery.title')} path="/recovery">
       <section class="card" aria-labelledby="recovery-title">
         <h1 id="recovery-title">{t('recovery.title')}</h1>
         <p class="lead">{t('recovery.intro')}</p>
@@ -40,17 +39,17 @@ export function RecoveryStartPage(props: Base & { identifier?: string; error?: s
   );
 }
 
-export function ResetCodePage(props: CodePageModel & { storeName: string; kind: PasswordResetKind }): SafeHtml {
-  const paths = pathsFor(props.kind);
+export function ResetCodePage(props: CodePageModel & { variant: ResetVariant }): SafeHtml {
+  const paths = props.variant.paths;
   return (
-    <Page ctx={props.ctx} t={props.t} title={props.t('code_page.title')} storeName={props.storeName} path={`${paths.code}?flow=${props.flowId}`}>
+    <Page ctx={props.ctx} t={props.t} title={props.t('code_page.title')} path={`${paths.code}?flow=${props.flowId}`}>
       <CodeForm {...props} />
     </Page>
   );
 }
 
 export interface NewPasswordModel extends Base {
-  kind: PasswordResetKind;
+  variant: ResetVariant;
   flowId: string;
   values: { password?: string; password_confirmation?: string };
   signOutOthers: boolean;
@@ -59,9 +58,9 @@ export interface NewPasswordModel extends Base {
 
 export function NewPasswordPage(props: NewPasswordModel): SafeHtml {
   const { ctx, t, values, errors } = props;
-  const paths = pathsFor(props.kind);
+  const paths = props.variant.paths;
   return (
-    <Page ctx={ctx} t={t} title={t('new_password.title')} storeName={props.storeName} path={`${paths.password}?flow=${props.flowId}`}>
+    <Page ctx={ctx} t={t} title={t('new_password.title')} path={`${paths.password}?flow=${props.flowId}`}>
       <section class="card" aria-labelledby="new-password-title">
         <h1 id="new-password-title">{t('new_password.title')}</h1>
         {errors.form ? <Alert kind="error">{errors.form}</Alert> : null}
@@ -84,16 +83,16 @@ export function NewPasswordPage(props: NewPasswordModel): SafeHtml {
   );
 }
 
-export function PasswordChangedPage(props: Base & { kind: PasswordResetKind }): SafeHtml {
+export function PasswordChangedPage(props: Base & { variant: ResetVariant }): SafeHtml {
   const { ctx, t } = props;
-  const recovery = props.kind === 'recovery';
+  const { words } = props.variant;
   return (
-    <Page ctx={ctx} t={t} title={t('done.title')} storeName={props.storeName} path={pathsFor(props.kind).done}>
+    <Page ctx={ctx} t={t} title={t('done.title')} path={props.variant.paths.done}>
       <section class="card card-success" aria-labelledby="done-title">
         <div class="success-mark" aria-hidden="true">✓</div>
         <h1 id="done-title">{t('done.title')}</h1>
-        <p>{t(recovery ? 'done.recovery_text' : 'done.change_text')}</p>
-        <a class="button button-primary" href={recovery ? '/login' : '/account'}>{t(recovery ? 'done.sign_in' : 'done.back_to_account')}</a>
+        <p>{t(words.doneText)}</p>
+        <a class="button button-primary" href={words.doneNext.href}>{t(words.doneNext.label)}</a>
       </section>
     </Page>
   );

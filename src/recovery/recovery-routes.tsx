@@ -1,4 +1,5 @@
-// "Forgot password?" → /recovery: one field, then the shared steps (password-reset-routes.tsx).
+// "Forgot password?" → /recovery: one field (email or login name), then the steps every reset
+// shares (reset-routes.ts): code → other ways → new password → done.
 import type { FastifyInstance } from 'fastify';
 import { h } from '../http/jsx.ts';
 import { formBody, shortText } from '../http/form-schema.ts';
@@ -8,14 +9,16 @@ import { codeMessages } from '../verification/code-messages.ts';
 import { sentParam } from '../verification/code-notices.ts';
 import { recoveryMessages } from './recovery-messages.ts';
 import { RecoveryStartPage } from './recovery-pages.tsx';
-import { registerPasswordResetSteps, type StepDeps } from './password-reset-routes.tsx';
+import type { ResetDeps } from './reset-caller.ts';
+import { registerResetFlow } from './reset-routes.ts';
+import { recovery } from './reset-variants.ts';
 
-export function registerRecoveryRoutes(app: FastifyInstance, deps: StepDeps) {
-  const { passwordReset, storeName } = deps;
+export function registerRecoveryRoutes(app: FastifyInstance, deps: ResetDeps) {
+  const { passwordReset } = deps;
 
   app.get('/recovery', async (request, reply) => {
     const t = request.ctx.translator(recoveryMessages, codeMessages);
-    return sendPage(reply, <RecoveryStartPage ctx={request.ctx} t={t} storeName={storeName} />);
+    return sendPage(reply, <RecoveryStartPage ctx={request.ctx} t={t} />);
   });
 
   app.post('/recovery', { schema: { body: formBody({ identifier: shortText(1024) }) } }, async (request, reply) => {
@@ -28,8 +31,8 @@ export function registerRecoveryRoutes(app: FastifyInstance, deps: StepDeps) {
     const t = request.ctx.translator(recoveryMessages, codeMessages);
     if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));
     const error = t(result.code, { wait: waitText(result.retryAfterSeconds, request.ctx.locale) });
-    return sendPage(reply, <RecoveryStartPage ctx={request.ctx} t={t} storeName={storeName} identifier={identifier.slice(0, 254)} error={error} />, statusFor(result.code));
+    return sendPage(reply, <RecoveryStartPage ctx={request.ctx} t={t} identifier={identifier.slice(0, 254)} error={error} />, statusFor(result.code));
   });
 
-  registerPasswordResetSteps(app, 'recovery', deps);
+  registerResetFlow(app, recovery, deps);
 }

@@ -7,7 +7,6 @@ import { CodeForm, type CodePageModel } from '../verification/code-page.tsx';
 export interface RegistrationFormModel {
   ctx: RequestContext;
   t: Translate;
-  storeName: string;
   values: { email?: string; login_name?: string; password?: string; password_confirmation?: string };
   errors: Partial<Record<'email' | 'login_name' | 'password' | 'password_confirmation' | 'form', string>>;
 }
@@ -15,7 +14,7 @@ export interface RegistrationFormModel {
 export function RegistrationPage(model: RegistrationFormModel): SafeHtml {
   const { ctx, t, values, errors } = model;
   return (
-    <Page ctx={ctx} t={t} title={t('registration.title')} storeName={model.storeName} path="/register">
+    <Page ctx={ctx} t={t} title={t('registration.title')} path="/register">
       <section class="card" aria-labelledby="register-title">
         <h1 id="register-title">{t('registration.title')}</h1>
         {errors.form ? <Alert kind="error">{errors.form}</Alert> : null}
@@ -35,9 +34,9 @@ export function RegistrationPage(model: RegistrationFormModel): SafeHtml {
   );
 }
 
-export function RegistrationCodePage(model: CodePageModel & { storeName: string }): SafeHtml {
+export function RegistrationCodePage(model: CodePageModel): SafeHtml {
   return (
-    <Page ctx={model.ctx} t={model.t} title={model.t('code_page.title')} storeName={model.storeName} path={`/register/code?flow=${model.flowId}`}>
+    <Page ctx={model.ctx} t={model.t} title={model.t('code_page.title')} path={`/register/code?flow=${model.flowId}`}>
       <CodeForm {...model} />
     </Page>
   );

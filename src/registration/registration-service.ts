@@ -8,7 +8,8 @@ import type { AccountStore } from '../identity/account-store.ts';
 import { checkEmail, checkLoginName } from '../identity/identifiers.ts';
 import type { PasswordHasher } from '../identity/password-hasher.ts';
 import { checkNewPassword, type PasswordProblem } from '../identity/password-policy.ts';
-import type { FlowProblem, FlowStore } from '../flows/flow-store.ts';
+import type { FlowOf, FlowProblem, FlowStore } from '../flows/flow-store.ts';
+import { isFailure } from '../flows/flow-store.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Failure } from '../shared/failure.ts';
@@ -19,21 +20,14 @@ import type { Secrets } from '../shared/secrets.ts';
 import type { Database } from '../storage/database.ts';
 import { uniqueViolationColumn } from '../storage/database-errors.ts';
 import type { CodeService, CodeTarget, EarlierCode, SendProblem } from '../verification/code-service.ts';
+import { registrationFlow } from './registration-flow.ts';
 
 /** What a sign-up form can be refused for (its code step's refusals are the code service's). */
 type StartProblem = 'identity.email_invalid' | 'identity.invisible_character' | 'identity.login_name_invalid' | 'registration.login_name_taken' | PasswordProblem | SendProblem;
 
-const FLOW_KIND = 'registration';
 const PURPOSE = 'registration_email';
 
-interface RegistrationData {
-  email: string;
-  loginName: string | null;
-  passwordHash: string;
-  locale: Locale;
-  /** Set when the address already has an account: no code was mailed, none can succeed. */
-  existingAccountId: string | null;
-}
+type RegistrationData = FlowOf<typeof registrationFlow>['data'];
 
 export interface RegistrationInput {
   email: string;
@@ -58,7 +52,8 @@ export function createRegistrationService(deps: {
   enqueueEmail: typeof enqueueEmail;
   wakeCourier: () => void;
 }) {
-  const { db, config, accounts, hasher, flows, codes, sessions, secrets, clock } = deps;
+  const { db, config, accounts, hasher, codes, sessions, secrets, clock } = deps;
+  const flows = deps.flows.of(registrationFlow);
   const subjectFor = (email: string) => `email:${secrets.keyedHash('subject-email', email)}`;
   const targetFor = (flowId: string, email: string): CodeTarget => ({ flowId, purpose: PURPOSE, subject: subjectFor(email) });
 
@@ -115,7 +110,6 @@ export function createRegistrationService(deps: {
       const data: RegistrationData = { email: email.email, loginName, passwordHash, locale: input.locale, existingAccountId: existing?.id ?? null };
       await db.transaction().execute(async (trx) => {
         await flows.create(trx, {
-          kind: FLOW_KIND,
           state: 'code_sent',
           browserId: input.browserId,
           accountId: null,
@@ -136,18 +130,15 @@ export function createRegistrationService(deps: {
     },
 
     async describe(flowId: string, browserId: string | undefined) {
-      const opened = await flows.findOpen(FLOW_KIND, flowId, browserId);
-      if (!opened.ok) return opened;
-      const { flow } = opened;
-      const data = JSON.parse(flow.data) as RegistrationData;
-      return { ok: true as const, flow, secondsUntilResend: await codes.secondsUntilResend(targetFor(flow.id, data.email), 'email') };
+      const flow = await flows.findOpen(flowId, browserId);
+      if (isFailure(flow)) return flow;
+      return { ok: true as const, flow, secondsUntilResend: await codes.secondsUntilResend(targetFor(flow.id, flow.data.email), 'email') };
     },
 
     async resend(flowId: string, browserId: string | undefined, clientAddress: string): Promise<{ ok: true } | Failure<FlowProblem | SendProblem>> {
-      const opened = await flows.findOpen(FLOW_KIND, flowId, browserId);
-      if (!opened.ok) return opened;
-      const { flow } = opened;
-      const data = JSON.parse(flow.data) as RegistrationData;
+      const flow = await flows.findOpen(flowId, browserId);
+      if (isFailure(flow)) return flow;
+      const data = flow.data;
       const target = targetFor(flow.id, data.email);
       const reserved = await codes.reserveSend(target, { channel: 'email', destination: data.email, clientAddress });
       if (!reserved.ok) return reserved;
@@ -160,12 +151,11 @@ export function createRegistrationService(deps: {
 
     /** The right code creates the account, confirmed, and signs the new shopper in. */
     async confirm(flowId: string, browserId: string | undefined, code: string, client: { clientAddress: string; userAgent: string }) {
-      const opened = await flows.findOpen(FLOW_KIND, flowId, browserId);
-      if (!opened.ok) return opened;
-      const { flow } = opened;
+      const flow = await flows.findOpen(flowId, browserId);
+      if (isFailure(flow)) return flow;
       const typed = code.replace(/\s+/g, '');
       if (typed === '') return fail('code.missing', { field: 'code' });
-      const data = JSON.parse(flow.data) as RegistrationData;
+      const data = flow.data;
       const consumed = await codes.consumeCode(targetFor(flow.id, data.email), typed);
       if (!consumed.ok) return consumed;
       if (data.existingAccountId) return fail('code.invalid', { field: 'code' });

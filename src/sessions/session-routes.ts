@@ -31,7 +31,7 @@ const whoamiAnswer = Type.Object({
   }),
 });
 
-export function registerSessionRoutes(app: FastifyInstance, deps: { sessions: SessionService; storeName: string }) {
+export function registerSessionRoutes(app: FastifyInstance, deps: { sessions: SessionService }) {
   app.get('/api/v1/whoami', { schema: { response: { 200: whoamiAnswer } } }, async (request, reply) => {
     // A bearer token may name either kind (a service forwarding the shopper's token); the cookie
     // only a browser session, as everywhere else.
@@ -39,7 +39,7 @@ export function registerSessionRoutes(app: FastifyInstance, deps: { sessions: Se
     const session = bearer ? await deps.sessions.resolveSession(bearer) : await deps.sessions.resolveSession(request.cookies[SESSION_COOKIE], 'browser');
     if (!session) {
       reply.header('www-authenticate', 'Bearer');
-      return sendProblem(request, reply, 'request.unauthenticated', deps.storeName);
+      return sendProblem(request, reply, 'request.unauthenticated');
     }
     return {
       account: { id: session.account_id, email: session.email, emailVerified: session.email_verified_at !== null },

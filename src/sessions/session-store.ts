@@ -1,16 +1,12 @@
 // Sessions are stored by the SHA-256 of their token only: a copy of this table signs nobody in.
 import type { Database } from '../storage/database.ts';
 import type { SessionsTable } from '../storage/tables.ts';
+import type { SignedIn } from '../http/request-context.ts';
 
 export type SessionRow = SessionsTable;
 
-export interface SessionWithAccount extends SessionRow {
-  email: string;
-  email_verified_at: number | null;
-  locked_at: number | null;
-  locale: string;
-  login_name: string | null;
-}
+/** A session row with its account's facts: what requests carry, before its idle deadline is added. */
+export type SessionWithAccount = Omit<SignedIn, 'idleExpiresAt'>;
 
 export function createSessionStore(db: Database) {
   // The hot path of every request: one lookup on the unique token_hash index, joined by primary

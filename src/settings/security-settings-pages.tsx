@@ -13,7 +13,6 @@ import type { Translate } from '../shared/i18n.ts';
 interface Base {
   ctx: RequestContext;
   t: Translate;
-  storeName: string;
 }
 
 function PostButton(props: { ctx: RequestContext; action: string; label: string; primary?: boolean; fields?: Record<string, string> }): SafeHtml {
@@ -85,7 +84,7 @@ export function TwoStepSection(props: { ctx: RequestContext; t: Translate; facto
 export function ReverifyPage(props: Base & { returnTo: string; error?: string }): SafeHtml {
   const { ctx, t } = props;
   return (
-    <AccountFrame ctx={ctx} t={t} storeName={props.storeName} section="security" title={t('reverify.title')}>
+    <AccountFrame ctx={ctx} t={t} section="security" title={t('reverify.title')}>
       <h1 id="section-title">{t('reverify.title')}</h1>
       <p class="lead">{t('reverify.lead')}</p>
       <form method="post" action="/account/confirm" class="form narrow-form" novalidate>
@@ -104,7 +103,7 @@ export function ReverifyPage(props: Base & { returnTo: string; error?: string })
 export function PhoneSetupPage(props: Base & { phone?: string; error?: string }): SafeHtml {
   const { ctx, t } = props;
   return (
-    <AccountFrame ctx={ctx} t={t} storeName={props.storeName} section="security" title={t('phone_setup.title')}>
+    <AccountFrame ctx={ctx} t={t} section="security" title={t('phone_setup.title')}>
       <h1 id="section-title">{t('phone_setup.title')}</h1>
       <p class="lead">{t('phone_setup.lead')}</p>
       <form method="post" action="/account/security/phone" class="form narrow-form" novalidate>
@@ -122,12 +121,12 @@ export function PhoneSetupPage(props: Base & { phone?: string; error?: string })
 export function AuthenticatorSetupPage(props: Base & { flowId: string; secret: string; qrSvg: string; error?: string }): SafeHtml {
   const { ctx, t } = props;
   return (
-    <AccountFrame ctx={ctx} t={t} storeName={props.storeName} section="security" title={t('totp_setup.title')}>
+    <AccountFrame ctx={ctx} t={t} section="security" title={t('totp_setup.title')}>
       <h1 id="section-title">{t('totp_setup.title')}</h1>
       <ol class="setup-steps">
         <li>
           <p>{t('totp_setup.step_scan')}</p>
-          <div class="qr-code totp-qr" role="img" aria-label={t('totp_setup.qr_alt', { store: props.storeName })}>{trustedHtml(props.qrSvg)}</div>
+          <div class="qr-code totp-qr" role="img" aria-label={t('totp_setup.qr_alt', { store: ctx.storeName })}>{trustedHtml(props.qrSvg)}</div>
           <p class="field-hint">{t('totp_setup.cant_scan')}</p>
           <p class="secret-key" data-totp-secret={props.secret}><code>{groupSecretForTyping(props.secret)}</code></p>
         </li>
@@ -151,10 +150,10 @@ export function AuthenticatorSetupPage(props: Base & { flowId: string; secret: s
 /** Shown once, right after the codes are made; only hashes are kept, so this is the only copy. */
 export function BackupCodesPage(props: Base & { codes: string[]; account: string; createdAt: number; replaced: boolean; notice?: string }): SafeHtml {
   const { ctx, t } = props;
-  const file = backupCodesFile({ codes: props.codes, storeName: props.storeName, account: props.account, createdAt: new Date(props.createdAt), locale: ctx.locale });
+  const file = backupCodesFile({ codes: props.codes, storeName: ctx.storeName, account: props.account, createdAt: new Date(props.createdAt), locale: ctx.locale });
   const href = `data:text/plain;charset=utf-8,${encodeURIComponent(file)}`;
   return (
-    <AccountFrame ctx={ctx} t={t} storeName={props.storeName} section="security" title={t('backup.title')}>
+    <AccountFrame ctx={ctx} t={t} section="security" title={t('backup.title')}>
       <h1 id="section-title">{t('backup.title')}</h1>
       {props.notice ? <Alert kind="success">{props.notice}</Alert> : null}
       <p class="lead">{t('backup.lead')}</p>
@@ -163,7 +162,7 @@ export function BackupCodesPage(props: Base & { codes: string[]; account: string
         {props.codes.map((code) => <li><code data-backup-code={code}>{code}</code></li>)}
       </ol>
       <div class="button-row">
-        <a class="button button-secondary" href={href} download={`${props.storeName.replace(/[^\p{L}\p{N}]+/gu, '-')}-backup-codes.txt`}>{t('backup.download')}</a>
+        <a class="button button-secondary" href={href} download={`${ctx.storeName.replace(/[^\p{L}\p{N}]+/gu, '-')}-backup-codes.txt`}>{t('backup.download')}</a>
         <a class="button button-primary" href="/account/security">{t('backup.done')}</a>
       </div>
     </AccountFrame>

@@ -5,12 +5,12 @@ import QRCode from 'qrcode';
 import { accountMessages } from '../account/account-messages.ts';
 import { factorMessages } from '../factors/factor-messages.ts';
 import { otpauthUri } from '../factors/totp.ts';
-import { keepTogether, TextCodeForm } from '../factors/factor-pages.tsx';
+import { keepTogether, TextCodePage } from '../factors/factor-pages.tsx';
 import { h } from '../http/jsx.ts';
-import { Page } from '../http/layout.tsx';
 import { formBody, shortText } from '../http/form-schema.ts';
 import { redirect, safeReturnPath, sendPage, setSessionCookie, textField, waitText } from '../http/replies.ts';
-import { sentNoticeId, sentParam } from '../verification/code-notices.ts';
+import { sentParam } from '../verification/code-notices.ts';
+import { drawStep, goTo, registerCodeStep } from '../verification/code-step.ts';
 import { requireSession } from '../http/require-session.ts';
 import { sendProblem } from '../http/error-handler.tsx';
 import { statusFor } from '../http/error-statuses.ts';
@@ -26,7 +26,6 @@ import { AuthenticatorSetupPage, BackupCodesPage, PhoneSetupPage, ReverifyPage }
 
 export function registerSecuritySettingsRoutes(app: FastifyInstance, deps: { settings: SecuritySettingsService; config: Config; clock: Clock }) {
   const { settings, config } = deps;
-  const storeName = config.storeName;
   const translate = (request: FastifyRequest) => request.ctx.translator(securitySettingsMessages, factorMessages, accountMessages, codeMessages, recoveryMessages, loginMessages);
 
   function shopperOf(request: FastifyRequest, reply: FastifyReply): Shopper | null {
@@ -50,7 +49,7 @@ export function registerSecuritySettingsRoutes(app: FastifyInstance, deps: { set
   /** A refused change: re-verify, a page-level problem, or back to Security with nothing changed. */
   function refused(request: FastifyRequest, reply: FastifyReply, failure: Failure, back: string) {
     if (failure.code === 'reverify.required') return toReverify(reply, back);
-    return sendProblem(request, reply, failure.code, storeName, { catalogs: [securitySettingsMessages] });
+    return sendProblem(request, reply, failure.code, { catalogs: [securitySettingsMessages] });
   }
 
   // ---- Confirm it's you ------------------------------------------------------------------------
@@ -58,7 +57,7 @@ export function registerSecuritySettingsRoutes(app: FastifyInstance, deps: { set
   app.get('/account/confirm', async (request, reply) => {
     if (!shopperOf(request, reply)) return reply;
     const returnTo = safeReturnPath((request.query as Record<string, unknown>).return_to);
-    return sendPage(reply, <ReverifyPage ctx={request.ctx} t={translate(request)} storeName={storeName} returnTo={returnTo} />);
+    return sendPage(reply, <ReverifyPage ctx={request.ctx} t={translate(request)} returnTo={returnTo} />);
   });
 
   app.post('/account/confirm', { schema: { body: formBody({ password: shortText(1024), return_to: shortText(512) }, ['return_to']) } }, async (request, reply) => {
@@ -71,7 +70,7 @@ export function registerSecuritySettingsRoutes(app: FastifyInstance, deps: { set
       setSessionCookie(reply, result.token, result.expiresAt, deps.clock.now());
       return redirect(reply, returnTo);
     }
-    const page = <ReverifyPage ctx={request.ctx} t={translate(request)} storeName={storeName} returnTo={returnTo} error={message(request, reply, result)} />;
+    const page = <ReverifyPage ctx={request.ctx} t={translate(request)} returnTo={returnTo} error={message(request, reply, result)} />;
     return sendPage(reply, page, statusFor(result.code));
   });
 
@@ -81,7 +80,7 @@ export function registerSecuritySettingsRoutes(app: FastifyInstance, deps: { set
     const shopper = shopperOf(request, reply);
     if (!shopper) return reply;
     if (!settings.isFresh(shopper)) return toReverify(reply, '/account/security/phone');
-    return sendPage(reply, <PhoneSetupPage ctx={request.ctx} t={translate(request)} storeName={storeName} />);
+    return sendPage(reply, <PhoneSetupPage ctx={request.ctx} t={translate(request)} />);
   });
 
   app.post('/account/security/phone', { schema: { body: formBody({ phone: shortText(64) }) } }, async (request, reply) => {
@@ -91,60 +90,47 @@ export function registerSecuritySettingsRoutes(app: FastifyInstance, deps: { set
     const result = await settings.startPhoneSetup(shopper, typed);
     if (result.ok) return redirect(reply, `/account/security/phone/code?flow=${result.flowId}${sentParam(result.earlier)}`);
     if (result.code === 'reverify.required' || result.code.startsWith('flow.')) return refused(request, reply, result, '/account/security/phone');
-    const page = <PhoneSetupPage ctx={request.ctx} t={translate(request)} storeName={storeName} phone={typed.slice(0, 32)} error={message(request, reply, result)} />;
+    const page = <PhoneSetupPage ctx={request.ctx} t={translate(request)} phone={typed.slice(0, 32)} error={message(request, reply, result)} />;
     return sendPage(reply, page, statusFor(result.code));
   });
 
-  async function renderPhoneCode(request: FastifyRequest, reply: FastifyReply, shopper: Shopper, flowId: string, extra: { error?: string; resendError?: string; notice?: string; status?: number } = {}) {
-    const described = await settings.describePhoneSetup(flowId, shopper);
-    if (!described.ok) return refused(request, reply, described, '/account/security');
-    const t = translate(request);
-    const form = (
-      <TextCodeForm
-        ctx={request.ctx}
-        t={t}
-        flowId={flowId}
-        phone={described.masked}
-        security={config.security}
-        sentText={t('phone_setup.sent_to', { phone: keepTogether(described.masked) })}
-        numberHelp={t('phone_setup.help_typed', { phone: described.masked })}
-        confirmAction="/account/security/phone/code"
-        resendAction="/account/security/phone/resend"
-        secondsUntilResend={described.secondsUntilResend}
-        startOverHref="/account/security/phone"
-        startOverLabel={t('two_step.phone_change')}
-        {...extra}
-      />
-    );
-    return sendPage(reply, <Page ctx={request.ctx} t={t} title={t('code_page.title')} storeName={storeName} path={`/account/security/phone/code?flow=${flowId}`}>{form}</Page>, extra.status ?? 200);
-  }
-
-  app.get('/account/security/phone/code', async (request, reply) => {
-    const shopper = shopperOf(request, reply);
-    if (!shopper) return reply;
-    const query = request.query as Record<string, unknown>;
-    const notice = sentNoticeId(query) ? translate(request)(sentNoticeId(query)!) : undefined;
-    return renderPhoneCode(request, reply, shopper, textField(query, 'flow') ?? '', { notice });
-  });
-
-  app.post('/account/security/phone/resend', { schema: { body: formBody({ flow: shortText(64) }) } }, async (request, reply) => {
-    const shopper = shopperOf(request, reply);
-    if (!shopper) return reply;
-    const flowId = textField(request.body, 'flow') ?? '';
-    const result = await settings.resendPhoneCode(flowId, shopper);
-    if (result.ok) return redirect(reply, `/account/security/phone/code?flow=${flowId}${result.earlier ? sentParam(result.earlier) : '&sent=1'}`);
-    if (result.code.startsWith('flow.') || result.code === 'reverify.required') return refused(request, reply, result, '/account/security');
-    return renderPhoneCode(request, reply, shopper, flowId, { resendError: message(request, reply, result), status: statusFor(result.code) });
-  });
-
-  app.post('/account/security/phone/code', { schema: { body: formBody({ flow: shortText(64), code: shortText(64) }) } }, async (request, reply) => {
-    const shopper = shopperOf(request, reply);
-    if (!shopper) return reply;
-    const flowId = textField(request.body, 'flow') ?? '';
-    const result = await settings.confirmPhone(flowId, textField(request.body, 'code') ?? '', shopper);
-    if (result.ok) return redirect(reply, '/account/security?saved=phone');
-    if (result.code.startsWith('flow.') || result.code === 'reverify.required') return refused(request, reply, result, '/account/security');
-    return renderPhoneCode(request, reply, shopper, flowId, { error: message(request, reply, result), status: statusFor(result.code) });
+  // The number's code: /account/security/phone/code (GET shows, POST confirms) and …/resend.
+  registerCodeStep(app, {
+    path: '/account/security/phone/code',
+    sendPath: '/account/security/phone/resend',
+    translate,
+    problemCatalogs: [securitySettingsMessages],
+    reverifyReturnTo: '/account/security',
+    who: shopperOf,
+    async standing(_request, shopper, flowId) {
+      const described = await settings.describePhoneSetup(flowId, shopper);
+      return described.ok ? drawStep(described) : described;
+    },
+    draw(request, described, flowId, shown) {
+      const t = translate(request);
+      return (
+        <TextCodePage
+          ctx={request.ctx}
+          t={t}
+          flowId={flowId}
+          phone={described.masked}
+          security={config.security}
+          sentText={t('phone_setup.sent_to', { phone: keepTogether(described.masked) })}
+          numberHelp={t('phone_setup.help_typed', { phone: described.masked })}
+          confirmAction="/account/security/phone/code"
+          resendAction="/account/security/phone/resend"
+          secondsUntilResend={described.secondsUntilResend}
+          startOverHref="/account/security/phone"
+          startOverLabel={t('two_step.phone_change')}
+          {...shown}
+        />
+      );
+    },
+    async confirm(_request, _reply, shopper, flowId, code) {
+      const result = await settings.confirmPhone(flowId, code, shopper);
+      return result.ok ? goTo('/account/security?saved=phone') : result;
+    },
+    send: (_request, shopper, flowId) => settings.resendPhoneCode(flowId, shopper),
   });
 
   app.post('/account/security/phone/remove', { schema: { body: formBody({}) } }, async (request, reply) => {
@@ -167,11 +153,11 @@ export function registerSecuritySettingsRoutes(app: FastifyInstance, deps: { set
     const described = await settings.describeAuthenticatorSetup(flowId, shopper);
     if (!described.ok) return refused(request, reply, described, '/account/security');
     const session = request.ctx.session!;
-    const uri = otpauthUri({ secret: described.secret, issuer: storeName.replace(/:/g, ' '), accountName: session.email });
+    const uri = otpauthUri({ secret: described.secret, issuer: request.ctx.storeName.replace(/:/g, ' '), accountName: session.email });
     const qrSvg = await QRCode.toString(uri, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
     // The page carries the secret: no cache may keep it.
     reply.header('cache-control', 'no-store');
-    const page = <AuthenticatorSetupPage ctx={request.ctx} t={translate(request)} storeName={storeName} flowId={flowId} secret={described.secret} qrSvg={qrSvg} error={error} />;
+    const page = <AuthenticatorSetupPage ctx={request.ctx} t={translate(request)} flowId={flowId} secret={described.secret} qrSvg={qrSvg} error={error} />;
     return sendPage(reply, page, status);
   }
 
@@ -207,7 +193,7 @@ export function registerSecuritySettingsRoutes(app: FastifyInstance, deps: { set
   function showBackupCodes(request: FastifyRequest, reply: FastifyReply, codes: string[], replaced: boolean, notice?: string) {
     reply.header('cache-control', 'no-store');
     const session = request.ctx.session!;
-    const page = <BackupCodesPage ctx={request.ctx} t={translate(request)} storeName={storeName} codes={codes} account={session.email} createdAt={deps.clock.now()} replaced={replaced} notice={notice} />;
+    const page = <BackupCodesPage ctx={request.ctx} t={translate(request)} codes={codes} account={session.email} createdAt={deps.clock.now()} replaced={replaced} notice={notice} />;
     return sendPage(reply, page);
   }
 

@@ -12,9 +12,11 @@ import type { Config } from '../config/config.ts';
 import { BACKUP_CODE_COUNT, newBackupCodes, normalizeBackupCode } from '../factors/backup-codes.ts';
 import type { FactorChecks, FlowRef, TextCodeProblem } from '../factors/factor-checks.ts';
 import type { FactorStore } from '../factors/factor-store.ts';
-import { maskPhoneNumber, parsePhoneNumber } from '../factors/phone-number.ts';
+import { parsePhoneNumber } from '../factors/phone-number.ts';
+import { maskPhoneNumber } from '../courier/mask.ts';
 import { matchTotp, newTotpSecret } from '../factors/totp.ts';
 import type { FlowProblem, FlowRow, FlowStore } from '../flows/flow-store.ts';
+import { isFailure } from '../flows/flow-store.ts';
 import type { PasswordHasher } from '../identity/password-hasher.ts';
 import { normalizePassword } from '../identity/password-policy.ts';
 import type { AccountStore } from '../identity/account-store.ts';
@@ -31,6 +33,7 @@ import type { SecurityChange } from '../courier/templates/email-templates.ts';
 import { describeMoment } from '../shared/i18n.ts';
 import type { LoginThrottle } from '../throttling/login-throttle.ts';
 import type { EarlierCode, TryProblem } from '../verification/code-service.ts';
+import { phoneSetupFlow, totpSetupFlow } from './security-setup-flows.ts';
 
 /** Who is asking: a signed-in browser session. */
 export interface Shopper {
@@ -40,15 +43,6 @@ export interface Shopper {
   browserId: string | undefined;
   clientAddress: string;
   session: { created_at: number; reverified_at: number | null; authenticated_via: string };
-}
-
-interface PhoneSetupData {
-  numberSealed: string;
-  masked: string;
-}
-
-interface TotpSetupData {
-  secretSealed: string;
 }
 
 /** Why a set-up step cannot go on: its flow is gone, or the session must confirm it is you again. */
@@ -69,7 +63,9 @@ export function createSecuritySettingsService(deps: {
   enqueueEmail: typeof enqueueEmail;
   wakeCourier: () => void;
 }) {
-  const { db, config, accounts, factors, checks, flows, sessions, hasher, throttle, secrets, clock } = deps;
+  const { db, config, accounts, factors, checks, sessions, hasher, throttle, secrets, clock } = deps;
+  const phoneFlows = deps.flows.of(phoneSetupFlow);
+  const totpFlows = deps.flows.of(totpSetupFlow);
 
   /** Queues the owner's notice of a change, in the change's own transaction. */
   async function noticeOf(trx: Database, accountId: string, change: SecurityChange, detail?: string) {
@@ -94,29 +90,32 @@ export function createSecuritySettingsService(deps: {
   const fresh = (shopper: Shopper) => sessions.isFreshlyVerified(shopper.session);
 
   /** This shopper's open set-up flow of this kind, from this browser. */
-  async function setupFlow(kind: 'phone_setup' | 'totp_setup', flowId: string, shopper: Shopper): Promise<{ ok: true; flow: FlowRow } | Failure<SetupProblem>> {
+  async function setupFlow<F extends FlowRow>(
+    flowsOfKind: { findOpen(flowId: string, browserId: string | undefined): Promise<F | Failure<FlowProblem>> },
+    flowId: string,
+    shopper: Shopper,
+  ): Promise<F | Failure<SetupProblem>> {
     // Every step of a set-up, not only its start: the flow outlives the 10-minute window, and the
     // last step is the one that changes the account.
     if (!fresh(shopper)) return fail('reverify.required');
-    const opened = await flows.findOpen(kind, flowId, shopper.browserId);
-    if (!opened.ok) return opened;
-    if (opened.flow.account_id !== shopper.accountId) return fail('flow.not_found');
-    return opened;
+    const flow = await flowsOfKind.findOpen(flowId, shopper.browserId);
+    if (isFailure(flow)) return flow;
+    if (flow.account_id !== shopper.accountId) return fail('flow.not_found');
+    return flow;
   }
 
-  async function startSetup(kind: 'phone_setup' | 'totp_setup', shopper: Shopper, data: object) {
-    return flows.create(db, {
+  /** What every set-up flow starts with, its data aside. */
+  function setupFields(shopper: Shopper) {
+    return {
       id: newId(),
-      kind,
-      state: 'code_sent',
+      state: 'code_sent' as const,
       browserId: shopper.browserId ?? '',
       accountId: shopper.accountId,
       subject: `account:${shopper.accountId}`,
       typedIdentifier: '',
-      data,
       // The flow outlives any one code (as recovery's does): a code sent again lives its own 10 minutes.
       lifetimeSeconds: config.security.flowLifetimeSeconds,
-    });
+    };
   }
 
   /** Two-step sign-in needs something to ask for: it switches itself off with the last factor. */
@@ -149,39 +148,34 @@ export function createSecuritySettingsService(deps: {
       if (typed.trim() === '') return fail('phone.missing', { field: 'phone' });
       const parsed = parsePhoneNumber(typed);
       if (!parsed.ok) return parsed;
-      const data: PhoneSetupData = { numberSealed: secrets.sealBound(shopper.accountId, parsed.e164), masked: maskPhoneNumber(parsed.e164) };
-      const flow = await startSetup('phone_setup', shopper, data);
+      const data = { numberSealed: secrets.sealBound(shopper.accountId, parsed.e164), masked: maskPhoneNumber(parsed.e164) };
+      const flow = await phoneFlows.create(db, { ...setupFields(shopper), data });
       const sent = await checks.sendToNewNumber(ref(flow, shopper), parsed.e164, shopper.clientAddress);
       if (!sent.ok) return sent;
       return { ok: true, flowId: flow.id, earlier: sent.earlier };
     },
 
     async describePhoneSetup(flowId: string, shopper: Shopper) {
-      const opened = await setupFlow('phone_setup', flowId, shopper);
-      if (!opened.ok) return opened;
-      const { flow } = opened;
-      const data = JSON.parse(flow.data) as PhoneSetupData;
-      return { ok: true as const, masked: data.masked, secondsUntilResend: await checks.secondsUntilNewNumberResend(ref(flow, shopper)) };
+      const flow = await setupFlow(phoneFlows, flowId, shopper);
+      if (isFailure(flow)) return flow;
+      return { ok: true as const, masked: flow.data.masked, secondsUntilResend: await checks.secondsUntilNewNumberResend(ref(flow, shopper)) };
     },
 
     async resendPhoneCode(flowId: string, shopper: Shopper): Promise<{ ok: true; earlier?: EarlierCode } | Failure<SetupProblem | TextCodeProblem>> {
-      const opened = await setupFlow('phone_setup', flowId, shopper);
-      if (!opened.ok) return opened;
-      const { flow } = opened;
-      const data = JSON.parse(flow.data) as PhoneSetupData;
-      return checks.sendToNewNumber(ref(flow, shopper), secrets.unsealBound(shopper.accountId, data.numberSealed), shopper.clientAddress);
+      const flow = await setupFlow(phoneFlows, flowId, shopper);
+      if (isFailure(flow)) return flow;
+      return checks.sendToNewNumber(ref(flow, shopper), secrets.unsealBound(shopper.accountId, flow.data.numberSealed), shopper.clientAddress);
     },
 
     async confirmPhone(flowId: string, typed: string, shopper: Shopper): Promise<{ ok: true } | Failure<SetupProblem | 'code.missing' | TryProblem>> {
-      const opened = await setupFlow('phone_setup', flowId, shopper);
-      if (!opened.ok) return opened;
-      const { flow } = opened;
+      const flow = await setupFlow(phoneFlows, flowId, shopper);
+      if (isFailure(flow)) return flow;
       if (typed.trim() === '') return fail('code.missing', { field: 'code' });
       const confirmed = await checks.confirmTextCode(ref(flow, shopper), typed);
       if (!confirmed.ok) return confirmed;
-      const data = JSON.parse(flow.data) as PhoneSetupData;
+      const data = flow.data;
       const saved = await changeWithNotice(async (trx) => {
-        if (!(await flows.transition(trx, flow.id, 'code_sent', 'completed'))) return false;
+        if (!(await phoneFlows.transition(trx, flow.id, 'code_sent', 'completed'))) return false;
         const hadPhone = (await factors.summary(shopper.accountId, trx)).phone;
         await factors.savePhone(trx, shopper.accountId, secrets.unsealBound(shopper.accountId, data.numberSealed), data.masked);
         await noticeOf(trx, shopper.accountId, hadPhone ? 'phone_changed' : 'phone_added', data.masked);
@@ -205,18 +199,16 @@ export function createSecuritySettingsService(deps: {
 
     async startAuthenticatorSetup(shopper: Shopper): Promise<{ ok: true; flowId: string } | Failure<'reverify.required'>> {
       if (!fresh(shopper)) return fail('reverify.required');
-      const data: TotpSetupData = { secretSealed: secrets.sealBound(shopper.accountId, newTotpSecret()) };
-      const flow = await startSetup('totp_setup', shopper, data);
+      const data = { secretSealed: secrets.sealBound(shopper.accountId, newTotpSecret()) };
+      const flow = await totpFlows.create(db, { ...setupFields(shopper), data });
       return { ok: true, flowId: flow.id };
     },
 
     /** The secret being enrolled, for the QR code and for typing; only to its own browser. */
     async describeAuthenticatorSetup(flowId: string, shopper: Shopper) {
-      const opened = await setupFlow('totp_setup', flowId, shopper);
-      if (!opened.ok) return opened;
-      const { flow } = opened;
-      const data = JSON.parse(flow.data) as TotpSetupData;
-      return { ok: true as const, secret: secrets.unsealBound(shopper.accountId, data.secretSealed) };
+      const flow = await setupFlow(totpFlows, flowId, shopper);
+      if (isFailure(flow)) return flow;
+      return { ok: true as const, secret: secrets.unsealBound(shopper.accountId, flow.data.secretSealed) };
     },
 
     /**
@@ -224,17 +216,16 @@ export function createSecuritySettingsService(deps: {
      * The first set of backup codes comes with it (returned once, to be shown once).
      */
     async confirmAuthenticator(flowId: string, typed: string, shopper: Shopper): Promise<{ ok: true; backupCodes: string[] | null } | Failure<SetupProblem | 'code.missing' | 'code.invalid'>> {
-      const opened = await setupFlow('totp_setup', flowId, shopper);
-      if (!opened.ok) return opened;
-      const { flow } = opened;
+      const flow = await setupFlow(totpFlows, flowId, shopper);
+      if (isFailure(flow)) return flow;
       if (typed.trim() === '') return fail('code.missing', { field: 'code' });
-      const secret = secrets.unsealBound(shopper.accountId, (JSON.parse(flow.data) as TotpSetupData).secretSealed);
+      const secret = secrets.unsealBound(shopper.accountId, flow.data.secretSealed);
       const step = matchTotp(secret, typed, deps.clock.now());
       if (step === null) return fail('code.invalid', { field: 'code' });
       const needCodes = (await factors.backupCodesLeft(shopper.accountId)) === 0;
       const codes = needCodes ? newBackupCodes(BACKUP_CODE_COUNT) : null;
       const saved = await changeWithNotice(async (trx) => {
-        if (!(await flows.transition(trx, flow.id, 'code_sent', 'completed'))) return false;
+        if (!(await totpFlows.transition(trx, flow.id, 'code_sent', 'completed'))) return false;
         await factors.saveTotp(trx, shopper.accountId, secret, step);
         if (codes) await factors.replaceBackupCodes(trx, shopper.accountId, codes.map((c) => normalizeBackupCode(c)!));
         await noticeOf(trx, shopper.accountId, 'authenticator_added');

@@ -2,7 +2,8 @@
 // Pure functions, no database or network.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { maskPhoneNumber, parsePhoneNumber } from '../../src/factors/phone-number.ts';
+import { parsePhoneNumber } from '../../src/factors/phone-number.ts';
+import { maskPhoneNumber } from '../../src/courier/mask.ts';
 
 describe('phone numbers', () => {
   test('international mobile numbers from Russia, the UK, the US and Germany parse to E.164 with their country code', () => {

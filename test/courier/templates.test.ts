@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { describeDeliveryError } from '../../src/courier/delivery-errors.ts';
-import { escapeHtml } from '../../src/courier/escape-html.ts';
+import { escapeHtml } from '../../src/courier/templates/escape-html.ts';
 import { maskEmail, scrubSecrets } from '../../src/courier/mask.ts';
 import { emailMessages } from '../../src/courier/templates/email-messages.ts';
 import { emailTemplateNames, renderEmailTemplate, TemplateDataError } from '../../src/courier/templates/email-templates.ts';

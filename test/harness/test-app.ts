@@ -1,7 +1,7 @@
 // Starts a real Gatehouse (same composition as production) on a fresh test database, with a real
 // SMTP mail catcher as its mail server and an injectable clock.
 import { loadConfig, type Config } from '../../src/config/config.ts';
-import { createGatehouse } from '../../src/compose.ts';
+import { createGatehouse } from '../../src/server/compose.ts';
 import { startMailCatcher, type CaughtMessage, type MailCatcher } from '../../src/courier/mail-catcher.ts';
 import { createManualClock, type Clock } from '../../src/shared/clock.ts';
 import { after, before } from 'node:test';

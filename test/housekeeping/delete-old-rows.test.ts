@@ -9,6 +9,7 @@ import { testDialects } from '../harness/databases.ts';
 import { createManualClock, startTestGatehouse, TEST_SECRET, type TestGatehouse } from '../harness/test-app.ts';
 import { deleteOldRows, startHousekeeping } from '../../src/housekeeping/delete-old-rows.ts';
 import type { CodeTarget } from '../../src/verification/code-service.ts';
+import { testFlow } from '../harness/test-flow.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -36,7 +37,7 @@ for (const dialect of testDialects) {
     }
 
     async function flowAt(expiresAt: number): Promise<string> {
-      const flow = await services().flows.create(db(), { kind: 'test', state: 'code_sent', browserId: 'b', accountId: null, subject: `s:${randomUUID()}`, typedIdentifier: 'x', data: {}, lifetimeSeconds: 3600 });
+      const flow = await services().flows.of(testFlow).create(db(), { state: 'code_sent', browserId: 'b', accountId: null, subject: `s:${randomUUID()}`, typedIdentifier: 'x', data: {}, lifetimeSeconds: 3600 });
       await db().updateTable('flows').set({ expires_at: expiresAt }).where('id', '=', flow.id).execute();
       return flow.id;
     }

@@ -9,6 +9,7 @@ import { testDialects } from '../harness/databases.ts';
 import { startTestGatehouse, createManualClock, type TestGatehouse } from '../harness/test-app.ts';
 import { createClient, type Client } from '../harness/http-client.ts';
 import type { CodeTarget } from '../../src/verification/code-service.ts';
+import { testFlow } from '../harness/test-flow.ts';
 import { alertText, countRows, dumpDatabase, flowIdFrom, registrationFields } from '../security/kit.ts';
 
 const MINUTE = 60_000;
@@ -49,8 +50,7 @@ for (const dialect of testDialects) {
 
     /** A flow row for service-level tests (codes reference their flow). */
     async function flowTarget(subject: string, purpose = 'registration_email'): Promise<CodeTarget> {
-      const flow = await app.gatehouse.services.flows.create(app.gatehouse.services.db, {
-        kind: 'test',
+      const flow = await app.gatehouse.services.flows.of(testFlow).create(app.gatehouse.services.db, {
         state: 'code_sent',
         browserId: 'test-browser',
         accountId: null,

@@ -8,6 +8,7 @@ import { testDialects } from '../harness/databases.ts';
 import { createClient } from '../harness/http-client.ts';
 import { createManualClock, gatehouseForSuite } from '../harness/test-app.ts';
 import type { CodeTarget } from '../../src/verification/code-service.ts';
+import { testFlow } from '../harness/test-flow.ts';
 import { makeAccount } from '../security/kit.ts';
 import { HOUR, startRecovery, wrongCode } from '../recovery/recovery-kit.ts';
 
@@ -21,7 +22,7 @@ for (const dialect of testDialects) {
 
     async function flowTarget(subject: string): Promise<CodeTarget> {
       const { flows, db } = app.gatehouse.services;
-      const flow = await flows.create(db, { kind: 'test', state: 'code_sent', browserId: 'b', accountId: null, subject, typedIdentifier: 'x', data: {}, lifetimeSeconds: 3600 });
+      const flow = await flows.of(testFlow).create(db, { state: 'code_sent', browserId: 'b', accountId: null, subject, typedIdentifier: 'x', data: {}, lifetimeSeconds: 3600 });
       return { flowId: flow.id, purpose: 'test_email', subject };
     }
 

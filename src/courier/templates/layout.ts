@@ -5,7 +5,7 @@
 // The HTML is deliberately old-fashioned: no <style> element (Gmail and Outlook strip or mangle
 // it), no tables, no images or web fonts (blocked by default in most clients), every style inline,
 // a single centred column that reads well on a phone.
-import { escapeHtml } from '../escape-html.ts';
+import { escapeHtml } from './escape-html.ts';
 import type { Locale } from '../../shared/i18n.ts';
 
 export type Block =

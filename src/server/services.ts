@@ -1,41 +1,41 @@
-// Wires Gatehouse together: configuration → database → services → HTTP app. main.ts, the CLI and
-// the tests all start Gatehouse through here, so they run the same thing.
+// Wires the services together: configuration → database → stores → services. The HTTP app is
+// built on top of them in app.ts, and compose.ts puts the two together; the CLI uses the
+// services alone.
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
-import type { Config } from './config/config.ts';
-import { openDatabase, type Database, type OpenDatabase } from './storage/database.ts';
-import { migrateToLatest } from './storage/migrations.ts';
-import { createAccountStore } from './identity/account-store.ts';
-import { createPasswordHasher } from './identity/password-hasher.ts';
-import { createSessionStore } from './sessions/session-store.ts';
-import { createSessionService } from './sessions/session-service.ts';
-import { createFlowStore } from './flows/flow-store.ts';
-import { createCodeService } from './verification/code-service.ts';
-import { createRateEvents } from './throttling/rate-events.ts';
-import { createLoginThrottle } from './throttling/login-throttle.ts';
-import { createLoginService } from './login/login-service.ts';
-import { createTwoStepService } from './login/two-step-service.ts';
-import { createRegistrationService } from './registration/registration-service.ts';
-import { createPasswordResetService } from './recovery/password-reset-service.ts';
-import { createFactorStore } from './factors/factor-store.ts';
-import { createFactorChecks } from './factors/factor-checks.ts';
-import { createOtherWaysService } from './recovery/other-ways-service.ts';
-import { createSecuritySettingsService } from './settings/security-settings-service.ts';
-import { createQrLoginService } from './qr-login/qr-login-service.ts';
-import { createQrLoginStore } from './qr-login/qr-login-store.ts';
-import { createQrNotifier } from './qr-login/qr-notifier.ts';
-import { enqueueEmail, enqueueSms, recordDecoySms } from './courier/outbox.ts';
-import { createDispatcher, type Dispatcher } from './courier/dispatcher.ts';
-import { createSmtpSender } from './courier/smtp-transport.ts';
-import type { MailCatcher } from './courier/mail-catcher.ts';
-import { createTwilioSmsSender, type TwilioSmsSenderOptions } from './courier/sms-transport.ts';
-import type { SmsCatcher } from './courier/sms-catcher.ts';
-import { createSmsCaps } from './throttling/sms-caps.ts';
-import { startHousekeeping } from './housekeeping/delete-old-rows.ts';
-import { createSecrets, randomToken } from './shared/secrets.ts';
-import { systemClock, type Clock } from './shared/clock.ts';
-import { buildApp } from './http/app.ts';
+import type { Config } from '../config/config.ts';
+import { openDatabase, type Database, type OpenDatabase } from '../storage/database.ts';
+import { migrateToLatest } from '../storage/migrations.ts';
+import { createAccountStore } from '../identity/account-store.ts';
+import { createPasswordHasher } from '../identity/password-hasher.ts';
+import { createSessionStore } from '../sessions/session-store.ts';
+import { createSessionService } from '../sessions/session-service.ts';
+import { createFlowStore } from '../flows/flow-store.ts';
+import { createCodeService } from '../verification/code-service.ts';
+import { createRateEvents } from '../throttling/rate-events.ts';
+import { createLoginThrottle } from '../throttling/login-throttle.ts';
+import { createLoginService } from '../login/login-service.ts';
+import { createTwoStepService } from '../login/two-step-service.ts';
+import { createRegistrationService } from '../registration/registration-service.ts';
+import { createPasswordResetService } from '../recovery/password-reset-service.ts';
+import { createFactorStore } from '../factors/factor-store.ts';
+import { createFactorChecks } from '../factors/factor-checks.ts';
+import { createOtherWaysService } from '../recovery/other-ways-service.ts';
+import { createSecuritySettingsService } from '../settings/security-settings-service.ts';
+import { createQrLoginService } from '../qr-login/qr-login-service.ts';
+import { createQrLoginStore } from '../qr-login/qr-login-store.ts';
+import { createQrNotifier } from '../qr-login/qr-notifier.ts';
+import { enqueueEmail, enqueueSms, recordDecoySms } from '../courier/outbox.ts';
+import { createDispatcher, type Dispatcher } from '../courier/dispatcher.ts';
+import { createSmtpSender } from '../courier/smtp-transport.ts';
+import type { MailCatcher } from '../courier/mail-catcher.ts';
+import { createTwilioSmsSender, type TwilioSmsSenderOptions } from '../courier/sms-transport.ts';
+import type { SmsCatcher } from '../courier/sms-catcher.ts';
+import { createSmsCaps } from '../throttling/sms-caps.ts';
+import { startHousekeeping } from '../housekeeping/delete-old-rows.ts';
+import { createSecrets, randomToken } from '../shared/secrets.ts';
+import { systemClock, type Clock } from '../shared/clock.ts';
 
 export function createLogger(config: Config): Logger {
   return pino({
@@ -73,7 +73,7 @@ export async function createServices(config: Config, options: { clock?: Clock; l
   let smtpUrl = config.smtpUrl;
   if (!smtpUrl) {
     // Loaded only here: with a real SMTP server the catcher (smtp-server, mailparser) stays out of memory.
-    const { startMailCatcher } = await import('./courier/mail-catcher.ts');
+    const { startMailCatcher } = await import('../courier/mail-catcher.ts');
     mailCatcher = await startMailCatcher({ host: '127.0.0.1', port: 0 });
     smtpUrl = `smtp://127.0.0.1:${mailCatcher.port}`;
   }
@@ -90,7 +90,7 @@ export async function createServices(config: Config, options: { clock?: Clock; l
     smsProvider = { baseUrl: config.sms.providerUrl, accountSid: config.sms.accountSid, authToken: config.sms.authToken!, from: config.sms.from! };
   } else if (config.devMailbox) {
     // Loaded only here, like the mail catcher, with throw-away credentials.
-    const { startSmsCatcher } = await import('./courier/sms-catcher.ts');
+    const { startSmsCatcher } = await import('../courier/sms-catcher.ts');
     smsCatcher = await startSmsCatcher({ host: '127.0.0.1', port: 0 });
     smsProvider = { baseUrl: smsCatcher.url, accountSid: smsCatcher.accountSid, authToken: smsCatcher.authToken, from: config.sms.from ?? 'Gatehouse' };
   } else {
@@ -158,20 +158,3 @@ export async function createServices(config: Config, options: { clock?: Clock; l
 }
 
 export type Services = Awaited<ReturnType<typeof createServices>>;
-
-export async function createGatehouse(config: Config, options: { clock?: Clock; logger?: Logger; database?: OpenDatabase; runDispatcher?: boolean } = {}) {
-  const logger = options.logger ?? createLogger(config);
-  const services = await createServices(config, { ...options, logger });
-  const app = await buildApp(config, services, logger);
-  return {
-    app,
-    services,
-    async listen(): Promise<string> {
-      return app.listen({ host: config.host, port: config.port });
-    },
-    async close() {
-      await app.close();
-      await services.close();
-    },
-  };
-}

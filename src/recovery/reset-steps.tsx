@@ -1,0 +1,126 @@
+// The proofs of recovery and Change password, as verification steps (verification/code-step.ts):
+//
+//   <code>           the email code (sent at the start; *Get code* sends again)
+//   <sms>            a text message to the account's phone, one of the Other ways
+//   <authenticator>  the authenticator app's code        } asked for as well when the account has
+//   <backup-code>    one of the account's backup codes   } one of them (DESIGN.md §2), before or after
+//
+// Each step only says where its proof goes (password-reset-service, other-ways-service) and which
+// page is next; the paths are the variant's (reset-variants.ts), where they are written out.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { factorMessages } from '../factors/factor-messages.ts';
+import { h } from '../http/jsx.ts';
+import { textField } from '../http/replies.ts';
+import type { Failure } from '../shared/failure.ts';
+import { codeMessages } from '../verification/code-messages.ts';
+import { drawStep, goTo, registerCodeStep } from '../verification/code-step.ts';
+import { TextCodePage } from '../factors/factor-pages.tsx';
+import { FactorPage } from './other-ways-pages.tsx';
+import type { NextStep } from './password-reset-flow.ts';
+import type { Caller } from './password-reset-service.ts';
+import { resetCallerOf, type ResetDeps } from './reset-caller.ts';
+import { recoveryMessages } from './recovery-messages.ts';
+import { ResetCodePage } from './recovery-pages.tsx';
+import { pathTo, type ResetVariant } from './reset-variants.ts';
+
+export function registerResetSteps(app: FastifyInstance, variant: ResetVariant, deps: ResetDeps) {
+  const { passwordReset, otherWays, security } = deps;
+  const { kind, paths } = variant;
+  const translate = (request: FastifyRequest) => request.ctx.translator(recoveryMessages, codeMessages, factorMessages);
+  const then = (request: FastifyRequest) => (request.query as Record<string, unknown>).then === '1';
+  const shared = { translate, who: resetCallerOf(variant, passwordReset) };
+  /** After a proof: the new password, or the page of the proof still missing, saying this one was accepted. */
+  const onTo = (flowId: string) => (moved: { ok: true; next: NextStep } | Failure) => (moved.ok ? goTo(pathTo(variant, moved.next, flowId, { then: true })) : moved);
+
+  registerCodeStep(app, {
+    ...shared,
+    path: paths.code,
+    sendPath: paths.resend,
+    async standing(_request, caller: Caller, flowId) {
+      const described = await passwordReset.describe(kind, flowId, caller);
+      if (!described.ok) return described;
+      return described.page === 'code' ? drawStep(described) : goTo(pathTo(variant, described.page, flowId));
+    },
+    draw(request, described, flowId, shown) {
+      const t = translate(request);
+      return (
+        <ResetCodePage
+          ctx={request.ctx}
+          t={t}
+          variant={variant}
+          flowId={flowId}
+          destination={described.destination}
+          sentText={t(variant.words.sentTo, { destination: described.destination })}
+          confirmAction={paths.code}
+          resendAction={paths.resend}
+          secondsUntilResend={described.secondsUntilResend}
+          cooldownSeconds={security.resendCooldownSeconds}
+          lifetimeMinutes={Math.round(security.codeLifetimeSeconds / 60)}
+          otherWaysHref={`${paths.otherWays}?flow=${flowId}`}
+          startOverHref={paths.start}
+          startOverLabel={t(variant.words.startOver)}
+          {...shown}
+        />
+      );
+    },
+    noticeFor: (request) => (then(request) ? translate(request)('factor_page.factor_done') : undefined),
+    confirm: async (_request, _reply, caller, flowId, code) => onTo(flowId)(await passwordReset.confirmCode(kind, flowId, code, caller)),
+    send: (_request, caller, flowId) => passwordReset.resend(kind, flowId, caller),
+  });
+
+  registerCodeStep(app, {
+    ...shared,
+    path: paths.sms,
+    sendPath: paths.smsSend,
+    async standing(_request, caller: Caller, flowId) {
+      const described = await otherWays.describe(kind, flowId, caller);
+      if (!described.ok) return described;
+      return described.page === 'password' ? goTo(pathTo(variant, 'password', flowId)) : drawStep(described);
+    },
+    draw: (request, described, flowId, shown) => (
+      <TextCodePage
+        ctx={request.ctx}
+        t={translate(request)}
+        flowId={flowId}
+        phone={described.summary?.phone ?? null}
+        security={security}
+        confirmAction={paths.sms}
+        resendAction={paths.smsSend}
+        secondsUntilResend={described.secondsUntilText}
+        otherWaysHref={`${paths.otherWays}?flow=${flowId}`}
+        startOverHref={paths.start}
+        startOverLabel={translate(request)(variant.words.startOver)}
+        {...shown}
+      />
+    ),
+    confirm: async (_request, _reply, caller, flowId, code) => onTo(flowId)(await otherWays.confirmText(kind, flowId, code, caller)),
+    send: (_request, caller, flowId) => otherWays.sendText(kind, flowId, caller),
+  });
+
+  for (const way of ['totp', 'backup_code'] as const) {
+    const confirmWay = way === 'totp' ? otherWays.confirmAuthenticator : otherWays.confirmBackupCode;
+    registerCodeStep(app, {
+      ...shared,
+      path: way === 'totp' ? paths.authenticator : paths.backupCode,
+      async standing(_request, caller: Caller, flowId) {
+        const described = await otherWays.describe(kind, flowId, caller);
+        if (!described.ok) return described;
+        if (described.page === 'password') return goTo(pathTo(variant, 'password', flowId));
+        // Already proved with one of these: what is missing is an email or text code.
+        if (described.proved.factor) return goTo(pathTo(variant, 'code', flowId));
+        return drawStep(described);
+      },
+      draw(request, described, flowId, shown) {
+        const t = translate(request);
+        const notice = then(request) && !shown.error ? t('factor_page.channel_done') : undefined;
+        return <FactorPage ctx={request.ctx} t={t} variant={variant} flowId={flowId} way={way} error={shown.error} secondStep={!!described.proved.channel} notice={notice} />;
+      },
+      // Nothing new can be sent for these ways: the way out is another way, not "get a new code".
+      wordsFor: (failure) => (failure.code === 'code.used_up' ? 'factor.used_up' : undefined),
+      confirm: async (_request, _reply, caller, flowId, code) => onTo(flowId)(await confirmWay(kind, flowId, code, caller)),
+    });
+  }
+}
+
+/** The flow a page's address names (`?flow=…`); '' when absent, which then reads as an unknown flow. */
+export const flowParam = (request: FastifyRequest) => textField(request.query, 'flow') ?? '';

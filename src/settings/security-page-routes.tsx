@@ -1,0 +1,40 @@
+// My account → Security, the page itself: the two-step section (this folder's) above the list of
+// signed-in devices (account/'s). It is put together here, in the folder above both, so account/
+// needs nothing from settings/; ending a device's session stays with account/.
+import type { FastifyInstance } from 'fastify';
+import { h } from '../http/jsx.ts';
+import type { MessageId } from '../shared/i18n.ts';
+import { sendPage } from '../http/replies.ts';
+import { requireSession } from '../http/require-session.ts';
+import { accountMessages } from '../account/account-messages.ts';
+import { SecurityPage } from '../account/account-pages.tsx';
+import type { FactorStore } from '../factors/factor-store.ts';
+import type { SessionService } from '../sessions/session-service.ts';
+import { securitySettingsMessages } from './security-settings-messages.ts';
+import { TwoStepSection } from './security-settings-pages.tsx';
+
+/** The notice a redirect back here names (?ended= or ?saved=), by its query value. */
+const notices: Record<string, MessageId> = {
+  one: 'account.session_ended', others: 'account.other_sessions_ended',
+  phone: 'two_step.saved_phone', totp: 'two_step.saved_totp', on: 'two_step.saved_on', off: 'two_step.saved_off', removed: 'two_step.removed',
+};
+
+export function registerSecurityPageRoute(app: FastifyInstance, deps: { sessions: SessionService; factors: FactorStore; textsAvailable: boolean }) {
+  const { sessions, factors } = deps;
+
+  app.get('/account/security', async (request, reply) => {
+    const session = requireSession(request, reply);
+    if (!session) return reply;
+    const t = request.ctx.translator(accountMessages, securitySettingsMessages);
+    const query = request.query as Record<string, unknown>;
+    const key = typeof query.ended === 'string' ? query.ended : typeof query.saved === 'string' ? query.saved : '';
+    const notice = Object.hasOwn(notices, key) ? t(notices[key]) : undefined;
+    const [list, summary] = await Promise.all([sessions.listSessions(session.account_id), factors.summary(session.account_id)]);
+    const page = (
+      <SecurityPage ctx={request.ctx} t={t} sessions={list} currentId={session.id} notice={notice}>
+        <TwoStepSection ctx={request.ctx} t={t} factors={summary} textsAvailable={deps.textsAvailable} />
+      </SecurityPage>
+    );
+    return sendPage(reply, page);
+  });
+}
