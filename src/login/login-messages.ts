@@ -1,5 +1,5 @@
 import { catalog } from '../shared/i18n.ts';
-import en from './messages/login.en.json' with { type: 'json' };
-import ru from './messages/login.ru.json' with { type: 'json' };
+import en from './login-messages.en.json' with { type: 'json' };
+import ru from './login-messages.ru.json' with { type: 'json' };
 
 export const loginMessages = catalog(en, ru);

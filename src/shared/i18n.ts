@@ -8,10 +8,10 @@ export type Wording = Record<Locale, string>;
 export type Catalog<Key extends string = string> = Record<Key, Wording>;
 
 /**
- * A catalog from its two data files (`messages/<name>.en.json` and `.ru.json`, which translators
- * edit). The types hold the Russian file to exactly the English one's keys, so a text missing or
- * left over in either language fails `npm run typecheck` instead of a shopper's page. Placeholders
- * are plain strings to the compiler; test/shared/catalogs.test.ts compares them.
+ * A catalog from its two data files beside it (`<name>-messages.en.json` and `.ru.json`, which
+ * translators edit). The types hold the Russian file to exactly the English one's keys, so a text
+ * missing or left over in either language fails `npm run typecheck` instead of a shopper's page.
+ * Placeholders are plain strings to the compiler; test/http/failure-codes.test.ts compares them.
  */
 export function catalog<En extends Record<string, string>, Ru extends Record<keyof En, string>>(
   en: En,

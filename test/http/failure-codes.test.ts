@@ -20,14 +20,14 @@ import { qrLoginMessages } from '../../src/qr-login/qr-login-messages.ts';
 
 const shopperCatalogs: Catalog[] = [commonMessages, accountMessages, registrationMessages, loginMessages, codeMessages, factorMessages, recoveryMessages, securitySettingsMessages, qrLoginMessages];
 
-/** Every messages/<name>.<locale>.json under src/, as { file: texts }. */
+/** Every <name>-messages.<locale>.json under src/, as { file: texts }. */
 function messageFiles(): Map<string, Record<string, string>> {
   const found = new Map<string, Record<string, string>>();
   const walk = (dir: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) walk(path);
-      else if (dir.endsWith('/messages') && entry.name.endsWith('.json')) found.set(path, JSON.parse(readFileSync(path, 'utf8')));
+      else if (/-messages\.\w+\.json$/.test(entry.name)) found.set(path, JSON.parse(readFileSync(path, 'utf8')));
     }
   };
   walk(resolve(import.meta.dirname, '../../src'));
@@ -60,7 +60,7 @@ describe('failure codes and the words for them', () => {
     const files = messageFiles();
     const english = [...files.keys()].filter((file) => file.endsWith('.en.json'));
     assert.ok(english.length >= 12, `found ${english.length} catalogs`);
-    assert.equal(files.size, english.length * 2, 'every .en.json has its .ru.json and nothing else lives in messages/');
+    assert.equal(files.size, english.length * 2, 'every .en.json has its .ru.json and there is no third language file');
     for (const file of english) {
       const en = files.get(file)!;
       const ru = files.get(file.replace(/\.en\.json$/, '.ru.json'));

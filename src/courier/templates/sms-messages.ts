@@ -7,7 +7,7 @@
 // it turns the whole message into UCS-2, cutting a segment from 160 characters to 70. Russian is
 // UCS-2 anyway, so it says the same in fewer words ("мин." needs no plural forms).
 import { catalog } from '../../shared/i18n.ts';
-import en from './messages/sms.en.json' with { type: 'json' };
-import ru from './messages/sms.ru.json' with { type: 'json' };
+import en from './sms-messages.en.json' with { type: 'json' };
+import ru from './sms-messages.ru.json' with { type: 'json' };
 
 export const smsMessages = catalog(en, ru);
