@@ -1,44 +1,5 @@
-import type { Catalog } from '../shared/i18n.ts';
+import { catalog } from '../shared/i18n.ts';
+import en from './account-messages.en.json' with { type: 'json' };
+import ru from './account-messages.ru.json' with { type: 'json' };
 
-export const accountMessages: Catalog = {
-  'account.title': { en: 'My account', ru: 'Мой аккаунт' },
-  'account.menu': { en: 'Account menu', ru: 'Меню аккаунта' },
-  'account.overview': { en: 'Overview', ru: 'Обзор' },
-  'account.settings': { en: 'Settings', ru: 'Настройки' },
-  'account.security': { en: 'Security', ru: 'Безопасность' },
-  'account.qr_signed_in_as': { en: 'Signed in with the app’s QR code as {email}.', ru: 'Вход по QR-коду из приложения выполнен в аккаунт {email}.' },
-  'account.qr_not_you': { en: 'Not your account?', ru: 'Это не ваш аккаунт?' },
-  'account.qr_sign_out': { en: 'Sign out', ru: 'Выйти' },
-  'account.welcome': { en: 'Your email is confirmed. Welcome!', ru: 'Почта подтверждена. Добро пожаловать!' },
-  'account.email': { en: 'Email', ru: 'Электронная почта' },
-  'account.verified': { en: 'confirmed', ru: 'подтверждена' },
-  'account.unverified': { en: 'not confirmed', ru: 'не подтверждена' },
-  'account.login_name': { en: 'Login name', ru: 'Имя для входа' },
-  'account.no_login_name': { en: 'not set', ru: 'не задано' },
-  'account.member_since': { en: 'Member since', ru: 'С нами с' },
-  'account.language': { en: 'Language of emails and pages', ru: 'Язык писем и страниц' },
-  'account.save': { en: 'Save', ru: 'Сохранить' },
-  'account.saved': { en: 'Saved.', ru: 'Сохранено.' },
-  'account.sessions': { en: 'Where you are signed in', ru: 'Где выполнен вход' },
-  'account.sessions_hint': {
-    en: 'If you see a device you do not recognise, sign it out and change your password.',
-    ru: 'Если вы видите незнакомое устройство, завершите его сеанс и смените пароль.',
-  },
-  'account.this_device': { en: 'This device', ru: 'Это устройство' },
-  'account.device_on': { en: '{browser} on {system}', ru: '{browser}, {system}' },
-  'account.store_app': { en: '{store} app', ru: 'Приложение {store}' },
-  'account.signed_in_at': { en: 'Signed in', ru: 'Вход' },
-  'account.last_seen': { en: 'Last active', ru: 'Последняя активность' },
-  'account.end_session': { en: 'Sign out', ru: 'Завершить' },
-  'account.end_other_sessions': { en: 'Sign out of all other devices', ru: 'Выйти на всех других устройствах' },
-  'account.session_ended': { en: 'That device has been signed out.', ru: 'Сеанс на том устройстве завершён.' },
-  'account.other_sessions_ended': { en: 'All other devices have been signed out.', ru: 'Выполнен выход на всех других устройствах.' },
-  'account.no_other_sessions': { en: 'You are not signed in anywhere else.', ru: 'Больше вы нигде не вошли.' },
-  'account.via_password': { en: 'password', ru: 'пароль' },
-  'account.via_email_code': { en: 'email code', ru: 'код из письма' },
-  'account.via_qr': { en: 'QR code', ru: 'QR-код' },
-  'account.via_admin': { en: 'administrator', ru: 'администратор' },
-  'account.via_totp': { en: 'authenticator app', ru: 'аутентификатор' },
-  'account.via_sms': { en: 'text message', ru: 'SMS' },
-  'account.via_backup_code': { en: 'backup code', ru: 'резервный код' },
-};
+export const accountMessages = catalog(en, ru);

@@ -2,7 +2,7 @@
 import { h, type Child, type SafeHtml } from '../http/jsx.ts';
 import { Alert, CsrfField, Page } from '../http/layout.tsx';
 import type { RequestContext, SignedIn } from '../http/request-context.ts';
-import type { Locale, Translate } from '../shared/i18n.ts';
+import type { Locale, MessageId, Translate } from '../shared/i18n.ts';
 import type { SessionRow } from '../sessions/session-store.ts';
 import { describeUserAgent } from '../sessions/user-agent.ts';
 import { maskEmail } from '../courier/mask.ts';
@@ -132,7 +132,7 @@ export function SecurityPage(props: { ctx: RequestContext; t: Translate; session
                   {current ? <span class="badge badge-ok">{t('account.this_device')}</span> : null}
                 </p>
                 <p class="session-times">
-                  {t('account.signed_in_at')}: {formatTime(session.created_at, ctx.locale)} ({session.authenticated_via.split('+').map((via) => t(`account.via_${via}`)).join(' + ')}) · {t('account.last_seen')}: {formatTime(session.last_seen_at, ctx.locale)}
+                  {t('account.signed_in_at')}: {formatTime(session.created_at, ctx.locale)} ({session.authenticated_via.split('+').map((via) => t(`account.via_${via}` as MessageId)).join(' + ')}) · {t('account.last_seen')}: {formatTime(session.last_seen_at, ctx.locale)}
                 </p>
               </div>
               {current ? null : (

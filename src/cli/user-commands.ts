@@ -47,10 +47,10 @@ export async function createUser(services: Services, options: { email?: string; 
 
 async function accountNamed(services: Services, identifierText: string | undefined, command: string) {
   if (!identifierText) throw new UsageError(`user ${command} needs an email or login name`);
-  const identifier = parseIdentifier(identifierText);
-  if ('ok' in identifier && identifier.code === 'identity.invisible_character') throw new UsageError('the email or login name contains an invisible character (zero-width, soft hyphen or text direction)');
-  if ('ok' in identifier) throw new UsageError(`"${identifierText}" is neither an email address nor a login name`);
-  const account = await services.accounts.findByIdentifier(identifier);
+  const parsed = parseIdentifier(identifierText);
+  if (!parsed.ok && parsed.code === 'identity.invisible_character') throw new UsageError('the email or login name contains an invisible character (zero-width, soft hyphen or text direction)');
+  if (!parsed.ok) throw new UsageError(`"${identifierText}" is neither an email address nor a login name`);
+  const account = await services.accounts.findByIdentifier(parsed.identifier);
   if (!account) throw new UsageError('no such account');
   return account;
 }

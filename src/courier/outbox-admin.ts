@@ -2,7 +2,6 @@
 // them. An operator reading this sees which message, its state and why — never who it is for
 // (addresses and numbers are masked) nor what it says (codes and bodies stay sealed).
 import type { Clock } from '../shared/clock.ts';
-import { fail, type Failure } from '../shared/failure.ts';
 import type { Secrets } from '../shared/secrets.ts';
 import type { Database } from '../storage/database.ts';
 import type { OutboxTable } from '../storage/tables.ts';
@@ -82,20 +81,24 @@ export async function listUndelivered(db: Database, secrets: Secrets, limit = 20
 
 export type RequeueProblem = 'outbox.not_found' | 'outbox.code_expired' | 'outbox.already_sent' | 'outbox.sending';
 
+/** Only the operator's CLI meets these (in English, no HTTP status), so they are not FailureCodes. */
+export type RequeueRefusal = { ok: false; code: RequeueProblem };
+const refuse = (code: RequeueProblem): RequeueRefusal => ({ ok: false, code });
+
 /**
  * Puts a parked or retrying message back in the queue, due now, with a fresh 3 days of retries
  * for a notice. One conditional UPDATE: a code mail whose code is dead is never re-queued (the
  * shopper asks for a new code; the old one would be refused), nor is a message sent or in flight.
  */
-export async function requeue(db: Database, clock: Clock, id: string): Promise<{ ok: true } | Failure<RequeueProblem>> {
+export async function requeue(db: Database, clock: Clock, id: string): Promise<{ ok: true } | RequeueRefusal> {
   const now = clock.now();
   const result = await requeueable(db, now).where('id', '=', id).executeTakeFirst();
   if (Number(result.numUpdatedRows) === 1) return { ok: true };
   const row = await db.selectFrom('outbox').select(['status', 'expires_at']).where('id', '=', id).executeTakeFirst();
-  if (!row) return fail('outbox.not_found');
-  if (row.status === 'sent') return fail('outbox.already_sent');
-  if (row.status === 'sending') return fail('outbox.sending');
-  return fail('outbox.code_expired');
+  if (!row) return refuse('outbox.not_found');
+  if (row.status === 'sent') return refuse('outbox.already_sent');
+  if (row.status === 'sending') return refuse('outbox.sending');
+  return refuse('outbox.code_expired');
 }
 
 /** Re-queues every parked message that may still go out; says how many code mails could not. */

@@ -13,14 +13,17 @@ import { fail } from '../shared/failure.ts';
 import type { Locale } from '../shared/i18n.ts';
 import type { Secrets } from '../shared/secrets.ts';
 import type { Database } from '../storage/database.ts';
-import type { SmsCaps } from '../throttling/sms-caps.ts';
-import type { CodeBudget, CodeService, CodeTarget, EarlierCode } from '../verification/code-service.ts';
+import type { SmsCapFailure, SmsCaps } from '../throttling/sms-caps.ts';
+import type { CodeBudget, CodeService, CodeTarget, EarlierCode, SendProblem } from '../verification/code-service.ts';
 import { normalizeBackupCode } from './backup-codes.ts';
 import type { FactorStore } from './factor-store.ts';
 import { parsePhoneNumber } from './phone-number.ts';
 import { matchTotp } from './totp.ts';
 
 export type Way = 'sms' | 'totp' | 'backup_code';
+
+/** Why a text with a code is not sent: texts off, a number we cannot text, a wait, or a cap. */
+export type TextCodeProblem = 'sms.unavailable' | 'phone.invalid' | SendProblem | SmsCapFailure['code'];
 
 const NO_ACCOUNT = '00000000-0000-0000-0000-000000000000';
 /** A valid mobile number that is never texted: parsed for a decoy so it costs what a real one does. */
@@ -69,7 +72,7 @@ export function createFactorChecks(deps: FactorCheckDeps) {
     number: string | null,
     clientAddress: string,
     options: { quietWhenCapped: boolean; verified: boolean },
-  ): Promise<{ ok: true; earlier?: EarlierCode } | Failure<string>> {
+  ): Promise<{ ok: true; earlier?: EarlierCode } | Failure<TextCodeProblem>> {
     if (!deps.textsAvailable) return fail('sms.unavailable');
     const codeTarget = target(flow, 'sms');
     let to = number;
@@ -79,7 +82,7 @@ export function createFactorChecks(deps: FactorCheckDeps) {
       if (!parsed.ok) return fail('phone.invalid', { field: 'phone' });
     }
     const send = { channel: 'sms' as const, destination: number ?? `nowhere:${flow.subject}`, clientAddress, toNewNumber: !options.verified };
-    const reserved = await codes.reserveSend(codeTarget, send, async () => {
+    const reserved = await codes.reserveSend(codeTarget, send, async (): Promise<{ ok: true } | SmsCapFailure> => {
       // Recovery: a text that goes nowhere does the work of one that goes somewhere.
       if (!parsed && options.quietWhenCapped) {
         parsePhoneNumber(DECOY_NUMBER);

@@ -11,7 +11,7 @@ import type { FlowsTable } from '../storage/tables.ts';
 import type { Clock } from '../shared/clock.ts';
 import { newId } from '../shared/ids.ts';
 import { constantTimeEqual, sha256Hex } from '../shared/secrets.ts';
-import type { Failure } from '../shared/failure.ts';
+import type { Failure, FailureCode } from '../shared/failure.ts';
 import { fail } from '../shared/failure.ts';
 import { FlowDataError, type FlowKind, type MoveOf, type Moves, type StateOf } from './flow-kind.ts';
 
@@ -98,6 +98,6 @@ export function createFlowStore(db: Database, clock: Clock) {
 
 export type FlowStore = ReturnType<typeof createFlowStore>;
 
-export function isFailure<T>(value: T | Failure<string>): value is Failure<string> {
+export function isFailure<T, Code extends FailureCode>(value: T | Failure<Code>): value is Failure<Code> {
   return typeof value === 'object' && value !== null && (value as Failure).ok === false;
 }

@@ -7,10 +7,11 @@ import { statusFor } from './error-statuses.ts';
 import { RequestProblem } from './request-problem.ts';
 import { commonMessages } from './common-messages.ts';
 import { translatorFor, type Catalog, type Params } from '../shared/i18n.ts';
+import type { FailureCode } from '../shared/failure.ts';
 import { contextWithoutBrowser, type SiteFacts } from './request-context.ts';
 import { isDatabaseOutage, uniqueViolationColumn } from '../storage/database-errors.ts';
 
-function codeForFrameworkError(error: FastifyError): string | undefined {
+function codeForFrameworkError(error: FastifyError): FailureCode | undefined {
   if (error.validation) return 'request.malformed';
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
@@ -35,7 +36,7 @@ export function wantsJson(request: FastifyRequest): boolean {
   return request.url.startsWith('/api/') || (request.headers.accept ?? '').startsWith('application/json');
 }
 
-export function sendProblem(request: FastifyRequest, reply: FastifyReply, code: string, options: { catalogs?: Catalog[]; params?: Params; returnTo?: string } = {}) {
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, code: FailureCode, options: { catalogs?: Catalog[]; params?: Params; returnTo?: string } = {}) {
   // "Confirm it's you" is a step, not an error: the browser goes there and is brought back (to the
   // page it asked for, or for a form post to the page the caller names).
   if (code === 'reverify.required' && !wantsJson(request)) {

@@ -73,13 +73,13 @@ export function checkLoginName(raw: string): { ok: true; loginName: string } | F
 }
 
 /** Reads the sign-in / recovery field. Anything with "@" is an email, the rest a login name. */
-export function parseIdentifier(raw: string): Identifier | Failure<'identity.identifier_invalid' | 'identity.invisible_character'> {
+export function parseIdentifier(raw: string): { ok: true; identifier: Identifier } | Failure<'identity.identifier_invalid' | 'identity.invisible_character'> {
   if (hasInvisibleCharacter(raw)) return fail('identity.invisible_character', { field: 'identifier' });
   const trimmed = raw.normalize('NFKC').trim();
   if (trimmed.includes('@')) {
     const email = checkEmail(trimmed);
-    return email.ok ? { kind: 'email', value: email.email } : fail('identity.identifier_invalid', { field: 'identifier' });
+    return email.ok ? { ok: true, identifier: { kind: 'email', value: email.email } } : fail('identity.identifier_invalid', { field: 'identifier' });
   }
   const loginName = checkLoginName(trimmed);
-  return loginName.ok ? { kind: 'login_name', value: loginName.loginName } : fail('identity.identifier_invalid', { field: 'identifier' });
+  return loginName.ok ? { ok: true, identifier: { kind: 'login_name', value: loginName.loginName } } : fail('identity.identifier_invalid', { field: 'identifier' });
 }

@@ -13,6 +13,7 @@ import { randomToken } from '../shared/secrets.ts';
 import { factorMessages } from '../factors/factor-messages.ts';
 import { loginMessages } from './login-messages.ts';
 import type { TwoStepService } from './two-step-service.ts';
+import type { FailureCode } from '../shared/failure.ts';
 
 const flowFields = { flow: Type.String({ maxLength: 64 }), flowToken: Type.String({ maxLength: 64 }) };
 
@@ -37,7 +38,7 @@ export async function confirmAlongWithPassword(twoStep: TwoStepService, needed: 
   return twoStep.confirm(way, started.flowId, code, appCaller);
 }
 
-type Problem = (request: FastifyRequest, reply: FastifyReply, code: string, retryAfterSeconds?: number) => unknown;
+type Problem = (request: FastifyRequest, reply: FastifyReply, code: FailureCode, retryAfterSeconds?: number) => unknown;
 
 /** 201 with the app's token, or the refusal (a wrong code is "the second-step code is not right"). */
 export function answerSecondStep(request: FastifyRequest, reply: FastifyReply, confirmed: Awaited<ReturnType<TwoStepService['confirm']>>, problem: Problem) {
@@ -48,7 +49,7 @@ export function answerSecondStep(request: FastifyRequest, reply: FastifyReply, c
 export function registerAppSecondStepRoutes(app: FastifyInstance, deps: { twoStep: TwoStepService }) {
   const { twoStep } = deps;
   const callerOf = (request: FastifyRequest, flowToken: string) => ({ browserId: flowToken, clientAddress: request.ctx.clientAddress, userAgent: request.ctx.userAgent, app: true });
-  const problem = (request: FastifyRequest, reply: FastifyReply, code: string, retryAfterSeconds?: number) => {
+  const problem = (request: FastifyRequest, reply: FastifyReply, code: FailureCode, retryAfterSeconds?: number) => {
     if (retryAfterSeconds) reply.header('retry-after', String(retryAfterSeconds));
     return sendProblem(request, reply, code, { catalogs: [loginMessages, factorMessages], params: { wait: waitText(retryAfterSeconds, request.ctx.locale) } });
   };

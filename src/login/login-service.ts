@@ -74,12 +74,12 @@ export function createLoginService(deps: {
       const clientClaim = await rateEvents.claim(clientRule, `client:${request.clientAddress}`);
       if (!clientClaim.ok) return fail('login.throttled', { retryAfterSeconds: clientClaim.retryAfterSeconds });
 
-      const identifier = parseIdentifier(request.identifier);
-      const account = 'ok' in identifier ? undefined : await accounts.findByIdentifier(identifier);
+      const parsed = parseIdentifier(request.identifier);
+      const account = parsed.ok ? await accounts.findByIdentifier(parsed.identifier) : undefined;
       // Unknown identifiers are throttled under a keyed hash of what was typed (in its one stored
       // form, so both spellings of a domain share a delay), so the delays look the same as for a
       // real account.
-      const typed = 'ok' in identifier ? request.identifier.normalize('NFKC').trim().toLowerCase() : identifier.value;
+      const typed = parsed.ok ? parsed.identifier.value : request.identifier.normalize('NFKC').trim().toLowerCase();
       const subject = account ? `account:${account.id}` : `unknown:${secrets.keyedHash('login-identifier', typed)}`;
       const wait = await throttle.claimAttempt(subject);
       if (wait > 0) {

@@ -13,7 +13,7 @@ import { drawStep, goTo, registerCodeStep } from '../verification/code-step.ts';
 import type { TypedCode } from '../verification/typed-code.ts';
 import { sendProblem } from '../http/error-handler.tsx';
 import type { Clock } from '../shared/clock.ts';
-import type { Failure } from '../shared/failure.ts';
+import type { Failure, FailureCode } from '../shared/failure.ts';
 import { recoveryMessages } from '../recovery/recovery-messages.ts';
 import { codeMessages } from '../verification/code-messages.ts';
 import { loginMessages } from './login-messages.ts';
@@ -32,7 +32,7 @@ export function registerTwoStepRoutes(app: FastifyInstance, deps: { twoStep: Two
   const translate = (request: FastifyRequest) => request.ctx.translator(factorMessages, loginMessages, codeMessages, recoveryMessages);
   const callerOf = (request: FastifyRequest): TwoStepCaller => ({ browserId: request.ctx.browserId, clientAddress: request.ctx.clientAddress, userAgent: request.ctx.userAgent });
   /** An expired or finished second step starts over at the password, where it began. */
-  const flowProblem = (request: FastifyRequest, reply: FastifyReply, code: string) => sendProblem(request, reply, code);
+  const flowProblem = (request: FastifyRequest, reply: FastifyReply, code: FailureCode) => sendProblem(request, reply, code);
 
   /** What the three ways share: who asks, where the flow stands, and a right code signs in. */
   const secondStep = (way: Way) => ({

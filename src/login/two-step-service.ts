@@ -8,9 +8,9 @@
 // in budgets of its own (code-service.ts 'second_step'): what a stranger spends in recovery,
 // knowing only the email, must not keep the owner with the right password and code out.
 import type { Config } from '../config/config.ts';
-import type { FactorChecks, FlowRef, Way } from '../factors/factor-checks.ts';
+import type { FactorChecks, FlowRef, TextCodeProblem, Way } from '../factors/factor-checks.ts';
 import type { FactorStore, FactorSummary } from '../factors/factor-store.ts';
-import type { FlowOf, FlowStore } from '../flows/flow-store.ts';
+import type { FlowOf, FlowProblem, FlowStore } from '../flows/flow-store.ts';
 import { isFailure } from '../flows/flow-store.ts';
 import type { Account } from '../identity/account-store.ts';
 import type { SessionService } from '../sessions/session-service.ts';
@@ -84,7 +84,7 @@ export function createTwoStepService(deps: { db: Database; config: Config; facto
      * Starts the second step; the first way offered is the authenticator app when there is one,
      * otherwise a text message, sent now so the shopper lands on a page with a code on its way.
      */
-    async begin(account: Account, summary: FactorSummary, caller: TwoStepCaller, returnTo: string): Promise<{ flowId: string; way: Way; sent?: { ok: true; earlier?: EarlierCode } | Failure<string> }> {
+    async begin(account: Account, summary: FactorSummary, caller: TwoStepCaller, returnTo: string): Promise<{ flowId: string; way: Way; sent?: { ok: true; earlier?: EarlierCode } | Failure<TextCodeProblem> }> {
       const data = { returnTo, locale: account.locale };
       const flow = await flowsFor(caller).create(db, {
         id: newId(),
@@ -105,13 +105,13 @@ export function createTwoStepService(deps: { db: Database; config: Config; facto
       return { flowId: flow.id, way: 'sms', sent };
     },
 
-    async describe(flowId: string, caller: TwoStepCaller): Promise<{ ok: true; summary: FactorSummary; secondsUntilText: number } | Failure<string>> {
+    async describe(flowId: string, caller: TwoStepCaller): Promise<{ ok: true; summary: FactorSummary; secondsUntilText: number } | Failure<FlowProblem>> {
       const flow = await waitingFlow(flowId, caller);
       if (isFailure(flow)) return flow;
       return { ok: true, summary: await factors.summary(flow.account_id!), secondsUntilText: await checks.secondsUntilTextResend(ref(flow)) };
     },
 
-    async sendText(flowId: string, caller: TwoStepCaller): Promise<{ ok: true; earlier?: EarlierCode } | Failure<string>> {
+    async sendText(flowId: string, caller: TwoStepCaller): Promise<{ ok: true; earlier?: EarlierCode } | Failure<FlowProblem | TextCodeProblem>> {
       const flow = await waitingFlow(flowId, caller);
       if (isFailure(flow)) return flow;
       return checks.sendToAccountPhone(ref(flow), caller.clientAddress, { quietWhenCapped: false });

@@ -15,6 +15,7 @@ import { describeUserAgent } from '../sessions/user-agent.ts';
 import type { Locale } from '../shared/i18n.ts';
 import { qrLoginMessages } from './qr-login-messages.ts';
 import type { QrLoginService } from './qr-login-service.ts';
+import type { FailureCode } from '../shared/failure.ts';
 
 const tokenBody = { body: Type.Object({ token: Type.String({ maxLength: 64 }) }, { additionalProperties: false }) };
 /** Confirm: `confirmElsewhere` is the shopper's second, explicit yes when the browser is elsewhere (the scan's `elsewhere`). */
@@ -35,7 +36,7 @@ const signInBody = {
 
 export function registerAppApiRoutes(app: FastifyInstance, deps: { qrLogin: QrLoginService; login: LoginService; twoStep: TwoStepService; sessions: SessionService }) {
   const { qrLogin, login, twoStep, sessions } = deps;
-  const problem = (request: FastifyRequest, reply: FastifyReply, code: string, retryAfterSeconds?: number) => {
+  const problem = (request: FastifyRequest, reply: FastifyReply, code: FailureCode, retryAfterSeconds?: number) => {
     if (retryAfterSeconds) reply.header('retry-after', String(retryAfterSeconds));
     return sendProblem(request, reply, code, { catalogs: [qrLoginMessages, loginMessages], params: { wait: waitText(retryAfterSeconds, request.ctx.locale) } });
   };

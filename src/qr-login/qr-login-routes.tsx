@@ -11,6 +11,7 @@ import { sendProblem } from '../http/error-handler.tsx';
 import { statusFor } from '../http/error-statuses.ts';
 import { requireSession } from '../http/require-session.ts';
 import type { Clock } from '../shared/clock.ts';
+import type { Failure, FailureCode } from '../shared/failure.ts';
 import { QR_COOKIE, qrCookieOptions, qrSecretFrom, withoutQrSecret, withQrSecret } from './qr-cookie.ts';
 import { isFinal, type QrStatus } from './qr-login-flow.ts';
 import { qrLoginMessages } from './qr-login-messages.ts';
@@ -61,7 +62,7 @@ export function registerQrLoginRoutes(app: FastifyInstance, deps: QrRouteDeps) {
     const named = (request.query as Record<string, unknown>).request ?? (request.body as Record<string, unknown> | undefined)?.request;
     return qrSecretFrom(request.cookies[QR_COOKIE], named);
   };
-  const problem = (request: FastifyRequest, reply: FastifyReply, code: string, retryAfterSeconds?: number) =>
+  const problem = (request: FastifyRequest, reply: FastifyReply, code: FailureCode, retryAfterSeconds?: number) =>
     sendProblem(request, reply, code, { catalogs: [qrLoginMessages], params: { wait: waitText(retryAfterSeconds, request.ctx.locale) } });
 
   // ---- the waiting browser -------------------------------------------------------------------
@@ -149,7 +150,7 @@ export function registerQrLoginRoutes(app: FastifyInstance, deps: QrRouteDeps) {
   // ---- the phone: a signed-in browser opening the QR's link ----------------------------------
 
   /** A refused look or scan: the same status as the app API for the same problem (410 expired, 429 too many). */
-  function qrProblemPage(request: FastifyRequest, reply: FastifyReply, failure: { code: string; retryAfterSeconds?: number }) {
+  function qrProblemPage(request: FastifyRequest, reply: FastifyReply, failure: Failure) {
     const t = translate(request);
     if (failure.retryAfterSeconds) reply.header('retry-after', String(failure.retryAfterSeconds));
     return sendPage(reply, <QrResultPage ctx={request.ctx} t={t} outcome="problem" message={t(failure.code, { wait: waitText(failure.retryAfterSeconds, request.ctx.locale) })} />, statusFor(failure.code));

@@ -4,19 +4,21 @@
 //
 // Recovery offers every way to everyone (DESIGN.md §2 "enumeration"): for an unknown account, or
 // one without a phone or authenticator, the same work is done and the code is simply never right.
-import type { FactorChecks, FlowRef } from '../factors/factor-checks.ts';
+import type { FactorChecks, FlowRef, TextCodeProblem } from '../factors/factor-checks.ts';
 import type { FactorStore, FactorSummary } from '../factors/factor-store.ts';
-import type { FlowRow } from '../flows/flow-store.ts';
+import type { FlowProblem, FlowRow } from '../flows/flow-store.ts';
 import { isFailure } from '../flows/flow-store.ts';
 import type { Account } from '../identity/account-store.ts';
 import type { Failure } from '../shared/failure.ts';
 import { fail } from '../shared/failure.ts';
 import type { Locale } from '../shared/i18n.ts';
-import type { EarlierCode } from '../verification/code-service.ts';
+import type { EarlierCode, TryProblem } from '../verification/code-service.ts';
 import type { NextStep, PasswordResetKind, Proof, Proofs, ResetPage } from './password-reset-flow.ts';
 import type { Caller, PasswordResetService } from './password-reset-service.ts';
 
 type Next = { ok: true; next: NextStep };
+/** Why a flow's page cannot go on: the flow is gone, or a Change password session must confirm it is you. */
+type OpenProblem = FlowProblem | 'reverify.required';
 
 export function createOtherWaysService(deps: { passwordReset: PasswordResetService; checks: FactorChecks; factors: FactorStore }) {
   const { passwordReset, checks, factors } = deps;
@@ -44,8 +46,8 @@ export function createOtherWaysService(deps: { passwordReset: PasswordResetServi
     typed: string,
     caller: Caller,
     proof: Proof,
-    check: (ref: FlowRef) => Promise<{ ok: true } | Failure<string>>,
-  ): Promise<Next | Failure<string>> {
+    check: (ref: FlowRef) => Promise<{ ok: true } | Failure<TryProblem>>,
+  ): Promise<Next | Failure<OpenProblem | 'code.missing' | TryProblem>> {
     const waiting = await waitingFlow(kind, flowId, caller);
     if (!waiting.ok) return waiting;
     if (typed.trim() === '') return fail('code.missing', { field: 'code' });
@@ -64,7 +66,7 @@ export function createOtherWaysService(deps: { passwordReset: PasswordResetServi
      */
     async describe(kind: PasswordResetKind, flowId: string, caller: Caller): Promise<
       | { ok: true; flow: FlowRow; proved: Proofs; page: ResetPage; secondsUntilEmail: number; secondsUntilText: number; summary: FactorSummary | null; textsAvailable: boolean }
-      | Failure<string>
+      | Failure<OpenProblem>
     > {
       const described = await passwordReset.describe(kind, flowId, caller);
       if (!described.ok) return described;
@@ -81,7 +83,7 @@ export function createOtherWaysService(deps: { passwordReset: PasswordResetServi
       };
     },
 
-    async sendText(kind: PasswordResetKind, flowId: string, caller: Caller): Promise<{ ok: true; earlier?: EarlierCode } | Failure<string>> {
+    async sendText(kind: PasswordResetKind, flowId: string, caller: Caller): Promise<{ ok: true; earlier?: EarlierCode } | Failure<OpenProblem | TextCodeProblem>> {
       const waiting = await waitingFlow(kind, flowId, caller);
       if (!waiting.ok) return waiting;
       return checks.sendToAccountPhone(refFor(waiting.flow, waiting.account), caller.clientAddress, { quietWhenCapped: kind === 'recovery' });

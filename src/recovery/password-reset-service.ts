@@ -8,8 +8,8 @@ import { recordDecoyEmail, type enqueueEmail } from '../courier/outbox.ts';
 import type { Account, AccountStore } from '../identity/account-store.ts';
 import { parseIdentifier } from '../identity/identifiers.ts';
 import type { PasswordHasher } from '../identity/password-hasher.ts';
-import { checkNewPassword } from '../identity/password-policy.ts';
-import type { FlowOf, FlowRow, FlowStore } from '../flows/flow-store.ts';
+import { checkNewPassword, type PasswordProblem } from '../identity/password-policy.ts';
+import type { FlowOf, FlowProblem, FlowRow, FlowStore } from '../flows/flow-store.ts';
 import { isFailure } from '../flows/flow-store.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -20,7 +20,7 @@ import { newId } from '../shared/ids.ts';
 import type { Secrets } from '../shared/secrets.ts';
 import type { Database } from '../storage/database.ts';
 import type { LoginThrottle } from '../throttling/login-throttle.ts';
-import type { CodeService, CodeTarget, EarlierCode } from '../verification/code-service.ts';
+import type { CodeService, CodeTarget, EarlierCode, SendProblem, TryProblem } from '../verification/code-service.ts';
 import type { FactorStore } from '../factors/factor-store.ts';
 import { pageFor, passwordChangeFlow, recoveryFlow, stepAfter, type NextStep, type PasswordResetData, type PasswordResetKind, type Proof } from './password-reset-flow.ts';
 
@@ -50,6 +50,9 @@ export interface Caller {
    *  and when it last proved the password (sessions/session-service.ts isFreshlyVerified). */
   session?: { accountId: string; sessionId: string; proof: { created_at: number; reverified_at: number | null; authenticated_via: string } } | null;
 }
+
+/** Why a flow's page cannot go on: the flow is gone, or a Change password session must confirm it is you. */
+type OpenProblem = FlowProblem | 'reverify.required';
 
 export function createPasswordResetService(deps: PasswordResetDeps) {
   const { db, config, accounts, factors, hasher, codes, sessions, throttle, secrets, clock } = deps;
@@ -87,7 +90,7 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
   }
 
   /** The open flow of this kind for this browser; Change password flows also for this account only. */
-  async function openFlow(kind: PasswordResetKind, flowId: string, caller: Caller): Promise<PasswordResetFlow | Failure<string>> {
+  async function openFlow(kind: PasswordResetKind, flowId: string, caller: Caller): Promise<PasswordResetFlow | Failure<OpenProblem>> {
     const flow = await flowsOf[kind].findOpen(flowId, caller.browserId);
     if (isFailure(flow)) return flow;
     if (kind === 'password_change') {
@@ -131,21 +134,21 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
 
   return {
     /** "Forgot password?": one field, email or login name. */
-    async startRecovery(identifierText: string, caller: Caller): Promise<{ ok: true; flowId: string; earlier?: EarlierCode } | Failure<string>> {
+    async startRecovery(identifierText: string, caller: Caller): Promise<{ ok: true; flowId: string; earlier?: EarlierCode } | Failure<SendProblem | 'identity.identifier_missing' | 'identity.identifier_invalid' | 'identity.invisible_character'>> {
       const typed = identifierText.normalize('NFKC').trim();
       if (typed === '') return fail('identity.identifier_missing', { field: 'identifier' });
-      const identifier = parseIdentifier(typed);
-      if ('ok' in identifier) return identifier;
-      const account = await accounts.findByIdentifier(identifier);
+      const parsed = parseIdentifier(typed);
+      if (!parsed.ok) return parsed;
+      const account = await accounts.findByIdentifier(parsed.identifier);
       // A throttled or locked-out sign-in does not stop recovery; a locked account (an
       // administrator's decision) gets no code, but the same answer.
       const usable = account && account.locked_at === null ? account : undefined;
-      const subject = usable ? `account:${usable.id}` : `unknown:${secrets.keyedHash('recovery-identifier', identifier.value)}`;
+      const subject = usable ? `account:${usable.id}` : `unknown:${secrets.keyedHash('recovery-identifier', parsed.identifier.value)}`;
       return begin('recovery', usable, subject, typed, caller);
     },
 
     /** My account → Settings → Change password: the code goes to the email on file. */
-    async startPasswordChange(caller: Caller): Promise<{ ok: true; flowId: string; earlier?: EarlierCode } | Failure<string>> {
+    async startPasswordChange(caller: Caller): Promise<{ ok: true; flowId: string; earlier?: EarlierCode } | Failure<SendProblem | 'request.unauthenticated' | 'reverify.required'>> {
       const accountId = caller.session?.accountId;
       const account = accountId ? await accounts.findById(accountId) : undefined;
       if (!account) return fail('request.unauthenticated');
@@ -176,7 +179,7 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
      * text message, plus an authenticator or backup code when the account has one (DESIGN.md §2).
      * Conditional on the flow still waiting, so a replayed request moves nothing.
      */
-    async acceptProof(flow: PasswordResetFlow, account: Account, proof: Proof): Promise<{ ok: true; next: NextStep } | Failure<string>> {
+    async acceptProof(flow: PasswordResetFlow, account: Account, proof: Proof): Promise<{ ok: true; next: NextStep } | Failure<'flow.finished'>> {
       const data = flow.data;
       const proved = { ...data.proved, ...proof };
       const summary = await factors.summary(account.id);
@@ -185,7 +188,7 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
       return moved ? { ok: true, next } : fail('flow.finished');
     },
 
-    async resend(kind: PasswordResetKind, flowId: string, caller: Caller): Promise<{ ok: true } | Failure<string>> {
+    async resend(kind: PasswordResetKind, flowId: string, caller: Caller): Promise<{ ok: true } | Failure<OpenProblem | SendProblem>> {
       const flow = await openFlow(kind, flowId, caller);
       if (isFailure(flow)) return flow;
       if (flow.state !== 'code_sent') return fail('flow.finished');
@@ -196,7 +199,7 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
       return { ok: true };
     },
 
-    async confirmCode(kind: PasswordResetKind, flowId: string, typedCode: string, caller: Caller): Promise<{ ok: true; next: NextStep } | Failure<string>> {
+    async confirmCode(kind: PasswordResetKind, flowId: string, typedCode: string, caller: Caller): Promise<{ ok: true; next: NextStep } | Failure<OpenProblem | 'code.missing' | TryProblem>> {
       const flow = await openFlow(kind, flowId, caller);
       if (isFailure(flow)) return flow;
       if (flow.state !== 'code_sent') return fail('flow.finished');
@@ -217,7 +220,7 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
       flowId: string,
       input: { password: string; confirmation: string; signOutOtherDevices: boolean },
       caller: Caller,
-    ): Promise<{ ok: true; renewed: { token: string; expiresAt: number } | null } | Failure<string>> {
+    ): Promise<{ ok: true; renewed: { token: string; expiresAt: number } | null } | Failure<OpenProblem | 'flow.not_verified' | PasswordProblem>> {
       const flow = await openFlow(kind, flowId, caller);
       if (isFailure(flow)) return flow;
       if (flow.state !== 'verified' || !flow.account_id) return fail('flow.not_verified');

@@ -5,6 +5,7 @@
 //   recovery         anyone, from "Forgot password?" on the sign-in page; starts at /recovery
 //   password change  the signed-in shopper, for their own account, from My account → Settings, and
 //                    only while the session has proved the password lately ("Confirm it's you")
+import type { MessageId } from '../shared/i18n.ts';
 import type { PasswordResetKind, ResetPage } from './password-reset-flow.ts';
 
 export interface ResetVariant {
@@ -26,12 +27,12 @@ export interface ResetVariant {
   };
   words: {
     /** "We sent a code to …" on the email code page. */
-    sentTo: string;
+    sentTo: MessageId;
     /** The link back out of the steps. */
-    startOver: string;
-    doneText: string;
+    startOver: MessageId;
+    doneText: MessageId;
     /** The done page's button: sign in with the new password, or back to My account. */
-    doneNext: { href: string; label: string };
+    doneNext: { href: string; label: MessageId };
   };
 }
 

@@ -7,8 +7,8 @@ import type { enqueueEmail } from '../courier/outbox.ts';
 import type { AccountStore } from '../identity/account-store.ts';
 import { checkEmail, checkLoginName } from '../identity/identifiers.ts';
 import type { PasswordHasher } from '../identity/password-hasher.ts';
-import { checkNewPassword } from '../identity/password-policy.ts';
-import type { FlowOf, FlowStore } from '../flows/flow-store.ts';
+import { checkNewPassword, type PasswordProblem } from '../identity/password-policy.ts';
+import type { FlowOf, FlowProblem, FlowStore } from '../flows/flow-store.ts';
 import { isFailure } from '../flows/flow-store.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -19,8 +19,11 @@ import { newId } from '../shared/ids.ts';
 import type { Secrets } from '../shared/secrets.ts';
 import type { Database } from '../storage/database.ts';
 import { uniqueViolationColumn } from '../storage/database-errors.ts';
-import type { CodeService, CodeTarget, EarlierCode } from '../verification/code-service.ts';
+import type { CodeService, CodeTarget, EarlierCode, SendProblem } from '../verification/code-service.ts';
 import { registrationFlow } from './registration-flow.ts';
+
+/** What a sign-up form can be refused for (its code step's refusals are the code service's). */
+type StartProblem = 'identity.email_invalid' | 'identity.invisible_character' | 'identity.login_name_invalid' | 'registration.login_name_taken' | PasswordProblem | SendProblem;
 
 const PURPOSE = 'registration_email';
 
@@ -78,7 +81,7 @@ export function createRegistrationService(deps: {
   }
 
   return {
-    async start(input: RegistrationInput): Promise<{ ok: true; flowId: string; earlier?: EarlierCode } | Failure<string>> {
+    async start(input: RegistrationInput): Promise<{ ok: true; flowId: string; earlier?: EarlierCode } | Failure<StartProblem>> {
       const email = checkEmail(input.email);
       if (!email.ok) return email;
       let loginName: string | null = null;
@@ -132,7 +135,7 @@ export function createRegistrationService(deps: {
       return { ok: true as const, flow, secondsUntilResend: await codes.secondsUntilResend(targetFor(flow.id, flow.data.email), 'email') };
     },
 
-    async resend(flowId: string, browserId: string | undefined, clientAddress: string): Promise<{ ok: true } | Failure<string>> {
+    async resend(flowId: string, browserId: string | undefined, clientAddress: string): Promise<{ ok: true } | Failure<FlowProblem | SendProblem>> {
       const flow = await flows.findOpen(flowId, browserId);
       if (isFailure(flow)) return flow;
       const data = flow.data;

@@ -3,6 +3,7 @@
 // needs nothing from settings/; ending a device's session stays with account/.
 import type { FastifyInstance } from 'fastify';
 import { h } from '../http/jsx.ts';
+import type { MessageId } from '../shared/i18n.ts';
 import { sendPage } from '../http/replies.ts';
 import { requireSession } from '../http/require-session.ts';
 import { accountMessages } from '../account/account-messages.ts';
@@ -13,7 +14,7 @@ import { securitySettingsMessages } from './security-settings-messages.ts';
 import { TwoStepSection } from './security-settings-pages.tsx';
 
 /** The notice a redirect back here names (?ended= or ?saved=), by its query value. */
-const notices: Record<string, string> = {
+const notices: Record<string, MessageId> = {
   one: 'account.session_ended', others: 'account.other_sessions_ended',
   phone: 'two_step.saved_phone', totp: 'two_step.saved_totp', on: 'two_step.saved_on', off: 'two_step.saved_off', removed: 'two_step.removed',
 };

@@ -10,7 +10,7 @@
 // authenticator for its first code, and only then is anything saved.
 import type { Config } from '../config/config.ts';
 import { BACKUP_CODE_COUNT, newBackupCodes, normalizeBackupCode } from '../factors/backup-codes.ts';
-import type { FactorChecks, FlowRef } from '../factors/factor-checks.ts';
+import type { FactorChecks, FlowRef, TextCodeProblem } from '../factors/factor-checks.ts';
 import type { FactorStore } from '../factors/factor-store.ts';
 import { parsePhoneNumber } from '../factors/phone-number.ts';
 import { maskPhoneNumber } from '../courier/mask.ts';
@@ -32,7 +32,7 @@ import type { enqueueEmail } from '../courier/outbox.ts';
 import type { SecurityChange } from '../courier/templates/email-templates.ts';
 import { describeMoment } from '../shared/i18n.ts';
 import type { LoginThrottle } from '../throttling/login-throttle.ts';
-import type { EarlierCode } from '../verification/code-service.ts';
+import type { EarlierCode, TryProblem } from '../verification/code-service.ts';
 import { phoneSetupFlow, totpSetupFlow } from './security-setup-flows.ts';
 
 /** Who is asking: a signed-in browser session. */
@@ -44,6 +44,9 @@ export interface Shopper {
   clientAddress: string;
   session: { created_at: number; reverified_at: number | null; authenticated_via: string };
 }
+
+/** Why a set-up step cannot go on: its flow is gone, or the session must confirm it is you again. */
+type SetupProblem = FlowProblem | 'reverify.required';
 
 export function createSecuritySettingsService(deps: {
   db: Database;
@@ -91,7 +94,7 @@ export function createSecuritySettingsService(deps: {
     flowsOfKind: { findOpen(flowId: string, browserId: string | undefined): Promise<F | Failure<FlowProblem>> },
     flowId: string,
     shopper: Shopper,
-  ): Promise<F | Failure<string>> {
+  ): Promise<F | Failure<SetupProblem>> {
     // Every step of a set-up, not only its start: the flow outlives the 10-minute window, and the
     // last step is the one that changes the account.
     if (!fresh(shopper)) return fail('reverify.required');
@@ -125,7 +128,7 @@ export function createSecuritySettingsService(deps: {
     isFresh: fresh,
 
     /** "Confirm it's you": the password again. Wrong guesses count against sign-in throttling. */
-    async reverify(shopper: Shopper, password: string): Promise<{ ok: true; token: string; expiresAt: number } | Failure<string>> {
+    async reverify(shopper: Shopper, password: string): Promise<{ ok: true; token: string; expiresAt: number } | Failure<'login.throttled' | 'reverify.password_missing' | 'reverify.password_wrong'>> {
       if (password === '') return fail('reverify.password_missing', { field: 'password' });
       const subject = `account:${shopper.accountId}`;
       const wait = await throttle.claimAttempt(subject);
@@ -139,7 +142,7 @@ export function createSecuritySettingsService(deps: {
 
     // ---- phone --------------------------------------------------------------------------------
 
-    async startPhoneSetup(shopper: Shopper, typed: string): Promise<{ ok: true; flowId: string; earlier?: EarlierCode } | Failure<string>> {
+    async startPhoneSetup(shopper: Shopper, typed: string): Promise<{ ok: true; flowId: string; earlier?: EarlierCode } | Failure<'reverify.required' | 'phone.missing' | TextCodeProblem>> {
       if (!fresh(shopper)) return fail('reverify.required');
       if (!checks.textsAvailable) return fail('sms.unavailable');
       if (typed.trim() === '') return fail('phone.missing', { field: 'phone' });
@@ -158,13 +161,13 @@ export function createSecuritySettingsService(deps: {
       return { ok: true as const, masked: flow.data.masked, secondsUntilResend: await checks.secondsUntilNewNumberResend(ref(flow, shopper)) };
     },
 
-    async resendPhoneCode(flowId: string, shopper: Shopper): Promise<{ ok: true; earlier?: EarlierCode } | Failure<string>> {
+    async resendPhoneCode(flowId: string, shopper: Shopper): Promise<{ ok: true; earlier?: EarlierCode } | Failure<SetupProblem | TextCodeProblem>> {
       const flow = await setupFlow(phoneFlows, flowId, shopper);
       if (isFailure(flow)) return flow;
       return checks.sendToNewNumber(ref(flow, shopper), secrets.unsealBound(shopper.accountId, flow.data.numberSealed), shopper.clientAddress);
     },
 
-    async confirmPhone(flowId: string, typed: string, shopper: Shopper): Promise<{ ok: true } | Failure<string>> {
+    async confirmPhone(flowId: string, typed: string, shopper: Shopper): Promise<{ ok: true } | Failure<SetupProblem | 'code.missing' | TryProblem>> {
       const flow = await setupFlow(phoneFlows, flowId, shopper);
       if (isFailure(flow)) return flow;
       if (typed.trim() === '') return fail('code.missing', { field: 'code' });
@@ -181,7 +184,7 @@ export function createSecuritySettingsService(deps: {
       return saved ? { ok: true } : fail('flow.finished');
     },
 
-    async removePhone(shopper: Shopper): Promise<{ ok: true } | Failure<string>> {
+    async removePhone(shopper: Shopper): Promise<{ ok: true } | Failure<'reverify.required'>> {
       if (!fresh(shopper)) return fail('reverify.required');
       await changeWithNotice(async (trx) => {
         if (!(await factors.summary(shopper.accountId, trx)).phone) return;
@@ -194,7 +197,7 @@ export function createSecuritySettingsService(deps: {
 
     // ---- authenticator app --------------------------------------------------------------------
 
-    async startAuthenticatorSetup(shopper: Shopper): Promise<{ ok: true; flowId: string } | Failure<string>> {
+    async startAuthenticatorSetup(shopper: Shopper): Promise<{ ok: true; flowId: string } | Failure<'reverify.required'>> {
       if (!fresh(shopper)) return fail('reverify.required');
       const data = { secretSealed: secrets.sealBound(shopper.accountId, newTotpSecret()) };
       const flow = await totpFlows.create(db, { ...setupFields(shopper), data });
@@ -212,7 +215,7 @@ export function createSecuritySettingsService(deps: {
      * Active only after a right code from the app: proves the shopper's app and our clock agree.
      * The first set of backup codes comes with it (returned once, to be shown once).
      */
-    async confirmAuthenticator(flowId: string, typed: string, shopper: Shopper): Promise<{ ok: true; backupCodes: string[] | null } | Failure<string>> {
+    async confirmAuthenticator(flowId: string, typed: string, shopper: Shopper): Promise<{ ok: true; backupCodes: string[] | null } | Failure<SetupProblem | 'code.missing' | 'code.invalid'>> {
       const flow = await setupFlow(totpFlows, flowId, shopper);
       if (isFailure(flow)) return flow;
       if (typed.trim() === '') return fail('code.missing', { field: 'code' });
@@ -231,7 +234,7 @@ export function createSecuritySettingsService(deps: {
       return saved ? { ok: true, backupCodes: codes } : fail('flow.finished');
     },
 
-    async removeAuthenticator(shopper: Shopper): Promise<{ ok: true } | Failure<string>> {
+    async removeAuthenticator(shopper: Shopper): Promise<{ ok: true } | Failure<'reverify.required'>> {
       if (!fresh(shopper)) return fail('reverify.required');
       await changeWithNotice(async (trx) => {
         if (!(await factors.summary(shopper.accountId, trx)).totp) return;
@@ -245,7 +248,7 @@ export function createSecuritySettingsService(deps: {
     // ---- backup codes and the two-step switch -------------------------------------------------
 
     /** A new set of 10; the old set stops working in the same transaction. `replaced`: unused codes were voided. */
-    async regenerateBackupCodes(shopper: Shopper): Promise<{ ok: true; codes: string[]; replaced: boolean } | Failure<string>> {
+    async regenerateBackupCodes(shopper: Shopper): Promise<{ ok: true; codes: string[]; replaced: boolean } | Failure<'reverify.required'>> {
       if (!fresh(shopper)) return fail('reverify.required');
       const replaced = (await factors.backupCodesLeft(shopper.accountId)) > 0;
       const codes = newBackupCodes(BACKUP_CODE_COUNT);
@@ -256,7 +259,7 @@ export function createSecuritySettingsService(deps: {
       return { ok: true, codes, replaced };
     },
 
-    async setTwoStep(shopper: Shopper, on: boolean): Promise<{ ok: true } | Failure<string>> {
+    async setTwoStep(shopper: Shopper, on: boolean): Promise<{ ok: true } | Failure<'reverify.required' | 'two_step.needs_factor'>> {
       if (!fresh(shopper)) return fail('reverify.required');
       if (on) {
         const summary = await factors.summary(shopper.accountId);

@@ -5,7 +5,22 @@ export type Locale = (typeof locales)[number];
 export const defaultLocale: Locale = 'en';
 
 export type Wording = Record<Locale, string>;
-export type Catalog = Record<string, Wording>;
+export type Catalog<Key extends string = string> = Record<Key, Wording>;
+
+/**
+ * A catalog from its two data files beside it (`<name>-messages.en.json` and `.ru.json`, which
+ * translators edit). The types hold the Russian file to exactly the English one's keys, so a text
+ * missing or left over in either language fails `npm run typecheck` instead of a shopper's page.
+ * Placeholders are plain strings to the compiler; test/http/failure-codes.test.ts compares them.
+ */
+export function catalog<En extends Record<string, string>, Ru extends Record<keyof En, string>>(
+  en: En,
+  ru: Ru & Record<Exclude<keyof Ru, keyof En>, never>,
+): Catalog<Extract<keyof En, string>> {
+  const wordings = {} as Catalog<Extract<keyof En, string>>;
+  for (const key of Object.keys(en) as Extract<keyof En, string>[]) wordings[key] = { en: en[key], ru: ru[key] };
+  return wordings;
+}
 
 export function isLocale(value: unknown): value is Locale {
   return typeof value === 'string' && (locales as readonly string[]).includes(value);
@@ -13,13 +28,21 @@ export function isLocale(value: unknown): value is Locale {
 
 export type Params = Record<string, string | number>;
 
+/**
+ * Every catalog's keys, registered by src/failure-codes.ts (shared/ may not import the catalogs):
+ * `t('a.typo')` fails typecheck. An id from another catalog than the translator holds still
+ * throws at run time, as before.
+ */
+export interface MessageIdLists {}
+export type MessageId = MessageIdLists[keyof MessageIdLists];
+
 export function format(template: string, params: Params = {}): string {
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
 }
 
 /** A translator bound to one locale over any number of catalogs, the first holding the id wins. */
 export function translatorFor(locale: Locale, ...catalogs: Catalog[]) {
-  return (id: string, params?: Params): string => {
+  return (id: MessageId, params?: Params): string => {
     for (const catalog of catalogs) {
       const wording = catalog[id];
       if (wording) return format(wording[locale], params);

@@ -8,8 +8,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sendProblem } from '../http/error-handler.tsx';
 import { statusFor } from '../http/error-statuses.ts';
 import { redirect, waitText } from '../http/replies.ts';
-import type { Failure } from '../shared/failure.ts';
-import type { Catalog, Translate } from '../shared/i18n.ts';
+import type { Failure, FailureCode } from '../shared/failure.ts';
+import type { Catalog, MessageId, Translate } from '../shared/i18n.ts';
 
 /** Where the words go when the page is drawn again. */
 export interface Shown {
@@ -24,16 +24,16 @@ export interface Shown {
 export interface FailureAnswers {
   translate: (request: FastifyRequest) => Translate;
   /** Codes besides `flow.*` and `reverify.required` that end the step with a page of their own. */
-  pageProblems?: readonly string[];
+  pageProblems?: readonly FailureCode[];
   /** Catalogs that word those page problems (the common one is always there). */
   problemCatalogs?: Catalog[];
   /** Where "Confirm it's you" brings the shopper back; without it, the page asked for (GET) or My account. */
   reverifyReturnTo?: string;
   /** The message id for a failure where this step words it otherwise (a used-up authenticator code). */
-  wordsFor?: (failure: Failure) => string | undefined;
+  wordsFor?: (failure: Failure) => MessageId | undefined;
 }
 
-export function endsTheStep(code: string, answers: Pick<FailureAnswers, 'pageProblems'>): boolean {
+export function endsTheStep(code: FailureCode, answers: Pick<FailureAnswers, 'pageProblems'>): boolean {
   return code.startsWith('flow.') || code.startsWith('request.') || code === 'reverify.required' || (answers.pageProblems ?? []).includes(code);
 }
 

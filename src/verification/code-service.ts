@@ -12,7 +12,7 @@ import { randomInt } from 'node:crypto';
 import { sql } from 'kysely';
 import type { SecurityConfig } from '../config/config.ts';
 import type { Clock } from '../shared/clock.ts';
-import type { Failure } from '../shared/failure.ts';
+import type { Failure, FailureCode } from '../shared/failure.ts';
 import { fail } from '../shared/failure.ts';
 import { newId } from '../shared/ids.ts';
 import type { Secrets } from '../shared/secrets.ts';
@@ -23,13 +23,11 @@ import type { RateEvents } from '../throttling/rate-events.ts';
 import { createSendCooldowns, type SendChannel } from './send-cooldowns.ts';
 import { voidOtherCodes } from './void-codes.ts';
 
-export type CodeProblem =
-  | 'code.invalid'
-  | 'code.expired'
-  | 'code.used_up'
-  | 'code.resting'
-  | 'code.resend_too_soon'
-  | 'code.send_limit_reached';
+/** Why a typed code is refused: wrong, dead, spent, or the account resting after wrong tries. */
+export type TryProblem = 'code.invalid' | 'code.expired' | 'code.used_up' | 'code.resting';
+/** Why a code is not sent: asked again within the wait, or a send budget is spent. */
+export type SendProblem = 'code.resend_too_soon' | 'code.send_limit_reached';
+export type CodeProblem = TryProblem | SendProblem;
 
 const DAY_SECONDS = 24 * 3600;
 
@@ -128,7 +126,11 @@ export function createCodeService(deps: { db: Database; clock: Clock; secrets: S
      * so of parallel requests exactly one goes on), then one send from each budget, then
      * `alsoSpend` (the SMS caps); a refusal by any of them gives back what was taken before it.
      */
-    async reserveSend(target: CodeTarget, to: SendTo, alsoSpend?: () => Promise<{ ok: true } | Failure<string>>): Promise<{ ok: true } | Failure<string>> {
+    async reserveSend<AlsoCode extends FailureCode = never>(
+      target: CodeTarget,
+      to: SendTo,
+      alsoSpend?: () => Promise<{ ok: true } | Failure<AlsoCode>>,
+    ): Promise<{ ok: true } | Failure<SendProblem | AlsoCode>> {
       const key = cooldownKey(target.subject, to);
       const claimedAt = await cooldowns.claim(key, target.flowId, to.destination);
       if (claimedAt === null) return fail('code.resend_too_soon', { retryAfterSeconds: Math.max(1, await cooldowns.secondsLeft(key)) });
@@ -188,7 +190,7 @@ export function createCodeService(deps: { db: Database; clock: Clock; secrets: S
     /**
      * Spends the code if it is right; every wrong try counts against the code and the account.
      */
-    async consumeCode(target: CodeTarget, typed: string): Promise<{ ok: true } | Failure<CodeProblem>> {
+    async consumeCode(target: CodeTarget, typed: string): Promise<{ ok: true } | Failure<TryProblem>> {
       const code = await latestCode(target);
       return spendTry(target, code, () => /^\d+$/.test(typed) && constantTimeEqual(code!.code_hash, hashCode(code!.id, typed)));
     },
@@ -200,7 +202,7 @@ export function createCodeService(deps: { db: Database; clock: Clock; secrets: S
      * is the one email and SMS codes spend. `isRight` does the factor's own check and its own
      * single-use claim (a TOTP step, a backup code).
      */
-    async checkWithoutSending(target: CodeTarget, isRight: () => Promise<boolean>): Promise<{ ok: true } | Failure<CodeProblem>> {
+    async checkWithoutSending(target: CodeTarget, isRight: () => Promise<boolean>): Promise<{ ok: true } | Failure<TryProblem>> {
       // Every try after the first finds its slot: only a missing one costs a write (and a re-read,
       // which also picks up a slot a racing first try wrote meanwhile).
       const slot = await latestCode(target);
@@ -238,9 +240,9 @@ export function createCodeService(deps: { db: Database; clock: Clock; secrets: S
     target: CodeTarget,
     code: VerificationCodesTable | undefined,
     isRight: () => boolean | Promise<boolean>,
-  ): Promise<{ ok: true } | Failure<CodeProblem>> {
+  ): Promise<{ ok: true } | Failure<TryProblem>> {
     const bucket = bucketOf('wrong_code', target.budget);
-    const claim = await db.transaction().execute(async (trx): Promise<{ ok: true; attemptId: string; now: number; wrongAttempts: number } | Failure<CodeProblem>> => {
+    const claim = await db.transaction().execute(async (trx): Promise<{ ok: true; attemptId: string; now: number; wrongAttempts: number } | Failure<TryProblem>> => {
       await rateEvents.lock(trx, bucket, target.subject);
       // The time once the lock is ours: a try counted while this one waited is not "in the future".
       const now = clock.now();

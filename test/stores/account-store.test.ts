@@ -47,11 +47,14 @@ storeSuite('account store', (s) => {
   test('the store compares exactly; identifiers are case-folded before they reach it, so any case finds the account', async () => {
     const account = await insert({ email: normalizeEmail(`  Mixed.${randomUUID()}@Example.COM `) });
     assert.equal(await store().findByEmail(account.email.toUpperCase()), undefined, 'no folding in SQL on either database');
-    const typed = parseIdentifier(account.email.toUpperCase()) as Identifier;
-    assert.deepEqual(await store().findByIdentifier(typed), account);
+    const typed = parseIdentifier(account.email.toUpperCase());
+    assert.ok(typed.ok);
+    assert.deepEqual(await store().findByIdentifier(typed.identifier), account);
     const name = normalizeLoginName(`Ivan_${randomUUID().slice(0, 6)}`);
     const named = await insert({ email: fresh(), loginName: name });
-    assert.deepEqual(await store().findByIdentifier(parseIdentifier(name.toUpperCase()) as Identifier), named);
+    const parsedName = parseIdentifier(name.toUpperCase());
+    assert.ok(parsedName.ok);
+    assert.deepEqual(await store().findByIdentifier(parsedName.identifier), named);
   });
 
   test('one address, one account: a second insert of the address fails on the email column', async () => {

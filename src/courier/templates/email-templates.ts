@@ -124,8 +124,8 @@ const bodies: Record<EmailTemplateName, Body> = {
   // the owner hears of it in the mailbox, which whoever made the change may not hold.
   security_changed(t, data) {
     const storeName = field('security_changed', data, 'storeName');
-    const change = field('security_changed', data, 'change');
-    if (!securityChanges.includes(change as SecurityChange)) throw new TemplateDataError(`security_changed: data.change is not a known change`);
+    const change = field('security_changed', data, 'change') as SecurityChange;
+    if (!securityChanges.includes(change)) throw new TemplateDataError(`security_changed: data.change is not a known change`);
     const detail = typeof data.detail === 'string' && data.detail !== '' ? data.detail : undefined;
     return {
       subject: t(`email.security_changed.${change}`),

@@ -6,11 +6,8 @@
 // English stays in the GSM 03.38 alphabet (no dashes, curly quotes or "…"): one character outside
 // it turns the whole message into UCS-2, cutting a segment from 160 characters to 70. Russian is
 // UCS-2 anyway, so it says the same in fewer words ("мин." needs no plural forms).
-import type { Catalog } from '../../shared/i18n.ts';
+import { catalog } from '../../shared/i18n.ts';
+import en from './sms-messages.en.json' with { type: 'json' };
+import ru from './sms-messages.ru.json' with { type: 'json' };
 
-export const smsMessages: Catalog = {
-  'sms.verification_code': {
-    en: '{code} is your {storeName} code. Valid {minutes} min. Never share it.',
-    ru: '{code} — ваш код {storeName}. Действует {minutes} мин. Никому не сообщайте.',
-  },
-};
+export const smsMessages = catalog(en, ru);
