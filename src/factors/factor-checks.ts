@@ -5,6 +5,7 @@
 // one purpose (`<flow kind>:sms`, `…:totp`, `…:backup_code`), 5 tries each, single use, and every
 // wrong try spends the account's shared 24 h budget. A way the account does not have is checked
 // like one it has, and fails like a wrong code: a visitor learns nothing from choosing it.
+import type { TypedCode } from '../verification/typed-code.ts';
 import type { Config } from '../config/config.ts';
 import type { enqueueSms, recordDecoySms } from '../courier/outbox.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -134,7 +135,7 @@ export function createFactorChecks(deps: FactorCheckDeps) {
     /** A code to a number being added: proves the shopper holds it before it is saved. */
     sendToNewNumber: (flow: FlowRef, e164: string, clientAddress: string) => sendTextCode(flow, e164, clientAddress, { quietWhenCapped: false, verified: false }),
 
-    confirmTextCode: (flow: FlowRef, typed: string) => codes.consumeCode(target(flow, 'sms'), typed.replace(/\s+/g, '')),
+    confirmTextCode: (flow: FlowRef, typed: TypedCode) => codes.consumeCode(target(flow, 'sms'), typed),
 
     /** RFC 6238 code: current or previous step, and never a step already used (claimed atomically). */
     confirmAuthenticatorCode(flow: FlowRef, typed: string) {

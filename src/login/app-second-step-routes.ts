@@ -3,6 +3,7 @@
 // them it may ask for a text message and then send the code. This is what lets an account whose
 // only second factor is a phone sign in to the app (an authenticator or backup code can also be
 // sent along with the password in one request, see qr-login/app-api-routes.ts).
+import { readTypedCode } from '../verification/typed-code.ts';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sendProblem } from '../http/error-handler.tsx';
@@ -13,7 +14,7 @@ import { randomToken } from '../shared/secrets.ts';
 import { factorMessages } from '../factors/factor-messages.ts';
 import { loginMessages } from './login-messages.ts';
 import type { TwoStepService } from './two-step-service.ts';
-import type { FailureCode } from '../shared/failure.ts';
+import type { Failure, FailureCode } from '../shared/failure.ts';
 
 const flowFields = { flow: Type.String({ maxLength: 64 }), flowToken: Type.String({ maxLength: 64 }) };
 
@@ -33,15 +34,17 @@ export async function askForSecondStep(request: FastifyRequest, reply: FastifyRe
 
 /** An authenticator or backup code sent along with the password: a flow for this one request. */
 export async function confirmAlongWithPassword(twoStep: TwoStepService, needed: SecondFactorNeeded, caller: { clientAddress: string; userAgent: string }, way: 'totp' | 'backup_code', code: string) {
+  const typed = readTypedCode(code);
+  if (!typed.ok) return typed;
   const appCaller = { ...caller, browserId: randomToken(), app: true };
   const started = await twoStep.begin(needed.account, needed.factors, appCaller, '/');
-  return twoStep.confirm(way, started.flowId, code, appCaller);
+  return twoStep.confirm(way, started.flowId, typed.code, appCaller);
 }
 
 type Problem = (request: FastifyRequest, reply: FastifyReply, code: FailureCode, retryAfterSeconds?: number) => unknown;
 
 /** 201 with the app's token, or the refusal (a wrong code is "the second-step code is not right"). */
-export function answerSecondStep(request: FastifyRequest, reply: FastifyReply, confirmed: Awaited<ReturnType<TwoStepService['confirm']>>, problem: Problem) {
+export function answerSecondStep(request: FastifyRequest, reply: FastifyReply, confirmed: Awaited<ReturnType<TwoStepService['confirm']>> | Failure<'code.missing'>, problem: Problem) {
   if (!confirmed.ok) return problem(request, reply, confirmed.code === 'code.invalid' ? 'login.second_factor_invalid' : confirmed.code, confirmed.retryAfterSeconds);
   return reply.status(201).send({ token: confirmed.token, expiresAt: new Date(confirmed.expiresAt).toISOString() });
 }
@@ -67,6 +70,7 @@ export function registerAppSecondStepRoutes(app: FastifyInstance, deps: { twoSte
   );
   app.post('/api/v1/app/sessions/second-step', { schema: { body: confirmBody } }, async (request, reply) => {
     const body = request.body as { flow: string; flowToken: string; way: 'totp' | 'sms' | 'backup_code'; code: string };
-    return answerSecondStep(request, reply, await twoStep.confirm(body.way, body.flow, body.code, callerOf(request, body.flowToken)), problem);
+    const typed = readTypedCode(body.code);
+    return answerSecondStep(request, reply, typed.ok ? await twoStep.confirm(body.way, body.flow, typed.code, callerOf(request, body.flowToken)) : typed, problem);
   });
 }

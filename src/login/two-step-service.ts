@@ -7,6 +7,7 @@
 // account per 24 h), so knowing the password does not buy unlimited guesses at the code — but
 // in budgets of its own (code-service.ts 'second_step'): what a stranger spends in recovery,
 // knowing only the email, must not keep the owner with the right password and code out.
+import type { TypedCode } from '../verification/typed-code.ts';
 import type { Config } from '../config/config.ts';
 import type { FactorChecks, FlowRef, TextCodeProblem, Way } from '../factors/factor-checks.ts';
 import type { FactorStore, FactorSummary } from '../factors/factor-store.ts';
@@ -118,10 +119,9 @@ export function createTwoStepService(deps: { db: Database; config: Config; facto
     },
 
     /** The second factor; right → the flow is spent and the session made, in one transaction. */
-    async confirm(way: Way, flowId: string, typed: string, caller: TwoStepCaller) {
+    async confirm(way: Way, flowId: string, typed: TypedCode, caller: TwoStepCaller) {
       const flow = await waitingFlow(flowId, caller);
       if (isFailure(flow)) return flow;
-      if (typed.trim() === '') return fail('code.missing', { field: 'code' });
       const target = ref(flow);
       const checked =
         way === 'totp' ? await checks.confirmAuthenticatorCode(target, typed) : way === 'sms' ? await checks.confirmTextCode(target, typed) : await checks.confirmBackupCode(target, typed);

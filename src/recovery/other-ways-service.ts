@@ -4,6 +4,7 @@
 //
 // Recovery offers every way to everyone (DESIGN.md §2 "enumeration"): for an unknown account, or
 // one without a phone or authenticator, the same work is done and the code is simply never right.
+import type { TypedCode } from '../verification/typed-code.ts';
 import type { FactorChecks, FlowRef, TextCodeProblem } from '../factors/factor-checks.ts';
 import type { FactorStore, FactorSummary } from '../factors/factor-store.ts';
 import type { FlowProblem, FlowRow } from '../flows/flow-store.ts';
@@ -43,14 +44,12 @@ export function createOtherWaysService(deps: { passwordReset: PasswordResetServi
   async function prove(
     kind: PasswordResetKind,
     flowId: string,
-    typed: string,
     caller: Caller,
     proof: Proof,
     check: (ref: FlowRef) => Promise<{ ok: true } | Failure<TryProblem>>,
-  ): Promise<Next | Failure<OpenProblem | 'code.missing' | TryProblem>> {
+  ): Promise<Next | Failure<OpenProblem | TryProblem>> {
     const waiting = await waitingFlow(kind, flowId, caller);
     if (!waiting.ok) return waiting;
-    if (typed.trim() === '') return fail('code.missing', { field: 'code' });
     const checked = await check(refFor(waiting.flow, waiting.account));
     if (!checked.ok) return checked;
     // A text code for an account without a phone went nowhere; even a lucky guess goes nowhere.
@@ -89,14 +88,14 @@ export function createOtherWaysService(deps: { passwordReset: PasswordResetServi
       return checks.sendToAccountPhone(refFor(waiting.flow, waiting.account), caller.clientAddress, { quietWhenCapped: kind === 'recovery' });
     },
 
-    confirmText: (kind: PasswordResetKind, flowId: string, typed: string, caller: Caller) =>
-      prove(kind, flowId, typed, caller, { channel: 'sms' }, (ref) => checks.confirmTextCode(ref, typed)),
+    confirmText: (kind: PasswordResetKind, flowId: string, typed: TypedCode, caller: Caller) =>
+      prove(kind, flowId, caller, { channel: 'sms' }, (ref) => checks.confirmTextCode(ref, typed)),
 
-    confirmAuthenticator: (kind: PasswordResetKind, flowId: string, typed: string, caller: Caller) =>
-      prove(kind, flowId, typed, caller, { factor: 'totp' }, (ref) => checks.confirmAuthenticatorCode(ref, typed)),
+    confirmAuthenticator: (kind: PasswordResetKind, flowId: string, typed: TypedCode, caller: Caller) =>
+      prove(kind, flowId, caller, { factor: 'totp' }, (ref) => checks.confirmAuthenticatorCode(ref, typed)),
 
-    confirmBackupCode: (kind: PasswordResetKind, flowId: string, typed: string, caller: Caller) =>
-      prove(kind, flowId, typed, caller, { factor: 'backup_code' }, (ref) => checks.confirmBackupCode(ref, typed)),
+    confirmBackupCode: (kind: PasswordResetKind, flowId: string, typed: TypedCode, caller: Caller) =>
+      prove(kind, flowId, caller, { factor: 'backup_code' }, (ref) => checks.confirmBackupCode(ref, typed)),
   };
 }
 

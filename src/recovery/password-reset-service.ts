@@ -3,6 +3,7 @@
 // Recovery answers the same, after the same work, whether or not the account exists (DESIGN.md §2
 // "enumeration"): a flow and a code are made either way; only a real account's owner is mailed.
 // A code typed for an unknown account therefore fails exactly like a wrong one.
+import type { TypedCode } from '../verification/typed-code.ts';
 import type { Config } from '../config/config.ts';
 import { recordDecoyEmail, type enqueueEmail } from '../courier/outbox.ts';
 import type { Account, AccountStore } from '../identity/account-store.ts';
@@ -199,12 +200,10 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
       return { ok: true };
     },
 
-    async confirmCode(kind: PasswordResetKind, flowId: string, typedCode: string, caller: Caller): Promise<{ ok: true; next: NextStep } | Failure<OpenProblem | 'code.missing' | TryProblem>> {
+    async confirmCode(kind: PasswordResetKind, flowId: string, typed: TypedCode, caller: Caller): Promise<{ ok: true; next: NextStep } | Failure<OpenProblem | TryProblem>> {
       const flow = await openFlow(kind, flowId, caller);
       if (isFailure(flow)) return flow;
       if (flow.state !== 'code_sent') return fail('flow.finished');
-      const typed = typedCode.replace(/\s+/g, '');
-      if (typed === '') return fail('code.missing', { field: 'code' });
       const consumed = await codes.consumeCode(targetFor(flow), typed);
       if (!consumed.ok) return consumed;
       // A flow for an unknown (or since locked) account has a code nobody received; even a lucky

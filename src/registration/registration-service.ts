@@ -2,6 +2,7 @@
 // squat someone else's email with an unconfirmed account. An address that already has an account
 // gets the same screens and the same work, but its owner is mailed a "someone tried to register"
 // notice instead of a code (DESIGN.md §2 "enumeration").
+import type { TypedCode } from '../verification/typed-code.ts';
 import type { Config } from '../config/config.ts';
 import type { enqueueEmail } from '../courier/outbox.ts';
 import type { AccountStore } from '../identity/account-store.ts';
@@ -150,11 +151,9 @@ export function createRegistrationService(deps: {
     },
 
     /** The right code creates the account, confirmed, and signs the new shopper in. */
-    async confirm(flowId: string, browserId: string | undefined, code: string, client: { clientAddress: string; userAgent: string }) {
+    async confirm(flowId: string, browserId: string | undefined, typed: TypedCode, client: { clientAddress: string; userAgent: string }) {
       const flow = await flows.findOpen(flowId, browserId);
       if (isFailure(flow)) return flow;
-      const typed = code.replace(/\s+/g, '');
-      if (typed === '') return fail('code.missing', { field: 'code' });
       const data = flow.data;
       const consumed = await codes.consumeCode(targetFor(flow.id, data.email), typed);
       if (!consumed.ok) return consumed;

@@ -8,6 +8,7 @@
 //
 // Set-ups are flows bound to this browser and this account: a number waits for its SMS code, an
 // authenticator for its first code, and only then is anything saved.
+import type { TypedCode } from '../verification/typed-code.ts';
 import type { Config } from '../config/config.ts';
 import { BACKUP_CODE_COUNT, newBackupCodes, normalizeBackupCode } from '../factors/backup-codes.ts';
 import type { FactorChecks, FlowRef, TextCodeProblem } from '../factors/factor-checks.ts';
@@ -167,10 +168,9 @@ export function createSecuritySettingsService(deps: {
       return checks.sendToNewNumber(ref(flow, shopper), secrets.unsealBound(shopper.accountId, flow.data.numberSealed), shopper.clientAddress);
     },
 
-    async confirmPhone(flowId: string, typed: string, shopper: Shopper): Promise<{ ok: true } | Failure<SetupProblem | 'code.missing' | TryProblem>> {
+    async confirmPhone(flowId: string, typed: TypedCode, shopper: Shopper): Promise<{ ok: true } | Failure<SetupProblem | TryProblem>> {
       const flow = await setupFlow(phoneFlows, flowId, shopper);
       if (isFailure(flow)) return flow;
-      if (typed.trim() === '') return fail('code.missing', { field: 'code' });
       const confirmed = await checks.confirmTextCode(ref(flow, shopper), typed);
       if (!confirmed.ok) return confirmed;
       const data = flow.data;
@@ -215,10 +215,9 @@ export function createSecuritySettingsService(deps: {
      * Active only after a right code from the app: proves the shopper's app and our clock agree.
      * The first set of backup codes comes with it (returned once, to be shown once).
      */
-    async confirmAuthenticator(flowId: string, typed: string, shopper: Shopper): Promise<{ ok: true; backupCodes: string[] | null } | Failure<SetupProblem | 'code.missing' | 'code.invalid'>> {
+    async confirmAuthenticator(flowId: string, typed: TypedCode, shopper: Shopper): Promise<{ ok: true; backupCodes: string[] | null } | Failure<SetupProblem | 'code.invalid'>> {
       const flow = await setupFlow(totpFlows, flowId, shopper);
       if (isFailure(flow)) return flow;
-      if (typed.trim() === '') return fail('code.missing', { field: 'code' });
       const secret = secrets.unsealBound(shopper.accountId, flow.data.secretSealed);
       const step = matchTotp(secret, typed, deps.clock.now());
       if (step === null) return fail('code.invalid', { field: 'code' });
