@@ -31,8 +31,8 @@ export interface TestGatehouse {
   /** The newest mail to this address whose text holds a 6-digit code, over real SMTP; returns the code. */
   mailedCodeFor(address: string, after?: Date): Promise<string>;
   /**
-   * Runs the dispatcher once now: resolves when every message queued so far has been handed to
-   * the mail catcher (or failed). A test that waits for "a mail after T" takes T after this, so a
+   * Runs the dispatcher once now: resolves when every message due so far (mail and texts) has
+   * been handed to its catcher (or failed), so "nothing was sent" can be checked without a sleep. A test that waits for "a mail after T" takes T after this, so a
    * code mail codeFor did not wait for cannot arrive after T and be taken for the one awaited.
    */
   deliverMail(): Promise<void>;
