@@ -17,14 +17,15 @@ export interface Response {
 
 const REQUEST_LIMIT_MS = 60_000;
 
-/** Base URL (as the harness hands it to tests) → the Fastify app answering it in this process. */
+/** Origin (of the URL the harness hands to tests) → the Fastify app answering it in this process. */
 const inProcess = new Map<string, FastifyInstance>();
 
-/** Lets createClient(baseUrl) reach `app` through inject; the returned function undoes it. */
+/** Lets clients reach `app` at baseUrl's origin through inject; the returned function undoes it. */
 export function serveInProcess(baseUrl: string, app: FastifyInstance): () => void {
-  inProcess.set(baseUrl, app);
+  const origin = new URL(baseUrl).origin;
+  inProcess.set(origin, app);
   return () => {
-    if (inProcess.get(baseUrl) === app) inProcess.delete(baseUrl);
+    if (inProcess.get(origin) === app) inProcess.delete(origin);
   };
 }
 
@@ -46,7 +47,6 @@ async function injected(app: FastifyInstance, method: string, url: URL, headers:
 }
 
 export function createClient(baseUrl: string, options: { userAgent?: string; /** Real HTTP over the app's port even when it runs in this process. */ network?: boolean } = {}) {
-  const app = options.network ? undefined : inProcess.get(baseUrl);
   const jar = new Map<string, string>();
   const userAgent = options.userAgent ?? 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
 
@@ -70,9 +70,12 @@ export function createClient(baseUrl: string, options: { userAgent?: string; /**
     const stuck = new AbortController();
     const timer = setTimeout(() => stuck.abort(new Error(`${method} ${path}: no complete answer within ${REQUEST_LIMIT_MS / 1000} s`)), REQUEST_LIMIT_MS);
     try {
+      // Chosen per request: a path may name another node (`${otherUrl}/…`) than the client's own.
+      const target = new URL(path, baseUrl);
+      const app = options.network ? undefined : inProcess.get(target.origin);
       if (app) {
         const response = await Promise.race([
-          injected(app, method, new URL(path, baseUrl), headers, init.body),
+          injected(app, method, target, headers, init.body),
           new Promise<never>((_, reject) => stuck.signal.addEventListener('abort', () => reject(stuck.signal.reason), { once: true })),
         ]);
         remember(response.headers);
