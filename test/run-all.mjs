@@ -397,6 +397,8 @@ async function main() {
     say(`TEST_DIALECTS=${process.env.TEST_DIALECTS}: not starting PostgreSQL`);
   } else {
     env.TEST_DATABASE_URL = await startPostgres();
+    // Ours alone and deleted at the end: the tests may make databases ahead (test/harness/databases.ts).
+    env.TEST_DATABASE_THROWAWAY = '1';
   }
   if (interrupted) return signalExitCode(interrupted);
 

@@ -140,11 +140,33 @@ function migratedTemplate(pool: pg.Pool): Promise<string> {
   return template;
 }
 
-async function openPostgres(): Promise<TestDatabase> {
+async function createDatabase(pool: pg.Pool): Promise<string> {
   const name = `gh_test_${randomBytes(8).toString('hex')}`;
+  await createFromTemplate(pool, name, await migratedTemplate(pool));
+  return name;
+}
+
+// When npm test started the server itself (TEST_DATABASE_THROWAWAY: it is deleted with the run),
+// the next database is made while the current test runs, so a test that starts its own Gatehouse
+// seldom waits for CREATE DATABASE. A server named from outside is never left a spare.
+const makeSpares = process.env.TEST_DATABASE_THROWAWAY === '1';
+let spare: Promise<string> | undefined;
+
+async function freshDatabase(pool: pg.Pool): Promise<string> {
+  const prepared = spare;
+  spare = undefined;
+  // A spare that failed (the server was busy) is replaced by one made now.
+  const name = prepared ? await prepared.catch(() => createDatabase(pool)) : await createDatabase(pool);
+  if (makeSpares) {
+    spare = createDatabase(pool);
+    spare.catch(() => {});
+  }
+  return name;
+}
+
+async function openPostgres(): Promise<TestDatabase> {
   const pool = maintenancePool();
-  const source = await migratedTemplate(pool);
-  await createFromTemplate(pool, name, source);
+  const name = await freshDatabase(pool);
   const config: DatabaseConfig = { kind: 'postgres', url: databaseUrl(name) };
   const drop = () => pool.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   return openMigrated(config, async () => {
