@@ -105,7 +105,7 @@ for (const dialect of testDialects) {
         for (const deadline = Date.now() + 10_000; reads < 3 && Date.now() < deadline; ) await sleep(50);
         assert.ok(reads >= 3, `the open stream re-reads about once a second (${reads} reads)`);
         await stream.close();
-        await Promise.race([stopped, sleep(10_000).then(() => assert.fail('the server never noticed the closed stream'))]);
+        await Promise.race([stopped, sleep(10_000, undefined, { ref: false }).then(() => assert.fail('the server never noticed the closed stream'))]);
         const afterClose = reads;
         // One re-read period (RE_READ_MS, 1 s) and a little: a timer left running would read again in it.
         await sleep(1200);
