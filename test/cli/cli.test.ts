@@ -1,6 +1,6 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,16 +13,32 @@ function gatehouse(args: string[], env: Record<string, string>, input?: string) 
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/** gatehouse(…) without blocking, so that independent runs (each a process start-up) overlap. */
+function gatehouseAsync(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['bin/gatehouse.js', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
 test('gatehouse --help lists every command', () => {
   const help = gatehouse(['--help'], {});
   assert.equal(help.code, 0);
   for (const command of ['serve', 'migrate', 'prune', 'user create', 'user lock', 'user unlock', 'user reset-factors']) assert.ok(help.stdout.includes(command), command);
 });
 
-test('config: a wrong value stops start-up with one line naming the variable', () => {
-  for (const [name, value] of [['PORT', 'eighty'], ['DATABASE_URL', 'mysql://x'], ['GATEHOUSE_SECRET', 'short'], ['SMTP_URL', 'http://mail'], ['LOG_LEVEL', 'loud'], ['TRUST_PROXY', 'maybe'], ['SESSION_IDLE_MINUTES', '0']]) {
+test('config: a wrong value stops start-up with one line naming the variable', async () => {
+  const wrong = [['PORT', 'eighty'], ['DATABASE_URL', 'mysql://x'], ['GATEHOUSE_SECRET', 'short'], ['SMTP_URL', 'http://mail'], ['LOG_LEVEL', 'loud'], ['TRUST_PROXY', 'maybe'], ['SESSION_IDLE_MINUTES', '0']] as const;
+  // The seven runs are independent: started together, checked one by one.
+  const runs = await Promise.all(wrong.map(([name, value]) => gatehouseAsync(['migrate'], { [name]: value })));
+  for (const [i, [name, value]] of wrong.entries()) {
     assert.throws(() => loadConfig({ [name]: value }), (error: Error) => error instanceof ConfigError && error.message.startsWith(name));
-    const run = gatehouse(['migrate'], { [name]: value });
+    const run = runs[i]!;
     assert.equal(run.code, 2, `${name}=${value}`);
     const lines = run.stderr.trim().split('\n');
     assert.equal(lines.length, 1, run.stderr);

@@ -1,15 +1,29 @@
 // Starts a real Gatehouse (same composition as production) on a fresh test database, with a real
-// SMTP mail catcher as its mail server and an injectable clock.
+// SMTP mail catcher as its mail server and an injectable clock. It listens on a real port (for
+// Chromium, event streams and the network tests), and createClient(app.url) reaches it in-process
+// through Fastify's inject (http-client.ts). Codes are read from the outbox (outbox-codes.ts).
 import { loadConfig, type Config } from '../../src/config/config.ts';
 import { createGatehouse } from '../../src/server/compose.ts';
-import { startMailCatcher, type CaughtMessage, type MailCatcher } from '../../src/courier/mail-catcher.ts';
+import { startMailCatcher, type MailCatcher } from '../../src/courier/mail-catcher.ts';
 import { createManualClock, type Clock } from '../../src/shared/clock.ts';
 import { after, before } from 'node:test';
 import pino, { type Logger } from 'pino';
 import { freePort } from './free-port.ts';
 import { openTestDatabase, type TestDialect, type TestDatabase } from './databases.ts';
+import { serveInProcess } from './http-client.ts';
+import { codeIn, createCodeReaders } from './outbox-codes.ts';
+
+export { codeIn };
 
 export const TEST_SECRET = 'test-secret-0123456789abcdef0123456789abcdef';
+
+/**
+ * Test-only: passwords are hashed at argon2id's floor that config accepts (8 MiB, 1 pass), about
+ * a third of the work of production's m=19456,t=2 here. Only the tests about the hashing itself
+ * (rehash on sign-in, the same work for unknown accounts) run with PRODUCTION_ARGON2.
+ */
+const TEST_ARGON2 = { ARGON2_MEMORY_KIB: '8192', ARGON2_ITERATIONS: '1' };
+export const PRODUCTION_ARGON2 = { ARGON2_MEMORY_KIB: '19456', ARGON2_ITERATIONS: '2' };
 
 export interface TestGatehouse {
   url: string;
@@ -17,15 +31,20 @@ export interface TestGatehouse {
   database: TestDatabase;
   mail: MailCatcher;
   gatehouse: Awaited<ReturnType<typeof createGatehouse>>;
-  /** The newest mail to this address whose text holds a 6-digit code; returns the code. */
+  /**
+   * The newest code queued for this address (after `after`, never one handed out before), read
+   * from the outbox: for tests where the code is the way in, not the mail.
+   */
   codeFor(address: string, after?: Date): Promise<string>;
+  /** The newest mail to this address whose text holds a 6-digit code, over real SMTP; returns the code. */
+  mailedCodeFor(address: string, after?: Date): Promise<string>;
+  /**
+   * Runs the dispatcher once now: resolves when every message due so far (mail and texts) has
+   * been handed to its catcher (or failed), so "nothing was sent" can be checked without a sleep. A test that waits for "a mail after T" takes T after this, so a
+   * code mail codeFor did not wait for cannot arrive after T and be taken for the one awaited.
+   */
+  deliverMail(): Promise<void>;
   close(): Promise<void>;
-}
-
-export function codeIn(message: CaughtMessage): string {
-  const match = /\b(\d{6})\b/.exec(message.text);
-  if (!match) throw new Error(`no code in mail "${message.subject}"`);
-  return match[1]!;
 }
 
 export async function startTestGatehouse(
@@ -45,6 +64,7 @@ export async function startTestGatehouse(
     PORT: String(port),
     // The embedded SMS catcher (and /dev/mailbox) next to the test's own mail catcher.
     DEV_MAILBOX: 'true',
+    ...TEST_ARGON2,
     ...options.env,
   });
   config.database = database.config;
@@ -55,21 +75,28 @@ export async function startTestGatehouse(
   });
   const address = await gatehouse.listen();
   const url = address.replace('127.0.0.1', 'localhost');
-  const handedOut = new Set<string>();
-  // Pages compare the Origin header with PUBLIC_URL; tests talk to the real port.
+  // Pages compare the Origin header with PUBLIC_URL; tests talk to the real port, or in-process.
+  const leaveProcess = serveInProcess(url, gatehouse.app);
+  const codes = createCodeReaders({
+    db: () => gatehouse.services.db,
+    secrets: () => gatehouse.services.secrets,
+    mail,
+    messageIdDomain: () => new URL(config.publicUrl).hostname,
+    realClock: options.clock === undefined,
+  });
   return {
     url,
     config,
     database,
     mail,
     gatehouse,
-    async codeFor(to, after = new Date(0)) {
-      // A mail already handed out is never handed out again: two mails can share a millisecond.
-      const message = await mail.waitFor((m) => !handedOut.has(m.id) && m.to.includes(to) && m.receivedAt >= after && /\b\d{6}\b/.test(m.text), 10_000);
-      handedOut.add(message.id);
-      return codeIn(message);
+    codeFor: (to, after = new Date(0)) => codes.queued(to, after),
+    mailedCodeFor: (to, after = new Date(0)) => codes.mailed(to, after),
+    async deliverMail() {
+      await gatehouse.services.dispatcher.deliverDueMessages();
     },
     async close() {
+      leaveProcess();
       await gatehouse.close();
       await mail.close();
     },

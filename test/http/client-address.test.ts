@@ -12,7 +12,8 @@ let n = 0;
 /** Signs in with this X-Forwarded-For from loopback; returns the address the session recorded. */
 async function addressSeen(app: TestGatehouse, forwardedFor: string | undefined): Promise<string> {
   const account = await makeAccount(app, { email: `proxy.shopper${++n}@example.com` });
-  const browser = createClient(app.url);
+  // A real socket: the client address is what this file is about.
+  const browser = createClient(app.url, { network: true });
   const headers: Record<string, string> = forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor };
   await browser.get('/login', headers);
   const response = await browser.post('/login', { identifier: account.email, password: account.password }, { headers });

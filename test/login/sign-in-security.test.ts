@@ -5,7 +5,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Algorithm, hash as argon2Hash } from '@node-rs/argon2';
 import { testDialects } from '../harness/databases.ts';
-import { startTestGatehouse, createManualClock, type TestGatehouse } from '../harness/test-app.ts';
+import { PRODUCTION_ARGON2, startTestGatehouse, createManualClock, type TestGatehouse } from '../harness/test-app.ts';
 import { createClient } from '../harness/http-client.ts';
 import { alertText, makeAccount, signIn, signInOk, whoamiWith, withoutTokens } from '../security/kit.ts';
 
@@ -22,7 +22,7 @@ for (const dialect of testDialects) {
     const nextWindow = () => clock.advance(11 * 60_000);
 
     before(async () => {
-      app = await startTestGatehouse(dialect, { clock });
+      app = await startTestGatehouse(dialect, { clock, env: PRODUCTION_ARGON2 });
     });
     after(() => app.close());
 
@@ -207,7 +207,7 @@ for (const dialect of testDialects) {
     let app: TestGatehouse;
     const clock = createManualClock();
     before(async () => {
-      app = await startTestGatehouse(dialect, { clock });
+      app = await startTestGatehouse(dialect, { clock, env: PRODUCTION_ARGON2 });
     });
     after(() => app.close());
 

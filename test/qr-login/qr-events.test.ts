@@ -79,25 +79,40 @@ for (const dialect of testDialects) {
     test('an event stream the browser closes stops re-reading the row at once (no 150 s poll left behind)', async () => {
       const { qrLogin } = app.gatehouse.services;
       const original = qrLogin.statusForBrowser;
+      const originalSubscribe = qrLogin.subscribe;
       let reads = 0;
       qrLogin.statusForBrowser = (secret) => {
         reads++;
         return original(secret);
+      };
+      // The stream's stop() unsubscribes and clears its re-read timer in one go: seeing the
+      // unsubscribe is seeing the server notice that the browser went away.
+      let unsubscribed!: () => void;
+      const stopped = new Promise<void>((resolve) => (unsubscribed = resolve));
+      qrLogin.subscribe = (id, listener) => {
+        const unsubscribe = originalSubscribe(id, listener);
+        return () => {
+          unsubscribe();
+          unsubscribed();
+        };
       };
       try {
         const browser = newBrowser(app.url);
         await showQr(browser);
         const stream = await openEvents(app.url, browser.cookie());
         assert.equal((await stream.next()).status, 'pending');
-        await sleep(2200);
+        // The first read, then one a second: wait for the third rather than for a fixed time.
+        for (const deadline = Date.now() + 10_000; reads < 3 && Date.now() < deadline; ) await sleep(50);
         assert.ok(reads >= 3, `the open stream re-reads about once a second (${reads} reads)`);
         await stream.close();
-        await sleep(200);
+        await Promise.race([stopped, sleep(10_000, undefined, { ref: false }).then(() => assert.fail('the server never noticed the closed stream'))]);
         const afterClose = reads;
-        await sleep(2200);
+        // One re-read period (RE_READ_MS, 1 s) and a little: a timer left running would read again in it.
+        await sleep(1200);
         assert.equal(reads, afterClose, 'no re-reads after the browser went away');
       } finally {
         qrLogin.statusForBrowser = original;
+        qrLogin.subscribe = originalSubscribe;
       }
     });
 

@@ -4,7 +4,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { testDialects } from '../harness/databases.ts';
-import { startTestGatehouse, createManualClock, type TestGatehouse } from '../harness/test-app.ts';
+import { PRODUCTION_ARGON2, startTestGatehouse, createManualClock, type TestGatehouse } from '../harness/test-app.ts';
 import { createClient } from '../harness/http-client.ts';
 import { GOOD_PASSWORD, alertText, countRows, fieldError, flowIdFrom, makeAccount, registrationFields, withoutTokens } from './kit.ts';
 
@@ -15,7 +15,7 @@ for (const dialect of testDialects) {
     let app: TestGatehouse;
     const clock = createManualClock();
     before(async () => {
-      app = await startTestGatehouse(dialect, { clock });
+      app = await startTestGatehouse(dialect, { clock, env: PRODUCTION_ARGON2 });
     });
     after(() => app.close());
 
