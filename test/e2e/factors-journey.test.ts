@@ -17,6 +17,7 @@ import { testDialects } from '../harness/databases.ts';
 import { createManualClock, startTestGatehouse, type TestGatehouse } from '../harness/test-app.ts';
 import { launchBrowser, newDesktopPage, type Browser, type Page } from '../harness/browser.ts';
 import { createShopper, pathOf, signIn, waitForPath, watchForBrowserErrors } from './e2e-kit.ts';
+import { addPhone, enrollAuthenticator, signedInShopper, turnOnTwoStep } from '../factors/factors-kit.ts';
 import {
   addPhoneInBrowser,
   appNow,
@@ -65,18 +66,19 @@ for (const dialect of testDialects) {
     /** Moves the server past the authenticator step used last (each step works only once). */
     const nextTotpStep = () => clock.advance(TOTP_STEP_MS);
 
-    /** A shopper with a confirmed phone and an authenticator app (and so backup codes); the set-up browser is checked and closed. */
+    /**
+     * A shopper with a confirmed phone and an authenticator app (and so backup codes), set up
+     * through the same Security forms but posted by the in-process client: test (a) walks those
+     * screens in Chromium, so the journeys after it spend the browser on what they are about.
+     */
     async function shopperWithFactors(twoStep: boolean) {
       shoppers += 1;
       const email = `factors.${shoppers}.${dialect}@example.com`;
       const phone = `+4479111234${String(shoppers).padStart(2, '0')}`;
-      await createShopper(app, { email, password: PASSWORD });
-      const page = await openPage();
-      await signIn(page, app.url, email, PASSWORD);
-      await addPhoneInBrowser(page, app, phone);
-      const { key, backupCodes } = await setUpAuthenticatorInBrowser(page, app);
-      if (twoStep) await turnOnTwoStepInBrowser(page, app);
-      await closePages();
+      const shopper = await signedInShopper(app, email, { password: PASSWORD });
+      await addPhone(app, shopper, phone);
+      const { secret: key, backupCodes } = await enrollAuthenticator(app, shopper);
+      if (twoStep) await turnOnTwoStep(shopper);
       return { email, phone, key, backupCodes };
     }
 

@@ -42,8 +42,9 @@ export interface Shopper extends MadeAccount {
 }
 
 /** An account and a browser signed in to it (so "Confirm it's you" is not needed for 10 minutes). */
-export async function signedInShopper(app: TestGatehouse, email: string, locale: 'en' | 'ru' = 'en'): Promise<Shopper> {
-  const account = await makeAccount(app, { email, locale });
+export async function signedInShopper(app: TestGatehouse, email: string, options: 'en' | 'ru' | { locale?: 'en' | 'ru'; password?: string } = 'en'): Promise<Shopper> {
+  const { locale = 'en', password } = typeof options === 'string' ? { locale: options } : options;
+  const account = await makeAccount(app, { email, locale, password });
   const browser = createClient(app.url);
   await signInOk(browser, email, account.password);
   return { ...account, browser };
