@@ -3,7 +3,7 @@
 // printed: an operator's terminal (and its scroll-back) is no place for codes or who gets them.
 import type { Services } from '../server/services.ts';
 import { listUndelivered, requeue, requeueParked, type OutboxEntry, type RequeueProblem } from '../courier/outbox-admin.ts';
-import { UsageError } from './user-commands.ts';
+import { UsageError } from './usage-error.ts';
 
 const time = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString().slice(0, 19).replace('T', ' ') + 'Z');
 

@@ -4,7 +4,7 @@ import { checkEmail, checkLoginName, parseIdentifier } from '../identity/identif
 import { checkNewPassword } from '../identity/password-policy.ts';
 import { isLocale } from '../shared/i18n.ts';
 
-export class UsageError extends Error {}
+import { UsageError } from './usage-error.ts';
 
 async function readPasswordFromStdin(): Promise<string> {
   const chunks: Buffer[] = [];
