@@ -6,7 +6,8 @@ export default async function* fileTimes(source) {
   const files = new Map();
   const started = Date.now();
   for await (const event of source) {
-    const file = event.data?.file;
+    // test/run-all.mjs runs test/<dir>/.<name>.bundle.mjs for test/<dir>/<name>.ts.
+    const file = event.data?.file?.replace(/\/\.([^/]+)\.bundle\.mjs$/, '/$1.ts');
     if (!file) continue;
     let entry = files.get(file);
     if (!entry) files.set(file, (entry = { tests: 0, ownMs: 0 }));
