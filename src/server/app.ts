@@ -25,6 +25,7 @@ import { registerSecuritySettingsRoutes } from '../settings/security-settings-ro
 import { registerPasswordChangeRoutes } from '../recovery/password-change-routes.tsx';
 import { registerSecurityPageRoute } from '../settings/security-page-routes.tsx';
 import { registerPasskeyRoutes } from '../settings/passkey-routes.tsx';
+import { registerPasskeyAppRoutes } from '../settings/passkey-app-routes.ts';
 import { createQrPanelRenderer, registerQrLoginRoutes } from '../qr-login/qr-login-routes.tsx';
 import { registerAppApiRoutes } from '../qr-login/app-api-routes.ts';
 import { registerSessionRoutes } from '../sessions/session-routes.ts';
@@ -82,6 +83,7 @@ export async function buildApp(config: Config, services: Services, logger: objec
   registerPhoneSetupRoutes(app, { settings: services.securitySettings, config });
   registerSecuritySettingsRoutes(app, { settings: services.securitySettings, clock: services.clock });
   registerPasskeyRoutes(app, { settings: services.passkeySettings, factors: services.factors });
+  registerPasskeyAppRoutes(app, { passkeys: services.passkeySettings, settings: services.securitySettings, sessions: services.sessions });
   if (config.devMailbox && (services.mailCatcher || services.smsCatcher)) registerMailboxRoutes(app, { catcher: services.mailCatcher, smsCatcher: services.smsCatcher });
   return app;
 }
