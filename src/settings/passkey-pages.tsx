@@ -25,13 +25,13 @@ export function PasskeysSection(props: Base & { passkeys: PasskeyRow[] }): SafeH
       ) : (
         <ul class="factor-list" aria-labelledby="passkeys-title">
           {passkeys.map((p) => (
-            <li class="factor-item is-set" data-passkey-id={p.id}>
+            <li class="factor-item is-set" data-factor="passkey" data-passkey-id={p.id}>
               <div class="factor-about">
                 <p class="factor-name" data-passkey-name="">
                   {p.name} <span class={p.backedUp ? 'badge badge-ok' : 'badge'} data-passkey-sync={p.backedUp ? 'synced' : 'device'}>{t(p.backedUp ? 'passkeys.synced' : 'passkeys.device_only')}</span>
                 </p>
-                <p class="factor-state">
-                  {t('passkeys.added', { when: formatTime(p.createdAt, ctx.locale) })} · {p.lastUsedAt === null ? t('passkeys.never_used') : t('passkeys.last_used', { when: formatTime(p.lastUsedAt, ctx.locale) })}
+                <p class="factor-state passkey-dates">
+                  <span>{t('passkeys.added', { when: formatTime(p.createdAt, ctx.locale) })}</span> · <span data-passkey-used="">{p.lastUsedAt === null ? t('passkeys.never_used') : t('passkeys.last_used', { when: formatTime(p.lastUsedAt, ctx.locale) })}</span>
                 </p>
               </div>
               <div class="factor-actions">
