@@ -5,8 +5,7 @@ import { h } from '../http/jsx.ts';
 import { formBody, shortText } from '../http/form-schema.ts';
 import { redirect, sendPage, textField } from '../http/replies.ts';
 import { MAX_RESPONSE_CHARS } from '../passkeys/passkey-input.ts';
-import type { FactorStore } from '../factors/factor-store.ts';
-import { hasSecondFactor } from '../factors/factor-store.ts';
+import { hasSecondFactor, type FactorStore } from '../factors/factor-store.ts';
 import { answerFailure, type Shown } from '../verification/answer-failure.ts';
 import type { PasskeySettingsService } from './passkey-settings-service.ts';
 import { AddPasskeyPage, RemovePasskeyPage, RenamePasskeyPage } from './passkey-pages.tsx';
@@ -16,20 +15,18 @@ import { answersBackTo, forShopper, refused, translate } from './shopper.ts';
 const ADD = '/account/security/passkeys/add';
 const RENAME = '/account/security/passkeys/rename';
 const REMOVE = '/account/security/passkeys/remove';
-const answers = answersBackTo;
 
 export function registerPasskeyRoutes(app: FastifyInstance, deps: { settings: PasskeySettingsService; factors: FactorStore }) {
   const { settings } = deps;
-  const words = translate;
 
   async function drawAdd(request: FastifyRequest, reply: FastifyReply, shopper: Shopper, shown: Shown = {}) {
     const started = await settings.startAdding(shopper, request.ctx.session!.email);
     if (!started.ok) {
       if (started.code === 'reverify.required') return refused(request, reply, started, ADD);
-      return sendPage(reply, <AddPasskeyPage ctx={request.ctx} t={words(request)} optionsJson="" error={words(request)(started.code)} />, 409);
+      return sendPage(reply, <AddPasskeyPage ctx={request.ctx} t={translate(request)} optionsJson="" error={translate(request)(started.code)} />, 409);
     }
     reply.header('cache-control', 'no-store');
-    return sendPage(reply, <AddPasskeyPage ctx={request.ctx} t={words(request)} optionsJson={JSON.stringify(started.options)} error={shown.error} />, shown.status ?? 200);
+    return sendPage(reply, <AddPasskeyPage ctx={request.ctx} t={translate(request)} optionsJson={JSON.stringify(started.options)} error={shown.error} />, shown.status ?? 200);
   }
 
   app.get(ADD, forShopper((request, reply, shopper) => drawAdd(request, reply, shopper)));
@@ -40,7 +37,7 @@ export function registerPasskeyRoutes(app: FastifyInstance, deps: { settings: Pa
     forShopper(async (request, reply, shopper) => {
       const result = await settings.finishAdding(shopper, textField(request.body, 'response') ?? '', request.headers['user-agent'] ?? '');
       if (result.ok) return redirect(reply, '/account/security?saved=passkey_added');
-      return answerFailure(request, reply, result, answers(ADD), (shown) => drawAdd(request, reply, shopper, shown));
+      return answerFailure(request, reply, result, answersBackTo(ADD), (shown) => drawAdd(request, reply, shopper, shown));
     }),
   );
 
@@ -49,7 +46,7 @@ export function registerPasskeyRoutes(app: FastifyInstance, deps: { settings: Pa
     forShopper(async (request, reply, shopper) => {
       const found = await settings.find(shopper, textField(request.query, 'id') ?? '');
       if (!found.ok) return refused(request, reply, found, `${RENAME}?id=${encodeURIComponent(textField(request.query, 'id') ?? '')}`);
-      return sendPage(reply, <RenamePasskeyPage ctx={request.ctx} t={words(request)} passkey={found.passkey} />);
+      return sendPage(reply, <RenamePasskeyPage ctx={request.ctx} t={translate(request)} passkey={found.passkey} />);
     }),
   );
 
@@ -65,8 +62,8 @@ export function registerPasskeyRoutes(app: FastifyInstance, deps: { settings: Pa
       if (result.code !== 'passkey.name_invalid') return refused(request, reply, result, back);
       const found = await settings.find(shopper, id);
       if (!found.ok) return refused(request, reply, found, back);
-      return answerFailure(request, reply, result, answers(back), (shown) =>
-        sendPage(reply, <RenamePasskeyPage ctx={request.ctx} t={words(request)} passkey={found.passkey} name={typed.slice(0, 64)} error={shown.error} />, shown.status),
+      return answerFailure(request, reply, result, answersBackTo(back), (shown) =>
+        sendPage(reply, <RenamePasskeyPage ctx={request.ctx} t={translate(request)} passkey={found.passkey} name={typed.slice(0, 64)} error={shown.error} />, shown.status),
       );
     }),
   );
@@ -79,7 +76,7 @@ export function registerPasskeyRoutes(app: FastifyInstance, deps: { settings: Pa
       // Said before, not after: removing the last factor turns two-step sign-in off.
       const summary = await deps.factors.summary(shopper.accountId);
       const turnsOff = summary.twoStep && !hasSecondFactor({ ...summary, passkeys: summary.passkeys - 1 });
-      return sendPage(reply, <RemovePasskeyPage ctx={request.ctx} t={words(request)} passkey={found.passkey} turnsOffTwoStep={turnsOff} />);
+      return sendPage(reply, <RemovePasskeyPage ctx={request.ctx} t={translate(request)} passkey={found.passkey} turnsOffTwoStep={turnsOff} />);
     }),
   );
 

@@ -133,6 +133,23 @@ for (const dialect of testDialects) {
       assert.equal(JSON.stringify(await passkeyRows(app, shopper.id)), before);
     });
 
+    test('with 10 passkeys the Security page says it is the most, and the add page refuses with words, not options', async (t) => {
+      const { app } = await startClockedGatehouse(dialect);
+      t.after(() => app.close());
+      const shopper = await signedInShopper(app, 'ten@example.com');
+      const { passkeyStore, db } = app.gatehouse.services;
+      for (let i = 0; i < 10; i++) {
+        await passkeyStore.add(db, shopper.id, { credentialId: `ten-${i}`, publicKey: 'x', signCount: 0, transports: [], aaguid: '', name: `Key ${i}`, deviceType: 'singleDevice', backupEligible: false, backedUp: false });
+      }
+      const security = await shopper.browser.get('/account/security');
+      assert.match(security.text, /You have 10 passkeys, the most an account can have\./);
+      assert.doesNotMatch(security.text, /href="\/account\/security\/passkeys\/add"/);
+      const add = await shopper.browser.get('/account/security/passkeys/add');
+      assert.equal(add.status, 409);
+      assert.match(add.text, /You already have 10 passkeys/);
+      assert.match(add.text, /data-options=""/);
+    });
+
     test('the add page loads @simplewebauthn/browser from our own static files, with no inline script, and says JavaScript is needed without it', async (t) => {
       const { app } = await startClockedGatehouse(dialect);
       t.after(() => app.close());

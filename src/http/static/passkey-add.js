@@ -9,12 +9,15 @@
   var field = form.querySelector('[data-passkey-response]');
   var status = form.querySelector('[data-passkey-status]');
   var words = form.getAttribute('data-words').split('|');
+  var raw = form.getAttribute('data-options');
+  // No options: the page says why (ten passkeys already); there is nothing to create.
+  if (!raw) return;
   var lib = window.SimpleWebAuthnBrowser;
   if (!lib || !lib.browserSupportsWebAuthn()) {
     status.textContent = words[0];
     return;
   }
-  var options = JSON.parse(form.getAttribute('data-options'));
+  var options = JSON.parse(raw);
   button.hidden = false;
   var busy = false;
   form.addEventListener('submit', function (event) {
