@@ -96,7 +96,7 @@ export function createPasskeyStore(db: Database, clock: Clock) {
 
     /**
      * Marks the challenge used if it is unused, unexpired and bound to exactly this purpose,
-     * browser and flow (and account, when given): one conditional UPDATE, so it is used once.
+     * browser, flow and account (or none): one conditional UPDATE, so it is used once.
      * Returns the account it was issued for (null: none named), or undefined when refused.
      */
     async consumeChallenge(challenge: string, binding: ChallengeBinding): Promise<{ accountId: string | null } | undefined> {
@@ -111,7 +111,9 @@ export function createPasskeyStore(db: Database, clock: Clock) {
         .where('used_at', 'is', null)
         .where('expires_at', '>', now);
       update = binding.flowId ? update.where('flow_id', '=', binding.flowId) : update.where('flow_id', 'is', null);
-      if (binding.accountId) update = update.where('account_id', '=', binding.accountId);
+      // Strict both ways: a challenge issued for an account (a second step) cannot be spent by a
+      // verification that names none (a password-less sign-in would then accept any account's key).
+      update = binding.accountId ? update.where('account_id', '=', binding.accountId) : update.where('account_id', 'is', null);
       const result = await update.executeTakeFirst();
       if (Number(result.numUpdatedRows) !== 1) return undefined;
       const row = await db.selectFrom('passkey_challenges').select('account_id').where('challenge_hash', '=', hash).executeTakeFirstOrThrow();

@@ -63,6 +63,7 @@ storeSuite('passkey store', (s) => {
     assert.equal(await store().consumeChallenge(c, { purpose: 'authenticate', browserId: 'b', flowId: 'flow-2', accountId }), undefined);
     assert.equal(await store().consumeChallenge(c, { purpose: 'authenticate', browserId: 'b', accountId }), undefined);
     assert.equal(await store().consumeChallenge(c, { purpose: 'authenticate', browserId: 'b', flowId: 'flow-1', accountId: other }), undefined);
+    assert.equal(await store().consumeChallenge(c, { purpose: 'authenticate', browserId: 'b', flowId: 'flow-1' }), undefined, 'a verification naming no account cannot spend an account’s challenge');
     assert.deepEqual(await store().consumeChallenge(c, { purpose: 'authenticate', browserId: 'b', flowId: 'flow-1', accountId }), { accountId });
   });
 
