@@ -59,7 +59,7 @@ export function createSoftwareAuthenticator(options: SoftwareAuthenticatorOption
       const rawId = bend.credentialId ? Buffer.from(isoBase64URL.toBuffer(bend.credentialId)) : randomBytes(16);
       const credentialId = isoBase64URL.fromBuffer(rawId);
       const rpId = bend.rpId ?? creation.rp.id!;
-      const counter = options.counts === false ? 0 : 0;
+      const counter = 0; // a new credential starts at 0 (WebAuthn §6.1.1)
       credentials.set(credentialId, { key: privateKey, cose, counter, rpId: creation.rp.id!, userHandle: creation.user.id });
       const idLength = Buffer.alloc(2);
       idLength.writeUInt16BE(rawId.length);
