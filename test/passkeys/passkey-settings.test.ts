@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { testDialects } from '../harness/databases.ts';
-import { REVERIFY_WINDOW_MS, reverify, signedInShopper, startClockedGatehouse, twoStepBadge } from '../factors/factors-kit.ts';
+import { passwordStep, REVERIFY_WINDOW_MS, reverify, signedInShopper, startClockedGatehouse, twoStepBadge } from '../factors/factors-kit.ts';
+import { createClient } from '../harness/http-client.ts';
 import { addPasskey, authenticatorFor, optionsIn, passkeyRows } from './passkey-page-kit.ts';
 
 const ICLOUD = 'fbfc3007-154e-4ecc-8c0b-6e020557d7bd';
@@ -106,6 +107,16 @@ for (const dialect of testDialects) {
       assert.match(warning.text, /removing it turns two-step verification off/);
       await shopper.browser.post('/account/security/passkeys/remove', { id: row!.id });
       assert.equal(await twoStepBadge(shopper), 'off');
+    });
+
+    test('two-step that is on with only a passkey is never skipped at sign-in: the password step still asks for a second step', async (t) => {
+      const { app } = await startClockedGatehouse(dialect);
+      t.after(() => app.close());
+      const shopper = await signedInShopper(app, 'only.passkey@example.com');
+      await addPasskey(app, shopper);
+      assert.equal((await shopper.browser.post('/account/security/two-step', { on: '1' })).location, '/account/security?saved=on');
+      const step = await passwordStep(app, createClient(app.url), shopper.email, shopper.password);
+      assert.match(step.location, /^\/login\/verify\/backup-code/, 'until the passkey way of the second step exists, backup codes are what is offered');
     });
 
     test('bad input — not JSON, wrong types, a huge attestation, bad base64url, a duplicate — gets a 4xx and changes nothing', async (t) => {
