@@ -15,6 +15,7 @@ import { factorFailureCodes } from './factors/factor-failures.ts';
 import { smsCapFailureCodes } from './throttling/sms-cap-failures.ts';
 import { securitySettingsFailureCodes } from './settings/security-settings-failures.ts';
 import { qrLoginFailureCodes } from './qr-login/qr-login-failures.ts';
+import { passkeyFailureCodes } from './passkeys/passkey-failures.ts';
 import type { commonMessages } from './http/common-messages.ts';
 import type { accountMessages } from './account/account-messages.ts';
 import type { registrationMessages } from './registration/registration-messages.ts';
@@ -24,6 +25,7 @@ import type { factorMessages } from './factors/factor-messages.ts';
 import type { recoveryMessages } from './recovery/recovery-messages.ts';
 import type { securitySettingsMessages } from './settings/security-settings-messages.ts';
 import type { qrLoginMessages } from './qr-login/qr-login-messages.ts';
+import type { passkeyMessages } from './passkeys/passkey-messages.ts';
 import type { mailboxMessages } from './courier/mailbox-messages.ts';
 import type { emailMessages } from './courier/templates/email-messages.ts';
 import type { smsMessages } from './courier/templates/sms-messages.ts';
@@ -40,6 +42,7 @@ const lists = {
   smsCaps: smsCapFailureCodes,
   securitySettings: securitySettingsFailureCodes,
   qrLogin: qrLoginFailureCodes,
+  passkeys: passkeyFailureCodes,
 } as const;
 
 type CodesOf<Folders> = { [Folder in keyof Folders]: Folders[Folder] extends readonly (infer Code)[] ? Code : never };
@@ -53,7 +56,8 @@ type PageMessageId = keyof (typeof commonMessages &
   typeof factorMessages &
   typeof recoveryMessages &
   typeof securitySettingsMessages &
-  typeof qrLoginMessages);
+  typeof qrLoginMessages &
+  typeof passkeyMessages);
 type MailMessageId = keyof (typeof mailboxMessages & typeof emailMessages & typeof smsMessages);
 
 declare module './shared/failure.ts' {

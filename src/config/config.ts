@@ -38,6 +38,8 @@ export interface Config {
   host: string;
   port: number;
   publicUrl: string;
+  /** The WebAuthn relying party id: PUBLIC_URL's host, or a registrable parent of it (PASSKEY_RP_ID). */
+  passkeyRpId: string;
   database: DatabaseConfig;
   dataDir: string;
   secret: string | undefined;
@@ -187,6 +189,22 @@ function databaseFrom(env: Env, dataDir: string): DatabaseConfig {
   return { kind: 'postgres', url: checked! };
 }
 
+/**
+ * PASSKEY_RP_ID, when set, must be PUBLIC_URL's host or a parent domain of it (WebAuthn §5.1.3:
+ * a page may claim its own host or a registrable suffix). A bare top-level name ("com") would
+ * let every site under it ask for the store's passkeys, so it needs at least two labels.
+ */
+function passkeyRpIdFrom(env: Env, publicUrl: string): string {
+  const host = new URL(publicUrl).hostname;
+  const raw = env.PASSKEY_RP_ID?.trim().toLowerCase();
+  if (!raw) return host;
+  const isParent = raw === host || (host.endsWith(`.${raw}`) && raw.includes('.'));
+  if (!/^[a-z0-9.-]{1,253}$/.test(raw) || !isParent) {
+    throw new ConfigError(`PASSKEY_RP_ID must be PUBLIC_URL's host (${host}) or a parent domain of it, like example.com for shop.example.com; got "${raw}"`);
+  }
+  return raw;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const port = integer(env, 'PORT', 3000, 0, 65535);
   const host = env.HOST || '127.0.0.1';
@@ -232,6 +250,7 @@ export function loadConfig(env: Env = process.env): Config {
     host,
     port,
     publicUrl,
+    passkeyRpId: passkeyRpIdFrom(env, publicUrl),
     database: databaseFrom(env, dataDir),
     dataDir,
     secret,

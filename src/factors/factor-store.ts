@@ -15,8 +15,13 @@ export interface FactorSummary {
   phone: string | null;
   totp: boolean;
   backupCodesLeft: number;
+  /** How many passkeys the account has (src/passkeys/): each one is a second factor too. */
+  passkeys: number;
   twoStep: boolean;
 }
+
+/** Something two-step sign-in can ask for: a phone, an authenticator app or a passkey. */
+export const hasSecondFactor = (summary: FactorSummary): boolean => !!summary.phone || summary.totp || summary.passkeys > 0;
 
 export function createFactorStore(db: Database, secrets: Secrets, clock: Clock) {
   const backupCodeHash = (accountId: string, normalized: string) => secrets.keyedHash(`backup-code:${accountId}`, normalized);
@@ -37,13 +42,14 @@ export function createFactorStore(db: Database, secrets: Secrets, clock: Clock) 
   return {
     /** `executor`: a transaction that must see its own changes (and, on SQLite, must not wait for itself). */
     async summary(accountId: string, executor: Database = db): Promise<FactorSummary> {
-      const [phone, totp, codes, account] = await Promise.all([
+      const [phone, totp, codes, account, passkeys] = await Promise.all([
         executor.selectFrom('account_phones').select('masked').where('account_id', '=', accountId).executeTakeFirst(),
         executor.selectFrom('totp_credentials').select('account_id').where('account_id', '=', accountId).executeTakeFirst(),
         this.backupCodesLeft(accountId, executor),
         executor.selectFrom('accounts').select('two_step_enabled_at').where('id', '=', accountId).executeTakeFirst(),
+        executor.selectFrom('passkeys').select((eb) => eb.fn.countAll<number>().as('n')).where('account_id', '=', accountId).executeTakeFirstOrThrow(),
       ]);
-      return { phone: phone?.masked ?? null, totp: !!totp, backupCodesLeft: codes, twoStep: account?.two_step_enabled_at != null };
+      return { phone: phone?.masked ?? null, totp: !!totp, backupCodesLeft: codes, passkeys: Number(passkeys.n), twoStep: account?.two_step_enabled_at != null };
     },
 
     // ---- phone -------------------------------------------------------------------------------

@@ -81,6 +81,9 @@ export async function deleteOldRows(db: Database, now: number, stopping: () => b
     // A lock row holds nothing; it only gives parallel claims something to queue on, and is
     // written again by the next claim. One per subject that tried a code in the last day.
     budget_locks: stopping() ? 0 : Number((await db.deleteFrom('budget_locks').where('touched_at', '<', now - DAY).executeTakeFirst()).numDeletedRows),
+
+    // A passkey challenge is refused 5 minutes after issue (used or not); an hour is margin.
+    passkey_challenges: stopping() ? 0 : Number((await db.deleteFrom('passkey_challenges').where('expires_at', '<', now - HOUR).executeTakeFirst()).numDeletedRows),
   };
 }
 

@@ -60,6 +60,14 @@ const statusByCode: Record<FailureCode, number> = {
   'qr.not_confirmed': 409,
   'qr.elsewhere_unconfirmed': 409,
   'qr.too_many_requests': 429,
+  'passkey.response_invalid': 400,
+  'passkey.challenge_invalid': 410,
+  'passkey.not_verified': 400,
+  'passkey.limit_reached': 409,
+  'passkey.already_registered': 409,
+  'passkey.not_accepted': 401,
+  'passkey.not_found': 404,
+  'passkey.name_invalid': 422,
 };
 
 export function statusFor(code: FailureCode): number {

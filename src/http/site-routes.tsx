@@ -32,10 +32,15 @@ export function registerSiteRoutes(app: FastifyInstance) {
   // The reference app's QR decoder where the browser has no BarcodeDetector, from the jsqr package:
   // 250 KB that only /app's camera scanner asks for, so read on its first request, not at start.
   const jsQrPath = createRequire(import.meta.url).resolve('jsqr/dist/jsQR.js');
+  // @simplewebauthn/browser's UMD bundle (window.SimpleWebAuthnBrowser), from our own origin — no
+  // CDN, so the CSP stays 'self' and the passkey pages run only code we ship. Read on first request.
+  // The package exports only its module entry (script/index.js); the bundle sits beside it.
+  const webAuthnPath = join(dirname(dirname(createRequire(import.meta.url).resolve('@simplewebauthn/browser'))), 'dist', 'bundle', 'index.umd.min.js');
+  const lazy: Record<string, string> = { 'jsQR.js': jsQrPath, 'simplewebauthn-browser.js': webAuthnPath };
 
   app.get('/static/:name', async (request, reply) => {
     const name = (request.params as { name: string }).name;
-    if (name === 'jsQR.js' && !files.has(name)) files.set(name, { body: readFileSync(jsQrPath), type: contentTypes['.js']! });
+    if (Object.hasOwn(lazy, name) && !files.has(name)) files.set(name, { body: readFileSync(lazy[name]!), type: contentTypes['.js']! });
     const file = files.get(name);
     if (!file) return reply.callNotFound();
     return reply.type(file.type).header('cache-control', 'public, max-age=300').send(file.body);

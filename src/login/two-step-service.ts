@@ -10,7 +10,7 @@
 import type { TypedCode } from '../verification/typed-code.ts';
 import type { Config } from '../config/config.ts';
 import type { FactorChecks, FlowRef, TextCodeProblem, Way } from '../factors/factor-checks.ts';
-import type { FactorStore, FactorSummary } from '../factors/factor-store.ts';
+import { hasSecondFactor, type FactorStore, type FactorSummary } from '../factors/factor-store.ts';
 import type { FlowOf, FlowProblem, FlowStore } from '../flows/flow-store.ts';
 import { isFailure } from '../flows/flow-store.ts';
 import type { Account } from '../identity/account-store.ts';
@@ -78,7 +78,10 @@ export function createTwoStepService(deps: { db: Database; config: Config; facto
     async secondFactorsRequired(account: Account): Promise<FactorSummary | null> {
       if (account.two_step_enabled_at === null) return null;
       const summary = await factors.summary(account.id);
-      return summary.totp || summary.phone ? summary : null;
+      // A passkey counts (factor-store.ts hasSecondFactor): two-step that is on is never skipped
+      // because the account's only factor is a passkey; begin() then falls back to backup codes
+      // until the passkey way of the second step exists.
+      return hasSecondFactor(summary) ? summary : null;
     },
 
     /**
@@ -100,8 +103,9 @@ export function createTwoStepService(deps: { db: Database; config: Config; facto
       });
       // The app asks for a text itself (app-second-step-routes.ts): nothing is sent for it here.
       if (summary.totp || caller.app) return { flowId: flow.id, way: 'totp' };
-      // A phone but no way to text it (no SMS provider any more): backup codes are what is left.
-      if (!checks.textsAvailable) return { flowId: flow.id, way: 'backup_code' };
+      // A phone but no way to text it (no SMS provider any more), or only a passkey (its way of the
+      // second step is still to come): backup codes are what is left.
+      if (!checks.textsAvailable || !summary.phone) return { flowId: flow.id, way: 'backup_code' };
       const sent = await checks.sendToAccountPhone(ref(flow), caller.clientAddress, { quietWhenCapped: false });
       return { flowId: flow.id, way: 'sms', sent };
     },

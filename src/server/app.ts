@@ -24,6 +24,8 @@ import { registerReverifyRoutes } from '../settings/reverify-routes.tsx';
 import { registerSecuritySettingsRoutes } from '../settings/security-settings-routes.tsx';
 import { registerPasswordChangeRoutes } from '../recovery/password-change-routes.tsx';
 import { registerSecurityPageRoute } from '../settings/security-page-routes.tsx';
+import { registerPasskeyRoutes } from '../settings/passkey-routes.tsx';
+import { registerPasskeyAppRoutes } from '../settings/passkey-app-routes.ts';
 import { createQrPanelRenderer, registerQrLoginRoutes } from '../qr-login/qr-login-routes.tsx';
 import { registerAppApiRoutes } from '../qr-login/app-api-routes.ts';
 import { registerSessionRoutes } from '../sessions/session-routes.ts';
@@ -73,13 +75,15 @@ export async function buildApp(config: Config, services: Services, logger: objec
   registerAppApiRoutes(app, { qrLogin: services.qrLogin, login: services.login, twoStep: services.twoStep, sessions: services.sessions });
   registerRegistrationRoutes(app, { registration: services.registration, sessions: services.sessions, clock: services.clock, security: config.security });
   registerAccountRoutes(app, { db: services.db, accounts: services.accounts, sessions: services.sessions, clock: services.clock });
-  registerSecurityPageRoute(app, { sessions: services.sessions, factors: services.factors, textsAvailable: services.smsAvailable });
+  registerSecurityPageRoute(app, { sessions: services.sessions, factors: services.factors, passkeys: services.passkeyStore, textsAvailable: services.smsAvailable });
   const resetSteps = { passwordReset: services.passwordReset, otherWays: services.otherWays, security: config.security, clock: services.clock };
   registerRecoveryRoutes(app, resetSteps);
   registerPasswordChangeRoutes(app, { ...resetSteps, drawSettings: drawSettingsPage });
   registerReverifyRoutes(app, { settings: services.securitySettings, clock: services.clock });
   registerPhoneSetupRoutes(app, { settings: services.securitySettings, config });
   registerSecuritySettingsRoutes(app, { settings: services.securitySettings, clock: services.clock });
+  registerPasskeyRoutes(app, { settings: services.passkeySettings, factors: services.factors });
+  registerPasskeyAppRoutes(app, { passkeys: services.passkeySettings, settings: services.securitySettings, sessions: services.sessions });
   if (config.devMailbox && (services.mailCatcher || services.smsCatcher)) registerMailboxRoutes(app, { catcher: services.mailCatcher, smsCatcher: services.smsCatcher });
   return app;
 }

@@ -12,27 +12,32 @@ import type { FactorStore } from '../factors/factor-store.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import { securitySettingsMessages } from './security-settings-messages.ts';
 import { TwoStepSection } from './security-settings-pages.tsx';
+import { PasskeysSection } from './passkey-pages.tsx';
+import { passkeyMessages } from '../passkeys/passkey-messages.ts';
+import type { PasskeyStore } from '../passkeys/passkey-store.ts';
 
 /** The notice a redirect back here names (?ended= or ?saved=), by its query value. */
 const notices: Record<string, MessageId> = {
   one: 'account.session_ended', others: 'account.other_sessions_ended',
+  passkey_added: 'passkeys.saved_added', passkey_renamed: 'passkeys.saved_renamed', passkey_removed: 'passkeys.saved_removed',
   phone: 'two_step.saved_phone', totp: 'two_step.saved_totp', on: 'two_step.saved_on', off: 'two_step.saved_off', removed: 'two_step.removed',
 };
 
-export function registerSecurityPageRoute(app: FastifyInstance, deps: { sessions: SessionService; factors: FactorStore; textsAvailable: boolean }) {
+export function registerSecurityPageRoute(app: FastifyInstance, deps: { sessions: SessionService; factors: FactorStore; passkeys: PasskeyStore; textsAvailable: boolean }) {
   const { sessions, factors } = deps;
 
   app.get('/account/security', async (request, reply) => {
     const session = requireSession(request, reply);
     if (!session) return reply;
-    const t = request.ctx.translator(accountMessages, securitySettingsMessages);
+    const t = request.ctx.translator(accountMessages, securitySettingsMessages, passkeyMessages);
     const query = request.query as Record<string, unknown>;
     const key = typeof query.ended === 'string' ? query.ended : typeof query.saved === 'string' ? query.saved : '';
     const notice = Object.hasOwn(notices, key) ? t(notices[key]) : undefined;
-    const [list, summary] = await Promise.all([sessions.listSessions(session.account_id), factors.summary(session.account_id)]);
+    const [list, summary, passkeys] = await Promise.all([sessions.listSessions(session.account_id), factors.summary(session.account_id), deps.passkeys.listForAccount(session.account_id)]);
     const page = (
       <SecurityPage ctx={request.ctx} t={t} sessions={list} currentId={session.id} notice={notice}>
         <TwoStepSection ctx={request.ctx} t={t} factors={summary} textsAvailable={deps.textsAvailable} />
+        <PasskeysSection ctx={request.ctx} t={t} passkeys={passkeys} />
       </SecurityPage>
     );
     return sendPage(reply, page);

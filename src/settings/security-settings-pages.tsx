@@ -3,7 +3,7 @@
 import { AccountFrame } from '../account/account-pages.tsx';
 import { backupCodesFile } from '../factors/backup-codes.ts';
 import { keepTogether } from '../factors/factor-pages.tsx';
-import type { FactorSummary } from '../factors/factor-store.ts';
+import { hasSecondFactor, type FactorSummary } from '../factors/factor-store.ts';
 import { groupSecretForTyping } from '../factors/totp.ts';
 import { h, trustedHtml, type SafeHtml } from '../http/jsx.ts';
 import { Alert, CsrfField, Field } from '../http/layout.tsx';
@@ -28,7 +28,7 @@ function PostButton(props: { ctx: RequestContext; action: string; label: string;
 /** The section at the top of the Security page. */
 export function TwoStepSection(props: { ctx: RequestContext; t: Translate; factors: FactorSummary; textsAvailable: boolean }): SafeHtml {
   const { ctx, t, factors } = props;
-  const canTurnOn = !!factors.phone || factors.totp;
+  const canTurnOn = hasSecondFactor(factors);
   return (
     <div class="two-step" id="two-step">
       <h2>

@@ -12,7 +12,8 @@ import type { TypedCode } from '../verification/typed-code.ts';
 import type { Config } from '../config/config.ts';
 import { BACKUP_CODE_COUNT, newBackupCodes, normalizeBackupCode } from '../factors/backup-codes.ts';
 import type { FactorChecks, FlowRef, TextCodeProblem } from '../factors/factor-checks.ts';
-import type { FactorStore } from '../factors/factor-store.ts';
+import { hasSecondFactor, type FactorStore } from '../factors/factor-store.ts';
+import { createSecurityNotices } from './security-notices.ts';
 import { parsePhoneNumber } from '../factors/phone-number.ts';
 import { maskPhoneNumber } from '../courier/mask.ts';
 import { matchTotp, newTotpSecret } from '../factors/totp.ts';
@@ -30,8 +31,6 @@ import type { Secrets } from '../shared/secrets.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Database } from '../storage/database.ts';
 import type { enqueueEmail } from '../courier/outbox.ts';
-import type { SecurityChange } from '../courier/templates/email-templates.ts';
-import { describeMoment } from '../shared/i18n.ts';
 import type { LoginThrottle } from '../throttling/login-throttle.ts';
 import type { EarlierCode, TryProblem } from '../verification/code-service.ts';
 import { phoneSetupFlow, totpSetupFlow } from './security-setup-flows.ts';
@@ -68,23 +67,7 @@ export function createSecuritySettingsService(deps: {
   const phoneFlows = deps.flows.of(phoneSetupFlow);
   const totpFlows = deps.flows.of(totpSetupFlow);
 
-  /** Queues the owner's notice of a change, in the change's own transaction. */
-  async function noticeOf(trx: Database, accountId: string, change: SecurityChange, detail?: string) {
-    const account = await accounts.findById(accountId, trx);
-    if (!account) return;
-    await deps.enqueueEmail(trx, { secrets, clock }, {
-      template: 'security_changed',
-      locale: account.locale as Locale,
-      to: account.email,
-      data: { storeName: config.storeName, change, time: describeMoment(clock.now(), account.locale), secureUrl: `${config.publicUrl}/recovery`, ...(detail ? { detail } : {}) },
-    });
-  }
-  /** Runs a change and its notice in one transaction, then wakes the courier. */
-  async function changeWithNotice<T>(work: (trx: Database) => Promise<T>): Promise<T> {
-    const result = await db.transaction().execute(work);
-    deps.wakeCourier();
-    return result;
-  }
+  const { noticeOf, changeWithNotice, keepTwoStepHonest } = createSecurityNotices(deps);
 
   const ref = (flow: FlowRow, shopper: Shopper): FlowRef => ({ id: flow.id, kind: flow.kind, subject: flow.subject, accountId: shopper.accountId, locale: shopper.locale as Locale });
 
@@ -117,12 +100,6 @@ export function createSecuritySettingsService(deps: {
       // The flow outlives any one code (as recovery's does): a code sent again lives its own 10 minutes.
       lifetimeSeconds: config.security.flowLifetimeSeconds,
     };
-  }
-
-  /** Two-step sign-in needs something to ask for: it switches itself off with the last factor. */
-  async function keepTwoStepHonest(executor: Database, accountId: string) {
-    const summary = await factors.summary(accountId, executor);
-    if (summary.twoStep && !summary.phone && !summary.totp) await factors.setTwoStep(executor, accountId, false);
   }
 
   return {
@@ -262,7 +239,7 @@ export function createSecuritySettingsService(deps: {
       if (!fresh(shopper)) return fail('reverify.required');
       if (on) {
         const summary = await factors.summary(shopper.accountId);
-        if (!summary.phone && !summary.totp) return fail('two_step.needs_factor');
+        if (!hasSecondFactor(summary)) return fail('two_step.needs_factor');
       }
       await changeWithNotice(async (trx) => {
         const wasOn = (await factors.summary(shopper.accountId, trx)).twoStep;

@@ -6,6 +6,7 @@ import { accountMessages } from '../account/account-messages.ts';
 import { factorMessages } from '../factors/factor-messages.ts';
 import { requireSession } from '../http/require-session.ts';
 import { loginMessages } from '../login/login-messages.ts';
+import { passkeyMessages } from '../passkeys/passkey-messages.ts';
 import { recoveryMessages } from '../recovery/recovery-messages.ts';
 import type { Failure } from '../shared/failure.ts';
 import { endStep, type FailureAnswers } from '../verification/answer-failure.ts';
@@ -13,7 +14,7 @@ import { codeMessages } from '../verification/code-messages.ts';
 import type { Shopper } from './security-settings-service.ts';
 import { securitySettingsMessages } from './security-settings-messages.ts';
 
-export const translate = (request: FastifyRequest) => request.ctx.translator(securitySettingsMessages, factorMessages, accountMessages, codeMessages, recoveryMessages, loginMessages);
+export const translate = (request: FastifyRequest) => request.ctx.translator(securitySettingsMessages, passkeyMessages, factorMessages, accountMessages, codeMessages, recoveryMessages, loginMessages);
 
 /** The shopper, or null when the browser was sent to sign in (and come back here). */
 export function shopperOf(request: FastifyRequest, reply: FastifyReply): Shopper | null {
@@ -38,7 +39,7 @@ export const forShopper =
   };
 
 /** How a Security page answers failures; "Confirm it's you" brings the shopper back to `back`. */
-export const answersBackTo = (back: string): FailureAnswers => ({ translate, problemCatalogs: [securitySettingsMessages], reverifyReturnTo: back });
+export const answersBackTo = (back: string): FailureAnswers => ({ translate, problemCatalogs: [securitySettingsMessages, passkeyMessages], reverifyReturnTo: back });
 
 /** A refused change: "Confirm it's you" and back to `back`, or the problem's own page. */
 export const refused = (request: FastifyRequest, reply: FastifyReply, failure: Failure, back: string) => endStep(request, reply, failure, answersBackTo(back));

@@ -152,6 +152,40 @@ export interface BackupCodesTable {
   used_at: number | null;
 }
 
+/** A registered passkey (WebAuthn credential). Ids and the COSE public key are base64url text. */
+export interface PasskeysTable {
+  id: string;
+  account_id: string;
+  credential_id: string;
+  public_key: string;
+  /** The authenticator's signature counter as last seen; 0 for authenticators that keep none. */
+  sign_count: number;
+  /** JSON array of the transports the browser reported ("internal", "hybrid", …). */
+  transports: string;
+  aaguid: string;
+  name: string;
+  device_type: 'singleDevice' | 'multiDevice';
+  /** 1/0 (both dialects): may the key be synced, and is it. */
+  backup_eligible: number;
+  backed_up: number;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+export interface PasskeyChallengesTable {
+  id: string;
+  /** SHA-256 (hex) of the challenge; the challenge itself is never stored. */
+  challenge_hash: string;
+  purpose: 'register' | 'authenticate';
+  /** SHA-256 of the browser binding id (request.ctx.browserId), as flows keep it. */
+  browser_hash: string;
+  flow_id: string | null;
+  account_id: string | null;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
 export interface Tables {
   accounts: AccountsTable;
   sessions: SessionsTable;
@@ -166,4 +200,6 @@ export interface Tables {
   account_phones: AccountPhonesTable;
   totp_credentials: TotpCredentialsTable;
   backup_codes: BackupCodesTable;
+  passkeys: PasskeysTable;
+  passkey_challenges: PasskeyChallengesTable;
 }

@@ -20,9 +20,23 @@ const sampleData = {
   place: '203.0.113.7',
   change: 'phone_added',
   detail: '+44 •••• ••••56',
+  name: 'iCloud Keychain',
 };
 
 describe('email templates', () => {
+  test('passkey notices name the passkey; a refused possibly cloned passkey says so in both languages', () => {
+    const added = renderEmailTemplate('security_changed', 'en', { ...sampleData, change: 'passkey_added', detail: 'Work laptop' });
+    assert.equal(added.subject, 'A passkey was added to your account');
+    assert.match(added.text, /The passkey: Work laptop/);
+    const removed = renderEmailTemplate('security_changed', 'ru', { ...sampleData, change: 'passkey_removed', detail: 'Work laptop' });
+    assert.equal(removed.subject, 'Из вашего аккаунта удалён ключ доступа');
+    const refusedEn = renderEmailTemplate('passkey_refused', 'en', sampleData);
+    assert.equal(refusedEn.subject, 'A possibly cloned passkey was refused');
+    assert.match(refusedEn.text, /iCloud Keychain/);
+    assert.match(refusedEn.text, /https:\/\/shop\.test\/recovery/);
+    assert.equal(renderEmailTemplate('passkey_refused', 'ru', sampleData).subject, 'Отклонён ключ доступа, который мог быть скопирован');
+  });
+
   test('every template renders in every locale with subject, HTML and text, no placeholder left', () => {
     for (const name of emailTemplateNames) {
       for (const locale of locales) {

@@ -137,7 +137,7 @@ for (const dialect of testDialects) {
       await waitForPath(page, /^\/account\/security$/);
       assert.equal(await page.locator('[data-two-step]').getAttribute('data-two-step'), 'off');
       assert.equal(await page.getByRole('button', { name: 'Turn on two-step verification' }).count(), 0);
-      await page.getByText('Add a phone number or an authenticator app first.').waitFor();
+      await page.getByText('Add a phone number, an authenticator app or a passkey first.').waitFor();
 
       // Phone: the number, the texted code, confirmed; Security shows it masked.
       await addPhoneInBrowser(page, app, phone);

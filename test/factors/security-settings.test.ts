@@ -222,12 +222,12 @@ for (const dialect of testDialects) {
       t.after(() => app.close());
       const shopper = await signedInShopper(app, 'no-factor@example.com');
       const page = await shopper.browser.get('/account/security');
-      assert.match(page.text, /Add a phone number or an authenticator app first\./);
+      assert.match(page.text, /Add a phone number, an authenticator app or a passkey first\./);
       assert.ok(!page.text.includes('name="on" value="1"'), 'no switch to press');
       const before = await factorState(app, shopper.id);
       const response = await shopper.browser.post('/account/security/two-step', { on: '1' });
       assert.equal(response.status, 409);
-      assert.match(response.text, /Add a phone number or an authenticator app before turning on two-step verification\./);
+      assert.match(response.text, /Add a phone number, an authenticator app or a passkey before turning on two-step verification\./);
       assert.equal(await factorState(app, shopper.id), before);
       assert.equal(await twoStepBadge(shopper), 'off');
     });

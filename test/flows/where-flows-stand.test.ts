@@ -7,7 +7,7 @@ import { statusAt, COMPLETE_SECONDS, DECIDE_SECONDS, SCAN_SECONDS } from '../../
 import { pageFor, stepAfter } from '../../src/recovery/password-reset-flow.ts';
 import { passwordChange, pathTo, recovery } from '../../src/recovery/reset-variants.ts';
 
-const none: FactorSummary = { phone: null, totp: false, backupCodesLeft: 0, twoStep: false };
+const none: FactorSummary = { phone: null, totp: false, backupCodesLeft: 0, passkeys: 0, twoStep: false };
 const withTotp: FactorSummary = { ...none, totp: true, backupCodesLeft: 10 };
 const onlyBackupCodes: FactorSummary = { ...none, backupCodesLeft: 3 };
 

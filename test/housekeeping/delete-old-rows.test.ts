@@ -108,6 +108,14 @@ for (const dialect of testDialects) {
         await db().insertInto('login_throttles').values({ subject, failures: 9, last_failure_at: lastFailure, blocked_until: blockedUntil }).execute();
       }
 
+      // Passkey challenges: refused 5 minutes after issue; deleted an hour after that.
+      for (const [pastExpiry, kept] of [[50 * MINUTE, true], [70 * MINUTE, false]] as const) {
+        const id = note('passkey_challenges', randomUUID(), kept);
+        await db().insertInto('passkey_challenges').values({
+          id, challenge_hash: randomUUID(), purpose: 'authenticate', browser_hash: 'b', flow_id: null, account_id: null, created_at: now - pastExpiry - 5 * MINUTE, expires_at: now - pastExpiry, used_at: null,
+        }).execute();
+      }
+
       const pruned = await deleteOldRows(db(), now);
 
       for (const [table, { kept, gone }] of Object.entries(expect)) {

@@ -22,6 +22,8 @@ const jsonBodyFor = (path: string): unknown =>
   : path.endsWith('/second-step/sms') ? { flow: FIELDS.flow, flowToken: FIELDS.token }
   : path.endsWith('/second-step') ? { flow: FIELDS.flow, flowToken: FIELDS.token, way: 'totp', code: FIELDS.code }
   : path.startsWith('/api/v1/qr/') ? { token: FIELDS.token }
+  : path === '/api/v1/app/passkeys' ? { response: {} }
+  : path === '/api/v1/app/passkeys/remove' ? { id: FIELDS.flow }
   : {};
 const FIELDS = { identifier: 'outage.owner@example.com', password: 'correct horse battery staple', flow: '00000000-0000-4000-8000-000000000000', code: '123456', locale: 'ru', token: 'x'.repeat(43) };
 

@@ -17,8 +17,9 @@ import { factorMessages } from '../../src/factors/factor-messages.ts';
 import { recoveryMessages } from '../../src/recovery/recovery-messages.ts';
 import { securitySettingsMessages } from '../../src/settings/security-settings-messages.ts';
 import { qrLoginMessages } from '../../src/qr-login/qr-login-messages.ts';
+import { passkeyMessages } from '../../src/passkeys/passkey-messages.ts';
 
-const shopperCatalogs: Catalog[] = [commonMessages, accountMessages, registrationMessages, loginMessages, codeMessages, factorMessages, recoveryMessages, securitySettingsMessages, qrLoginMessages];
+const shopperCatalogs: Catalog[] = [commonMessages, accountMessages, registrationMessages, loginMessages, codeMessages, factorMessages, recoveryMessages, securitySettingsMessages, qrLoginMessages, passkeyMessages];
 
 /** Every <name>-messages.<locale>.json under src/, as { file: texts }. */
 function messageFiles(): Map<string, Record<string, string>> {

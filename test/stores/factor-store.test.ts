@@ -15,7 +15,7 @@ storeSuite('factor store', (s) => {
 
   test('an account without factors has an empty summary, no phone and no authenticator', async () => {
     const accountId = await s.account();
-    assert.deepEqual(await store().summary(accountId), { phone: null, totp: false, backupCodesLeft: 0, twoStep: false });
+    assert.deepEqual(await store().summary(accountId), { phone: null, totp: false, backupCodesLeft: 0, passkeys: 0, twoStep: false });
     assert.equal(await store().findPhone(accountId), undefined);
     assert.equal(await store().findTotpSecret(accountId), undefined);
   });
@@ -173,7 +173,7 @@ storeSuite('factor store', (s) => {
     await s.db.transaction().execute(async (trx) => {
       await store().savePhone(trx, accountId, NUMBER, MASKED);
       await store().replaceBackupCodes(trx, accountId, ['trx11111']);
-      assert.deepEqual(await store().summary(accountId, trx), { phone: MASKED, totp: false, backupCodesLeft: 1, twoStep: false });
+      assert.deepEqual(await store().summary(accountId, trx), { phone: MASKED, totp: false, backupCodesLeft: 1, passkeys: 0, twoStep: false });
     });
   });
 

@@ -11,6 +11,7 @@ export const emailTemplateNames = [
   'password_changed',
   'new_sign_in',
   'security_changed',
+  'passkey_refused',
 ] as const;
 
 export type EmailTemplateName = (typeof emailTemplateNames)[number];
@@ -132,17 +133,33 @@ const bodies: Record<EmailTemplateName, Body> = {
       blocks: [
         { kind: 'heading', text: t(`email.security_changed.${change}`) },
         { kind: 'paragraph', text: t('email.security_changed.intro', { storeName, time: field('security_changed', data, 'time') }) },
-        ...(detail ? [{ kind: 'paragraph' as const, text: t('email.security_changed.phone_detail', { phone: detail }) }] : []),
+        ...(detail ? [{ kind: 'paragraph' as const, text: change.startsWith('passkey_') ? t('email.security_changed.passkey_detail', { name: detail }) : t('email.security_changed.phone_detail', { phone: detail }) }] : []),
         { kind: 'paragraph', text: t('email.security_changed.if_you') },
         { kind: 'paragraph', text: t('email.security_changed.if_not') },
         { kind: 'button', label: t('email.security_changed.secure'), url: field('security_changed', data, 'secureUrl') },
       ],
     };
   },
+
+  // A passkey's signature counter went backwards (WebAuthn §6.1.1): the key may have been copied
+  // out of its authenticator. The sign-in was refused; the owner hears of it and decides.
+  passkey_refused(t, data) {
+    const storeName = field('passkey_refused', data, 'storeName');
+    const facts = { storeName, name: field('passkey_refused', data, 'name'), time: field('passkey_refused', data, 'time') };
+    return {
+      subject: t('email.passkey_refused.subject'),
+      blocks: [
+        { kind: 'heading', text: t('email.passkey_refused.subject') },
+        { kind: 'paragraph', text: t('email.passkey_refused.intro', facts) },
+        { kind: 'paragraph', text: t('email.passkey_refused.what') },
+        { kind: 'button', label: t('email.security_changed.secure'), url: field('passkey_refused', data, 'secureUrl') },
+      ],
+    };
+  },
 };
 
 /** The changes a security_changed notice can report (its data.change). */
-export const securityChanges = ['phone_added', 'phone_changed', 'phone_removed', 'authenticator_added', 'authenticator_removed', 'backup_codes_regenerated', 'two_step_off'] as const;
+export const securityChanges = ['phone_added', 'phone_changed', 'phone_removed', 'authenticator_added', 'authenticator_removed', 'backup_codes_regenerated', 'two_step_off', 'passkey_added', 'passkey_removed'] as const;
 export type SecurityChange = (typeof securityChanges)[number];
 
 /** Renders one email; throws TemplateDataError when the data lacks a field the template needs. */
