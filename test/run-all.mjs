@@ -452,6 +452,8 @@ async function main() {
   if (interrupted) return signalExitCode(interrupted);
 
   buildCli();
+  // dist/ is this very tree now: the cluster tests start their nodes from it (test/harness/cluster.ts).
+  env.GATEHOUSE_TEST_DIST = '1';
   mkdirSync(join(root, 'test-results'), { recursive: true });
   const code = await runTests(process.env.TEST_BUNDLE === '0' ? files : await bundleTests(files), env);
   child = undefined;
