@@ -33,11 +33,5 @@ export const browserCookieOptions: CookieSerializeOptions = {
   encode: encodeCookieValue,
 };
 
-export const languageCookieOptions: CookieSerializeOptions = {
-  path: '/',
-  secure: true,
-  httpOnly: true,
-  sameSite: 'lax',
-  maxAge: 365 * 24 * 3600,
-  encode: encodeCookieValue,
-};
+/** The chosen page language: a year, like the binding, and just as unreadable to scripts. */
+export const languageCookieOptions: CookieSerializeOptions = { ...browserCookieOptions };
