@@ -51,7 +51,7 @@ for (const dialect of testDialects) {
       browser.jar.set('__Host-gh_lang', 'ru');
       const first = await passwordStep(app, browser, who.email, who.password);
       const { page, response } = await usePasskey(browser, STEP, first.flowId, who.authenticator);
-      assert.match(page.text, /<h1[^>]*>Вход по ключу доступа<\/h1>/);
+      assert.match(page.text, /<h1[^>]*>Подтверждение ключом доступа<\/h1>/);
       assert.match(page.text, /Для ключа доступа нужен JavaScript/);
       assert.equal(response.status, 303);
       assert.match((await browser.get('/account/security')).text, /пароль \+ ключ доступа/);
