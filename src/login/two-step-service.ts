@@ -1,6 +1,6 @@
 // Two-step sign-in: after the right password, an account with two-step verification on gets no
 // session yet but a flow, bound to this browser, that waits for a second factor — a code from the
-// authenticator app, a text message, or a backup code. Only then is the session made, and it
+// authenticator app, a text message, a backup code or a passkey. Only then is the session made, and it
 // records how it was authenticated ('password+totp', …), which whoami shows.
 //
 // The second step has the same limits as every code (5 tries per way and flow, 20 wrong per
