@@ -80,6 +80,8 @@ for (const dialect of testDialects) {
         assert.equal(page.status, 200);
         const options = /data-options="([^"]*)"/.exec(page.text)![1]!;
         assert.doesNotMatch(options, /allowCredentials&quot;:\[\{/, 'no allowCredentials listed');
+        const ways = await browser.get(`/recovery/other-ways?flow=${flowId}`);
+        assert.match(ways.text, /data-way="passkey"/, 'Other ways offers a passkey to every account');
         pages.push(page.text.replaceAll(flowId, 'FLOW').replace(/challenge&quot;:&quot;[A-Za-z0-9_-]+/, 'CHALLENGE').replace(/value="[A-Za-z0-9_-]{43}"/, 'CSRF').replace(/nonce="[^"]+"/g, 'NONCE'));
       }
       assert.equal(pages[1], pages[0], 'an account without passkeys gets the same page');

@@ -123,6 +123,28 @@ for (const dialect of testDialects) {
       assert.equal(right.response.status, 303, 'and the right passkey still signs in');
     });
 
+    test('user verification is preferred, not required, for a second step: a passkey without it still signs in after the password', async () => {
+      const who = await owner();
+      const browser = createClient(app.url);
+      const first = await passwordStep(app, browser, who.email, who.password);
+      const { response } = await usePasskey(browser, STEP, first.flowId, who.authenticator, { userVerified: false });
+      assert.equal(response.status, 303, `signed in (${response.status})`);
+    });
+
+    test('an unknown or foreign flow ends the step with its own page, before any passkey is checked', async () => {
+      const who = await owner();
+      const browser = createClient(app.url);
+      const first = await passwordStep(app, browser, who.email, who.password);
+      const page = await browser.get(`${STEP}?flow=${first.flowId}`);
+      assert.equal(page.status, 200);
+      const stranger = createClient(app.url);
+      assert.equal((await stranger.get(`${STEP}?flow=${first.flowId}`)).status, 404, "another browser's flow is not found");
+      assert.equal((await stranger.get(`${STEP}?flow=not-a-flow`)).status, 404);
+      const answer = who.authenticator.authenticate(JSON.parse('{"challenge":"x","allowCredentials":[]}'));
+      assert.equal((await postAnswer(stranger, STEP, first.flowId, answer)).status, 404, 'a POST from another browser too');
+      assert.equal((await usePasskey(browser, STEP, first.flowId, who.authenticator)).response.status, 303, 'the flow is untouched for its own browser');
+    });
+
     test('five refused passkeys use up the way in this flow, as five wrong codes would', async () => {
       const who = await owner();
       const other = await owner();
