@@ -19,6 +19,8 @@ export interface WaysModel {
   smsSendAction?: string;
   authenticatorHref?: string;
   backupCodeHref?: string;
+  /** "Use a passkey" (passkeys/passkey-way.tsx): listed first, the one way a phishing page cannot relay. */
+  passkeyHref?: string;
   emailResendAction?: string;
   /** Masked number when the page may show it (signed in, or after the password at sign-in). */
   phone?: string | null;
@@ -32,6 +34,13 @@ export function WaysList(model: WaysModel): SafeHtml {
   const seconds = (s: string | number) => t('ways.seconds', { s });
   return (
     <ul class="choice-list">
+      {model.passkeyHref ? (
+        <li class="choice" data-way="passkey">
+          <h2 class="choice-title">{t('ways.passkey')}</h2>
+          <p class="field-hint">{t('ways.passkey_hint')}</p>
+          <a class="button button-secondary" href={model.passkeyHref}>{t('ways.passkey_use')}</a>
+        </li>
+      ) : null}
       {model.smsSendAction ? (
         <li class="choice" data-way="sms">
           <h2 class="choice-title">{t('ways.sms')}</h2>

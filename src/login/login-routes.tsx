@@ -57,7 +57,7 @@ export function registerLoginRoutes(
       if ('needsSecondFactor' in result) {
         const caller = { browserId: request.ctx.browserId, clientAddress: request.ctx.clientAddress, userAgent: request.ctx.userAgent };
         const started = await twoStep.begin(result.account, result.factors, caller, safeReturnPath(textField(request.body, 'return_to')));
-        const path = { totp: '/login/verify/authenticator', sms: '/login/verify/sms', backup_code: '/login/verify/backup-code' }[started.way];
+        const path = { passkey: '/login/verify/passkey', totp: '/login/verify/authenticator', sms: '/login/verify/sms', backup_code: '/login/verify/backup-code' }[started.way];
         return redirect(reply, `${path}?flow=${started.flowId}${started.sent?.ok ? sentParam(started.sent.earlier) : ''}`);
       }
       await handOverBrowserSession(request, reply, sessions, result, clock.now());

@@ -1,5 +1,6 @@
-// The second step of sign-in, for accounts with two-step verification: authenticator code, text
-// message or backup code, with "Other ways to verify" between them. Thin, like every route file.
+// The second step of sign-in, for accounts with two-step verification: a passkey (first, when the
+// account has one), authenticator code, text message or backup code, with "Other ways to verify"
+// between them. Thin, like every route file.
 import type { SessionService } from '../sessions/session-service.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.ts';
@@ -17,9 +18,11 @@ import type { Failure, FailureCode } from '../shared/failure.ts';
 import { recoveryMessages } from '../recovery/recovery-messages.ts';
 import { codeMessages } from '../verification/code-messages.ts';
 import { loginMessages } from './login-messages.ts';
+import { registerPasskeyStep, type PasskeyWayDeps } from '../passkeys/passkey-way.tsx';
 import type { TwoStepCaller, TwoStepService } from './two-step-service.ts';
 
 const paths = {
+  passkey: '/login/verify/passkey',
   totp: '/login/verify/authenticator',
   sms: '/login/verify/sms',
   smsSend: '/login/verify/sms/send',
@@ -27,12 +30,37 @@ const paths = {
   otherWays: '/login/verify/other-ways',
 } as const;
 
-export function registerTwoStepRoutes(app: FastifyInstance, deps: { twoStep: TwoStepService; sessions: SessionService; clock: Clock; config: Config }) {
+export function registerTwoStepRoutes(app: FastifyInstance, deps: { twoStep: TwoStepService; sessions: SessionService; clock: Clock; config: Config; passkeyWay: PasskeyWayDeps }) {
   const { twoStep, sessions, clock, config } = deps;
   const translate = (request: FastifyRequest) => request.ctx.translator(factorMessages, loginMessages, codeMessages, recoveryMessages);
   const callerOf = (request: FastifyRequest): TwoStepCaller => ({ browserId: request.ctx.browserId, clientAddress: request.ctx.clientAddress, userAgent: request.ctx.userAgent });
   /** An expired or finished second step starts over at the password, where it began. */
   const flowProblem = (request: FastifyRequest, reply: FastifyReply, code: FailureCode) => sendProblem(request, reply, code);
+
+  /** Signed in: the session cookie, and on to where the sign-in was going. */
+  async function signedIn(request: FastifyRequest, reply: FastifyReply, result: Parameters<typeof handOverBrowserSession>[3] & { returnTo: string }) {
+    await handOverBrowserSession(request, reply, sessions, result, clock.now());
+    return goTo(safeReturnPath(result.returnTo));
+  }
+
+  // The password was right, so the options may name the account's passkeys; a passkey here is a
+  // second factor, so user verification is preferred, not required (issue 10).
+  registerPasskeyStep(app, deps.passkeyWay, {
+    path: paths.passkey,
+    userVerification: 'preferred',
+    namesTheAccount: true,
+    translate,
+    who: callerOf,
+    async standing(_request, caller: TwoStepCaller, flowId) {
+      const described = await twoStep.describe(flowId, caller);
+      if (!described.ok) return described;
+      return drawStep({ accountId: described.accountId, otherWaysHref: `${paths.otherWays}?flow=${flowId}`, backHref: '/login', backLabel: translate(_request)('ways.back') });
+    },
+    async confirm(request, reply, caller, flowId, answer) {
+      const result = await twoStep.confirmPasskey(flowId, answer, caller);
+      return result.ok ? signedIn(request, reply, result) : result;
+    },
+  });
 
   /** What the three ways share: who asks, where the flow stands, and a right code signs in. */
   const secondStep = (way: Way) => ({
@@ -44,9 +72,7 @@ export function registerTwoStepRoutes(app: FastifyInstance, deps: { twoStep: Two
     },
     async confirm(request: FastifyRequest, reply: FastifyReply, caller: TwoStepCaller, flowId: string, code: TypedCode) {
       const result = await twoStep.confirm(way, flowId, code, caller);
-      if (!result.ok) return result;
-      await handOverBrowserSession(request, reply, sessions, result, clock.now());
-      return goTo(safeReturnPath(result.returnTo));
+      return result.ok ? signedIn(request, reply, result) : result;
     },
     // An authenticator or backup code cannot be sent again: the way out is another way.
     wordsFor: (failure: Failure) => (failure.code === 'code.used_up' && way !== 'sms' ? 'factor.used_up' : undefined),
@@ -95,7 +121,7 @@ export function registerTwoStepRoutes(app: FastifyInstance, deps: { twoStep: Two
     if (!described.ok) return flowProblem(request, reply, described.code);
     const t = translate(request);
     const { summary } = described;
-    const ways = twoStep.waysFor(summary);
+    const ways = twoStep.waysFor(summary, { passkey: true });
     const q = `?flow=${flowId}`;
     // The password was right, so the shopper may see which ways the account has (masked).
     const page = (
@@ -108,6 +134,7 @@ export function registerTwoStepRoutes(app: FastifyInstance, deps: { twoStep: Two
             ctx={request.ctx}
             t={t}
             flowId={flowId}
+            passkeyHref={ways.includes('passkey') ? `${paths.passkey}${q}` : undefined}
             smsSendAction={ways.includes('sms') ? paths.smsSend : undefined}
             authenticatorHref={ways.includes('totp') ? `${paths.totp}${q}` : undefined}
             backupCodeHref={ways.includes('backup_code') ? `${paths.backup_code}${q}` : undefined}

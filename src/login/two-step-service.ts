@@ -1,6 +1,6 @@
 // Two-step sign-in: after the right password, an account with two-step verification on gets no
 // session yet but a flow, bound to this browser, that waits for a second factor — a code from the
-// authenticator app, a text message, or a backup code. Only then is the session made, and it
+// authenticator app, a text message, a backup code or a passkey. Only then is the session made, and it
 // records how it was authenticated ('password+totp', …), which whoami shows.
 //
 // The second step has the same limits as every code (5 tries per way and flow, 20 wrong per
@@ -21,6 +21,7 @@ import type { Locale } from '../shared/i18n.ts';
 import { newId } from '../shared/ids.ts';
 import type { Database } from '../storage/database.ts';
 import type { EarlierCode } from '../verification/code-service.ts';
+import type { PasskeyAnswer } from '../passkeys/passkey-way.tsx';
 import { appSignInFlow, signInFlow } from './two-step-flow.ts';
 
 // Browser and app second steps are different kinds of flow: a flow the app started cannot be
@@ -28,6 +29,9 @@ import { appSignInFlow, signInFlow } from './two-step-flow.ts';
 // kind is also what says which kind of session it ends in: one fact, kept in one place.
 type SecondStepFlow = FlowOf<typeof signInFlow> | FlowOf<typeof appSignInFlow>;
 const sessionKindOf = (flow: SecondStepFlow) => (flow.kind === 'sign_in_app' ? 'app' : 'browser');
+
+/** The ways of a second step: the factor checks', and a passkey (passkeys/passkey-way.tsx), browser only. */
+export type SecondStepWay = Way | 'passkey';
 
 export interface TwoStepCaller {
   browserId: string | undefined;
@@ -62,9 +66,13 @@ export function createTwoStepService(deps: { db: Database; config: Config; facto
   return {
     textsAvailable: checks.textsAvailable,
 
-    /** The ways this account can finish its second step with, in the order they are offered. */
-    waysFor(summary: FactorSummary): Way[] {
-      const ways: Way[] = [];
+    /**
+     * The ways this account can finish its second step with, in the order they are offered. A
+     * passkey comes first where the browser may use one: the proof a phishing page cannot relay.
+     */
+    waysFor(summary: FactorSummary, options: { passkey?: boolean } = {}): SecondStepWay[] {
+      const ways: SecondStepWay[] = [];
+      if (options.passkey && summary.passkeys > 0) ways.push('passkey');
       if (summary.totp) ways.push('totp');
       if (summary.phone && checks.textsAvailable) ways.push('sms');
       if (summary.backupCodesLeft > 0) ways.push('backup_code');
@@ -79,16 +87,16 @@ export function createTwoStepService(deps: { db: Database; config: Config; facto
       if (account.two_step_enabled_at === null) return null;
       const summary = await factors.summary(account.id);
       // A passkey counts (factor-store.ts hasSecondFactor): two-step that is on is never skipped
-      // because the account's only factor is a passkey; begin() then falls back to backup codes
-      // until the passkey way of the second step exists.
+      // because the account's only factor is a passkey; begin() offers the passkey first.
       return hasSecondFactor(summary) ? summary : null;
     },
 
     /**
-     * Starts the second step; the first way offered is the authenticator app when there is one,
-     * otherwise a text message, sent now so the shopper lands on a page with a code on its way.
+     * Starts the second step; the first way offered is a passkey when the account has one (in a
+     * browser), then the authenticator app, otherwise a text message, sent now so the shopper
+     * lands on a page with a code on its way.
      */
-    async begin(account: Account, summary: FactorSummary, caller: TwoStepCaller, returnTo: string): Promise<{ flowId: string; way: Way; sent?: { ok: true; earlier?: EarlierCode } | Failure<TextCodeProblem> }> {
+    async begin(account: Account, summary: FactorSummary, caller: TwoStepCaller, returnTo: string): Promise<{ flowId: string; way: SecondStepWay; sent?: { ok: true; earlier?: EarlierCode } | Failure<TextCodeProblem> }> {
       const data = { returnTo, locale: account.locale };
       const flow = await flowsFor(caller).create(db, {
         id: newId(),
@@ -101,19 +109,19 @@ export function createTwoStepService(deps: { db: Database; config: Config; facto
         // The flow outlives any one code (as recovery's does): a text sent again lives its own 10 minutes.
         lifetimeSeconds: config.security.flowLifetimeSeconds,
       });
+      if (summary.passkeys > 0 && !caller.app) return { flowId: flow.id, way: 'passkey' };
       // The app asks for a text itself (app-second-step-routes.ts): nothing is sent for it here.
       if (summary.totp || caller.app) return { flowId: flow.id, way: 'totp' };
-      // A phone but no way to text it (no SMS provider any more), or only a passkey (its way of the
-      // second step is still to come): backup codes are what is left.
+      // A phone but no way to text it (no SMS provider any more): backup codes are what is left.
       if (!checks.textsAvailable || !summary.phone) return { flowId: flow.id, way: 'backup_code' };
       const sent = await checks.sendToAccountPhone(ref(flow), caller.clientAddress, { quietWhenCapped: false });
       return { flowId: flow.id, way: 'sms', sent };
     },
 
-    async describe(flowId: string, caller: TwoStepCaller): Promise<{ ok: true; summary: FactorSummary; secondsUntilText: number } | Failure<FlowProblem>> {
+    async describe(flowId: string, caller: TwoStepCaller): Promise<{ ok: true; accountId: string; summary: FactorSummary; secondsUntilText: number } | Failure<FlowProblem>> {
       const flow = await waitingFlow(flowId, caller);
       if (isFailure(flow)) return flow;
-      return { ok: true, summary: await factors.summary(flow.account_id!), secondsUntilText: await checks.secondsUntilTextResend(ref(flow)) };
+      return { ok: true, accountId: flow.account_id!, summary: await factors.summary(flow.account_id!), secondsUntilText: await checks.secondsUntilTextResend(ref(flow)) };
     },
 
     async sendText(flowId: string, caller: TwoStepCaller): Promise<{ ok: true; earlier?: EarlierCode } | Failure<FlowProblem | TextCodeProblem>> {
@@ -130,21 +138,35 @@ export function createTwoStepService(deps: { db: Database; config: Config; facto
       const checked =
         way === 'totp' ? await checks.confirmAuthenticatorCode(target, typed) : way === 'sms' ? await checks.confirmTextCode(target, typed) : await checks.confirmBackupCode(target, typed);
       if (!checked.ok) return checked;
-      const data = flow.data;
-      const session = await db.transaction().execute(async (trx) => {
-        if (!(await flowsFor(caller).transition(trx, flow.id, 'code_sent', 'completed'))) return null;
-        return sessions.startSession(trx, {
-          accountId: flow.account_id!,
-          kind: sessionKindOf(flow),
-          authenticatedVia: `password+${way}`,
-          userAgent: caller.userAgent,
-          clientAddress: caller.clientAddress,
-        });
-      });
-      if (!session) return fail('flow.finished');
-      return { ok: true as const, ...session, returnTo: data.returnTo };
+      return finish(flow, way, caller);
+    },
+
+    /** A passkey as the second factor: its answer spends the same tries a code does, in this flow's budget. */
+    async confirmPasskey(flowId: string, answer: PasskeyAnswer, caller: TwoStepCaller) {
+      const flow = await waitingFlow(flowId, caller);
+      if (isFailure(flow)) return flow;
+      const checked = await answer.check(ref(flow));
+      if (!checked.ok) return checked;
+      return finish(flow, 'passkey', caller);
     },
   };
+
+  /** The flow is spent and the session made, in one transaction; a replayed request finds it spent. */
+  async function finish(flow: SecondStepFlow, way: SecondStepWay, caller: TwoStepCaller) {
+    const data = flow.data;
+    const session = await db.transaction().execute(async (trx) => {
+      if (!(await flowsFor(caller).transition(trx, flow.id, 'code_sent', 'completed'))) return null;
+      return sessions.startSession(trx, {
+        accountId: flow.account_id!,
+        kind: sessionKindOf(flow),
+        authenticatedVia: `password+${way}`,
+        userAgent: caller.userAgent,
+        clientAddress: caller.clientAddress,
+      });
+    });
+    if (!session) return fail('flow.finished');
+    return { ok: true as const, ...session, returnTo: data.returnTo };
+  }
 }
 
 export type TwoStepService = ReturnType<typeof createTwoStepService>;

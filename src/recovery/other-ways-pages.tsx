@@ -22,8 +22,10 @@ export function OtherWaysPage(props: Base & { proved: Proofs; summary: FactorSum
   const q = `?flow=${flowId}`;
   // Recovery lists every way (nothing about the account is known here); Change password lists the
   // shopper's own, with the number masked. A proof already given hides the ways of its kind.
-  const has = (way: 'sms' | 'totp' | 'backup') =>
-    way === 'sms' ? props.textsAvailable && (summary === null || !!summary.phone) : summary === null || (way === 'totp' ? summary.totp : summary.backupCodesLeft > 0);
+  const has = (way: 'sms' | 'totp' | 'backup' | 'passkey') =>
+    way === 'sms'
+      ? props.textsAvailable && (summary === null || !!summary.phone)
+      : summary === null || (way === 'totp' ? summary.totp : way === 'passkey' ? summary.passkeys > 0 : summary.backupCodesLeft > 0);
   const needChannel = !proved.channel;
   const needFactor = !proved.factor;
   const intro = proved.channel ? 'ways.intro_factor' : proved.factor ? 'ways.intro_channel' : 'ways.intro';
@@ -37,6 +39,7 @@ export function OtherWaysPage(props: Base & { proved: Proofs; summary: FactorSum
           ctx={ctx}
           t={t}
           flowId={flowId}
+          passkeyHref={needFactor && has('passkey') ? `${paths.passkey}${q}` : undefined}
           smsSendAction={needChannel && has('sms') ? paths.smsSend : undefined}
           authenticatorHref={needFactor && has('totp') ? `${paths.authenticator}${q}` : undefined}
           backupCodeHref={needFactor && has('backup') ? `${paths.backupCode}${q}` : undefined}

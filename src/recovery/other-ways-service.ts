@@ -1,10 +1,11 @@
 // "Other ways to verify" in recovery and Change password: a text message, the authenticator app,
-// a backup code. Each is a proof for password-reset-service's acceptProof; the checks themselves
+// a backup code, a passkey (passkeys/passkey-way.tsx checks its answer). Each is a proof for password-reset-service's acceptProof; the checks themselves
 // (budgets, single use) live in factors/factor-checks.ts.
 //
 // Recovery offers every way to everyone (DESIGN.md §2 "enumeration"): for an unknown account, or
 // one without a phone or authenticator, the same work is done and the code is simply never right.
 import type { TypedCode } from '../verification/typed-code.ts';
+import type { PasskeyAnswer } from '../passkeys/passkey-way.tsx';
 import type { FactorChecks, FlowRef, TextCodeProblem } from '../factors/factor-checks.ts';
 import type { FactorStore, FactorSummary } from '../factors/factor-store.ts';
 import type { FlowProblem, FlowRow } from '../flows/flow-store.ts';
@@ -96,6 +97,10 @@ export function createOtherWaysService(deps: { passwordReset: PasswordResetServi
 
     confirmBackupCode: (kind: PasswordResetKind, flowId: string, typed: TypedCode, caller: Caller) =>
       prove(kind, flowId, caller, { factor: 'backup_code' }, (ref) => checks.confirmBackupCode(ref, typed)),
+
+    /** Offered to every account in recovery: one without passkeys (or none) spends a try and fails like a wrong code. */
+    confirmPasskey: (kind: PasswordResetKind, flowId: string, answer: PasskeyAnswer, caller: Caller) =>
+      prove(kind, flowId, caller, { factor: 'passkey' }, (ref) => answer.check(ref)),
   };
 }
 

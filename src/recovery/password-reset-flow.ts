@@ -16,11 +16,13 @@ export type PasswordResetKind = 'recovery' | 'password_change';
 /**
  * Proofs come in two kinds (DESIGN.md §2 "second factor"): a code sent to something the account
  * owns (email or text message), and — for an account with an authenticator app or backup codes —
- * one of those as well. Either may come first.
+ * one of those, or a passkey, as well. Either may come first.
  */
 const proofsSchema = Type.Object({
   channel: Type.Optional(Type.Union([Type.Literal('email'), Type.Literal('sms')])),
-  factor: Type.Optional(Type.Union([Type.Literal('totp'), Type.Literal('backup_code')])),
+  // A passkey stands for the authenticator app or backup codes (issue 10): the one proof a
+  // phishing page cannot relay is at least as good as either.
+  factor: Type.Optional(Type.Union([Type.Literal('totp'), Type.Literal('backup_code'), Type.Literal('passkey')])),
 });
 export type Proofs = Static<typeof proofsSchema>;
 
@@ -42,7 +44,7 @@ export const passwordChangeFlow = defineFlow('password_change', passwordResetSte
 export type PasswordResetState = StateOf<typeof passwordResetSteps.moves>;
 export type PasswordResetData = Static<typeof passwordResetSteps.data>;
 
-export type Proof = { channel: 'email' | 'sms' } | { factor: 'totp' | 'backup_code' };
+export type Proof = { channel: 'email' | 'sms' } | { factor: 'totp' | 'backup_code' | 'passkey' };
 
 /** The pages a flow can stand at. The email or text code comes first or second; `totp` and
  *  `backup_code` are the factor pages; `password` is reached only with every proof given. */

@@ -10,6 +10,7 @@ import type { SecurityConfig } from '../config/config.ts';
 import { sendProblem } from '../http/error-handler.tsx';
 import { requireSession } from '../http/require-session.ts';
 import type { Clock } from '../shared/clock.ts';
+import type { PasskeyWayDeps } from '../passkeys/passkey-way.tsx';
 import type { OtherWaysService } from './other-ways-service.ts';
 import type { Caller, PasswordResetService } from './password-reset-service.ts';
 import type { ResetVariant } from './reset-variants.ts';
@@ -19,6 +20,7 @@ export interface ResetDeps {
   otherWays: OtherWaysService;
   security: SecurityConfig;
   clock: Clock;
+  passkeyWay: PasskeyWayDeps;
 }
 
 /** The caller, or null when the answer (sign in first, confirm it's you) was already sent. */

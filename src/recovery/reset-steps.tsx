@@ -4,6 +4,7 @@
 //   <sms>            a text message to the account's phone, one of the Other ways
 //   <authenticator>  the authenticator app's code        } asked for as well when the account has
 //   <backup-code>    one of the account's backup codes   } one of them (DESIGN.md §2), before or after
+//   <passkey>        a passkey (passkeys/passkey-way.tsx)  } — any one of the three will do
 //
 // Each step only says where its proof goes (password-reset-service, other-ways-service) and which
 // page is next; the paths are the variant's (reset-variants.ts), where they are written out.
@@ -22,9 +23,10 @@ import { resetCallerOf, type ResetDeps } from './reset-caller.ts';
 import { recoveryMessages } from './recovery-messages.ts';
 import { ResetCodePage } from './recovery-pages.tsx';
 import { pathTo, type ResetVariant } from './reset-variants.ts';
+import { registerPasskeyStep } from '../passkeys/passkey-way.tsx';
 
 export function registerResetSteps(app: FastifyInstance, variant: ResetVariant, deps: ResetDeps) {
-  const { passwordReset, otherWays, security } = deps;
+  const { passwordReset, otherWays, security, passkeyWay } = deps;
   const { kind, paths } = variant;
   const translate = (request: FastifyRequest) => request.ctx.translator(recoveryMessages, codeMessages, factorMessages);
   const then = (request: FastifyRequest) => (request.query as Record<string, unknown>).then === '1';
@@ -98,6 +100,32 @@ export function registerResetSteps(app: FastifyInstance, variant: ResetVariant, 
       confirm: async (_request, _reply, caller, flowId, code) => onTo(flowId)(await confirmWay(kind, flowId, code, caller)),
     });
   }
+
+  // Recovery asks for the passkey after the identifier like every other way: discoverable-credential
+  // options naming no account, so the page and the work are the same whether or not it has one.
+  // Change password is the shopper's own account: its options may name its passkeys.
+  registerPasskeyStep(app, passkeyWay, {
+    ...shared,
+    path: paths.passkey,
+    userVerification: 'preferred',
+    namesTheAccount: variant.needsSession,
+    async standing(request, caller: Caller, flowId) {
+      const described = await otherWays.describe(kind, flowId, caller);
+      if (!described.ok) return described;
+      if (described.page === 'password') return goTo(pathTo(variant, 'password', flowId));
+      // Already proved with a factor: what is missing is an email or text code.
+      if (described.proved.factor) return goTo(pathTo(variant, 'code', flowId));
+      const t = translate(request);
+      return drawStep({
+        accountId: variant.needsSession ? (described.flow.account_id ?? undefined) : undefined,
+        otherWaysHref: `${paths.otherWays}?flow=${flowId}`,
+        backHref: paths.start,
+        backLabel: t(variant.words.startOver),
+        lead: described.proved.channel ? 'passkey_step.lead_second' : undefined,
+      });
+    },
+    confirm: async (_request, _reply, caller, flowId, answer) => onTo(flowId)(await otherWays.confirmPasskey(kind, flowId, answer, caller)),
+  });
 }
 
 /** The flow a page's address names (`?flow=…`); '' when absent, which then reads as an unknown flow. */

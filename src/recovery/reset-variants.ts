@@ -22,6 +22,7 @@ export interface ResetVariant {
     smsSend: string;
     authenticator: string;
     backupCode: string;
+    passkey: string;
     password: string;
     done: string;
   };
@@ -48,6 +49,7 @@ export const recovery: ResetVariant = {
     smsSend: '/recovery/sms/send',
     authenticator: '/recovery/authenticator',
     backupCode: '/recovery/backup-code',
+    passkey: '/recovery/passkey',
     password: '/recovery/password',
     done: '/recovery/done',
   },
@@ -66,6 +68,7 @@ export const passwordChange: ResetVariant = {
     smsSend: '/account/password/sms/send',
     authenticator: '/account/password/authenticator',
     backupCode: '/account/password/backup-code',
+    passkey: '/account/password/passkey',
     password: '/account/password/new',
     done: '/account/password/done',
   },

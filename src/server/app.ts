@@ -66,17 +66,19 @@ export async function buildApp(config: Config, services: Services, logger: objec
     done();
   });
 
+  // "Use a passkey", for every flow that offers it (passkeys/passkey-way.tsx).
+  const passkeyWay = { passkeys: services.passkeys, codes: services.codes };
   registerSiteRoutes(app);
   registerSessionRoutes(app, { sessions: services.sessions });
   registerLoginRoutes(app, { login: services.login, twoStep: services.twoStep, sessions: services.sessions, clock: services.clock, renderQrPanel: createQrPanelRenderer(services.qrLogin) });
   registerAppSecondStepRoutes(app, { twoStep: services.twoStep });
-  registerTwoStepRoutes(app, { twoStep: services.twoStep, sessions: services.sessions, clock: services.clock, config });
+  registerTwoStepRoutes(app, { twoStep: services.twoStep, sessions: services.sessions, clock: services.clock, config, passkeyWay });
   registerQrLoginRoutes(app, { qrLogin: services.qrLogin, sessions: services.sessions, clock: services.clock, publicUrl: config.publicUrl });
   registerAppApiRoutes(app, { qrLogin: services.qrLogin, login: services.login, twoStep: services.twoStep, sessions: services.sessions });
   registerRegistrationRoutes(app, { registration: services.registration, sessions: services.sessions, clock: services.clock, security: config.security });
   registerAccountRoutes(app, { db: services.db, accounts: services.accounts, sessions: services.sessions, clock: services.clock });
   registerSecurityPageRoute(app, { sessions: services.sessions, factors: services.factors, passkeys: services.passkeyStore, textsAvailable: services.smsAvailable });
-  const resetSteps = { passwordReset: services.passwordReset, otherWays: services.otherWays, security: config.security, clock: services.clock };
+  const resetSteps = { passwordReset: services.passwordReset, otherWays: services.otherWays, security: config.security, clock: services.clock, passkeyWay };
   registerRecoveryRoutes(app, resetSteps);
   registerPasswordChangeRoutes(app, { ...resetSteps, drawSettings: drawSettingsPage });
   registerReverifyRoutes(app, { settings: services.securitySettings, clock: services.clock });

@@ -44,6 +44,27 @@ describe('password reset: the step after a proof (stepAfter)', () => {
   it('backup codes all used up no longer count as a factor to ask for', () => {
     assert.equal(stepAfter({ channel: 'email' }, { ...none, backupCodesLeft: 0 }), 'password');
   });
+  it('a passkey is the factor an account with an authenticator or backup codes needs: email code + passkey, or passkey + email code, opens the new password', () => {
+    const withPasskeyToo = { ...withTotp, passkeys: 1 };
+    assert.equal(stepAfter({ channel: 'email', factor: 'passkey' }, withPasskeyToo), 'password');
+    assert.equal(stepAfter({ channel: 'sms', factor: 'passkey' }, { ...onlyBackupCodes, passkeys: 2 }), 'password');
+    assert.equal(stepAfter({ factor: 'passkey' }, withPasskeyToo), 'code', 'a passkey alone never recovers: the email or a text is still asked for');
+    assert.equal(stepAfter({ factor: 'passkey' }, none), 'code');
+  });
+  it('an account whose only factor is a passkey needs only the email or text code (DESIGN.md §2 asks for the app or backup codes)', () => {
+    assert.equal(stepAfter({ channel: 'email' }, { ...none, passkeys: 1 }), 'password');
+  });
+});
+
+describe('password reset: a passkey proof and where the flow stands', () => {
+  it('a passkey first leaves the email or text code to give', () => {
+    assert.equal(pageFor({ state: 'code_sent', proved: { factor: 'passkey' } }, { ...withTotp, passkeys: 1 }), 'code');
+    assert.equal(pageFor({ state: 'code_sent', proved: { factor: 'passkey' } }, null), 'code');
+  });
+  it('the variants name the passkey step literally', () => {
+    assert.equal(recovery.paths.passkey, '/recovery/passkey');
+    assert.equal(passwordChange.paths.passkey, '/account/password/passkey');
+  });
 });
 
 describe('password reset: the variants name their pages', () => {

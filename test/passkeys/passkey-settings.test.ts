@@ -116,7 +116,7 @@ for (const dialect of testDialects) {
       await addPasskey(app, shopper);
       assert.equal((await shopper.browser.post('/account/security/two-step', { on: '1' })).location, '/account/security?saved=on');
       const step = await passwordStep(app, createClient(app.url), shopper.email, shopper.password);
-      assert.match(step.location, /^\/login\/verify\/backup-code/, 'until the passkey way of the second step exists, backup codes are what is offered');
+      assert.match(step.location, /^\/login\/verify\/passkey\?flow=/, 'the passkey is what is asked for (test/passkeys/passkey-two-step.test.ts)');
     });
 
     test('bad input — not JSON, wrong types, a huge attestation, bad base64url, a duplicate — gets a 4xx and changes nothing', async (t) => {
