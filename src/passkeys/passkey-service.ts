@@ -214,7 +214,9 @@ export function createPasskeyService(deps: {
       if (!response) return fail('passkey.response_invalid');
       const row = await store.findByCredentialId(response.id);
       const account = row ? await accounts.findById(row.accountId) : undefined;
-      const usable = !!row && !!account && account.locked_at === null && (!input.accountId || row.accountId === input.accountId);
+      // A passkey marked as copied stays refused: whichever copy signed in first moved the counter,
+      // so refusing only the one that comes second could lock out the real key and keep the copy.
+      const usable = !!row && row.suspectedCloneAt === null && !!account && account.locked_at === null && (!input.accountId || row.accountId === input.accountId);
       let challengeRefused = false;
       const consume = async (challenge: string) => {
         const used = await store.consumeChallenge(challenge, { purpose: 'authenticate', browserId: input.browserId, flowId: input.flowId ?? null, accountId: input.accountId ?? null });
@@ -242,7 +244,7 @@ export function createPasskeyService(deps: {
       // WebAuthn §6.1.1: a counter that does not move forward (when either side keeps one) means
       // another copy of the key signed in meanwhile.
       if ((row.signCount > 0 || info.newCounter > 0) && info.newCounter <= row.signCount) {
-        await tellOwnerOfClone(row);
+        if (await store.markSuspectedClone(row.id)) await tellOwnerOfClone(row);
         return fail('passkey.not_accepted');
       }
       if (!(await store.recordUse(row.id, row.signCount, info.newCounter, info.credentialBackedUp))) return fail('passkey.not_accepted');

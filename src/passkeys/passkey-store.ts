@@ -37,9 +37,11 @@ export interface PasskeyRow {
   backedUp: boolean;
   createdAt: number;
   lastUsedAt: number | null;
+  /** Set once a counter went back: refused for good (see PasskeysTable). */
+  suspectedCloneAt: number | null;
 }
 
-export type NewPasskey = Omit<PasskeyRow, 'id' | 'accountId' | 'createdAt' | 'lastUsedAt'>;
+export type NewPasskey = Omit<PasskeyRow, 'id' | 'accountId' | 'createdAt' | 'lastUsedAt' | 'suspectedCloneAt'>;
 
 function rowOf(row: PasskeysTable): PasskeyRow {
   let transports: string[] = [];
@@ -63,6 +65,7 @@ function rowOf(row: PasskeysTable): PasskeyRow {
     backedUp: Number(row.backed_up) === 1,
     createdAt: Number(row.created_at),
     lastUsedAt: row.last_used_at === null ? null : Number(row.last_used_at),
+    suspectedCloneAt: row.suspected_clone_at === null || row.suspected_clone_at === undefined ? null : Number(row.suspected_clone_at),
   };
 }
 
@@ -167,6 +170,7 @@ export function createPasskeyStore(db: Database, clock: Clock) {
         backed_up: passkey.backedUp ? 1 : 0,
         created_at: clock.now(),
         last_used_at: null,
+        suspected_clone_at: null,
       };
       await executor.insertInto('passkeys').values(row).execute();
       return rowOf(row);
@@ -195,6 +199,15 @@ export function createPasskeyStore(db: Database, clock: Clock) {
         .where('id', '=', id)
         .where('sign_count', '=', fromCount)
         .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
+    /**
+     * Marks the passkey as possibly copied. True only for the call that marked it, so of racing
+     * refusals exactly one tells the owner, and a copy tried again and again mails nobody again.
+     */
+    async markSuspectedClone(id: string): Promise<boolean> {
+      const result = await db.updateTable('passkeys').set({ suspected_clone_at: clock.now() }).where('id', '=', id).where('suspected_clone_at', 'is', null).executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
     },
   };

@@ -256,6 +256,7 @@ const passkeys: Migration = {
       .addColumn('backed_up', 'integer', (c) => c.notNull())
       .addColumn('created_at', 'bigint', (c) => c.notNull())
       .addColumn('last_used_at', 'bigint')
+      .addColumn('suspected_clone_at', 'bigint')
       .execute();
     await db.schema.createIndex('passkeys_by_account').on('passkeys').column('account_id').execute();
     await db.schema

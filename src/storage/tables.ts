@@ -170,6 +170,11 @@ export interface PasskeysTable {
   backed_up: number;
   created_at: number;
   last_used_at: number | null;
+  /**
+   * When a sign-in showed its counter going back (another copy of the key signed in meanwhile):
+   * from then on every assertion of it is refused, the real key's too, until the owner removes it.
+   */
+  suspected_clone_at: number | null;
 }
 
 export interface PasskeyChallengesTable {

@@ -149,6 +149,26 @@ storeSuite('passkey service', (s) => {
     assert.equal(row.signCount, 2, 'the refused sign-in does not move the counter');
   });
 
+  test('a passkey whose counter went back stays refused — the real key too, with a higher counter — and the owner is told once', async () => {
+    const { accountId, authenticator } = await enrolled();
+    assert.ok((await signIn(authenticator)).ok);
+    assert.ok((await signIn(authenticator)).ok);
+    const mailsBefore = (await s.db.selectFrom('outbox').select('id').where('template', '=', 'passkey_refused').execute()).length;
+    // The copy signed in first (counter 2); the real key's next sign-in shows 1: the passkey is marked.
+    const behind = await signIn(authenticator, { counter: 1 });
+    assert.equal(!behind.ok && behind.code, 'passkey.not_accepted');
+    // Whichever copy comes next, with a counter that would have been fine, is refused all the same.
+    const ahead = await signIn(authenticator, { counter: 50 });
+    assert.equal(!ahead.ok && ahead.code, 'passkey.not_accepted');
+    const again = await signIn(authenticator, { counter: 1 });
+    assert.equal(!again.ok && again.code, 'passkey.not_accepted');
+    const mails = (await s.db.selectFrom('outbox').select('id').where('template', '=', 'passkey_refused').execute()).length;
+    assert.equal(mails, mailsBefore + 1, 'one notice, however often the copy is tried');
+    const row = (await passkeyServiceOn(s).store.listForAccount(accountId))[0]!;
+    assert.notEqual(row.suspectedCloneAt, null);
+    assert.equal(row.signCount, 2, 'no refused sign-in moved the counter');
+  });
+
   test('an unknown credential, a removed one and a locked account’s answer exactly alike', async () => {
     const stranger = createSoftwareAuthenticator({ origin: ORIGIN });
     const strangerOptions = await passkeyServiceOn(s).service.registrationOptions({ accountId: await s.account(), browserId: 'x', userName: 'x@example.com' });

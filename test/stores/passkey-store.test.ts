@@ -145,6 +145,19 @@ storeSuite('passkey store', (s) => {
     assert.equal(row.backedUp, true);
   });
 
+  test('markSuspectedClone marks a passkey once: the first call says so, a racing or later one does not', async () => {
+    const accountId = await s.account();
+    const saved = await store().add(s.db, accountId, newPasskey(`cred-${++n}`));
+    assert.equal(saved.suspectedCloneAt, null, 'a new passkey is not suspected');
+    s.clock.advance(SECOND);
+    const marks = await Promise.all([store().markSuspectedClone(saved.id), store().markSuspectedClone(saved.id)]);
+    assert.deepEqual(marks.filter(Boolean), [true], 'exactly one of two racing calls marks it');
+    const markedAt = s.clock.now();
+    s.clock.advance(SECOND);
+    assert.equal(await store().markSuspectedClone(saved.id), false);
+    assert.equal((await store().findForAccount(accountId, saved.id))!.suspectedCloneAt, markedAt, 'the first marking stands');
+  });
+
   test('a damaged transports column reads as no transports, not a crash', async () => {
     const accountId = await s.account();
     const saved = await store().add(s.db, accountId, newPasskey(`cred-${++n}`));
