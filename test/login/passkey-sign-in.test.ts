@@ -108,7 +108,10 @@ for (const dialect of testDialects) {
       const locked = await addPasskey(app, lockedOwner);
       await app.gatehouse.services.accounts.setLocked(lockedOwner.id, app.gatehouse.services.clock.now(), app.gatehouse.services.clock.now());
       const unknown = authenticatorFor(app);
-      unknown.register({ ...removed.answer, rp: { id: new URL(app.gatehouse.services.config.publicUrl).hostname, name: 'x' }, user: { id: 'AAAA', name: 'x', displayName: 'x' }, challenge: 'AAAA', pubKeyCredParams: [] } as never);
+      // A credential this Gatehouse never registered: made from real creation options, never sent back.
+      const creation = await app.gatehouse.services.passkeys.registrationOptions({ accountId: removedOwner.id, browserId: 'elsewhere', userName: removedOwner.email });
+      assert.ok(creation.ok);
+      unknown.register(creation.options);
       const sessionsBefore = (await sessionRows(app)).length;
       const answers = [];
       for (const authenticator of [unknown, removed.authenticator, locked.authenticator]) {
