@@ -15,6 +15,8 @@ export interface LoginPageModel {
   qrPanel?: SafeHtml;
   /** Request options for "Sign in with a passkey" and the identifier's autofill (JSON); undefined hides both. */
   passkeyOptionsJson?: string;
+  /** False right after a passkey was refused: the quiet autofill request would only offer it again. */
+  passkeyAutofill?: boolean;
 }
 
 export function LoginPage(model: LoginPageModel): SafeHtml {
@@ -50,7 +52,7 @@ export function LoginPage(model: LoginPageModel): SafeHtml {
             optionsJson={model.passkeyOptionsJson}
             button={t('login.passkey_button')}
             words={[t('login.passkey_unsupported'), t('login.passkey_failed'), t('login.passkey_waiting')].join('|')}
-            autofill
+            autofill={model.passkeyAutofill !== false}
             returnTo={model.returnTo}
             className="passkey-form login-passkey"
           />

@@ -90,7 +90,7 @@ export function registerLoginRoutes(
         const t = request.ctx.translator(loginMessages, passkeyMessages);
         if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));
         const error = t(result.code, { wait: waitText(result.retryAfterSeconds, request.ctx.locale) });
-        return loginPage(request, reply, { error, returnTo }, statusFor(result.code));
+        return loginPage(request, reply, { error, returnTo, passkeyAutofill: false }, statusFor(result.code));
       }
       await handOverBrowserSession(request, reply, sessions, result, clock.now());
       return redirect(reply, safeReturnPath(returnTo));
