@@ -35,5 +35,7 @@ export interface SeedResult {
   accounts: number;
   /** Session tokens, one per account (account i ↔ tokens[i]). */
   tokens: string[];
+  /** ES256 passkeys of the first accounts, with their private keys, for the passkey sign-in row. */
+  passkeys: import('./passkey-sign-ins.ts').SeededPasskey[];
   seedMs: number;
 }

@@ -5,7 +5,9 @@
 //      node:http server doing the same indexed SELECT on the same SQLite file.
 //   2. sign-ins/s: POST /login with the right password, next to the argon2id verify rate of this
 //      machine with the same parameters and the same concurrency, in one process.
-//   3. peak RSS of the Gatehouse process over the whole run.
+//   3. passkey sign-ins/s: the app's options call, a real ES256 assertion, its verification call
+//      (bench/passkey-sign-ins.ts), next to node:crypto's raw ES256 verify rate, same concurrency.
+//   4. peak RSS of the Gatehouse process over the whole run.
 //
 // The servers run in child processes; this process is the load generator. Gatehouse runs as `npm
 // start` runs it: `npm run build`, then the start script's `node [flags] dist/main.js`
@@ -25,6 +27,8 @@ import { BENCH_PASSWORD, emailFor, type SeedResult } from './common.ts';
 import { combine, percentile, runLoad, type LoadOptions, type LoadResult } from './load.ts';
 import { buildGatehouse, startGatehouse } from './server-child.ts';
 import { measureQrConfirmation, measureRecovery } from './flows.ts';
+import { measureEs256Verify, measurePasskeySignIns, type RateResult } from './passkey-sign-ins.ts';
+import { benchConfig } from './common.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
@@ -297,6 +301,22 @@ async function main() {
     const recovery = await measureRecovery(gatehouseUrl);
     const qr = await measureQrConfirmation(gatehouseUrl);
 
+    // Passkey sign-ins vs the raw ES256 verify rate, halves ordered A, B, B, A as above.
+    process.stderr.write(`bench: passkey sign-ins vs ES256 verify rate (${seconds} s each)…\n`);
+    const config = benchConfig(dataDir);
+    const passkeyLoad = { rpId: config.passkeyRpId, origin: new URL(config.publicUrl).origin, concurrency: signInClients };
+    await measurePasskeySignIns(gatehouseUrl, seed.passkeys, { ...passkeyLoad, ms: warmupMs });
+    await measureEs256Verify({ concurrency: signInClients, ms: warmupMs });
+    const passkeyRuns: RateResult[] = [];
+    const es256Runs: RateResult[] = [];
+    passkeyRuns.push(await measurePasskeySignIns(gatehouseUrl, seed.passkeys, { ...passkeyLoad, ms: half }));
+    es256Runs.push(await measureEs256Verify({ concurrency: signInClients, ms: half }));
+    es256Runs.push(await measureEs256Verify({ concurrency: signInClients, ms: half }));
+    passkeyRuns.push(await measurePasskeySignIns(gatehouseUrl, seed.passkeys, { ...passkeyLoad, ms: half }));
+    const meanOf = (runs: RateResult[], key: 'perSecond' | 'p50Ms') => runs.reduce((sum, r) => sum + r[key], 0) / runs.length;
+    const passkey = { perSecond: meanOf(passkeyRuns, 'perSecond'), p50Ms: meanOf(passkeyRuns, 'p50Ms'), statuses: Object.entries(passkeyRuns.reduce<Record<string, number>>((all, r) => { for (const [k, n] of Object.entries(r.statuses)) all[k] = (all[k] ?? 0) + n; return all; }, {})) };
+    const es256 = { perSecond: meanOf(es256Runs, 'perSecond'), p50Ms: meanOf(es256Runs, 'p50Ms') };
+
     // 4. peak memory of Gatehouse over the whole run (the largest of the phases' peaks).
     // (Without clear_refs VmHWM is never reset, so this last reading is the whole run's peak.)
     peaks['sign-ins'] = statusKib(gatehouse.pid!, 'VmHWM');
@@ -318,6 +338,8 @@ async function main() {
       [`sign-ins/s (${signInClients} clients, ${seconds} s)`, num(signIn.perSecond), `${num(argon.perSecond)} (argon2id verify/s, ${argon.params}, ${signInClients} in flight)`, pct(signInRatio * 100), `≥ 80% — ${verdict(signInRatio >= 0.8)}`],
       ['sign-in latency p50', ms(signIn.p50Ms), `${ms(argon.p50Ms)} (one verify)`, `${(signIn.p50Ms / argon.p50Ms).toFixed(1)}×`, '—'],
       ['sign-in latency p99', ms(signIn.p99Ms), `${ms(argon.p99Ms)} (one verify)`, `${(signIn.p99Ms / argon.p99Ms).toFixed(1)}×`, '—'],
+      [`passkey sign-ins/s (${signInClients} clients, ${seconds} s)`, num(passkey.perSecond), `${num(es256.perSecond)} (raw ES256 verify/s, node:crypto, ${signInClients} in flight)`, pct((passkey.perSecond / es256.perSecond) * 100), '—'],
+      ['passkey sign-in latency p50 (2 requests)', ms(passkey.p50Ms), `${ms(es256.p50Ms)} (one verify)`, `${(passkey.p50Ms / es256.p50Ms).toFixed(1)}×`, '—'],
       ['recovery request, median: existing vs unknown account', `${ms(recovery.existingMs)} vs ${ms(recovery.unknownMs)}`, '—', `Δ ${ms(Math.abs(recovery.existingMs - recovery.unknownMs))}`, `Δ < 0.5 ms — ${verdict(Math.abs(recovery.existingMs - recovery.unknownMs) < 0.5)}`],
       ['QR: app confirms → waiting browser told (SSE)', `${ms(qr.medianMs)} median, ${ms(qr.p95Ms)} p95`, '—', '—', '—'],
       ['peak RSS of the Gatehouse process', mib(peakKib), `${mib(argonStopped.maxRssKib)} (node + tsx + the argon2 reference alone)`, `${(peakKib / argonStopped.maxRssKib).toFixed(1)}×`, `< 150 MiB — ${verdict(peakMib < 150)}`],
@@ -329,6 +351,7 @@ async function main() {
     notes.push(`whoami answers: Gatehouse ${statuses(whoami)}; bare ${statuses(limit)}`);
     notes.push(`whoami CPU (100% = one core): ${cpuShare('Gatehouse', whoamiCpu)} | ${cpuShare('bare server', limitCpu)}`);
     notes.push(`sign-ins: each client did GET /login once (browser cookie + CSRF token), then POST /login with the right password again and again; answers ${statuses(signIn)}`);
+    notes.push(`passkey sign-ins: ${seed.passkeys.length} seeded ES256 passkeys, each client its own; one sign-in = POST …/passkey/options, an ES256 assertion signed in the load generator, POST …/passkey → 201 with a token; answers ${passkey.statuses.map(([s, n]) => `${s}×${n}`).join(', ')}`);
     notes.push(`recovery: ${recovery.samples} POST /recovery of each kind, interleaved, each from its own client address and for its own account; answers ${recovery.statuses}`);
     notes.push(`QR: ${qr.samples} sign-ins; time from sending the app's confirm to the "approved" event on the browser's stream, one node`);
     notes.push(`sign-in CPU: ${cpuShare('Gatehouse', signInCpu)} | ${cpuShare('argon2 reference', argonCpu, false)}`);

@@ -4,6 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createGatehouse } from '../src/server/compose.ts';
+import { seedPasskeys, type SeededPasskey } from './passkey-sign-ins.ts';
 import { BENCH_PASSWORD, benchConfig, emailFor, type SeedResult } from './common.ts';
 
 const [dataDir, countArg] = process.argv.slice(2);
@@ -16,6 +17,9 @@ const { services } = gatehouse;
 // One argon2id hash for everyone: hashing 10,000 passwords would take minutes and measure nothing.
 const passwordHash = await services.hasher.hash(BENCH_PASSWORD);
 const tokens: string[] = [];
+const passkeyAccounts: string[] = [];
+const passkeyCount = Math.min(count, Number(process.env.BENCH_PASSKEYS || 64));
+let passkeys: SeededPasskey[] = [];
 await services.db.transaction().execute(async (trx) => {
   const now = services.clock.now();
   for (let i = 0; i < count; i++) {
@@ -35,8 +39,10 @@ await services.db.transaction().execute(async (trx) => {
       clientAddress: '127.0.0.1',
     });
     tokens.push(session.token);
+    if (i < passkeyCount) passkeyAccounts.push(account.id);
   }
+  passkeys = await seedPasskeys(trx, services.passkeyStore, passkeyAccounts);
 });
 await gatehouse.close();
-const result: SeedResult = { accounts: count, tokens, seedMs: performance.now() - started };
+const result: SeedResult = { accounts: count, tokens, passkeys, seedMs: performance.now() - started };
 writeFileSync(join(dataDir, 'seed.json'), JSON.stringify(result));

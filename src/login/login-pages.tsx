@@ -1,5 +1,6 @@
 import { h, type SafeHtml } from '../http/jsx.ts';
 import { Alert, CsrfField, Field, Page } from '../http/layout.tsx';
+import { PasskeyForm } from '../http/passkey-form.tsx';
 import type { RequestContext } from '../http/request-context.ts';
 import type { Translate } from '../shared/i18n.ts';
 
@@ -12,6 +13,10 @@ export interface LoginPageModel {
   returnTo?: string;
   /** The "Sign in with the app" panel, drawn by qr-login/; undefined hides it. */
   qrPanel?: SafeHtml;
+  /** Request options for "Sign in with a passkey" and the identifier's autofill (JSON); undefined hides both. */
+  passkeyOptionsJson?: string;
+  /** False right after a passkey was refused: the quiet autofill request would only offer it again. */
+  passkeyAutofill?: boolean;
 }
 
 export function LoginPage(model: LoginPageModel): SafeHtml {
@@ -30,7 +35,7 @@ export function LoginPage(model: LoginPageModel): SafeHtml {
             name="identifier"
             label={t('login.identifier')}
             value={model.identifier}
-            autocomplete="username"
+            autocomplete={model.passkeyOptionsJson ? 'username webauthn' : 'username'}
             required
             autofocus={!model.identifier}
             maxlength={254}
@@ -40,6 +45,18 @@ export function LoginPage(model: LoginPageModel): SafeHtml {
           <p class="forgot-link"><a href="/recovery">{t('login.forgot')}</a></p>
           <button type="submit" class="button button-primary">{t('login.submit')}</button>
         </form>
+        {model.passkeyOptionsJson ? (
+          <PasskeyForm
+            ctx={ctx}
+            action="/login/passkey"
+            optionsJson={model.passkeyOptionsJson}
+            button={t('login.passkey_button')}
+            words={[t('login.passkey_unsupported'), t('login.passkey_failed'), t('login.passkey_waiting')].join('|')}
+            autofill={model.passkeyAutofill !== false}
+            returnTo={model.returnTo}
+            className="passkey-form login-passkey"
+          />
+        ) : null}
         <p class="switch-link">{t('login.no_account')} <a href="/register">{t('login.create_account')}</a></p>
       </section>
       {model.qrPanel ?? null}

@@ -8,7 +8,9 @@ import { statusFor } from '../http/error-statuses.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import type { Clock } from '../shared/clock.ts';
 import { loginMessages } from './login-messages.ts';
-import { LoginPage } from './login-pages.tsx';
+import { LoginPage, type LoginPageModel } from './login-pages.tsx';
+import { MAX_RESPONSE_CHARS, parseResponseText } from '../passkeys/passkey-input.ts';
+import { passkeyMessages } from '../passkeys/passkey-messages.ts';
 import type { LoginService } from './login-service.ts';
 import type { TwoStepService } from './two-step-service.ts';
 
@@ -25,14 +27,21 @@ export function registerLoginRoutes(
 ) {
   const { login, twoStep, sessions, clock, renderQrPanel } = deps;
 
+  /** The sign-in page with a fresh passkey challenge for this browser and a new QR. */
+  async function loginPage(request: FastifyRequest, reply: FastifyReply, model: Omit<LoginPageModel, 'ctx' | 't' | 'qrPanel' | 'passkeyOptionsJson'>, status?: number) {
+    const t = request.ctx.translator(loginMessages, passkeyMessages);
+    const passkey = await login.passkeyOptions(request.ctx.browserId);
+    const qrPanel = await renderQrPanel(request, reply);
+    return sendPage(reply, <LoginPage ctx={request.ctx} t={t} qrPanel={qrPanel} passkeyOptionsJson={JSON.stringify(passkey.options)} {...model} />, status);
+  }
+
   app.get('/login', async (request, reply) => {
     const query = request.query as Record<string, unknown>;
     const t = request.ctx.translator(loginMessages);
     if (request.ctx.session) return redirect(reply, safeReturnPath(query.return_to));
     const notice = query.signed_out === '1' ? t('login.signed_out') : query.expired === '1' ? t('login.session_ended') : undefined;
     const returnTo = typeof query.return_to === 'string' ? safeReturnPath(query.return_to) : undefined;
-    const qrPanel = await renderQrPanel(request, reply);
-    return sendPage(reply, <LoginPage ctx={request.ctx} t={t} notice={notice} returnTo={returnTo} qrPanel={qrPanel} />);
+    return loginPage(request, reply, { notice, returnTo });
   });
 
   app.post(
@@ -50,9 +59,7 @@ export function registerLoginRoutes(
       if (!result.ok) {
         const error = t(result.code, { wait: waitText(result.retryAfterSeconds, request.ctx.locale) });
         if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));
-        const qrPanel = await renderQrPanel(request, reply);
-        const page = <LoginPage ctx={request.ctx} t={t} identifier={identifier.slice(0, 254)} error={error} returnTo={textField(request.body, 'return_to')} qrPanel={qrPanel} />;
-        return sendPage(reply, page, statusFor(result.code));
+        return loginPage(request, reply, { identifier: identifier.slice(0, 254), error, returnTo: textField(request.body, 'return_to') }, statusFor(result.code));
       }
       if ('needsSecondFactor' in result) {
         const caller = { browserId: request.ctx.browserId, clientAddress: request.ctx.clientAddress, userAgent: request.ctx.userAgent };
@@ -62,6 +69,31 @@ export function registerLoginRoutes(
       }
       await handOverBrowserSession(request, reply, sessions, result, clock.now());
       return redirect(reply, safeReturnPath(textField(request.body, 'return_to')));
+    },
+  );
+
+  // Sign-in by passkey (the button's prompt or the identifier's autofill): no password and no
+  // second step — a passkey with user verification is two factors in one. The same session, cookie
+  // and rotation as a password sign-in; only authenticated_via says 'passkey'.
+  app.post(
+    '/login/passkey',
+    { schema: { body: formBody({ response: shortText(MAX_RESPONSE_CHARS), return_to: shortText(512) }, ['return_to']) } },
+    async (request, reply) => {
+      const returnTo = textField(request.body, 'return_to');
+      const result = await login.signInWithPasskey({
+        browserId: request.ctx.browserId,
+        response: parseResponseText(textField(request.body, 'response')),
+        clientAddress: request.ctx.clientAddress,
+        userAgent: request.ctx.userAgent,
+      });
+      if (!result.ok) {
+        const t = request.ctx.translator(loginMessages, passkeyMessages);
+        if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));
+        const error = t(result.code, { wait: waitText(result.retryAfterSeconds, request.ctx.locale) });
+        return loginPage(request, reply, { error, returnTo, passkeyAutofill: false }, statusFor(result.code));
+      }
+      await handOverBrowserSession(request, reply, sessions, result, clock.now());
+      return redirect(reply, safeReturnPath(returnTo));
     },
   );
 

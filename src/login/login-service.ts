@@ -14,7 +14,20 @@ import { fail } from '../shared/failure.ts';
 import type { Secrets } from '../shared/secrets.ts';
 import type { Database } from '../storage/database.ts';
 import type { LoginThrottle } from '../throttling/login-throttle.ts';
+import type { AuthenticationProblem, PasskeyService } from '../passkeys/passkey-service.ts';
 import type { RateEvents } from '../throttling/rate-events.ts';
+
+/** Why a passkey sign-in is refused: an unknown, removed or locked account's passkey all answer `passkey.not_accepted`. */
+export type PasskeySignInProblem = 'login.throttled' | AuthenticationProblem;
+
+export interface PasskeySignInRequest {
+  /** What the challenge was bound to: the browser cookie's id, or the app's sign-in id. */
+  browserId: string;
+  response: unknown;
+  clientAddress: string;
+  userAgent: string;
+  kind?: 'browser' | 'app';
+}
 
 export type LoginProblem = 'login.invalid_credentials' | 'login.throttled' | 'login.missing_fields' | 'identity.invisible_character';
 
@@ -48,6 +61,7 @@ export function createLoginService(deps: {
   db: Database;
   /** Two-step sign-in (login/two-step-service.ts) decides whether the password is enough: null when it is. */
   secondFactorsRequired: (account: Account) => Promise<FactorSummary | null>;
+  passkeys: Pick<PasskeyService, 'authenticationOptions' | 'verifyAuthentication'>;
   accounts: AccountStore;
   hasher: PasswordHasher;
   sessions: SessionService;
@@ -109,6 +123,36 @@ export function createLoginService(deps: {
         clientAddress: request.clientAddress,
       });
       return { ok: true, ...session, accountId: account.id };
+    },
+
+    /**
+     * Options for "Sign in with a passkey" and the identifier field's autofill: discoverable
+     * credentials (no account is named, so the page is the same for everyone), user verification
+     * required — a passkey that checked the shopper's fingerprint or PIN is two factors in one.
+     */
+    passkeyOptions: (browserId: string) => deps.passkeys.authenticationOptions({ browserId, userVerification: 'required' }),
+
+    /**
+     * Sign-in by passkey. Counted against the client address's sign-in failures like a password
+     * (claimed first, released on success), so a stream of made-up assertions meets the same limit.
+     * No second step even with two-step on: the passkey proved possession and, by its user
+     * verification, something the shopper knows or is. An unknown, removed or locked account's
+     * credential get one answer after the same work (passkey-service.ts).
+     */
+    async signInWithPasskey(request: PasskeySignInRequest): Promise<SignedInResult | Failure<PasskeySignInProblem>> {
+      const clientClaim = await rateEvents.claim(clientRule, `client:${request.clientAddress}`);
+      if (!clientClaim.ok) return fail('login.throttled', { retryAfterSeconds: clientClaim.retryAfterSeconds });
+      const proof = await deps.passkeys.verifyAuthentication({ browserId: request.browserId, response: request.response, userVerification: 'required' });
+      if (!proof.ok) return proof;
+      await rateEvents.release(clientClaim.id);
+      const session = await sessions.startSession(db, {
+        accountId: proof.accountId,
+        kind: request.kind ?? 'browser',
+        authenticatedVia: 'passkey',
+        userAgent: request.userAgent,
+        clientAddress: request.clientAddress,
+      });
+      return { ok: true, ...session, accountId: proof.accountId };
     },
   };
 }

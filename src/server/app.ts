@@ -24,6 +24,7 @@ import { registerReverifyRoutes } from '../settings/reverify-routes.tsx';
 import { registerSecuritySettingsRoutes } from '../settings/security-settings-routes.tsx';
 import { registerPasswordChangeRoutes } from '../recovery/password-change-routes.tsx';
 import { registerSecurityPageRoute } from '../settings/security-page-routes.tsx';
+import { registerAppPasskeySignInRoutes } from '../login/app-passkey-sign-in-routes.ts';
 import { registerPasskeyRoutes } from '../settings/passkey-routes.tsx';
 import { registerPasskeyAppRoutes } from '../settings/passkey-app-routes.ts';
 import { createQrPanelRenderer, registerQrLoginRoutes } from '../qr-login/qr-login-routes.tsx';
@@ -72,6 +73,7 @@ export async function buildApp(config: Config, services: Services, logger: objec
   registerSessionRoutes(app, { sessions: services.sessions });
   registerLoginRoutes(app, { login: services.login, twoStep: services.twoStep, sessions: services.sessions, clock: services.clock, renderQrPanel: createQrPanelRenderer(services.qrLogin) });
   registerAppSecondStepRoutes(app, { twoStep: services.twoStep });
+  registerAppPasskeySignInRoutes(app, { login: services.login });
   registerTwoStepRoutes(app, { twoStep: services.twoStep, sessions: services.sessions, clock: services.clock, config, passkeyWay });
   registerQrLoginRoutes(app, { qrLogin: services.qrLogin, sessions: services.sessions, clock: services.clock, publicUrl: config.publicUrl });
   registerAppApiRoutes(app, { qrLogin: services.qrLogin, login: services.login, twoStep: services.twoStep, sessions: services.sessions });
@@ -81,7 +83,7 @@ export async function buildApp(config: Config, services: Services, logger: objec
   const resetSteps = { passwordReset: services.passwordReset, otherWays: services.otherWays, security: config.security, clock: services.clock, passkeyWay };
   registerRecoveryRoutes(app, resetSteps);
   registerPasswordChangeRoutes(app, { ...resetSteps, drawSettings: drawSettingsPage });
-  registerReverifyRoutes(app, { settings: services.securitySettings, clock: services.clock });
+  registerReverifyRoutes(app, { settings: services.securitySettings, passkeyReverify: services.passkeyReverify, clock: services.clock });
   registerPhoneSetupRoutes(app, { settings: services.securitySettings, config });
   registerSecuritySettingsRoutes(app, { settings: services.securitySettings, clock: services.clock });
   registerPasskeyRoutes(app, { settings: services.passkeySettings, factors: services.factors });

@@ -26,6 +26,7 @@ import { createSecuritySettingsService } from '../settings/security-settings-ser
 import { createPasskeyStore } from '../passkeys/passkey-store.ts';
 import { createPasskeyService } from '../passkeys/passkey-service.ts';
 import { createPasskeySettingsService } from '../settings/passkey-settings-service.ts';
+import { createPasskeyReverify } from '../settings/reverify-by-passkey.ts';
 import { createSecurityNotices } from '../settings/security-notices.ts';
 import { createQrLoginService } from '../qr-login/qr-login-service.ts';
 import { createQrLoginStore } from '../qr-login/qr-login-store.ts';
@@ -135,13 +136,14 @@ export async function createServices(config: Config, options: { clock?: Clock; l
   });
   const otherWays = createOtherWaysService({ passwordReset, checks: factorChecks, factors });
   const twoStep = createTwoStepService({ db, config, factors, checks: factorChecks, flows, sessions });
-  const login = createLoginService({ db, secondFactorsRequired: twoStep.secondFactorsRequired, accounts, hasher, sessions, throttle, rateEvents, secrets, clock, security: config.security });
-  const securitySettings = createSecuritySettingsService({ db, config, accounts, factors, checks: factorChecks, flows, sessions, hasher, throttle, secrets, clock, enqueueEmail, wakeCourier });
-
   const passkeyStore = createPasskeyStore(db, clock);
   const passkeys = createPasskeyService({ db, config, store: passkeyStore, accounts, secrets, clock, enqueueEmail, wakeCourier });
+  const login = createLoginService({ db, passkeys, secondFactorsRequired: twoStep.secondFactorsRequired, accounts, hasher, sessions, throttle, rateEvents, secrets, clock, security: config.security });
+  const securitySettings = createSecuritySettingsService({ db, config, accounts, factors, checks: factorChecks, flows, sessions, hasher, throttle, secrets, clock, enqueueEmail, wakeCourier });
+
   const securityNotices = createSecurityNotices({ db, config, accounts, factors, secrets, clock, enqueueEmail, wakeCourier });
   const passkeySettings = createPasskeySettingsService({ passkeys, store: passkeyStore, sessions, notices: securityNotices });
+  const passkeyReverify = createPasskeyReverify({ passkeys, store: passkeyStore, sessions });
 
   const qrNotifier = createQrNotifier(config.database, (error) =>
     logger.warn({ err: { message: (error as Error)?.message } }, 'QR sign-in notifications interrupted; browsers fall back to re-reading'),
@@ -151,7 +153,7 @@ export async function createServices(config: Config, options: { clock?: Clock; l
   });
 
   return {
-    config, clock, logger, db, database, secrets, accounts, hasher, sessions, flows, rateEvents, codes, throttle, login, registration, passwordReset, otherWays, factors, factorChecks, securitySettings, twoStep, qrLogin, passkeyStore, passkeys, passkeySettings,
+    config, clock, logger, db, database, secrets, accounts, hasher, sessions, flows, rateEvents, codes, throttle, login, registration, passwordReset, otherWays, factors, factorChecks, securitySettings, twoStep, qrLogin, passkeyStore, passkeys, passkeySettings, passkeyReverify,
     dispatcher, mailCatcher, smsCatcher, smsAvailable,
     async close() {
       await qrNotifier.close();

@@ -24,7 +24,8 @@ const touchIntervalMs = (idleMs: number) => Math.min(60_000, Math.floor(idleMs /
  */
 // 'email_code' is a sign-up's first session: its shopper chose the password in this browser, in
 // the flow that created the session, moments ago.
-const PROVES_A_SECRET: ReadonlySet<string> = new Set(['password', 'password+totp', 'password+sms', 'password+backup_code', 'password+passkey', 'email_code']);
+// 'passkey' is a sign-in by passkey with user verification: held and unlocked in this session.
+const PROVES_A_SECRET: ReadonlySet<string> = new Set(['password', 'passkey', 'password+totp', 'password+sms', 'password+backup_code', 'password+passkey', 'email_code']);
 
 /** Session ids are UUIDs (shared/ids.ts). */
 const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -34,7 +35,7 @@ export interface StartSession {
   kind: 'browser' | 'app';
   /** How the shopper proved who they are: 'password', 'qr', … and, after two-step sign-in, the
    *  second factor too ('password+totp', 'password+sms', 'password+backup_code'). */
-  authenticatedVia: 'password' | 'email_code' | 'qr' | 'admin' | `password+${'totp' | 'sms' | 'backup_code' | 'passkey'}`;
+  authenticatedVia: 'password' | 'passkey' | 'email_code' | 'qr' | 'admin' | `password+${'totp' | 'sms' | 'backup_code' | 'passkey'}`;
   userAgent: string;
   clientAddress: string;
 }

@@ -7,6 +7,7 @@ import { hasSecondFactor, type FactorSummary } from '../factors/factor-store.ts'
 import { groupSecretForTyping } from '../factors/totp.ts';
 import { h, trustedHtml, type SafeHtml } from '../http/jsx.ts';
 import { Alert, CsrfField, Field } from '../http/layout.tsx';
+import { PasskeyForm } from '../http/passkey-form.tsx';
 import type { RequestContext } from '../http/request-context.ts';
 import type { Translate } from '../shared/i18n.ts';
 
@@ -81,16 +82,28 @@ export function TwoStepSection(props: { ctx: RequestContext; t: Translate; facto
   );
 }
 
-export function ReverifyPage(props: Base & { returnTo: string; error?: string }): SafeHtml {
+export function ReverifyPage(props: Base & { returnTo: string; error?: string; passkeyError?: string; passkeyOptionsJson?: string }): SafeHtml {
   const { ctx, t } = props;
   return (
     <AccountFrame ctx={ctx} t={t} section="security" title={t('reverify.title')}>
       <h1 id="section-title">{t('reverify.title')}</h1>
-      <p class="lead">{t('reverify.lead')}</p>
+      <p class="lead">{t(props.passkeyOptionsJson ? 'reverify.lead_with_passkey' : 'reverify.lead')}</p>
+      {props.passkeyError ? <Alert kind="error">{props.passkeyError}</Alert> : null}
+      {props.passkeyOptionsJson ? (
+        <PasskeyForm
+          ctx={ctx}
+          action="/account/confirm/passkey"
+          optionsJson={props.passkeyOptionsJson}
+          button={t('reverify.passkey_button')}
+          words={[t('reverify.passkey_unsupported'), t('reverify.passkey_failed'), t('reverify.passkey_waiting')].join('|')}
+          returnTo={props.returnTo}
+          className="passkey-form narrow-form reverify-passkey"
+        />
+      ) : null}
       <form method="post" action="/account/confirm" class="form narrow-form" novalidate>
         <CsrfField ctx={ctx} />
         <input type="hidden" name="return_to" value={props.returnTo} />
-        <Field name="password" type="password" label={t('reverify.password')} autocomplete="current-password" required autofocus maxlength={1024} error={props.error} />
+        <Field name="password" type="password" label={t('reverify.password')} autocomplete="current-password" required autofocus={!props.passkeyOptionsJson} maxlength={1024} error={props.error} />
         <div class="button-row">
           <button type="submit" class="button button-primary">{t('reverify.submit')}</button>
           <a class="button button-secondary" href="/account/security">{t('reverify.cancel')}</a>

@@ -119,7 +119,7 @@ for (const dialect of testDialects) {
       await page.goto(`${app.url}/login`);
       await page.getByLabel('Email or login name').fill(loginName);
       await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
       await waitForPath(page, /^\/account$/);
       await page.getByRole('main').getByText(loginName).waitFor();
 
@@ -129,7 +129,7 @@ for (const dialect of testDialects) {
       await other.goto(`${app.url}/login`);
       await other.getByLabel('Email or login name').fill(email);
       await other.getByLabel('Password', { exact: true }).fill(PASSWORD);
-      await other.getByRole('button', { name: 'Sign in' }).click();
+      await other.getByRole('button', { name: 'Sign in', exact: true }).click();
       await waitForPath(other, /^\/account$/);
       await other.getByRole('main').getByText(email).waitFor();
 

@@ -93,7 +93,7 @@ export async function signIn(page: Page, baseUrl: string, identifier: string, pa
   await page.goto(`${baseUrl}/login`);
   await page.getByLabel('Email or login name').fill(identifier);
   await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await waitForPath(page, /^\/account$/);
 }
 

@@ -73,7 +73,7 @@ export async function passwordStepInBrowser(page: Page, baseUrl: string, identif
   await page.goto(`${baseUrl}/login`);
   await page.getByLabel('Email or login name').fill(identifier);
   await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await waitForPath(page, next);
 }
 

@@ -168,7 +168,7 @@ for (const dialect of testDialects) {
       assert.equal((await panelState(page)).status, 'Scan with the app');
       await phone.getByLabel('Email or login name').fill(email);
       await phone.getByLabel('Password', { exact: true }).fill(PASSWORD);
-      await phone.getByRole('button', { name: 'Sign in' }).click();
+      await phone.getByRole('button', { name: 'Sign in', exact: true }).click();
       await waitForPath(phone, new RegExp(`^${qr.path}$`));
       await tapContinue(phone);
       await phone.getByRole('heading', { level: 1, name: 'Sign in on another device?' }).waitFor();

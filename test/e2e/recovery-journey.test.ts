@@ -176,11 +176,11 @@ for (const dialect of testDialects) {
       // The old password fails, the new one works.
       await page.getByLabel('Email or login name').fill(email);
       await page.getByLabel('Password', { exact: true }).fill(OLD_PASSWORD);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
       await page.getByRole('alert').filter({ hasText: 'The email, login name or password is not right.' }).waitFor();
       await page.getByLabel('Email or login name').fill(loginName);
       await page.getByLabel('Password', { exact: true }).fill(NEW_PASSWORD);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
       await waitForPath(page, /^\/account$/);
 
       // The other browser's session ended with the recovery: its next page load lands on sign-in.
@@ -229,7 +229,7 @@ for (const dialect of testDialects) {
       await third.goto(`${app.url}/login`);
       await third.getByLabel('Email or login name').fill(email);
       await third.getByLabel('Password', { exact: true }).fill(NEW_PASSWORD);
-      await third.getByRole('button', { name: 'Sign in' }).click();
+      await third.getByRole('button', { name: 'Sign in', exact: true }).click();
       await third.getByRole('alert').filter({ hasText: 'The email, login name or password is not right.' }).waitFor();
       await signIn(third, app.url, email, NEWEST_PASSWORD);
 

@@ -44,7 +44,7 @@ describe(`screens (${dialect})`, () => {
       await language('en');
       await page.getByLabel('Email or login name').fill('nobody@example.com');
       await page.getByLabel('Password', { exact: true }).fill('not the password at all');
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
       await page.getByRole('alert').waitFor();
       await shoot('login-error');
 

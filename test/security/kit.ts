@@ -100,7 +100,9 @@ export function withoutTokens(html: string): string {
     .replace(/data-expires-at="\d+"/g, 'data-expires-at="T"')
     .replace(/data-qr-request="[0-9a-f-]{36}"/g, 'data-qr-request="ID"')
     .replace(/name="request" value="[0-9a-f-]{36}"/g, 'name="request" value="ID"')
-    .replace(/\/qr\/[A-Za-z0-9_-]{43}/g, '/qr/TOKEN');
+    .replace(/\/qr\/[A-Za-z0-9_-]{43}/g, '/qr/TOKEN')
+    // The passkey form's request options carry a new challenge on every response.
+    .replace(/(&quot;challenge&quot;:&quot;)[A-Za-z0-9_-]+(&quot;)/g, '$1CHALLENGE$2');
 }
 
 /** The text of the error on a page: the alert at the top, or else the first message beside a field. */
