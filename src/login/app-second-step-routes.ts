@@ -24,7 +24,11 @@ export async function askForSecondStep(request: FastifyRequest, reply: FastifyRe
   const appCaller = { ...caller, browserId: flowToken, app: true };
   const started = await twoStep.begin(needed.account, needed.factors, appCaller, '/');
   const summary = needed.factors;
-  const ways = twoStep.waysFor(summary);
+  // 'passkey' tells the app the account holds one: a passkey with user verification is both
+  // factors at once, so the app signs in with it (POST /api/v1/app/sessions/passkey) rather than as
+  // a second step. Without it a two-step account whose only factor is a passkey would be told of
+  // no way at all.
+  const ways = twoStep.waysFor(summary, { passkey: true });
   const t = translatorFor(request.ctx.locale, loginMessages);
   return reply.status(401).send({
     error: { code: 'login.second_factor_required', message: t('login.second_factor_required') },

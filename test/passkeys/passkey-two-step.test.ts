@@ -11,6 +11,7 @@ import { sessionSetCookie, sessionTokenFrom, whoamiWith } from '../security/kit.
 import { oathtool, appNow, passwordStep, sessionCount } from '../factors/factors-kit.ts';
 import { HOUR } from '../recovery/recovery-kit.ts';
 import { passkeyOwner, postAnswer, usePasskey, wrongTriesOf } from './passkey-way-kit.ts';
+import { api } from '../qr-login/qr-kit.ts';
 
 const STEP = '/login/verify/passkey';
 
@@ -25,6 +26,17 @@ for (const dialect of testDialects) {
       clock.advance(30_000); // a later TOTP step than the enrolment's
       return made;
     };
+
+    test('the app: a two-step account whose only factor is a passkey is told "passkey" after its password, and signs in with the passkey', async () => {
+      const who = await owner();
+      const refused = await api(app, undefined, '/api/v1/app/sessions', { identifier: who.email, password: who.password });
+      assert.equal(refused.status, 401, refused.text);
+      assert.equal(refused.json.error.code, 'login.second_factor_required');
+      assert.deepEqual(refused.json.secondStep.ways, ['passkey'], 'never an empty list of ways');
+      const started = await api(app, undefined, '/api/v1/app/sessions/passkey/options', {});
+      const signedIn = await api(app, undefined, '/api/v1/app/sessions/passkey', { signInId: started.json.signInId, response: who.authenticator.authenticate(started.json.options) });
+      assert.equal(signedIn.status, 201, signedIn.text);
+    });
 
     test('an account with two-step and only a passkey is asked for the passkey first, and the right one signs in as password+passkey', async () => {
       const who = await owner();
