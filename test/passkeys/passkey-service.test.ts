@@ -217,6 +217,24 @@ storeSuite('passkey service', (s) => {
     assert.equal((await service.list(accountId)).length, 10);
   });
 
+  test('at most 10 passkeys even when six are saved at once at 9: one is saved, the others refused with limit_reached', async () => {
+    const { service } = passkeyServiceOn(s);
+    const accountId = await s.account();
+    const authenticator = createSoftwareAuthenticator({ origin: ORIGIN });
+    const verifiedPasskeys = [];
+    for (let i = 0; i < 15; i++) {
+      const options = await service.registrationOptions({ accountId, browserId: BROWSER, userName: 'a@example.com' });
+      assert.ok(options.ok);
+      const verified = await service.verifyRegistration({ accountId, browserId: BROWSER, response: authenticator.register(options.options), userAgent: '', locale: 'en' });
+      assert.ok(verified.ok);
+      verifiedPasskeys.push(verified.passkey);
+    }
+    for (const passkey of verifiedPasskeys.slice(0, 9)) assert.ok((await service.register(accountId, passkey)).ok);
+    const raced = await Promise.all(verifiedPasskeys.slice(9).map((passkey) => service.register(accountId, passkey)));
+    assert.deepEqual(raced.map((r) => (r.ok ? 'saved' : r.code)).sort(), ['passkey.limit_reached', 'passkey.limit_reached', 'passkey.limit_reached', 'passkey.limit_reached', 'passkey.limit_reached', 'saved']);
+    assert.equal((await service.list(accountId)).length, 10);
+  });
+
   test('the same credential id cannot be registered twice, to any account: the loser of a race gets a typed failure', async () => {
     const { passkey } = await enrolled();
     const { service } = passkeyServiceOn(s);
