@@ -9,22 +9,14 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { testDialects } from '../harness/databases.ts';
 import { createManualClock, startTestGatehouse, type TestGatehouse } from '../harness/test-app.ts';
-import { launchBrowser, type Browser, type Page } from '../harness/browser.ts';
+import { launchBrowser, type Browser } from '../harness/browser.ts';
 import { createShooter, createShopper, screenViewports, signIn, waitForPath } from './e2e-kit.ts';
 import { confirmCodeInBrowser, justBefore, passwordStepInBrowser, setUpAuthenticatorInBrowser, switchLanguage, turnOnTwoStepInBrowser } from './factors-e2e-kit.ts';
+import { addVirtualAuthenticator } from './passkey-e2e-kit.ts';
 
 const PASSWORD = 'lantern over the northern bay';
 const NEW_PASSWORD = 'copper kettle mountain 2026';
 const dialect = testDialects[0]!;
-
-async function addVirtualAuthenticator(page: Page) {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
-  });
-  return { credentials: async () => (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials };
-}
 
 describe(`Use a passkey in two-step, recovery and Change password, in Chromium (${dialect})`, () => {
   const clock = createManualClock(Date.now());
@@ -73,6 +65,8 @@ describe(`Use a passkey in two-step, recovery and Change password, in Chromium (
       await both('change-password-other-ways');
 
       // ---- sign out; the password, then the passkey first -----------------------------------------
+      // No touch while the password is typed: /login's quiet autofill request would sign in by passkey.
+      await authenticator.presence(false);
       await page.getByRole('button', { name: 'Sign out' }).click();
       await waitForPath(page, /^\/login/);
       await passwordStepInBrowser(page, app.url, email, PASSWORD, /^\/login\/verify\/passkey\?flow=/);
@@ -82,12 +76,14 @@ describe(`Use a passkey in two-step, recovery and Change password, in Chromium (
       await both('two-step-other-ways');
       await page.locator('[data-way="passkey"]').getByRole('link', { name: 'Use a passkey' }).click();
       await waitForPath(page, /^\/login\/verify\/passkey\?flow=/);
+      await authenticator.presence(true);
       await page.getByRole('button', { name: 'Use a passkey' }).click();
       await waitForPath(page, /^\/account$/);
       await page.goto(`${app.url}/account/security`);
       await page.getByText('password + passkey').first().waitFor();
 
       // ---- sign out; recovery: email code, then the passkey for the authenticator ------------------
+      await authenticator.presence(false);
       await page.getByRole('button', { name: 'Sign out' }).click();
       await waitForPath(page, /^\/login/);
       await page.goto(`${app.url}/recovery`);
@@ -104,6 +100,7 @@ describe(`Use a passkey in two-step, recovery and Change password, in Chromium (
       await waitForPath(page, /^\/recovery\/passkey\?flow=/);
       await page.getByRole('button', { name: 'Use a passkey' }).waitFor();
       await both('recovery-step');
+      await authenticator.presence(true);
       await page.getByRole('button', { name: 'Use a passkey' }).click();
       await waitForPath(page, /^\/recovery\/password\?flow=/);
       await page.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);

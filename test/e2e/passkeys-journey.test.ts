@@ -9,21 +9,13 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { testDialects } from '../harness/databases.ts';
 import { createManualClock, startTestGatehouse, type TestGatehouse } from '../harness/test-app.ts';
-import { launchBrowser, type Browser, type Page } from '../harness/browser.ts';
+import { launchBrowser, type Browser } from '../harness/browser.ts';
 import { createShooter, createShopper, screenViewports, signIn, waitForPath } from './e2e-kit.ts';
 import { switchLanguage } from './factors-e2e-kit.ts';
+import { addVirtualAuthenticator } from './passkey-e2e-kit.ts';
 
 const PASSWORD = 'harbour lights over quiet water';
 const dialect = testDialects[0]!;
-
-async function addVirtualAuthenticator(page: Page) {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
-  });
-  return { credentials: async () => (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials };
-}
 
 describe(`passkeys in Chromium with a virtual authenticator (${dialect})`, () => {
   const clock = createManualClock(Date.now());

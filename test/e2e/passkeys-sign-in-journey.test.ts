@@ -7,43 +7,15 @@
 // with the passkey choice (test-results/screens/passkey-sign-in-*.png).
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { testDialects } from '../harness/databases.ts';
 import { createManualClock, startTestGatehouse, type TestGatehouse } from '../harness/test-app.ts';
 import { launchBrowser, type Browser, type Page } from '../harness/browser.ts';
 import { createShooter, createShopper, screenViewports, signIn, waitForPath } from './e2e-kit.ts';
 import { switchLanguage } from './factors-e2e-kit.ts';
+import { addVirtualAuthenticator } from './passkey-e2e-kit.ts';
 
 const PASSWORD = 'lantern over the quiet harbour';
 const dialect = testDialects[0]!;
-
-async function addVirtualAuthenticator(page: Page) {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
-  });
-  return {
-    /** Off: requests wait for a touch that never comes (the page's quiet autofill request stays pending). */
-    presence: (enabled: boolean) => cdp.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId, enabled }),
-    credentials: async () => (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials,
-    /** A resident ES256 credential for `rpId` that no Gatehouse ever registered. */
-    async addUnregistered(rpId: string) {
-      const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-      await cdp.send('WebAuthn.addCredential', {
-        authenticatorId,
-        credential: {
-          credentialId: randomBytes(16).toString('base64'),
-          isResidentCredential: true,
-          rpId,
-          privateKey: privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'),
-          userHandle: randomBytes(32).toString('base64'),
-          signCount: 0,
-        },
-      });
-    },
-  };
-}
 
 const signOut = async (page: Page) => {
   await page.getByRole('button', { name: 'Sign out', exact: true }).first().click();
@@ -106,7 +78,9 @@ describe(`passkey sign-in in Chromium with a virtual authenticator (${dialect})`
       // page's quiet request as the field takes focus; no password is typed, no button pressed.
       await authenticator.presence(true);
       await page.goto(`${app.url}/login`);
-      await identifier.focus().catch(() => {}); // the answer may already be navigating away
+      // The answer may already be navigating away, and a field that is gone cannot take focus: the
+      // short timeout keeps that from costing the locator's default 30 s.
+      await identifier.focus({ timeout: 1_000 }).catch(() => {});
       await waitForPath(page, /^\/account$/);
       assert.equal(await via(), 'passkey');
 
