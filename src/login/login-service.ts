@@ -78,6 +78,12 @@ export function createLoginService(deps: {
     windowSeconds: security.loginFailuresClientWindowSeconds,
   };
 
+  /** The session a sign-in earned, recorded with how it was proved. */
+  async function signedIn(accountId: string, authenticatedVia: 'password' | 'passkey', request: { kind?: 'browser' | 'app'; userAgent: string; clientAddress: string }) {
+    const session = await sessions.startSession(db, { accountId, kind: request.kind ?? 'browser', authenticatedVia, userAgent: request.userAgent, clientAddress: request.clientAddress });
+    return { ok: true as const, ...session, accountId };
+  }
+
   return {
     async signIn(request: SignInRequest): Promise<SignedInResult | SecondFactorNeeded | Failure<LoginProblem>> {
       if (request.identifier.trim() === '' || request.password === '') return fail('login.missing_fields');
@@ -115,14 +121,7 @@ export function createLoginService(deps: {
       }
       const factors = await deps.secondFactorsRequired(account);
       if (factors) return { ok: true, needsSecondFactor: true, account, factors };
-      const session = await sessions.startSession(db, {
-        accountId: account.id,
-        kind: request.kind ?? 'browser',
-        authenticatedVia: 'password',
-        userAgent: request.userAgent,
-        clientAddress: request.clientAddress,
-      });
-      return { ok: true, ...session, accountId: account.id };
+      return signedIn(account.id, 'password', request);
     },
 
     /**
@@ -145,14 +144,7 @@ export function createLoginService(deps: {
       const proof = await deps.passkeys.verifyAuthentication({ browserId: request.browserId, response: request.response, userVerification: 'required' });
       if (!proof.ok) return proof;
       await rateEvents.release(clientClaim.id);
-      const session = await sessions.startSession(db, {
-        accountId: proof.accountId,
-        kind: request.kind ?? 'browser',
-        authenticatedVia: 'passkey',
-        userAgent: request.userAgent,
-        clientAddress: request.clientAddress,
-      });
-      return { ok: true, ...session, accountId: proof.accountId };
+      return signedIn(proof.accountId, 'passkey', request);
     },
   };
 }

@@ -14,10 +14,10 @@ import { h } from '../http/jsx.ts';
 import { textField } from '../http/replies.ts';
 import type { Failure } from '../shared/failure.ts';
 import { codeMessages } from '../verification/code-messages.ts';
-import { drawStep, goTo, registerCodeStep, type StepPageBase } from '../verification/code-step.ts';
+import { drawStep, goTo, registerCodeStep, type Standing, type StepPageBase } from '../verification/code-step.ts';
 import { TextCodePage } from '../factors/factor-pages.tsx';
 import { FactorPage } from './other-ways-pages.tsx';
-import type { NextStep } from './password-reset-flow.ts';
+import type { NextStep, ResetPage } from './password-reset-flow.ts';
 import type { Caller } from './password-reset-service.ts';
 import { resetCallerOf, type ResetDeps } from './reset-caller.ts';
 import { recoveryMessages } from './recovery-messages.ts';
@@ -35,16 +35,18 @@ export function registerResetSteps(app: FastifyInstance, variant: ResetVariant, 
   const waysOut = ({ t, flowId }: StepPageBase) => ({ otherWaysHref: `${paths.otherWays}?flow=${flowId}`, startOverHref: paths.start, startOverLabel: t(variant.words.startOver) });
   /** After a proof: the new password, or the page of the proof still missing, saying this one was accepted. */
   const onTo = (flowId: string) => (moved: { ok: true; next: NextStep } | Failure) => (moved.ok ? goTo(pathTo(variant, moved.next, flowId, { then: true })) : moved);
+  /** Where a flow stands for a step: its failure, the step drawn while `here` holds, else the page it stands on. */
+  function standAt<T extends { ok: true; page: ResetPage } | Failure>(flowId: string, described: T, here: (page: ResetPage) => boolean): Standing<Extract<T, { ok: true }>> {
+    if (!described.ok) return described as Failure;
+    const view = described as Extract<T, { ok: true }>;
+    return here(view.page) ? drawStep(view) : goTo(pathTo(variant, view.page, flowId));
+  }
 
   registerCodeStep(app, {
     ...shared,
     path: paths.code,
     sendPath: paths.resend,
-    async standing(_request, caller: Caller, flowId) {
-      const described = await passwordReset.describe(kind, flowId, caller);
-      if (!described.ok) return described;
-      return described.page === 'code' ? drawStep(described) : goTo(pathTo(variant, described.page, flowId));
-    },
+    standing: async (_request, caller: Caller, flowId) => standAt(flowId, await passwordReset.describe(kind, flowId, caller), (page) => page === 'code'),
     draw: (_request, described, base) => (
       <ResetCodePage
         {...base}
@@ -66,11 +68,7 @@ export function registerResetSteps(app: FastifyInstance, variant: ResetVariant, 
     ...shared,
     path: paths.sms,
     sendPath: paths.smsSend,
-    async standing(_request, caller: Caller, flowId) {
-      const described = await otherWays.describe(kind, flowId, caller);
-      if (!described.ok) return described;
-      return described.page === 'password' ? goTo(pathTo(variant, 'password', flowId)) : drawStep(described);
-    },
+    standing: async (_request, caller: Caller, flowId) => standAt(flowId, await otherWays.describe(kind, flowId, caller), (page) => page !== 'password'),
     draw: (_request, described, base) => (
       <TextCodePage {...base} {...waysOut(base)} phone={described.summary?.phone ?? null} security={security} secondsUntilResend={described.secondsUntilText} />
     ),
