@@ -17,8 +17,11 @@
 //      importing test/harness/test-app.ts took 1.8 s and 3 s of CPU per file that way, against
 //      about 0.5 s bundled, for each of the hundred-odd test processes. TEST_BUNDLE=0 runs the
 //      sources through tsx instead (what `node --import tsx --test file.ts` does by hand).
-//   5. node --enable-source-maps --test --test-concurrency=2 <bundles…>, output streamed as is;
-//      stack traces point at the .ts sources.
+//   5. node --test --test-concurrency=2 <bundles…>, output streamed as is. Without
+//      --enable-source-maps: with it, every stack trace Playwright takes (one per browser call)
+//      was mapped through the bundle's source map, and a browser file ran 72 s instead of 22 s
+//      beside another. So a failure's file:line points into the bundle, which a failed run keeps
+//      (the .ts lines: TEST_BUNDLE=0 npm test -- <file>).
 //   6. PostgreSQL stopped, bundles and temp dirs removed (also on SIGINT/SIGTERM); exit code = the runner's.
 //
 // Usage: npm test                      every test file
@@ -69,7 +72,8 @@ async function cleanUp() {
       postgres = undefined;
       say(`PostgreSQL stopped (${ms(started)})`);
     }
-    removeBundles();
+    if (keepBundles) say('kept the test bundles of this failed run (test/**/.*.bundle.mjs): failure lines point into them');
+    else removeBundles();
     if (runRoot) {
       try {
         rmSync(runRoot, { recursive: true, force: true, maxRetries: 3 });
@@ -103,7 +107,7 @@ process.on('exit', () => {
   const proc = postgres?.process;
   if (proc && proc.exitCode === null && proc.signalCode === null) proc.kill('SIGQUIT');
   if (runRoot) rmSync(runRoot, { recursive: true, force: true });
-  removeBundles();
+  if (!keepBundles) removeBundles();
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -382,11 +386,12 @@ function buildCli() {
 
 const bundleFor = (file) => join(dirname(file), `.${basename(file).replace(/\.tsx?$/, '')}.bundle.mjs`);
 let bundles = []; // what bundleTests wrote, removed by cleanUp
+let keepBundles = false; // a failed run keeps them, so the lines in its failures can be read
 
 async function bundleTests(files) {
   const started = performance.now();
   const { build } = await import('esbuild');
-  bundles = files.flatMap((file) => [bundleFor(file), `${bundleFor(file)}.map`]);
+  bundles = files.map(bundleFor);
   await build({
     entryPoints: files,
     outdir: root,
@@ -400,7 +405,6 @@ async function bundleTests(files) {
     packages: 'external',
     jsxFactory: 'h',
     jsxFragment: 'Fragment',
-    sourcemap: true,
     logLevel: 'warning',
   });
   say(`bundled ${files.length} test file${files.length === 1 ? '' : 's'} with esbuild (${ms(started)})`);
@@ -416,7 +420,7 @@ function runTests(files, env) {
   // --test-timeout is the runner's own backstop per file, for a process too stuck to report.
   const bundled = files.some((file) => file.endsWith('.bundle.mjs'));
   const args = [
-    ...(bundled ? ['--enable-source-maps'] : ['--import', 'tsx']),
+    ...(bundled ? [] : ['--import', 'tsx']),
     '--import', './test/harness/hang-watchdog.mjs',
     '--test', `--test-concurrency=${concurrency}`, `--test-timeout=${fileTimeoutMs}`,
     // The usual output (spec on a terminal, TAP otherwise), plus where the time went per file.
@@ -470,6 +474,7 @@ async function main() {
   env.GATEHOUSE_TEST_DIST = '1';
   mkdirSync(join(root, 'test-results'), { recursive: true });
   const code = await runTests(process.env.TEST_BUNDLE === '0' ? files : await bundleTests(files), env);
+  keepBundles = code !== 0 && !interrupted && bundles.length > 0;
   child = undefined;
   say(`tests finished with exit code ${code} in ${ms(startedAll)} overall`);
   showSlowestFiles();
