@@ -26,9 +26,10 @@ import { fail, type Failure } from '../shared/failure.ts';
 import { describeMoment, type Locale } from '../shared/i18n.ts';
 import type { Secrets } from '../shared/secrets.ts';
 import type { Database } from '../storage/database.ts';
+import { uniqueViolationColumn } from '../storage/database-errors.ts';
 import { asAuthenticationResponse, asRegistrationResponse } from './passkey-input.ts';
 import { nameForNewPasskey } from './passkey-names.ts';
-import { CHALLENGE_LIFETIME_MS, isUniqueViolation, MAX_PASSKEYS_PER_ACCOUNT, type NewPasskey, type PasskeyRow, type PasskeyStore } from './passkey-store.ts';
+import { CHALLENGE_LIFETIME_MS, MAX_PASSKEYS_PER_ACCOUNT, type NewPasskey, type PasskeyRow, type PasskeyStore } from './passkey-store.ts';
 
 export type UserVerification = 'required' | 'preferred';
 
@@ -178,7 +179,7 @@ export function createPasskeyService(deps: {
           return { ok: true as const, passkey: row };
         });
       } catch (error) {
-        if (isUniqueViolation(error)) return fail('passkey.already_registered');
+        if (uniqueViolationColumn(error) === 'credential_id') return fail('passkey.already_registered');
         throw error;
       }
     },

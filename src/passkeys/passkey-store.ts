@@ -65,14 +65,8 @@ function rowOf(row: PasskeysTable): PasskeyRow {
     backedUp: Number(row.backed_up) === 1,
     createdAt: Number(row.created_at),
     lastUsedAt: row.last_used_at === null ? null : Number(row.last_used_at),
-    suspectedCloneAt: row.suspected_clone_at === null || row.suspected_clone_at === undefined ? null : Number(row.suspected_clone_at),
+    suspectedCloneAt: row.suspected_clone_at === null ? null : Number(row.suspected_clone_at),
   };
-}
-
-/** A unique-index violation on either dialect (SQLite's constraint code, PostgreSQL's 23505). */
-export function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
 export function createPasskeyStore(db: Database, clock: Clock) {

@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
-import { CHALLENGE_LIFETIME_MS, createPasskeyStore, isUniqueViolation, type NewPasskey } from '../../src/passkeys/passkey-store.ts';
+import { CHALLENGE_LIFETIME_MS, createPasskeyStore, type NewPasskey } from '../../src/passkeys/passkey-store.ts';
+import { uniqueViolationColumn } from '../../src/storage/database-errors.ts';
 import { SECOND, storeSuite } from './store-kit.ts';
 
 const newPasskey = (credentialId: string, fields: Partial<NewPasskey> = {}): NewPasskey => ({
@@ -110,7 +111,7 @@ storeSuite('passkey store', (s) => {
     const b = await s.account();
     const id = `cred-${++n}`;
     await store().add(s.db, a, newPasskey(id));
-    await assert.rejects(store().add(s.db, b, newPasskey(id)), (error) => isUniqueViolation(error));
+    await assert.rejects(store().add(s.db, b, newPasskey(id)), (error) => uniqueViolationColumn(error) === 'credential_id');
     assert.equal(await store().countForAccount(b), 0);
   });
 
