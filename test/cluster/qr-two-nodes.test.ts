@@ -5,9 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { testDialects, type TestDatabase } from '../harness/databases.ts';
-import { startCluster, type Cluster } from '../harness/cluster.ts';
-import { createAccountStore } from '../../src/identity/account-store.ts';
-import { createPasswordHasher } from '../../src/identity/password-hasher.ts';
+import { addShopper, startCluster, type Cluster } from '../harness/cluster.ts';
 import { sha256Hex } from '../../src/shared/secrets.ts';
 import { newBrowser, openEvents, PASSWORD, showQr, type Browser } from '../qr-login/qr-kit.ts';
 
@@ -25,10 +23,7 @@ if (testDialects.includes('postgres')) {
     cluster = await startCluster(2);
     database = cluster.database;
     [a, b] = cluster.urls as [string, string];
-    const hasher = createPasswordHasher({ argon2MemoryKib: 19456, argon2Iterations: 2, argon2Parallelism: 1 });
-    await createAccountStore(database.db).insert(database.db, {
-      email: 'two.nodes.qr@example.com', loginName: 'twonodesqr', passwordHash: await hasher.hash(PASSWORD), locale: 'en', emailVerifiedAt: Date.now(), now: Date.now(),
-    });
+    await addShopper(cluster, { email: 'two.nodes.qr@example.com', password: PASSWORD, loginName: 'twonodesqr' });
     // The app signs in on node B.
     const signedIn = await fetch(`${b}/api/v1/app/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identifier: 'twonodesqr', password: PASSWORD }) });
     assert.equal(signedIn.status, 201);

@@ -7,11 +7,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { testDialects } from '../harness/databases.ts';
-import { startCluster, type Cluster } from '../harness/cluster.ts';
+import { addShopper, startCluster, type Cluster } from '../harness/cluster.ts';
 import { createClient, type Client } from '../harness/http-client.ts';
 import { startSmsCatcher, type SmsCatcher } from '../../src/courier/sms-catcher.ts';
-import { createAccountStore } from '../../src/identity/account-store.ts';
-import { createPasswordHasher } from '../../src/identity/password-hasher.ts';
 import { flowIdFrom } from '../security/kit.ts';
 import { NEW_PASSWORD } from '../recovery/recovery-kit.ts';
 import { oathtool, phoneNo } from './factors-kit.ts';
@@ -32,10 +30,7 @@ if (testDialects.includes('postgres')) {
     Object.assign(process.env, { SMS_ACCOUNT_SID: sms.accountSid, SMS_AUTH_TOKEN: sms.authToken, SMS_FROM: '+15005550006', SMS_PROVIDER_URL: sms.url });
     cluster = await startCluster(2);
     [a, b] = cluster.urls as [string, string];
-    const hasher = createPasswordHasher({ argon2MemoryKib: 19456, argon2Iterations: 2, argon2Parallelism: 1 });
-    await createAccountStore(cluster.database.db).insert(cluster.database.db, {
-      email: EMAIL, loginName: null, passwordHash: await hasher.hash(PASSWORD), locale: 'en', emailVerifiedAt: Date.now(), now: Date.now(),
-    });
+    await addShopper(cluster, { email: EMAIL, password: PASSWORD });
   });
 
   after(async () => {

@@ -4,6 +4,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { startMailCatcher, type MailCatcher } from '../../src/courier/mail-catcher.ts';
+import { createAccountStore } from '../../src/identity/account-store.ts';
+import { createPasswordHasher } from '../../src/identity/password-hasher.ts';
 import { openTestDatabase, type TestDatabase } from './databases.ts';
 import { freePort } from './free-port.ts';
 import { TEST_SECRET } from './test-app.ts';
@@ -77,4 +79,16 @@ export async function startCluster(size = 2, options: { databaseUrl?: (url: stri
       await database.close();
     },
   };
+}
+
+/**
+ * A shopper written straight into the cluster's database: a confirmed email and the password
+ * hashed at the cost the nodes run with (the production default), so no node rehashes it.
+ */
+export async function addShopper(cluster: Cluster, shopper: { email: string; password: string; loginName?: string }): Promise<void> {
+  const hasher = createPasswordHasher({ argon2MemoryKib: 19456, argon2Iterations: 2, argon2Parallelism: 1 });
+  const now = Date.now();
+  await createAccountStore(cluster.database.db).insert(cluster.database.db, {
+    email: shopper.email, loginName: shopper.loginName ?? null, passwordHash: await hasher.hash(shopper.password), locale: 'en', emailVerifiedAt: now, now,
+  });
 }

@@ -5,11 +5,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { testDialects } from '../harness/databases.ts';
-import { startCluster, type Cluster } from '../harness/cluster.ts';
+import { addShopper, startCluster, type Cluster } from '../harness/cluster.ts';
 import { createClient } from '../harness/http-client.ts';
 import { createSoftwareAuthenticator } from '../harness/software-authenticator.ts';
-import { createAccountStore } from '../../src/identity/account-store.ts';
-import { createPasswordHasher } from '../../src/identity/password-hasher.ts';
 import { optionsIn } from '../passkeys/passkey-page-kit.ts';
 import { requestOptionsIn } from './passkey-sign-in-kit.ts';
 
@@ -24,10 +22,7 @@ if (testDialects.includes('postgres')) {
   before(async () => {
     cluster = await startCluster(2);
     [a, b] = cluster.urls as [string, string];
-    const hasher = createPasswordHasher({ argon2MemoryKib: 19456, argon2Iterations: 2, argon2Parallelism: 1 });
-    await createAccountStore(cluster.database.db).insert(cluster.database.db, {
-      email: EMAIL, loginName: null, passwordHash: await hasher.hash(PASSWORD), locale: 'en', emailVerifiedAt: Date.now(), now: Date.now(),
-    });
+    await addShopper(cluster, { email: EMAIL, password: PASSWORD });
   });
 
   after(async () => {

@@ -4,9 +4,7 @@
 // one that drew the page. Two-step sign-in and recovery (email code + passkey) both cross nodes.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createAccountStore } from '../../src/identity/account-store.ts';
-import { createPasswordHasher } from '../../src/identity/password-hasher.ts';
-import { startCluster, type Cluster } from '../harness/cluster.ts';
+import { addShopper, startCluster, type Cluster } from '../harness/cluster.ts';
 import { testDialects } from '../harness/databases.ts';
 import { createClient, type Client } from '../harness/http-client.ts';
 import { createSoftwareAuthenticator, type SoftwareAuthenticator } from '../harness/software-authenticator.ts';
@@ -28,10 +26,7 @@ if (testDialects.includes('postgres')) {
     cluster = await startCluster(2);
     [a, b] = cluster.urls as [string, string];
     authenticator = createSoftwareAuthenticator({ origin: a }); // every node's PUBLIC_URL is A
-    const hasher = createPasswordHasher({ argon2MemoryKib: 19456, argon2Iterations: 2, argon2Parallelism: 1 });
-    await createAccountStore(cluster.database.db).insert(cluster.database.db, {
-      email: EMAIL, loginName: null, passwordHash: await hasher.hash(PASSWORD), locale: 'en', emailVerifiedAt: Date.now(), now: Date.now(),
-    });
+    await addShopper(cluster, { email: EMAIL, password: PASSWORD });
   });
 
   after(() => cluster?.close());
