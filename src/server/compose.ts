@@ -7,7 +7,16 @@ import type { Clock } from '../shared/clock.ts';
 import { createLogger, createServices } from './services.ts';
 import { buildApp } from './app.ts';
 
-export async function createGatehouse(config: Config, options: { clock?: Clock; logger?: Logger; database?: OpenDatabase; runDispatcher?: boolean } = {}) {
+// How long close() lets requests still in flight finish before it cuts their connections. A client
+// that stops reading a response (or never finishes sending its headers) would otherwise hold
+// server.close() until Node's own 60 s headers and 300 s request timeouts, and an orchestrator kills
+// a process that slow mid-write (Kubernetes sends SIGKILL 30 s after SIGTERM).
+const SHUTDOWN_GRACE_MS = 10_000;
+
+export async function createGatehouse(
+  config: Config,
+  options: { clock?: Clock; logger?: Logger; database?: OpenDatabase; runDispatcher?: boolean; shutdownGraceMs?: number } = {},
+) {
   const logger = options.logger ?? createLogger(config);
   const services = await createServices(config, { ...options, logger });
   const app = await buildApp(config, services, logger);
@@ -18,7 +27,12 @@ export async function createGatehouse(config: Config, options: { clock?: Clock; 
       return app.listen({ host: config.host, port: config.port });
     },
     async close() {
-      await app.close();
+      const cut = setTimeout(() => app.server.closeAllConnections(), options.shutdownGraceMs ?? SHUTDOWN_GRACE_MS);
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(cut);
+      }
       await services.close();
     },
   };

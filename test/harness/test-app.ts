@@ -50,7 +50,7 @@ export interface TestGatehouse {
 export async function startTestGatehouse(
   dialect: TestDialect,
   /** logger: the Gatehouse logger to use instead of a plain pino at LOG_LEVEL (e.g. one writing to a stream the test reads). */
-  options: { clock?: Clock; env?: Record<string, string>; database?: TestDatabase; port?: number; logger?: Logger } = {},
+  options: { clock?: Clock; env?: Record<string, string>; database?: TestDatabase; port?: number; logger?: Logger; shutdownGraceMs?: number } = {},
 ): Promise<TestGatehouse> {
   const database = options.database ?? (await openTestDatabase(dialect));
   const mail = await startMailCatcher({ port: 0 });
@@ -72,6 +72,7 @@ export async function startTestGatehouse(
     clock: options.clock,
     database,
     logger: options.logger ?? pino({ level: config.logLevel }),
+    shutdownGraceMs: options.shutdownGraceMs,
   });
   const address = await gatehouse.listen();
   const url = address.replace('127.0.0.1', 'localhost');

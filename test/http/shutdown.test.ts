@@ -4,6 +4,8 @@
 // timer left behind keeps the process alive, and an orchestrator kills it mid-write instead.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { connect, type Socket } from 'node:net';
+import { startTestGatehouse } from '../harness/test-app.ts';
 import { testDialects } from '../harness/databases.ts';
 import { liveResources } from '../harness/hang-watchdog.mjs';
 import { addPhone, signedInShopper } from '../factors/factors-kit.ts';
@@ -53,6 +55,35 @@ for (const dialect of testDialects) {
       assert.deepEqual(stream.events.map((e) => e.status), ['pending', 'scanned'], 'the stream ends without a made-up status');
 
       assert.deepEqual(await leftSince(before), [], 'nothing Gatehouse opened is still alive after close()');
+    });
+
+    test('closing Gatehouse does not wait on a client that stopped reading or never finished its request: after the grace the connections are cut', async (t) => {
+      const app = await startTestGatehouse(dialect, { shutdownGraceMs: 300 });
+      const { host, port } = new URL(app.url);
+      const opened = (): Promise<Socket> =>
+        new Promise((resolve, reject) => {
+          const socket = connect(Number(port), '127.0.0.1', () => resolve(socket)).on('error', reject);
+        });
+      // A reader that asked for far more than the socket buffers hold and then stopped reading:
+      // its response can never be finished, so its connection is never idle.
+      const stalledReader = await opened();
+      stalledReader.pause();
+      stalledReader.write(`GET /static/jsQR.js HTTP/1.1\r\nHost: ${host}\r\n\r\n`.repeat(40));
+      // A request whose headers never end: Node would hold it until its 60 s headers timeout.
+      const halfSent = await opened();
+      halfSent.write(`GET /login HTTP/1.1\r\nHost: ${host}\r\nX-Still-Typing: `);
+      t.after(() => {
+        stalledReader.destroy();
+        halfSent.destroy();
+      });
+      const cut = (socket: Socket) => new Promise<void>((resolve) => socket.once('close', () => resolve()));
+      const bothCut = Promise.all([cut(stalledReader), cut(halfSent)]);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+
+      await boundedBy(5, app.close(), 'close() with a stalled reader and a half-sent request');
+      // The reader reads again only to see the end of what reached it: the server's side is gone.
+      stalledReader.resume();
+      await boundedBy(5, bothCut, 'both connections cut');
     });
   });
 }
