@@ -25,13 +25,10 @@ const dialect = testDialects[0]!;
 describe(`QR sign-in screens (${dialect})`, () => {
   let app: TestGatehouse;
   let browser: Browser;
-  let appScriptServed = false;
   const shots: string[] = [];
   before(async () => {
     const port = await freePort();
     [app, browser] = await Promise.all([startTestGatehouse(dialect, { port, env: { TRUST_PROXY: '1' } }), launchBrowser()]);
-    appScriptServed = (await fetch(`${app.url}/static/jsQR.js`)).ok;
-    if (!appScriptServed) console.log('[qr-screens] /static/jsQR.js is not served yet: its refusal on /app is set aside');
   });
   after(async () => {
     await browser?.close();
@@ -109,17 +106,11 @@ describe(`QR sign-in screens (${dialect})`, () => {
       await phone.getByRole('alert').waitFor();
       await onPhone.shoot('qr-invalid');
 
-      // The reference app: signed in (the phone) and signed out (the waiting browser). Until
-      // /static/jsQR.js is served, the browser's complaint about that one script is set aside.
+      // The reference app: signed in (the phone) and signed out (the waiting browser).
       await phone.goto(`${app.url}/app`);
       await phone.getByRole('heading', { level: 1, name: 'Scan to sign in' }).waitFor();
       await phone.getByLabel('Sign-in link').waitFor();
       await phone.waitForLoadState('load');
-      if (!appScriptServed) {
-        const missing = onPhone.errors.filter((error) => /jsQR\.js/.test(error));
-        if (missing.length) t.diagnostic(`set aside (jsQR.js not served yet): ${missing.join(' | ')}`);
-        onPhone.errors.splice(0, onPhone.errors.length, ...onPhone.errors.filter((error) => !/jsQR\.js/.test(error)));
-      }
       await onPhone.shoot('app-signed-in');
 
       // The camera running, with its viewfinder (a fake camera filming a plain grey scene).
@@ -136,7 +127,6 @@ describe(`QR sign-in screens (${dialect})`, () => {
       await scanner.locator('[data-scanner]').waitFor({ state: 'visible' });
       await scanner.waitForFunction(() => (document.querySelector('[data-scanner-video]') as HTMLVideoElement | null)?.readyState === 4);
       assert.equal(await scanner.getByRole('button', { name: 'Start camera' }).isVisible(), false, 'the button gives way to the camera');
-      if (!appScriptServed) onScanner.errors.splice(0, onScanner.errors.length, ...onScanner.errors.filter((error) => !/jsQR\.js/.test(error)));
       await onScanner.shoot('app-camera');
       await scanner.close();
 
