@@ -63,11 +63,37 @@ storeSuite('rate events', (s) => {
     assert.ok((await events().claim(r, 'giver')).ok);
   });
 
-  test('of parallel claims at the limit never more pass than the limit allows', async () => {
+  test('of 10 parallel claims for 3 units exactly 3 pass: only a window really full refuses, never one that had room', async () => {
     const r = rule(3);
     const results = await Promise.all(Array.from({ length: 10 }, () => events().claim(r, 'racer')));
-    assert.ok(results.filter((x) => x.ok).length <= 3);
-    assert.ok(await count(r, 'racer') <= 3);
+    assert.equal(results.filter((x) => x.ok).length, 3);
+    assert.equal(await count(r, 'racer'), 3);
+  });
+
+  test('of 10 parallel consumes racing for the last unit of two rules exactly one passes, and the other rule keeps its room', async () => {
+    const last = rule(5);
+    const roomy = rule(100);
+    for (let i = 0; i < 4; i++) assert.ok((await events().consume([last], () => 'last-one')).ok);
+    const subjectFor = (r: WindowLimit) => (r === last ? 'last-one' : 'roomy-one');
+    // Half name the rules in the other order: locks are taken in one order, so none waits forever.
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => events().consume(i % 2 ? [last, roomy] : [roomy, last], subjectFor)));
+    assert.equal(results.filter((x) => x.ok).length, 1);
+    assert.ok(results.every((x) => x.ok || x.rule === last), 'only the full rule refuses');
+    assert.equal(await count(last, 'last-one'), 5);
+    assert.equal(await count(roomy, 'roomy-one'), 1);
+  });
+
+  test('a window holding more than its limit (the limit lowered since) says when enough have left it, not when the oldest does', async () => {
+    const wide = rule(5);
+    for (let i = 0; i < 5; i++) {
+      assert.ok((await events().claim(wide, 'lowered')).ok);
+      s.clock.advance(10 * MINUTE);
+    }
+    // Events at 0, 10, 20, 30, 40 min; now 50 min. With room for 3, one more fits when the
+    // third oldest (20 min) leaves the hour: 30 minutes from now, not the oldest's 10.
+    const narrowed = await events().claim({ ...wide, limit: 3 }, 'lowered');
+    assert.equal(narrowed.ok, false);
+    assert.equal(!narrowed.ok && narrowed.retryAfterSeconds, 30 * 60);
   });
 
   test('consume takes one unit from every rule or none: a full second rule gives the first one back', async () => {
