@@ -15,7 +15,7 @@ import type { Failure } from '../shared/failure.ts';
 import { fail } from '../shared/failure.ts';
 import type { Locale } from '../shared/i18n.ts';
 import type { EarlierCode, TryProblem } from '../verification/code-service.ts';
-import type { NextStep, PasswordResetKind, Proof, Proofs, ResetPage } from './password-reset-flow.ts';
+import { codeBudgetOf, type NextStep, type PasswordResetKind, type Proof, type Proofs, type ResetPage } from './password-reset-flow.ts';
 import type { Caller, PasswordResetService } from './password-reset-service.ts';
 
 type Next = { ok: true; next: NextStep };
@@ -29,6 +29,7 @@ export function createOtherWaysService(deps: { passwordReset: PasswordResetServi
     id: flow.id,
     kind: flow.kind,
     subject: flow.subject,
+    budget: codeBudgetOf(flow.kind as PasswordResetKind),
     accountId: account?.id ?? null,
     locale: (account?.locale ?? 'en') as Locale,
   });

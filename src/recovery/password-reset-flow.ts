@@ -10,8 +10,16 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FactorSummary } from '../factors/factor-store.ts';
 import { defineFlow, type StateOf } from '../flows/flow-kind.ts';
+import type { CodeBudget } from '../verification/code-service.ts';
 
 export type PasswordResetKind = 'recovery' | 'password_change';
+
+/**
+ * Whose code budgets a kind spends (verification/code-service.ts): recovery's is the one a
+ * stranger who knows the email can spend, so Change password, behind a session that has just
+ * proved the password, keeps a budget of its own and cannot be blocked from outside.
+ */
+export const codeBudgetOf = (kind: PasswordResetKind): CodeBudget => (kind === 'password_change' ? 'signed_in' : 'recovery');
 
 /**
  * Proofs come in two kinds (DESIGN.md §2 "second factor"): a code sent to something the account

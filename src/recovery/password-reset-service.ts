@@ -23,7 +23,7 @@ import type { Database } from '../storage/database.ts';
 import type { LoginThrottle } from '../throttling/login-throttle.ts';
 import type { CodeService, CodeTarget, EarlierCode, SendProblem, TryProblem } from '../verification/code-service.ts';
 import type { FactorStore } from '../factors/factor-store.ts';
-import { pageFor, passwordChangeFlow, recoveryFlow, stepAfter, type NextStep, type PasswordResetData, type PasswordResetKind, type Proof } from './password-reset-flow.ts';
+import { codeBudgetOf, pageFor, passwordChangeFlow, recoveryFlow, stepAfter, type NextStep, type PasswordResetData, type PasswordResetKind, type Proof } from './password-reset-flow.ts';
 
 /** A recovery or Change password flow, its data read. */
 export type PasswordResetFlow = FlowOf<typeof recoveryFlow> | FlowOf<typeof passwordChangeFlow>;
@@ -60,7 +60,12 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
   const flowsOf = { recovery: deps.flows.of(recoveryFlow), password_change: deps.flows.of(passwordChangeFlow) };
   const minutes = Math.round(config.security.codeLifetimeSeconds / 60);
 
-  const targetFor = (flow: Pick<FlowRow, 'id' | 'kind' | 'subject'>): CodeTarget => ({ flowId: flow.id, purpose: flow.kind, subject: flow.subject });
+  const targetFor = (flow: Pick<FlowRow, 'id' | 'kind' | 'subject'>): CodeTarget => ({
+    flowId: flow.id,
+    purpose: flow.kind,
+    subject: flow.subject,
+    budget: codeBudgetOf(flow.kind as PasswordResetKind),
+  });
 
   /** Issues a code and, for a real account, mails it: one transaction, so neither happens alone. */
   async function sendCode(flow: Pick<FlowRow, 'id' | 'kind' | 'subject'>, account: Account | undefined) {

@@ -69,7 +69,15 @@ export function createSecuritySettingsService(deps: {
 
   const { noticeOf, changeWithNotice, keepTwoStepHonest } = createSecurityNotices(deps);
 
-  const ref = (flow: FlowRow, shopper: Shopper): FlowRef => ({ id: flow.id, kind: flow.kind, subject: flow.subject, accountId: shopper.accountId, locale: shopper.locale as Locale });
+  // A set-up's codes spend the signed-in budget: a stranger's wrong recovery codes cannot block it.
+  const ref = (flow: FlowRow, shopper: Shopper): FlowRef => ({
+    id: flow.id,
+    kind: flow.kind,
+    subject: flow.subject,
+    budget: 'signed_in',
+    accountId: shopper.accountId,
+    locale: shopper.locale as Locale,
+  });
 
   const fresh = (shopper: Shopper) => sessions.isFreshlyVerified(shopper.session);
 

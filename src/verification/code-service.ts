@@ -4,10 +4,11 @@
 // sends to an account on a channel (send-cooldowns.ts), 5 sends an hour and 10 a day per
 // account, 20 an hour per client address.
 //
-// An account has two sets of budgets (wrong codes, sends): recovery's, which anyone who knows the
-// email can spend, and the second step's after a correct password. Were they one, 20 wrong codes
-// typed into recovery by a stranger would keep the owner — right password, right authenticator
-// code — from signing in for an hour, renewable with one wrong try an hour.
+// An account has three sets of budgets (wrong codes, sends): recovery's, which anyone who knows the
+// email can spend; the second step's after a correct password; and the signed-in changes' (Change
+// password, a new phone). Were they one, 20 wrong codes typed into recovery by a stranger would keep
+// the owner — right password, right authenticator code — from signing in for an hour, or from
+// changing their password while signed in, renewable with one wrong try an hour.
 import { randomInt } from 'node:crypto';
 import { sql } from 'kysely';
 import type { SecurityConfig } from '../config/config.ts';
@@ -33,13 +34,14 @@ const DAY_SECONDS = 24 * 3600;
 
 /**
  * Whose budgets a try or a send spends. 'recovery': flows anyone who knows the identifier can
- * start (recovery, sign-up) and the signed-in settings flows; 'second_step': sign-in after the
- * right password, which a stranger cannot reach.
+ * start (recovery, sign-up); 'second_step': sign-in after the right password; 'signed_in': the
+ * flows of a signed-in session that has just proved the password (Change password, phone set-up).
+ * A stranger reaches only the first.
  */
-export type CodeBudget = 'recovery' | 'second_step';
+export type CodeBudget = 'recovery' | 'second_step' | 'signed_in';
 
-/** Rate-event bucket names: recovery's keep their original names, the second step's are its own. */
-const bucketOf = (name: string, budget: CodeBudget | undefined) => (budget === 'second_step' ? `${name}:second_step` : name);
+/** Rate-event bucket names: recovery's keep their original names, the others have their own. */
+const bucketOf = (name: string, budget: CodeBudget | undefined) => (budget === undefined || budget === 'recovery' ? name : `${name}:${budget}`);
 
 export interface CodeTarget {
   flowId: string;

@@ -1,14 +1,15 @@
 // Issue 9 §2: knowing only the email, 20 wrong codes in recovery spent the account's daily budget,
 // and the owner — right password, right authenticator code — then got 429 for an hour, in the
 // browser and in the app. The second step after a correct password has budgets of its own;
-// recovery's budget still protects recovery.
+// recovery's budget still protects recovery. The signed-in changes (Change password, a new phone)
+// likewise: a stranger's wrong recovery codes cannot keep a signed-in owner from them.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { testDialects } from '../harness/databases.ts';
 import { createClient } from '../harness/http-client.ts';
 import { sessionSetCookie } from '../security/kit.ts';
-import { startRecovery, wrongCode } from '../recovery/recovery-kit.ts';
-import { afterNow, appNow, oathtool, otherCode, passwordStep, PHONE, signInWithSecondStep, smsCodeFor, startClockedGatehouse, twoStepShopper } from './factors-kit.ts';
+import { startPasswordChange, startRecovery, wrongCode } from '../recovery/recovery-kit.ts';
+import { afterNow, appNow, oathtool, otherCode, passwordStep, PHONE, signedInShopper, signInWithSecondStep, smsCodeFor, startClockedGatehouse, startPhone, twoStepShopper } from './factors-kit.ts';
 
 const HOUR = 3600_000;
 
@@ -72,6 +73,33 @@ for (const dialect of testDialects) {
       assert.equal((await browser.post('/recovery/code', { flow: recovery.flowId, code: recovery.code })).status, 303);
       clock.advance(HOUR);
       assert.equal((await signInWithSecondStep(app, owner, 'totp', right())).response.status, 303, 'after the hour of rest');
+    });
+
+    test('signed-in changes: 20 wrong recovery codes by someone who knows only the email do not stop the signed-in owner’s Change password code or a new phone’s code', async (t) => {
+      const { app, clock } = await startClockedGatehouse(dialect, { CODE_SENDS_PER_HOUR: '20', CODE_SENDS_PER_DAY: '40' });
+      t.after(() => app.close());
+      const owner = await signedInShopper(app, 'signed-in-budget@example.com');
+
+      const stranger = createClient(app.url);
+      for (let round = 0; round < 4; round++) {
+        const { flowId, code } = await startRecovery(app, stranger, owner.email, owner.email);
+        for (let i = 0; i < 5; i++) await stranger.post('/recovery/code', { flow: flowId, code: wrongCode(code, i) });
+        clock.advance(61_000);
+      }
+      const { flowId: restingFlow, code: rightButResting } = await startRecovery(app, stranger, owner.email, owner.email);
+      assert.equal((await stranger.post('/recovery/code', { flow: restingFlow, code: rightButResting })).status, 429, "recovery's own budget is spent and protects recovery");
+
+      // The owner, signed in a few minutes ago (still fresh), changes the password and adds a phone
+      // (a minute on: the wait between mails to one account holds across flows).
+      clock.advance(61_000);
+      const change = await startPasswordChange(app, owner.browser, owner.email);
+      const confirmed = await owner.browser.post('/account/password/code', { flow: change.flowId, code: change.code });
+      assert.equal(confirmed.status, 303, `Change password's code is accepted (${confirmed.status})`);
+      assert.match(confirmed.location ?? '', /^\/account\/password\/new\?flow=/);
+      const phone = await startPhone(app, owner, PHONE);
+      const added = await owner.browser.post('/account/security/phone/code', { flow: phone.flowId, code: phone.code });
+      assert.equal(added.status, 303, `the new phone's code is accepted (${added.status})`);
+      assert.equal(added.location, '/account/security?saved=phone');
     });
   });
 }
