@@ -118,7 +118,7 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
    */
   async function begin(kind: PasswordResetKind, account: Account | undefined, subject: string, destination: string, caller: Caller) {
     const flowId = newId();
-    const target: CodeTarget = { flowId, purpose: kind, subject };
+    const target = targetFor({ id: flowId, kind, subject });
     const to = { channel: 'email' as const, destination: destinationOf(subject, account), clientAddress: caller.clientAddress };
     const reserved = await codes.reserveSend(target, to);
     if (!reserved.ok && reserved.code !== 'code.resend_too_soon') return reserved;

@@ -188,7 +188,7 @@ for (const dialect of testDialects) {
       assert.equal(row.used_at, null);
     });
 
-    test('recovery codes: 20 wrong codes per account in 24 h over resends and flows (recovery + Change password) rest the channel 1 h', async () => {
+    test('recovery codes: 20 wrong codes per account in 24 h over resends and flows rest the channel 1 h; Change password, behind a signed-in session, keeps its own', async () => {
       nextDay();
       const account = await freshAccount();
       const browser = createClient(app.url);
@@ -208,27 +208,33 @@ for (const dialect of testDialects) {
         code = await resendCode(app, browser, recoveryFlow, account.email);
         await wrongTries('/recovery/code', recoveryFlow, code, 5);
       }
-      // Change password of the same account shares the budget: 5 more make 20.
+      // A second recovery flow of the same account shares the budget: 5 more make 20.
       clock.advance(61_000);
-      await signInOk(browser, account.email, account.password);
-      const change = await startPasswordChange(app, browser, account.email);
-      await wrongTries('/account/password/code', change.flowId, change.code, 4);
-      const twentieth = await browser.post('/account/password/code', { flow: change.flowId, code: wrongCode(change.code, 4) });
+      const second = await startRecovery(app, browser, account.loginName!, account.email);
+      await wrongTries('/recovery/code', second.flowId, second.code, 4);
+      const twentieth = await browser.post('/recovery/code', { flow: second.flowId, code: wrongCode(second.code, 4) });
       assert.equal(twentieth.status, 410, 'the 20th wrong code (5th on this code) is still answered as a wrong code');
       wrongSoFar++;
       assert.equal(wrongSoFar, 20);
 
-      // A fresh code of Change password: even the right one rests for an hour from the 20th wrong code.
+      // A fresh code: even the right one rests for an hour from the 20th wrong code.
       clock.advance(61_000);
-      const changeCode = await resendCode(app, browser, change.flowId, account.email, '/account/password/resend');
-      const resting = await browser.post('/account/password/code', { flow: change.flowId, code: changeCode });
+      code = await resendCode(app, browser, recoveryFlow, account.email);
+      const resting = await browser.post('/recovery/code', { flow: recoveryFlow, code });
       assert.equal(resting.status, 429);
       assert.equal(resting.headers.get('retry-after'), String(3600 - 61));
       assert.equal(fieldError(resting.text, 'code'), 'Too many wrong codes. For your safety, try again in 59 minutes.');
-      // And so does the recovery flow of the same account.
+
+      // The owner, signed in, is not kept from Change password by what was typed into recovery:
+      // its codes spend a budget a stranger who knows only the email cannot reach.
+      clock.advance(61_000);
+      await signInOk(browser, account.email, account.password);
+      const change = await startPasswordChange(app, browser, account.email);
+      const changed = await browser.post('/account/password/code', { flow: change.flowId, code: change.code });
+      assert.equal(changed.status, 303, `Change password's right code is accepted (${changed.status})`);
       const recoveryResting = await browser.post('/recovery/code', { flow: recoveryFlow, code });
-      assert.equal(recoveryResting.status, 429);
-      assert.equal(recoveryResting.headers.get('retry-after'), String(3600 - 61));
+      assert.equal(recoveryResting.status, 429, 'recovery still rests');
+      assert.equal(recoveryResting.headers.get('retry-after'), String(3600 - 122));
 
       // Another account is not affected.
       const bystander = await freshAccount();
@@ -237,7 +243,7 @@ for (const dialect of testDialects) {
       assert.equal((await elsewhere.post('/recovery/code', { flow: theirs.flowId, code: theirs.code })).status, 303);
 
       // Just before the hour is over a new flow still rests; at the hour the right code works.
-      clock.advance(HOUR - 61_000 - MINUTE);
+      clock.advance(HOUR - 122_000 - MINUTE);
       const later = createClient(app.url);
       const again = await startRecovery(app, later, account.loginName!, account.email);
       const stillResting = await later.post('/recovery/code', { flow: again.flowId, code: again.code });
@@ -287,7 +293,7 @@ for (const dialect of testDialects) {
       await finishRecovery(browser, flowId, newCode);
     });
 
-    test('recovery resend: 5 sends per hour and 10 per day per account, over recovery and Change password; refusals say why and when', async () => {
+    test('recovery resend: 5 sends per hour and 10 per day per account over recovery flows, Change password counting its own; refusals say why and when', async () => {
       nextDay();
       const account = await freshAccount();
       const browser = createClient(app.url);
@@ -311,18 +317,32 @@ for (const dialect of testDialects) {
       assert.equal(restart.status, 429);
       assert.ok(Number(restart.headers.get('retry-after')) > 0);
       assert.match(fieldError(restart.text, 'identifier') ?? '', /^We have sent too many codes\. You can get a new one in \d+ minutes?\.$/);
-      // So does Change password (it says so on the Settings page).
-      await signInOk(elsewhere, account.email, account.password);
-      await elsewhere.get('/account/settings');
-      const before2 = await countRows(app);
-      const change = await elsewhere.post('/account/password', {});
-      assert.equal(change.status, 429);
-      assert.ok(Number(change.headers.get('retry-after')) > 0);
-      assert.match(alertText(change.text) ?? '', /^We have sent too many codes\. You can get a new one in \d+ minutes?\.$/);
       const after = await countRows(app);
       assert.equal(after.verification_codes, before.verification_codes, 'no code for a refused send');
       assert.equal(after.outbox, before.outbox, 'no mail for a refused send');
-      assert.equal(after.flows, before2.flows, 'no flow for a refused start');
+      assert.equal(after.flows, before.flows, 'no flow for a refused start');
+
+      // Change password, behind a signed-in session, sends from budgets of its own: what recovery
+      // spent (anyone who knows the email can) does not keep the owner from it. Its own 6th send
+      // within the hour is refused, and the Settings page says so.
+      await signInOk(elsewhere, account.email, account.password);
+      await elsewhere.get('/account/settings');
+      const change = await elsewhere.post('/account/password', {});
+      assert.equal(change.status, 303, `Change password sends its code (${change.status})`);
+      const changeFlow = flowIdFrom(change.location);
+      for (let i = 2; i <= 5; i++) {
+        clock.advance(61_000);
+        await resendCode(app, elsewhere, changeFlow, account.email, '/account/password/resend');
+      }
+      clock.advance(61_000);
+      const before2 = await countRows(app);
+      const changeAgain = await elsewhere.post('/account/password', {});
+      assert.equal(changeAgain.status, 429, "Change password's 6th send within the hour");
+      assert.ok(Number(changeAgain.headers.get('retry-after')) > 0);
+      assert.match(alertText(changeAgain.text) ?? '', /^We have sent too many codes\. You can get a new one in \d+ minutes?\.$/);
+      const after2 = await countRows(app);
+      assert.equal(after2.flows, before2.flows, 'no flow for a refused start');
+      assert.equal(after2.outbox, before2.outbox, 'no mail for a refused send');
 
       // Next hour: 5 more; the 11th of the day is refused until the day has room.
       clock.advance(HOUR);
