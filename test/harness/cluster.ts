@@ -17,6 +17,8 @@ export interface Cluster {
   urls: string[];
   /** The node processes, to see that none exited. */
   nodes: ChildProcess[];
+  /** Starts one more node on the same database, sending to the cluster's own catcher; returns its index. */
+  addNode(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -46,8 +48,11 @@ async function startNode(env: Record<string, string>): Promise<ChildProcess> {
   return child;
 }
 
-/** databaseUrl: what the nodes connect to instead of the database's own URL (e.g. through a proxy). */
-export async function startCluster(size = 2, options: { databaseUrl?: (url: string) => string } = {}): Promise<Cluster> {
+/**
+ * databaseUrl: what the nodes connect to instead of the database's own URL (e.g. through a proxy);
+ * smtpUrl: where they send mail instead of the cluster's catcher (e.g. a server that stalls).
+ */
+export async function startCluster(size = 2, options: { databaseUrl?: (url: string) => string; smtpUrl?: string } = {}): Promise<Cluster> {
   const database = await openTestDatabase('postgres');
   const url = database.config.kind === 'postgres' ? database.config.url : '';
   const mail = await startMailCatcher({ port: 0 });
@@ -59,21 +64,37 @@ export async function startCluster(size = 2, options: { databaseUrl?: (url: stri
       await startNode({
         DATABASE_URL: options.databaseUrl ? options.databaseUrl(url) : url,
         GATEHOUSE_SECRET: TEST_SECRET,
-        SMTP_URL: `smtp://127.0.0.1:${mail.port}`,
+        SMTP_URL: options.smtpUrl ?? `smtp://127.0.0.1:${mail.port}`,
         PORT: String(port),
         PUBLIC_URL: `http://localhost:${ports[0]}`,
       }),
     );
   }
+  const urls = ports.map((port) => `http://localhost:${port}`);
   return {
     database,
     mail,
-    urls: ports.map((port) => `http://localhost:${port}`),
+    urls,
     nodes,
+    async addNode() {
+      const port = await freePort();
+      nodes.push(
+        await startNode({
+          DATABASE_URL: options.databaseUrl ? options.databaseUrl(url) : url,
+          GATEHOUSE_SECRET: TEST_SECRET,
+          SMTP_URL: `smtp://127.0.0.1:${mail.port}`,
+          PORT: String(port),
+          PUBLIC_URL: `http://localhost:${ports[0]}`,
+        }),
+      );
+      urls.push(`http://localhost:${port}`);
+      return nodes.length - 1;
+    },
     async close() {
       for (const node of nodes) {
+        if (node.exitCode !== null || node.signalCode !== null) continue;
         node.kill('SIGTERM');
-        if (node.exitCode === null) await once(node, 'exit');
+        await once(node, 'exit');
       }
       await mail.close();
       await database.close();
