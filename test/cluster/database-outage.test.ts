@@ -110,16 +110,17 @@ if (testDialects.includes('postgres')) {
     await proxy.up();
 
     // Each node answers healthily again within the second: poll every 50 ms.
-    const recoveredAfter: number[] = [];
-    for (const [node, url] of cluster.urls.entries()) {
-      for (;;) {
-        const replies = await Promise.all(PROBES.map((which) => probe(url, node, which)));
-        if (replies.every((reply, i) => reply.status === PROBES[i]!.healthy)) break;
-        assert.ok(performance.now() - upAt < RECOVERY_BOUND_MS, `node ${node} serves again within ${RECOVERY_BOUND_MS / 1000} s: ${replies.map((r) => r.status).join(', ')}`);
-        await sleep(50);
-      }
-      recoveredAfter.push(Math.round(performance.now() - upAt));
-    }
+    // Both nodes at once, so each node's time is its own.
+    const recoveredAfter = await Promise.all(
+      cluster.urls.map(async (url, node) => {
+        for (;;) {
+          const replies = await Promise.all(PROBES.map((which) => probe(url, node, which)));
+          if (replies.every((reply, i) => reply.status === PROBES[i]!.healthy)) return Math.round(performance.now() - upAt);
+          assert.ok(performance.now() - upAt < RECOVERY_BOUND_MS, `node ${node} serves again within ${RECOVERY_BOUND_MS / 1000} s: ${replies.map((r) => r.status).join(', ')}`);
+          await sleep(50);
+        }
+      }),
+    );
     loading = false;
     await load;
 
