@@ -17,7 +17,9 @@
 //      importing test/harness/test-app.ts took 1.8 s and 3 s of CPU per file that way, against
 //      about 0.5 s bundled, for each of the hundred-odd test processes. TEST_BUNDLE=0 runs the
 //      sources through tsx instead (what `node --import tsx --test file.ts` does by hand).
-//   5. node --test --test-concurrency=2 <bundles…>, output streamed as is. Without
+//   5. node --test --test-concurrency=3 <bundles…>, output streamed as is. Three files at once
+//      on two cores: most files spend much of their time waiting (on a browser, a node process,
+//      a lease), and with three the whole suite ran in 331 s on a 2-core machine. Without
 //      --enable-source-maps: with it, every stack trace Playwright takes (one per browser call)
 //      was mapped through the bundle's source map, and a browser file ran 72 s instead of 22 s
 //      beside another. So a failure's file:line points into the bundle, which a failed run keeps
@@ -29,7 +31,7 @@
 // Env:   TEST_DATABASE_URL=postgres://user:pw@host:port/postgres   use that server instead
 //        TEST_DIALECTS=sqlite          only SQLite (no PostgreSQL is started)
 //        CHROMIUM_PATH=/path/to/chrome another browser binary (default /usr/bin/chromium-headless-shell)
-//        TEST_CONCURRENCY=N            test files run at once (default 2)
+//        TEST_CONCURRENCY=N            test files run at once (default 3)
 //        TEST_FILE_TIMEOUT_SECONDS=N   the runner fails a test file still running after N s (default 900)
 //        TEST_LINGER_SECONDS, TEST_FILE_LIMIT_SECONDS   the watchdog's limits (test/harness/hang-watchdog.mjs)
 //        TEST_BUNDLE=0                 run the .ts files through tsx instead of bundling them
@@ -44,7 +46,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const testDir = join(root, 'test');
 const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium-headless-shell';
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-const concurrency = process.env.TEST_CONCURRENCY || '2';
+const concurrency = process.env.TEST_CONCURRENCY || '3';
 // The slowest file (the Chromium journeys) takes about 1.5 min here; a file still running at 15 min
 // is stuck, and is failed rather than left to hold CI until its limit.
 const fileTimeoutMs = Number(process.env.TEST_FILE_TIMEOUT_SECONDS || 900) * 1000;
