@@ -8,16 +8,7 @@
 // origin is refused. The signature counter must move forward; a counter that goes back means a
 // possibly cloned key: refused, and the owner is told by email.
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-  type AuthenticatorTransportFuture,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-} from '@simplewebauthn/server';
-import { isoBase64URL, isoCBOR } from '@simplewebauthn/server/helpers';
+import type { AuthenticatorTransportFuture, PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import type { Config } from '../config/config.ts';
 import type { enqueueEmail } from '../courier/outbox.ts';
 import type { AccountStore } from '../identity/account-store.ts';
@@ -47,19 +38,39 @@ export interface PasskeyProof {
 const ALGORITHMS = [-7, -257, -8];
 
 /**
+ * The WebAuthn library, loaded by the first registration or verification. It brings ASN.1 and
+ * X.509 parsers for attestation (about 11 MiB of a node's memory), which every sign-in page view
+ * would otherwise pay for: its request options are plain JSON and are written here instead.
+ */
+let webAuthnLoads = 0;
+let webAuthn: Promise<{ server: typeof import('@simplewebauthn/server'); helpers: typeof import('@simplewebauthn/server/helpers') }> | undefined;
+const loadWebAuthn = () =>
+  (webAuthn ??= (async () => {
+    webAuthnLoads++;
+    const [server, helpers] = await Promise.all([import('@simplewebauthn/server'), import('@simplewebauthn/server/helpers')]);
+    return { server, helpers };
+  })());
+/** How many times the WebAuthn library was loaded in this process (0 until a passkey is registered or checked). */
+export const webAuthnLibraryLoads = () => webAuthnLoads;
+
+const fromBase64Url = (text: string): Uint8Array<ArrayBuffer> => new Uint8Array(Buffer.from(text, 'base64url'));
+const toBase64Url = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64url');
+
+/**
  * An ES256 public key nobody holds the private half of, as COSE: an unknown or removed
  * credential is checked against it, so it costs the same signature check as a real one.
  */
-function decoyPublicKey(): Uint8Array {
+async function decoyPublicKey(): Promise<Uint8Array> {
+  const { helpers } = await loadWebAuthn();
   const jwk = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' });
   const cose = new Map<number, number | Uint8Array>([
     [1, 2], // kty: EC2
     [3, -7], // alg: ES256
     [-1, 1], // crv: P-256
-    [-2, isoBase64URL.toBuffer(jwk.x!)],
-    [-3, isoBase64URL.toBuffer(jwk.y!)],
+    [-2, fromBase64Url(jwk.x!)],
+    [-3, fromBase64Url(jwk.y!)],
   ]);
-  return isoCBOR.encode(cose);
+  return helpers.isoCBOR.encode(cose);
 }
 
 export function createPasskeyService(deps: {
@@ -75,12 +86,12 @@ export function createPasskeyService(deps: {
   const { db, config, store, accounts, secrets, clock } = deps;
   const rpID = config.passkeyRpId;
   const expectedOrigin = new URL(config.publicUrl).origin;
-  const decoyKey = decoyPublicKey();
+  let decoyKey: Promise<Uint8Array> | undefined;
 
   /** A stable, opaque user handle: not the account id, so a passkey's metadata names nobody. */
   const userHandle = (accountId: string) => createHash('sha256').update(secrets.keyedHash('passkey-user-handle', accountId)).digest();
 
-  const newChallenge = () => isoBase64URL.fromBuffer(randomBytes(32));
+  const newChallenge = () => toBase64Url(randomBytes(32));
 
   async function tellOwnerOfClone(row: PasskeyRow) {
     const account = await accounts.findById(row.accountId);
@@ -107,13 +118,14 @@ export function createPasskeyService(deps: {
       const existing = await store.listForAccount(input.accountId);
       if (existing.length >= MAX_PASSKEYS_PER_ACCOUNT) return fail('passkey.limit_reached');
       const challenge = newChallenge();
-      const options = await generateRegistrationOptions({
+      const { server } = await loadWebAuthn();
+      const options = await server.generateRegistrationOptions({
         rpName: config.storeName,
         rpID,
         userName: input.userName,
         userDisplayName: input.userDisplayName ?? input.userName,
         userID: userHandle(input.accountId),
-        challenge: isoBase64URL.toBuffer(challenge),
+        challenge: fromBase64Url(challenge),
         timeout: CHALLENGE_LIFETIME_MS,
         attestationType: 'none',
         // The browser refuses to make a second passkey on an authenticator that already has one here.
@@ -140,7 +152,8 @@ export function createPasskeyService(deps: {
       };
       let info;
       try {
-        const verification = await verifyRegistrationResponse({ response, expectedChallenge: consume, expectedOrigin, expectedRPID: rpID, requireUserVerification: true, supportedAlgorithmIDs: ALGORITHMS });
+        const { server } = await loadWebAuthn();
+        const verification = await server.verifyRegistrationResponse({ response, expectedChallenge: consume, expectedOrigin, expectedRPID: rpID, requireUserVerification: true, supportedAlgorithmIDs: ALGORITHMS });
         if (!verification.verified || !verification.registrationInfo) return fail('passkey.not_verified');
         info = verification.registrationInfo;
       } catch {
@@ -152,7 +165,7 @@ export function createPasskeyService(deps: {
         ok: true,
         passkey: {
           credentialId: info.credential.id,
-          publicKey: isoBase64URL.fromBuffer(info.credential.publicKey),
+          publicKey: toBase64Url(info.credential.publicKey),
           signCount: info.credential.counter,
           transports: response.response.transports ?? [],
           aaguid: info.aaguid,
@@ -194,13 +207,14 @@ export function createPasskeyService(deps: {
     async authenticationOptions(input: { browserId: string; flowId?: string; accountId?: string; userVerification?: UserVerification }): Promise<{ ok: true; options: PublicKeyCredentialRequestOptionsJSON }> {
       const allow = input.accountId ? await store.listForAccount(input.accountId) : [];
       const challenge = newChallenge();
-      const options = await generateAuthenticationOptions({
-        rpID,
-        challenge: isoBase64URL.toBuffer(challenge),
+      // What the library's generateAuthenticationOptions returns, without loading it (see loadWebAuthn).
+      const options: PublicKeyCredentialRequestOptionsJSON = {
+        rpId: rpID,
+        challenge,
         timeout: CHALLENGE_LIFETIME_MS,
         userVerification: input.userVerification ?? 'required',
-        allowCredentials: allow.map((p) => ({ id: p.credentialId, transports: p.transports as AuthenticatorTransportFuture[] })),
-      });
+        allowCredentials: allow.map((p) => ({ id: p.credentialId, type: 'public-key', transports: p.transports as AuthenticatorTransportFuture[] })),
+      };
       await store.issueChallenge(options.challenge, { purpose: 'authenticate', browserId: input.browserId, flowId: input.flowId ?? null, accountId: input.accountId ?? null });
       return { ok: true, options };
     },
@@ -227,14 +241,16 @@ export function createPasskeyService(deps: {
       };
       let info;
       try {
-        const verification = await verifyAuthenticationResponse({
+        const { server } = await loadWebAuthn();
+        const decoy = await (decoyKey ??= decoyPublicKey());
+        const verification = await server.verifyAuthenticationResponse({
           response,
           expectedChallenge: consume,
           expectedOrigin,
           expectedRPID: rpID,
           // Counter 0 here: the library would throw on a counter going back; we compare below,
           // so that case can tell the owner.
-          credential: { id: response.id, publicKey: new Uint8Array(row ? isoBase64URL.toBuffer(row.publicKey) : decoyKey), counter: 0 },
+          credential: { id: response.id, publicKey: new Uint8Array(row ? fromBase64Url(row.publicKey) : decoy), counter: 0 },
           requireUserVerification: (input.userVerification ?? 'required') === 'required',
         });
         if (!verification.verified) return fail('passkey.not_accepted');
