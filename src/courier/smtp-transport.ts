@@ -1,7 +1,7 @@
 // The one piece of code that speaks SMTP for Gatehouse. It is used the same way for a real mail
 // provider (SMTP_URL) and for the built-in development catcher, so what developers and tests see
 // is what production does.
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 
 export interface OutgoingMail {
   to: string;
@@ -34,23 +34,34 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 
 export function createSmtpSender(options: SmtpSenderOptions): MailSender {
   const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const transport = nodemailer.createTransport({
-    url: options.url,
-    connectionTimeout: timeout,
-    greetingTimeout: timeout,
-    socketTimeout: timeout,
-    dnsTimeout: timeout,
-    // No pool: one connection per message. Codes are sent one at a time, rarely in bursts, and a
-    // fresh connection never trips over a pooled socket the server silently dropped.
-    pool: false,
-    // The SMTP conversation would otherwise be logged by nodemailer with the recipient in it.
-    logger: false,
-    debug: false,
-  });
+  // nodemailer (about 14 MiB of a process's memory) is loaded by the first send: a node that
+  // never delivers (RUN_DISPATCHER=false, the CLI's admin commands) never loads it.
+  const openTransport = async (): Promise<Transporter> => {
+    const { default: nodemailer } = await import('nodemailer');
+    return nodemailer.createTransport({
+      url: options.url,
+      connectionTimeout: timeout,
+      greetingTimeout: timeout,
+      socketTimeout: timeout,
+      dnsTimeout: timeout,
+      // No pool: one connection per message. Codes are sent one at a time, rarely in bursts, and a
+      // fresh connection never trips over a pooled socket the server silently dropped.
+      pool: false,
+      // The SMTP conversation would otherwise be logged by nodemailer with the recipient in it.
+      logger: false,
+      debug: false,
+    });
+  };
+  let transport: Promise<Transporter> | undefined;
+  const transportNow = () =>
+    (transport ??= openTransport().catch((error: unknown) => {
+      transport = undefined; // the next send tries again
+      throw error;
+    }));
 
   return {
     async send(mail) {
-      await transport.sendMail({
+      await (await transportNow()).sendMail({
         from: options.from,
         to: mail.to,
         subject: mail.subject,
@@ -66,7 +77,7 @@ export function createSmtpSender(options: SmtpSenderOptions): MailSender {
       });
     },
     close() {
-      transport.close();
+      void transport?.then((opened) => opened.close());
     },
   };
 }
