@@ -26,9 +26,8 @@ export type Way = 'sms' | 'totp' | 'backup_code';
 /** Why a text with a code is not sent: texts off, a number we cannot text, a wait, or a cap. */
 export type TextCodeProblem = 'sms.unavailable' | 'phone.invalid' | SendProblem | SmsCapFailure['code'];
 
+/** An account id no row has: a check for nobody runs the same queries as for someone. */
 const NO_ACCOUNT = '00000000-0000-0000-0000-000000000000';
-/** An account id no row has: a backup code checked for nobody runs the same query as for someone. */
-const NO_ACCOUNT_ID = '00000000-0000-0000-0000-000000000000';
 
 /** A valid mobile number that is never texted: parsed for a decoy so it costs what a real one does. */
 const DECOY_NUMBER = '+447911000000';
@@ -159,7 +158,7 @@ export function createFactorChecks(deps: FactorCheckDeps) {
         if (!normalized) return false;
         // An unknown account (or one that may not recover) gets the same keyed hash and the same
         // UPDATE, against an account id no row has: answering sooner would tell it apart.
-        return factors.useBackupCode(flow.accountId ?? NO_ACCOUNT_ID, normalized);
+        return factors.useBackupCode(flow.accountId ?? NO_ACCOUNT, normalized);
       });
     },
   };
