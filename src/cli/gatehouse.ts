@@ -8,10 +8,10 @@ import type { Config } from '../config/config.ts';
 import { ConfigError, loadConfig } from '../config/config.ts';
 import { UsageError } from './usage-error.ts';
 
-/** The services for an administration command: no dispatcher, warnings only. */
+/** What an administration command works with (admin-services.ts): nothing that delivers. */
 async function adminServices(config: Config) {
-  const { createLogger, createServices } = await import('../server/services.ts');
-  return createServices(config, { logger: createLogger({ ...config, logLevel: 'warn' }), runDispatcher: false });
+  const { openAdminServices } = await import('./admin-services.ts');
+  return openAdminServices(config);
 }
 
 async function openMigrated(config: Config) {

@@ -1,7 +1,7 @@
 // `gatehouse outbox`, `gatehouse outbox retry ID|--parked`: what the courier has not delivered,
 // and putting it back in the queue after an outage. Addresses are masked and nothing sealed is
 // printed: an operator's terminal (and its scroll-back) is no place for codes or who gets them.
-import type { Services } from '../server/services.ts';
+import type { AdminServices } from './admin-services.ts';
 import { listUndelivered, requeue, requeueParked, type OutboxEntry, type RequeueProblem } from '../courier/outbox-admin.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -27,7 +27,7 @@ export function formatTable(entries: OutboxEntry[]): string {
   return [line(columns.map(([title]) => title)), ...cells.map(line)].join('\n');
 }
 
-export async function showOutbox(services: Services): Promise<string> {
+export async function showOutbox(services: AdminServices): Promise<string> {
   const { entries, counts } = await listUndelivered(services.db, services.secrets);
   const total = Object.values(counts).reduce((sum, n) => sum + n, 0);
   if (total === 0) return 'the outbox is empty: everything queued has been delivered';
@@ -45,7 +45,7 @@ const whyNot: Record<RequeueProblem, string> = {
   'outbox.sending': 'not re-queued: a courier node is sending it right now',
 };
 
-export async function retryOutbox(services: Services, id: string | undefined, parked: boolean | undefined): Promise<string> {
+export async function retryOutbox(services: AdminServices, id: string | undefined, parked: boolean | undefined): Promise<string> {
   if (parked && id) throw new UsageError('outbox retry takes an ID or --parked, not both');
   if (parked) {
     const { requeued, deadCodes } = await requeueParked(services.db, services.clock);

@@ -1,5 +1,5 @@
 // `gatehouse user create | lock | unlock | reset-factors`: account administration from the shell.
-import type { Services } from '../server/services.ts';
+import type { AdminServices } from './admin-services.ts';
 import { checkEmail, checkLoginName, parseIdentifier } from '../identity/identifiers.ts';
 import { checkNewPassword } from '../identity/password-policy.ts';
 import { isLocale } from '../shared/i18n.ts';
@@ -12,7 +12,7 @@ async function readPasswordFromStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
 }
 
-export async function createUser(services: Services, options: { email?: string; login?: string; locale?: string; passwordStdin?: boolean; unverified?: boolean }) {
+export async function createUser(services: AdminServices, options: { email?: string; login?: string; locale?: string; passwordStdin?: boolean; unverified?: boolean }) {
   if (!options.email) throw new UsageError('user create needs --email');
   const email = checkEmail(options.email);
   if (!email.ok && email.code === 'identity.invisible_character') throw new UsageError('the email contains an invisible character (zero-width, soft hyphen or text direction); type it by hand');
@@ -45,7 +45,7 @@ export async function createUser(services: Services, options: { email?: string; 
   return account;
 }
 
-async function accountNamed(services: Services, identifierText: string | undefined, command: string) {
+async function accountNamed(services: AdminServices, identifierText: string | undefined, command: string) {
   if (!identifierText) throw new UsageError(`user ${command} needs an email or login name`);
   const parsed = parseIdentifier(identifierText);
   if (!parsed.ok && parsed.code === 'identity.invisible_character') throw new UsageError('the email or login name contains an invisible character (zero-width, soft hyphen or text direction)');
@@ -60,7 +60,7 @@ async function accountNamed(services: Services, identifierText: string | undefin
  * owner, the phone, authenticator app and backup codes go and two-step sign-in turns off, so the
  * shopper can recover with the email code alone. Every session ends, as after a lock.
  */
-export async function resetUserFactors(services: Services, identifierText: string | undefined) {
+export async function resetUserFactors(services: AdminServices, identifierText: string | undefined) {
   const account = await accountNamed(services, identifierText, 'reset-factors');
   await services.db.transaction().execute(async (trx) => {
     await services.factors.removePhone(trx, account.id);
@@ -72,7 +72,7 @@ export async function resetUserFactors(services: Services, identifierText: strin
   return account;
 }
 
-export async function setUserLocked(services: Services, identifierText: string | undefined, locked: boolean) {
+export async function setUserLocked(services: AdminServices, identifierText: string | undefined, locked: boolean) {
   const account = await accountNamed(services, identifierText, locked ? 'lock' : 'unlock');
   const now = services.clock.now();
   await services.accounts.setLocked(account.id, locked ? now : null, now);

@@ -1,8 +1,6 @@
 // Wires the services together: configuration → database → stores → services. The HTTP app is
 // built on top of them in app.ts, and compose.ts puts the two together; the CLI uses the
 // services alone.
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { Config } from '../config/config.ts';
 import { openDatabase, type Database, type OpenDatabase } from '../storage/database.ts';
@@ -39,7 +37,8 @@ import { createTwilioSmsSender, type TwilioSmsSenderOptions } from '../courier/s
 import type { SmsCatcher } from '../courier/sms-catcher.ts';
 import { createSmsCaps } from '../throttling/sms-caps.ts';
 import { startHousekeeping } from '../housekeeping/delete-old-rows.ts';
-import { createSecrets, randomToken } from '../shared/secrets.ts';
+import { createSecrets } from '../shared/secrets.ts';
+import { resolveSecret } from './secret-key.ts';
 import { systemClock, type Clock } from '../shared/clock.ts';
 
 export function createLogger(config: Config): Logger {
@@ -48,19 +47,6 @@ export function createLogger(config: Config): Logger {
     // Belt and braces: the code never logs these, and pino drops them if a future line tries.
     redact: { paths: ['password', 'code', 'token', 'email', '*.password', '*.code', '*.token', '*.email', 'req.headers.cookie', 'req.headers.authorization'], censor: '[hidden]' },
   });
-}
-
-/** GATEHOUSE_SECRET, or for a single development node a key kept in the data directory. */
-function resolveSecret(config: Config, logger: Logger): string {
-  if (config.secret) return config.secret;
-  const file = join(config.dataDir, 'secret.key');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(config.dataDir, { recursive: true });
-  const secret = randomToken();
-  writeFileSync(file, secret + '\n', { mode: 0o600 });
-  chmodSync(file, 0o600);
-  if (config.database.kind === 'postgres') logger.warn('GATEHOUSE_SECRET is not set: using a key from the data directory; every node sharing the database needs the same key');
-  return secret;
 }
 
 export async function createServices(config: Config, options: { clock?: Clock; logger: Logger; database?: OpenDatabase; runDispatcher?: boolean }) {
