@@ -58,16 +58,18 @@ export async function startCluster(size = 2, options: { databaseUrl?: (url: stri
   const mail = await startMailCatcher({ port: 0 });
   const ports: number[] = [];
   for (let i = 0; i < size; i++) ports.push(await freePort());
+  /** One node's configuration: the shared database, secret and PUBLIC_URL, its own port. */
+  const nodeEnv = (port: number, smtpUrl = `smtp://127.0.0.1:${mail.port}`) => ({
+    DATABASE_URL: options.databaseUrl ? options.databaseUrl(url) : url,
+    GATEHOUSE_SECRET: TEST_SECRET,
+    SMTP_URL: smtpUrl,
+    PORT: String(port),
+    PUBLIC_URL: `http://localhost:${ports[0]}`,
+  });
   const nodes: ChildProcess[] = [];
   for (const port of ports) {
     nodes.push(
-      await startNode({
-        DATABASE_URL: options.databaseUrl ? options.databaseUrl(url) : url,
-        GATEHOUSE_SECRET: TEST_SECRET,
-        SMTP_URL: options.smtpUrl ?? `smtp://127.0.0.1:${mail.port}`,
-        PORT: String(port),
-        PUBLIC_URL: `http://localhost:${ports[0]}`,
-      }),
+      await startNode(nodeEnv(port, options.smtpUrl)),
     );
   }
   const urls = ports.map((port) => `http://localhost:${port}`);
@@ -79,13 +81,7 @@ export async function startCluster(size = 2, options: { databaseUrl?: (url: stri
     async addNode() {
       const port = await freePort();
       nodes.push(
-        await startNode({
-          DATABASE_URL: options.databaseUrl ? options.databaseUrl(url) : url,
-          GATEHOUSE_SECRET: TEST_SECRET,
-          SMTP_URL: `smtp://127.0.0.1:${mail.port}`,
-          PORT: String(port),
-          PUBLIC_URL: `http://localhost:${ports[0]}`,
-        }),
+        await startNode(nodeEnv(port)),
       );
       urls.push(`http://localhost:${port}`);
       return nodes.length - 1;
