@@ -428,9 +428,10 @@ function runTests(files, env) {
     // The usual output (spec on a terminal, TAP otherwise), plus where the time went per file.
     `--test-reporter=${process.stdout.isTTY ? 'spec' : 'tap'}`, '--test-reporter-destination=stdout',
     '--test-reporter=./test/harness/file-times-reporter.mjs', `--test-reporter-destination=${join('test-results', 'file-times.txt')}`,
+    '--test-reporter=./test/harness/failures-reporter.mjs', `--test-reporter-destination=${join('test-results', 'failures.txt')}`,
     ...files.map((file) => relative(root, file)),
   ];
-  say(`$ node ${args.slice(0, bundled ? 10 : 11).join(' ')} <${files.length} file${files.length === 1 ? '' : 's'}>`);
+  say(`$ node ${args.slice(0, args.length - files.length).join(' ')} <${files.length} file${files.length === 1 ? '' : 's'}>`);
   return new Promise((done) => {
     child = spawn(process.execPath, args, { cwd: root, env, stdio: 'inherit' });
     child.on('error', (error) => {
@@ -480,6 +481,7 @@ async function main() {
   child = undefined;
   say(`tests finished with exit code ${code} in ${ms(startedAll)} overall`);
   showSlowestFiles();
+  if (code !== 0) showFailures();
   return interrupted ? signalExitCode(interrupted) : code;
 }
 
@@ -490,6 +492,16 @@ function showSlowestFiles() {
     say(`slowest test files (all of them in test-results/file-times.txt):\n${lines.slice(0, 14).join('\n')}`);
   } catch {
     // No table when the runner did not get to write one; the exit code already says why.
+  }
+}
+
+/** test-results/failures.txt (test/harness/failures-reporter.mjs): the failed tests again, last. */
+function showFailures() {
+  try {
+    const text = readFileSync(join(root, 'test-results', 'failures.txt'), 'utf8').trimEnd();
+    if (text) say(`the failed tests (also in test-results/failures.txt):\n${text}`);
+  } catch {
+    // The runner did not get to write it; the TAP above has what there is.
   }
 }
 
