@@ -1,6 +1,7 @@
 // Migrations written once with Kysely's schema builder; the same steps run on SQLite and PostgreSQL.
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { emailDomains } from './email-domains-migration.ts';
+import { openIdProvider } from './openid-provider-migration.ts';
 import type { Tables } from './tables.ts';
 
 const initialSchema: Migration = {
@@ -287,6 +288,7 @@ const migrations: Record<string, Migration> = {
   '0007_outbox_expiry': outboxExpiry,
   '0008_email_domains': emailDomains,
   '0009_passkeys': passkeys,
+  '0010_openid_provider': openIdProvider,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

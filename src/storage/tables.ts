@@ -191,6 +191,55 @@ export interface PasskeyChallengesTable {
   used_at: number | null;
 }
 
+export interface OidcClientsTable {
+  client_id: string;
+  name: string;
+  /** Keyed hash of the secret (shared/secrets.ts keyedHash 'oidc-client-secret'); null for a public app (PKCE only). */
+  secret_hash: string | null;
+  /** JSON arrays of exact URIs. */
+  redirect_uris: string;
+  post_logout_redirect_uris: string;
+  first_party: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface OidcPayloadsTable {
+  /** oidc-provider's model name: Session, Interaction, AuthorizationCode, AccessToken, RefreshToken, Grant, … */
+  model: string;
+  id: string;
+  payload: string;
+  grant_id: string | null;
+  uid: string | null;
+  account_id: string | null;
+  client_id: string | null;
+  session_uid: string | null;
+  /** For Session rows: the Gatehouse session that signed the shopper in, so ending it ends the apps' too. */
+  gatehouse_session_id: string | null;
+  expires_at: number | null;
+  consumed_at: number | null;
+}
+
+export interface OidcKeysTable {
+  kid: string;
+  alg: string;
+  /** 'initial-ES256' / 'initial-RS256' for the keys made on first start (one per installation, even when nodes race); null for rotated ones. */
+  slot: string | null;
+  sealed_jwk: string;
+  created_at: number;
+  /** Published in the JWKS from created_at, signing from here (every node has reloaded by then). */
+  activates_at: number;
+  /** Signs no more from here; stays published until every token it signed has expired. */
+  retired_at: number | null;
+}
+
+export interface OidcConsentsTable {
+  account_id: string;
+  client_id: string;
+  scope: string;
+  granted_at: number;
+}
+
 export interface Tables {
   accounts: AccountsTable;
   sessions: SessionsTable;
@@ -207,4 +256,8 @@ export interface Tables {
   backup_codes: BackupCodesTable;
   passkeys: PasskeysTable;
   passkey_challenges: PasskeyChallengesTable;
+  oidc_clients: OidcClientsTable;
+  oidc_payloads: OidcPayloadsTable;
+  oidc_keys: OidcKeysTable;
+  oidc_consents: OidcConsentsTable;
 }
