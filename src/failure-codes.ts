@@ -26,6 +26,7 @@ import type { recoveryMessages } from './recovery/recovery-messages.ts';
 import type { securitySettingsMessages } from './settings/security-settings-messages.ts';
 import type { qrLoginMessages } from './qr-login/qr-login-messages.ts';
 import type { passkeyMessages } from './passkeys/passkey-messages.ts';
+import type { oidcMessages } from './oidc/oidc-messages.ts';
 import type { mailboxMessages } from './courier/mailbox-messages.ts';
 import type { emailMessages } from './courier/templates/email-messages.ts';
 import type { smsMessages } from './courier/templates/sms-messages.ts';
@@ -57,7 +58,8 @@ type PageMessageId = keyof (typeof commonMessages &
   typeof recoveryMessages &
   typeof securitySettingsMessages &
   typeof qrLoginMessages &
-  typeof passkeyMessages);
+  typeof passkeyMessages &
+  typeof oidcMessages);
 type MailMessageId = keyof (typeof mailboxMessages & typeof emailMessages & typeof smsMessages);
 
 declare module './shared/failure.ts' {

@@ -84,6 +84,13 @@ export async function deleteOldRows(db: Database, now: number, stopping: () => b
 
     // A passkey challenge is refused 5 minutes after issue (used or not); an hour is margin.
     passkey_challenges: stopping() ? 0 : Number((await db.deleteFrom('passkey_challenges').where('expires_at', '<', now - HOUR).executeTakeFirst()).numDeletedRows),
+
+    // oidc-provider's rows (codes, tokens, grants, its sessions) are refused once expired, by the
+    // provider's own clock (the real one, hence Date.now); an hour later a replayed code finds
+    // nothing instead of a used code, and is refused all the same (invalid_grant).
+    oidc_payloads: stopping() ? 0 : Number((await db.deleteFrom('oidc_payloads').where('expires_at', '<', Date.now() - HOUR).executeTakeFirst()).numDeletedRows),
+    // A retired signing key stays published a day after it stopped signing (signing-keys.ts).
+    oidc_keys: stopping() ? 0 : Number((await db.deleteFrom('oidc_keys').where('retired_at', '<', now - 2 * DAY).executeTakeFirst()).numDeletedRows),
   };
 }
 

@@ -6,6 +6,13 @@ import { RequestProblem } from './request-problem.ts';
 
 export const CSRF_FIELD = '_csrf';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The handler checks where its posts come from itself; the form token is not asked for. */
+    ownCsrf?: boolean;
+  }
+}
+
 export function registerCsrfGuard(app: FastifyInstance, deps: { secrets: Secrets; publicOrigin: string }) {
   // preValidation, not preHandler: the token is checked before the body schema, so a form without
   // its token is refused as a CSRF failure (403), not as an unreadable form (400).
@@ -15,6 +22,8 @@ export function registerCsrfGuard(app: FastifyInstance, deps: { secrets: Secrets
     if (request.is404) return;
     // The JSON API is used with bearer tokens by apps, not by ambient cookies; its routes opt in.
     if (request.url.startsWith('/api/')) return;
+    // A route that guards its own posts (oidc-provider's: apps authenticate, sign-out has its own field).
+    if (request.routeOptions.config?.ownCsrf === true) return;
     const origin = request.headers.origin;
     if (origin !== undefined && origin !== deps.publicOrigin && !isSameHost(origin, request.headers.host)) {
       throw new RequestProblem('request.csrf_invalid');

@@ -17,6 +17,8 @@ export interface LoginPageModel {
   passkeyOptionsJson?: string;
   /** False right after a passkey was refused: the quiet autofill request would only offer it again. */
   passkeyAutofill?: boolean;
+  /** The app this sign-in is for ("Sign in with <Store>" from another app), by its registered name. */
+  appName?: string;
 }
 
 export function LoginPage(model: LoginPageModel): SafeHtml {
@@ -26,6 +28,7 @@ export function LoginPage(model: LoginPageModel): SafeHtml {
       <div class={model.qrPanel !== undefined ? 'login-layout' : undefined}>
       <section class="card" aria-labelledby="login-title">
         <h1 id="login-title">{t('login.title')}</h1>
+        {model.appName ? <p class="lead" data-app-name="">{t('login.for_app', { app: model.appName })}</p> : null}
         {model.notice ? <Alert kind="info">{model.notice}</Alert> : null}
         {model.error ? <Alert kind="error">{model.error}</Alert> : null}
         <form method="post" action="/login" class="form" novalidate>

@@ -23,6 +23,8 @@ export function registerLoginRoutes(
     clock: Clock;
     /** Draws the "Sign in with the app" panel with a new QR for this browser (qr-login/ gives it). */
     renderQrPanel: (request: FastifyRequest, reply: FastifyReply) => Promise<SafeHtml>;
+    /** The registered name of the app a return_to comes back to, when it is an app's sign-in (oidc/ gives it). */
+    appNameFor?: (returnTo: string | undefined) => Promise<string | undefined>;
   },
 ) {
   const { login, twoStep, sessions, clock, renderQrPanel } = deps;
@@ -30,9 +32,8 @@ export function registerLoginRoutes(
   /** The sign-in page with a fresh passkey challenge for this browser and a new QR. */
   async function loginPage(request: FastifyRequest, reply: FastifyReply, model: Omit<LoginPageModel, 'ctx' | 't' | 'qrPanel' | 'passkeyOptionsJson'>, status?: number) {
     const t = request.ctx.translator(loginMessages, passkeyMessages);
-    const passkey = await login.passkeyOptions(request.ctx.browserId);
-    const qrPanel = await renderQrPanel(request, reply);
-    return sendPage(reply, <LoginPage ctx={request.ctx} t={t} qrPanel={qrPanel} passkeyOptionsJson={JSON.stringify(passkey.options)} {...model} />, status);
+    const [passkey, qrPanel, appName] = await Promise.all([login.passkeyOptions(request.ctx.browserId), renderQrPanel(request, reply), deps.appNameFor?.(model.returnTo)]);
+    return sendPage(reply, <LoginPage ctx={request.ctx} t={t} qrPanel={qrPanel} passkeyOptionsJson={JSON.stringify(passkey.options)} appName={appName} {...model} />, status);
   }
 
   app.get('/login', async (request, reply) => {

@@ -31,6 +31,7 @@ import { createQrPanelRenderer, registerQrLoginRoutes } from '../qr-login/qr-log
 import { registerAppApiRoutes } from '../qr-login/app-api-routes.ts';
 import { registerSessionRoutes } from '../sessions/session-routes.ts';
 import { registerMailboxRoutes } from '../courier/mailbox-routes.tsx';
+import { appNameFinder, registerOidcRoutes } from '../oidc/oidc-routes.tsx';
 import type { Services } from './services.ts';
 
 /** Form posts are a few hundred bytes; 64 KiB leaves room and refuses floods early (413). */
@@ -71,7 +72,8 @@ export async function buildApp(config: Config, services: Services, logger: objec
   const passkeyWay = { passkeys: services.passkeys, codes: services.codes };
   registerSiteRoutes(app);
   registerSessionRoutes(app, { sessions: services.sessions });
-  registerLoginRoutes(app, { login: services.login, twoStep: services.twoStep, sessions: services.sessions, clock: services.clock, renderQrPanel: createQrPanelRenderer(services.qrLogin) });
+  registerLoginRoutes(app, { login: services.login, twoStep: services.twoStep, sessions: services.sessions, clock: services.clock, renderQrPanel: createQrPanelRenderer(services.qrLogin), appNameFor: appNameFinder(services.oidc) });
+  registerOidcRoutes(app, { oidc: services.oidc, publicUrl: config.publicUrl });
   registerAppSecondStepRoutes(app, { twoStep: services.twoStep });
   registerAppPasskeySignInRoutes(app, { login: services.login });
   registerTwoStepRoutes(app, { twoStep: services.twoStep, sessions: services.sessions, clock: services.clock, config, passkeyWay });
@@ -79,7 +81,7 @@ export async function buildApp(config: Config, services: Services, logger: objec
   registerAppApiRoutes(app, { qrLogin: services.qrLogin, login: services.login, twoStep: services.twoStep, sessions: services.sessions });
   registerRegistrationRoutes(app, { registration: services.registration, sessions: services.sessions, clock: services.clock, security: config.security });
   registerAccountRoutes(app, { db: services.db, accounts: services.accounts, sessions: services.sessions, clock: services.clock });
-  registerSecurityPageRoute(app, { sessions: services.sessions, factors: services.factors, passkeys: services.passkeyStore, textsAvailable: services.smsAvailable });
+  registerSecurityPageRoute(app, { sessions: services.sessions, factors: services.factors, passkeys: services.passkeyStore, textsAvailable: services.smsAvailable, appsWithAccess: services.oidc.consents.appsWithAccess });
   const resetSteps = { passwordReset: services.passwordReset, otherWays: services.otherWays, security: config.security, clock: services.clock, passkeyWay };
   registerRecoveryRoutes(app, resetSteps);
   registerPasswordChangeRoutes(app, { ...resetSteps, drawSettings: drawSettingsPage });

@@ -37,6 +37,7 @@ import { createTwilioSmsSender, type TwilioSmsSenderOptions } from '../courier/s
 import type { SmsCatcher } from '../courier/sms-catcher.ts';
 import { createSmsCaps } from '../throttling/sms-caps.ts';
 import { startHousekeeping } from '../housekeeping/delete-old-rows.ts';
+import { startOidc } from '../oidc/oidc-service.ts';
 import { createSecrets } from '../shared/secrets.ts';
 import { resolveSecret } from './secret-key.ts';
 import { systemClock, type Clock } from '../shared/clock.ts';
@@ -138,10 +139,14 @@ export async function createServices(config: Config, options: { clock?: Clock; l
     db, store: createQrLoginStore(db), notifier: qrNotifier, sessions, accounts, rateEvents, secrets, clock, config, enqueueEmail, wakeCourier,
   });
 
+  const oidc = await startOidc({ issuer: config.publicUrl, db, accounts, secrets, clock, logger: logger.child({ component: 'oidc' }), endSession: sessions.endSession });
+
   return {
+    oidc,
     config, clock, logger, db, database, secrets, accounts, hasher, sessions, flows, rateEvents, codes, throttle, login, registration, passwordReset, otherWays, factors, factorChecks, securitySettings, twoStep, qrLogin, passkeyStore, passkeys, passkeySettings, passkeyReverify,
     dispatcher, mailCatcher, smsCatcher, smsAvailable,
     async close() {
+      oidc.close();
       await qrNotifier.close();
       await housekeeping?.stop();
       await dispatcher.stop();

@@ -1,5 +1,6 @@
 // Sessions are stored by the SHA-256 of their token only: a copy of this table signs nobody in.
 import type { Database } from '../storage/database.ts';
+import { endAppTokensOfAccount, endAppTokensOfSession } from './app-token-ends.ts';
 import type { SessionsTable } from '../storage/tables.ts';
 import type { SignedIn } from '../http/request-context.ts';
 
@@ -62,21 +63,28 @@ export function createSessionStore(db: Database) {
         .orderBy('last_seen_at', 'desc')
         .execute(),
 
+    /** Ends one session, and what apps were given through it (app-token-ends.ts), in one transaction. */
     async revoke(accountId: string, sessionId: string, now: number): Promise<boolean> {
-      const result = await db
-        .updateTable('sessions')
-        .set({ revoked_at: now })
-        .where('id', '=', sessionId)
-        .where('account_id', '=', accountId)
-        .where('revoked_at', 'is', null)
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows) === 1;
+      return db.transaction().execute(async (trx) => {
+        const result = await trx
+          .updateTable('sessions')
+          .set({ revoked_at: now })
+          .where('id', '=', sessionId)
+          .where('account_id', '=', accountId)
+          .where('revoked_at', 'is', null)
+          .executeTakeFirst();
+        const ended = Number(result.numUpdatedRows) === 1;
+        if (ended) await endAppTokensOfSession(trx, sessionId);
+        return ended;
+      });
     },
 
+    /** Ends every other session and every app's tokens for the account: "sign out everywhere" reaches the apps too. */
     async revokeAllExcept(executor: Database, accountId: string, keepSessionId: string | null, now: number): Promise<number> {
       let query = executor.updateTable('sessions').set({ revoked_at: now }).where('account_id', '=', accountId).where('revoked_at', 'is', null);
       if (keepSessionId) query = query.where('id', '!=', keepSessionId);
       const result = await query.executeTakeFirst();
+      await endAppTokensOfAccount(executor, accountId);
       return Number(result.numUpdatedRows);
     },
   };
