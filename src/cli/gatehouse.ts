@@ -37,6 +37,16 @@ Commands:
   user unlock EMAIL|LOGIN        Unlock an account
   user reset-factors EMAIL|LOGIN Remove the phone, authenticator app and backup codes, turn two-step
                                  sign-in off and end all sessions (after support checked the owner)
+  client create --name NAME --redirect-uri URI [--redirect-uri URI …] [--post-logout-redirect-uri URI …]
+                [--public] [--first-party]
+                                 Register an app for "Sign in with <Store>" (OpenID Connect); prints
+                                 {"client_id", "client_secret"} (no secret with --public: PKCE only);
+                                 --first-party: the store's own app, no consent page
+  client list | client show ID   The registered apps (JSON)
+  client delete ID               Delete an app, its tokens and every shopper's consent to it
+  client rotate-secret ID        A new secret for the app; the old one stops working at once
+  keys rotate                    New signing keys for ID and access tokens; they sign from about two
+                                 minutes on, and the old ones stay published until their tokens expire
   outbox                         List mail and texts not delivered: pending, retrying, parked and
                                  expired, with tries, next try and reason (addresses masked)
   outbox retry ID|--parked       Queue a parked (or retrying) message again, or every parked one;
@@ -62,6 +72,11 @@ async function run(argv: string[]): Promise<number> {
       'password-stdin': { type: 'boolean' },
       unverified: { type: 'boolean' },
       parked: { type: 'boolean' },
+      name: { type: 'string' },
+      'redirect-uri': { type: 'string', multiple: true },
+      'post-logout-redirect-uri': { type: 'string', multiple: true },
+      public: { type: 'boolean' },
+      'first-party': { type: 'boolean' },
     },
   });
   const [command, sub, arg] = positionals;
@@ -126,6 +141,29 @@ async function run(argv: string[]): Promise<number> {
         const account = await setUserLocked(services, arg, sub === 'lock');
         console.log(`${sub === 'lock' ? 'locked' : 'unlocked'} account ${account.id}`);
       }
+    } finally {
+      await services.close();
+    }
+    return 0;
+  }
+
+  if ((command === 'client' && ['create', 'list', 'show', 'delete', 'rotate-secret'].includes(sub ?? '')) || (command === 'keys' && sub === 'rotate')) {
+    const commands = await import('./client-commands.ts');
+    const services = await adminServices(config);
+    try {
+      if (command === 'keys') console.log(await commands.rotateSigningKeys(services));
+      else if (sub === 'create') {
+        console.log(await commands.createClient(services, {
+          name: values.name,
+          redirectUris: values['redirect-uri'] ?? [],
+          postLogoutRedirectUris: values['post-logout-redirect-uri'] ?? [],
+          public: values.public,
+          firstParty: values['first-party'],
+        }));
+      } else if (sub === 'list') console.log(await commands.listClients(services));
+      else if (sub === 'show') console.log(await commands.showClient(services, arg));
+      else if (sub === 'delete') console.log(await commands.deleteClient(services, arg));
+      else console.log(await commands.rotateClientSecret(services, arg));
     } finally {
       await services.close();
     }
