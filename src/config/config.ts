@@ -53,6 +53,14 @@ export interface Config {
   runDispatcher: boolean;
   security: SecurityConfig;
   sms: SmsConfig;
+  oidc: OidcConfig;
+}
+
+/** "Sign in with <Store>" for other apps (oidc/). */
+export interface OidcConfig {
+  /** Requests to the token, introspection and revocation endpoints per minute, per client address and per app. */
+  tokenRequestsPerMinutePerAddress: number;
+  tokenRequestsPerMinutePerClient: number;
 }
 
 /** A Twilio-compatible provider; without accountSid the built-in SMS catcher stands in for it. */
@@ -263,5 +271,9 @@ export function loadConfig(env: Env = process.env): Config {
     runDispatcher: flag(env, 'RUN_DISPATCHER', true),
     security,
     sms: smsFrom(env),
+    oidc: {
+      tokenRequestsPerMinutePerAddress: integer(env, 'OIDC_TOKEN_REQUESTS_PER_ADDRESS', 600, 1, 10_000_000),
+      tokenRequestsPerMinutePerClient: integer(env, 'OIDC_TOKEN_REQUESTS_PER_CLIENT', 6000, 1, 10_000_000),
+    },
   };
 }

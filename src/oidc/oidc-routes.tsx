@@ -16,13 +16,29 @@ import { formBody, shortText } from '../http/form-schema.ts';
 import { redirect, sendPage, textField } from '../http/replies.ts';
 import { requireSession } from '../http/require-session.ts';
 import type { SignedIn } from '../http/request-context.ts';
-import { interactionPath, type GatehouseRequest, type ProviderPage } from './provider.ts';
+import { interactionPath, OIDC_ROUTES, type GatehouseRequest, type ProviderPage } from './provider.ts';
 import type { Oidc } from './oidc-service.ts';
 import { oidcMessages } from './oidc-messages.ts';
 import { ConsentPage, EndedRequestPage, ProviderErrorPage, SignedOutPage, SignOutPage } from './oidc-pages.tsx';
 import { acrFor, amrFor, authTimeOf } from './sign-in-proof.ts';
 
 const PROVIDER_PATHS = ['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server', '/oidc/*'];
+/** Where apps present secrets, codes and tokens: counted per address and per app. */
+const TOKEN_PATHS = new Set([OIDC_ROUTES.token, OIDC_ROUTES.introspection, OIDC_ROUTES.revocation]);
+
+/** The client_id of HTTP Basic client authentication (RFC 6749 §2.3.1: form-encoded, then base64), if the header carries one. */
+export function basicClientId(authorization: string | undefined): string | undefined {
+  const encoded = /^Basic ([A-Za-z0-9+/=]{1,400})$/i.exec(authorization ?? '')?.[1];
+  if (!encoded) return undefined;
+  const decoded = Buffer.from(encoded, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon <= 0) return undefined;
+  try {
+    return decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' ')).slice(0, 100);
+  } catch {
+    return undefined;
+  }
+}
 
 /** Provider answers skip the page CSP's form-action: a sign-out or form_post goes on to the app's own address. */
 const PROVIDER_CSP = (nonce: string) => `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'`;
@@ -43,7 +59,16 @@ export function registerOidcRoutes(app: FastifyInstance, deps: { oidc: Oidc; pub
   void app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_request, _payload, done) => done(null));
-    const handler = (request: FastifyRequest, reply: FastifyReply) => {
+    const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+      if (request.method === 'POST' && TOKEN_PATHS.has(request.url.split('?')[0] as never)) {
+        const allowed = await oidc.tokenRequestAllowed(request.ctx.clientAddress, basicClientId(request.headers.authorization));
+        if (!allowed.ok) {
+          return reply
+            .status(429)
+            .header('retry-after', String(allowed.retryAfterSeconds))
+            .send({ error: 'temporarily_unavailable', error_description: `too many requests; try again in ${allowed.retryAfterSeconds} s` });
+        }
+      }
       const raw = request.raw as typeof request.raw & { gatehouse?: GatehouseRequest };
       // Endpoint URLs come from PUBLIC_URL, never from what a client says (the host guard has
       // already accepted the Host; X-Forwarded-* from outside are overwritten here).
@@ -56,7 +81,8 @@ export function registerOidcRoutes(app: FastifyInstance, deps: { oidc: Oidc; pub
       reply.raw.setHeader('x-frame-options', 'DENY');
       reply.raw.setHeader('referrer-policy', 'no-referrer');
       reply.raw.setHeader('cache-control', 'no-store');
-      void oidc.handle(raw, reply.raw);
+      await oidc.handle(raw, reply.raw);
+      return reply;
     };
     for (const url of PROVIDER_PATHS) {
       scope.route({ method: ['GET', 'POST', 'OPTIONS', 'HEAD'], url, handler, config: { ownCsrf: true } });

@@ -8,6 +8,8 @@ import type { Logger } from 'pino';
 import type { AccountStore } from '../identity/account-store.ts';
 import type { Database } from '../storage/database.ts';
 import { constantTimeEqual, type Secrets } from '../shared/secrets.ts';
+import type { RateEvents, WindowLimit } from '../throttling/rate-events.ts';
+import type { OidcConfig } from '../config/config.ts';
 import type { Clock } from '../shared/clock.ts';
 import { createClientStore } from './client-store.ts';
 import { createConsentStore } from './consent-store.ts';
@@ -27,7 +29,11 @@ export async function startOidc(deps: {
   logger: Logger;
   /** Ends a Gatehouse session (and with it what apps hold through it) when an app's sign-out asks. */
   endSession(accountId: string, sessionId: string): Promise<unknown>;
+  rateEvents: RateEvents;
+  limits: OidcConfig;
 }) {
+  const perAddress: WindowLimit = { bucket: 'oidc_token_address', limit: deps.limits.tokenRequestsPerMinutePerAddress, windowSeconds: 60 };
+  const perClient: WindowLimit = { bucket: 'oidc_token_client', limit: deps.limits.tokenRequestsPerMinutePerClient, windowSeconds: 60 };
   const { db, secrets, logger } = deps;
   const clients = createClientStore(db, secrets, deps.clock);
   const consents = createConsentStore(db, deps.clock);
@@ -83,6 +89,17 @@ export async function startOidc(deps: {
     /** oidc-provider's request handler (a Koa app's callback) for the current keys. */
     handle: (req: Parameters<ReturnType<Provider['callback']>>[0], res: Parameters<ReturnType<Provider['callback']>>[1]) => callback(req, res),
     reloadKeys,
+    /**
+     * Counts a request to the token, introspection or revocation endpoint against the per-address
+     * limit, and the per-app one when the app names itself in the Authorization header (how
+     * confidential apps authenticate here; a public app has no secret to guess and counts by
+     * address). A refused request is not counted.
+     */
+    async tokenRequestAllowed(clientAddress: string, clientId: string | undefined): Promise<{ ok: true } | { ok: false; retryAfterSeconds: number }> {
+      const rules = clientId === undefined ? [perAddress] : [perAddress, perClient];
+      const taken = await deps.rateEvents.consume(rules, (rule) => (rule === perClient ? `client:${clientId}` : `address:${clientAddress}`));
+      return taken.ok ? { ok: true } : { ok: false, retryAfterSeconds: taken.retryAfterSeconds };
+    },
     /** A signed moment for a return address (oidc-routes.tsx: prompt=login needs a proof after it). */
     freshStamp: (uid: string, at: number) => `${at}.${secrets.keyedHash('oidc-fresh-login', `${uid}:${at}`).slice(0, 32)}`,
     /** The moment a stamp names, if it was made here for this interaction. */

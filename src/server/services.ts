@@ -139,7 +139,7 @@ export async function createServices(config: Config, options: { clock?: Clock; l
     db, store: createQrLoginStore(db), notifier: qrNotifier, sessions, accounts, rateEvents, secrets, clock, config, enqueueEmail, wakeCourier,
   });
 
-  const oidc = await startOidc({ issuer: config.publicUrl, db, accounts, secrets, clock, logger: logger.child({ component: 'oidc' }), endSession: sessions.endSession });
+  const oidc = await startOidc({ issuer: config.publicUrl, db, accounts, secrets, clock, logger: logger.child({ component: 'oidc' }), endSession: sessions.endSession, rateEvents, limits: config.oidc });
 
   return {
     oidc,
