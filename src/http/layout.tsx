@@ -12,6 +12,12 @@ export interface PageOptions {
   /** The path to come back to after switching language. */
   path: string;
   wide?: boolean;
+  /**
+   * Our own path to go on to at once (a meta refresh). Used to hand a shopper back to another
+   * app: a navigation that is not a form's redirect chain, which the page's form-action 'self'
+   * would stop at the app's address.
+   */
+  refreshTo?: string;
   children?: Child;
 }
 
@@ -28,6 +34,7 @@ export function Page(options: PageOptions): SafeHtml {
         <head>
           <meta charset="utf-8" />
           <meta name="viewport" content="width=device-width, initial-scale=1" />
+          {options.refreshTo?.startsWith('/') ? <meta http-equiv="refresh" content={`0;url=${options.refreshTo}`} /> : null}
           <title>{`${title} · ${storeName}`}</title>
           <link rel="stylesheet" href="/static/app.css" />
           <script src="/static/enhance.js" nonce={ctx.nonce} defer></script>

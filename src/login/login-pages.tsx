@@ -24,7 +24,7 @@ export interface LoginPageModel {
 export function LoginPage(model: LoginPageModel): SafeHtml {
   const { ctx, t } = model;
   return (
-    <Page ctx={ctx} t={t} title={t('login.title')} path="/login" wide={model.qrPanel !== undefined}>
+    <Page ctx={ctx} t={t} title={t('login.title')} path={model.returnTo ? `/login?return_to=${encodeURIComponent(model.returnTo)}` : '/login'} wide={model.qrPanel !== undefined}>
       <div class={model.qrPanel !== undefined ? 'login-layout' : undefined}>
       <section class="card" aria-labelledby="login-title">
         <h1 id="login-title">{t('login.title')}</h1>

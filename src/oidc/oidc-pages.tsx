@@ -39,7 +39,7 @@ export function ConsentPage(props: Base & { uid: string; appName: string; scopes
           ))}
         </ul>
         <p class="field-hint">{t('oidc.consent_signed_in_as', { email: props.email })}</p>
-        <form method="post" action={`/oidc/interaction/${props.uid}/consent`} class="form">
+        <form method="post" action={`/oidc/interaction/${props.uid}/consent`} class="consent-form">
           <CsrfField ctx={ctx} />
           <div class="button-row">
             <button type="submit" name="decision" value="allow" class="button button-primary">{t('oidc.allow')}</button>
@@ -120,7 +120,7 @@ export function AppsWithAccessSection(props: Base & { apps: AppWithAccess[] }): 
       ) : (
         <ul class="factor-list" aria-labelledby="apps-title">
           {apps.map((app) => (
-            <li class="factor-item is-set" data-client-id={app.clientId}>
+            <li class="factor-item is-set" data-factor="app" data-client-id={app.clientId}>
               <div class="factor-about">
                 <p class="factor-name">{app.name}</p>
                 <p class="factor-state">{t('oidc.apps_allowed', { when: formatTime(app.grantedAt, ctx.locale) })}</p>
@@ -140,5 +140,23 @@ export function AppsWithAccessSection(props: Base & { apps: AppWithAccess[] }): 
         </ul>
       )}
     </section>
+  );
+}
+
+/**
+ * "Returning to <app>…": the step from Gatehouse's pages back to the app. A redirect there would
+ * continue the sign-in or consent form's redirect chain to the app's address, which the pages'
+ * CSP (form-action 'self') rightly stops; this page ends the chain and goes on by itself.
+ */
+export function ContinuePage(props: Base & { to: string; appName?: string }): SafeHtml {
+  const { ctx, t } = props;
+  const title = props.appName ? t('oidc.continue_title', { app: props.appName }) : t('oidc.continue_title_no_app');
+  return (
+    <Page ctx={ctx} t={t} title={title} path="/account" refreshTo={props.to}>
+      <section class="card" aria-labelledby="continue-title">
+        <h1 id="continue-title">{title}</h1>
+        <p><a class="button button-primary" href={props.to} data-continue="">{t('oidc.continue')}</a></p>
+      </section>
+    </Page>
   );
 }

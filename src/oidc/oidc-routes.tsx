@@ -19,7 +19,7 @@ import type { SignedIn } from '../http/request-context.ts';
 import { interactionPath, OIDC_ROUTES, type GatehouseRequest, type ProviderPage } from './provider.ts';
 import type { Oidc } from './oidc-service.ts';
 import { oidcMessages } from './oidc-messages.ts';
-import { ConsentPage, EndedRequestPage, ProviderErrorPage, SignedOutPage, SignOutPage } from './oidc-pages.tsx';
+import { ConsentPage, ContinuePage, EndedRequestPage, ProviderErrorPage, SignedOutPage, SignOutPage } from './oidc-pages.tsx';
 import { acrFor, amrFor, authTimeOf } from './sign-in-proof.ts';
 
 const PROVIDER_PATHS = ['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server', '/oidc/*'];
@@ -101,6 +101,13 @@ export function registerOidcRoutes(app: FastifyInstance, deps: { oidc: Oidc; pub
     }
   }
 
+  /** Hands the shopper back to oidc-provider (which sends them on to the app) through ContinuePage, never a redirect. */
+  async function continueTo(request: FastifyRequest, reply: FastifyReply, to: string, clientId: unknown) {
+    const appName = typeof clientId === 'string' ? (await oidc.clients.find(clientId))?.name : undefined;
+    const path = new URL(to, deps.publicUrl);
+    return sendPage(reply, <ContinuePage ctx={request.ctx} t={request.ctx.translator(oidcMessages)} to={path.pathname + path.search} appName={appName} />);
+  }
+
   const ended = (request: FastifyRequest, reply: FastifyReply) =>
     sendPage(reply, <EndedRequestPage ctx={request.ctx} t={request.ctx.translator(oidcMessages)} />, 400);
 
@@ -129,7 +136,7 @@ export function registerOidcRoutes(app: FastifyInstance, deps: { oidc: Oidc; pub
     for (const [resource, scopes] of Object.entries(missing.missingResourceScopes ?? {})) grant.addResourceScope(resource, scopes.join(' '));
     const grantId = await grant.save();
     const consent = details.grantId ? {} : { grantId };
-    return redirect(reply, await oidc.provider.interactionResult(request.raw, reply.raw, { consent }, { mergeWithLastSubmission: true }));
+    return continueTo(request, reply, await oidc.provider.interactionResult(request.raw, reply.raw, { consent }, { mergeWithLastSubmission: true }), details.params.client_id);
   }
 
   app.get('/oidc/interaction/:uid', async (request, reply) => {
@@ -147,7 +154,7 @@ export function registerOidcRoutes(app: FastifyInstance, deps: { oidc: Oidc; pub
         return redirect(reply, `/account/confirm?return_to=${encodeURIComponent(stampedAt === undefined ? back : request.url)}`);
       }
       const login = { accountId: session.account_id, acr: acrFor(session), amr: amrFor(session), ts: authTimeOf(session), remember: true };
-      return redirect(reply, await oidc.provider.interactionResult(request.raw, reply.raw, { login }, { mergeWithLastSubmission: false }));
+      return continueTo(request, reply, await oidc.provider.interactionResult(request.raw, reply.raw, { login }, { mergeWithLastSubmission: false }), details.params.client_id);
     }
 
     // Consent: the provider's session is this shopper's (its login prompt makes sure).
@@ -168,7 +175,7 @@ export function registerOidcRoutes(app: FastifyInstance, deps: { oidc: Oidc; pub
     if (!details || details.prompt.name !== 'consent' || !session || details.session?.accountId !== session.account_id) return ended(request, reply);
     if (textField(request.body, 'decision') !== 'allow') {
       const result = { error: 'access_denied', error_description: 'the shopper did not allow it' };
-      return redirect(reply, await oidc.provider.interactionResult(request.raw, reply.raw, result, { mergeWithLastSubmission: false }));
+      return continueTo(request, reply, await oidc.provider.interactionResult(request.raw, reply.raw, result, { mergeWithLastSubmission: false }), details.params.client_id);
     }
     await oidc.consents.allow(session.account_id, String(details.params.client_id), String(details.params.scope ?? '').split(' '));
     return consentGiven(request, reply, details, session.account_id);

@@ -16,7 +16,8 @@ export interface QrPanelModel {
   expiresAt: number;
 }
 
-export function QrPanel({ ctx, t, panel }: { ctx: RequestContext; t: Translate; panel: QrPanelModel | null }): SafeHtml {
+/** returnTo: where the browser goes once signed in (an app's sign-in, /login?return_to=), else My account. */
+export function QrPanel({ ctx, t, panel, returnTo }: { ctx: RequestContext; t: Translate; panel: QrPanelModel | null; returnTo?: string }): SafeHtml {
   return (
     <section class="card qr-panel" aria-labelledby="qr-title" data-qr-panel="">
       <h2 id="qr-title">{t('qr.panel_title')}</h2>
@@ -39,6 +40,7 @@ export function QrPanel({ ctx, t, panel }: { ctx: RequestContext; t: Translate; 
           <form method="post" action="/qr/complete" class="qr-complete" data-qr-complete="">
             <CsrfField ctx={ctx} />
             <input type="hidden" name="request" value={panel.requestId} data-qr-request-field="" />
+            {returnTo ? <input type="hidden" name="return_to" value={returnTo} /> : null}
             <button type="submit" class="button button-secondary" data-qr-continue="">{t('qr.continue_no_script')}</button>
           </form>
           <form method="post" action="/qr/requests" class="qr-renew" data-qr-renew="" hidden>

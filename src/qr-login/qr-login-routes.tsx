@@ -6,7 +6,7 @@ import type { SessionService } from '../sessions/session-service.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { h, type SafeHtml } from '../http/jsx.ts';
 import { formBody, shortText } from '../http/form-schema.ts';
-import { handOverBrowserSession, redirect, sendPage, textField, waitText } from '../http/replies.ts';
+import { handOverBrowserSession, redirect, safeReturnPath, sendPage, textField, waitText } from '../http/replies.ts';
 import { sendProblem } from '../http/error-handler.tsx';
 import { statusFor } from '../http/error-statuses.ts';
 import { requireSession } from '../http/require-session.ts';
@@ -49,7 +49,9 @@ export function createQrPanelRenderer(qrLogin: QrLoginService) {
   const makePanel = createQrPanelMaker(qrLogin);
   return async (request: FastifyRequest, reply: FastifyReply): Promise<SafeHtml> => {
     const panel = await makePanel(request, reply);
-    return <QrPanel ctx={request.ctx} t={request.ctx.translator(qrLoginMessages)} panel={panel} />;
+    const asked = (request.query as Record<string, unknown>).return_to ?? (request.body as Record<string, unknown> | undefined)?.return_to;
+    const returnTo = typeof asked === 'string' ? safeReturnPath(asked) : undefined;
+    return <QrPanel ctx={request.ctx} t={request.ctx.translator(qrLoginMessages)} panel={panel} returnTo={returnTo} />;
   };
 }
 
@@ -129,7 +131,7 @@ export function registerQrLoginRoutes(app: FastifyInstance, deps: QrRouteDeps) {
     send(first.status);
   });
 
-  app.post('/qr/complete', { schema: { body: formBody({ request: Type.String({ maxLength: 64 }) }, ['request']) } }, async (request, reply) => {
+  app.post('/qr/complete', { schema: { body: formBody({ request: Type.String({ maxLength: 64 }), return_to: shortText(512) }, ['request', 'return_to']) } }, async (request, reply) => {
     const secret = secretOf(request);
     const result = await qrLogin.complete(secret, {
       clientAddress: request.ctx.clientAddress,
@@ -144,7 +146,8 @@ export function registerQrLoginRoutes(app: FastifyInstance, deps: QrRouteDeps) {
     if (left) reply.setCookie(QR_COOKIE, left, qrCookieOptions);
     else reply.clearCookie(QR_COOKIE, qrCookieOptions);
     await handOverBrowserSession(request, reply, sessions, result, clock.now());
-    return redirect(reply, '/account?signed_in=qr');
+    const returnTo = textField(request.body, 'return_to');
+    return redirect(reply, returnTo ? safeReturnPath(returnTo) : '/account?signed_in=qr');
   });
 
   // ---- the phone: a signed-in browser opening the QR's link ----------------------------------

@@ -10,6 +10,7 @@ import { startTestGatehouse, type TestGatehouse } from '../harness/test-app.ts';
 import { createClient, type Client } from '../harness/http-client.ts';
 import { makeAccount, type MadeAccount } from '../security/kit.ts';
 import { setUserLocked } from '../../src/cli/user-commands.ts';
+import { appSignIn, qrTokenIn, scanAndConfirm } from '../qr-login/qr-kit.ts';
 import { AFTER_LOGOUT_URI, authorizationRequest, browse, client, exchange, registerApp, REDIRECT_URI, type App } from './oidc-kit.ts';
 
 const errorOf = async (promise: Promise<unknown>) => {
@@ -132,6 +133,26 @@ for (const dialect of testDialects) {
       const interaction = started.location!;
       const bypass = await who.browser.get(`${interaction}?fresh=0000000000000.${'0'.repeat(32)}`);
       assert.match(bypass.location ?? '', /^\/account\/confirm/, 'a made-up stamp still asks');
+    });
+
+    test('the QR from the store’s app signs the shopper in to another app too: back at the app, amr mca and one factor', async () => {
+      const who = await shopper();
+      const authorization = await authorizationRequest(firstParty);
+      const atLogin = await browse(who.browser, authorization.url.href);
+      assert.match(atLogin.response.text, /Sign in to continue to Seller centre/);
+      const token = qrTokenIn(atLogin.response.text);
+      const requestId = /name="request" value="([^"]+)"/.exec(atLogin.response.text)?.[1];
+      const returnTo = /<form method="post" action="\/qr\/complete"[\s\S]*?name="return_to" value="([^"]+)"/.exec(atLogin.response.text)?.[1]?.replace(/&amp;/g, '&');
+      assert.ok(token && requestId && returnTo?.startsWith('/oidc/interaction/'), 'the QR panel comes back to the app’s sign-in');
+      await scanAndConfirm(app, await appSignIn(app, who.email, who.password), token);
+      const completed = await who.browser.post('/qr/complete', { request: requestId, return_to: returnTo });
+      assert.equal(completed.status, 303);
+      assert.equal(completed.location, returnTo);
+      const walked = await browse(who.browser, completed.location!);
+      assert.ok(walked.back, walked.seen.join(' → '));
+      const claims = (await exchange(firstParty, authorization, walked.back)).claims()!;
+      assert.deepEqual(claims.amr, ['mca']);
+      assert.equal(claims.acr, 'urn:gatehouse:acr:1fa');
     });
 
     test('refresh tokens rotate on every use; a used one presented again ends the whole grant (the newest refresh token and the access token too)', async () => {

@@ -29,6 +29,11 @@ export async function registerApp(gatehouse: TestGatehouse, options: { name?: st
   return { clientId: registered.clientId, clientSecret, config };
 }
 
+/** Gatehouse hands the shopper back to the app with a page that goes on by itself (a meta refresh): where to. */
+export function continueAddress(html: string): string | undefined {
+  return /<meta http-equiv="refresh" content="0;url=([^"]+)"/.exec(html)?.[1]?.replace(/&amp;/g, '&');
+}
+
 export interface Authorization {
   url: URL;
   verifier: string;
@@ -71,6 +76,11 @@ export async function browse(browser: Client, start: string, steps: { signIn?: {
       path = response.location;
       continue;
     }
+    const onward = continueAddress(response.text);
+    if (onward) {
+      path = onward;
+      continue;
+    }
     const here = new URL(path, 'http://x');
     if (here.pathname === '/login' && steps.signIn && response.status === 200) {
       const posted = await browser.post('/login', { ...steps.signIn, return_to: here.searchParams.get('return_to') ?? '' });
@@ -82,9 +92,10 @@ export async function browse(browser: Client, start: string, steps: { signIn?: {
     const consent = /action="(\/oidc\/interaction\/[^"]+\/consent)"/.exec(response.text)?.[1];
     if (consent && steps.consent) {
       const answered = await browser.post(consent, { decision: steps.consent });
-      assert.equal(answered.status, 303, `the consent page takes the answer (${answered.status}): ${answered.text.slice(0, 200)}`);
+      const onward = continueAddress(answered.text);
+      assert.ok(answered.status === 200 && onward, `the consent page takes the answer and hands back to the app (${answered.status}): ${answered.text.slice(0, 200)}`);
       steps = { ...steps, consent: undefined };
-      path = answered.location!;
+      path = onward;
       continue;
     }
     return { back: undefined, seen, response };
