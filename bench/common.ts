@@ -23,6 +23,9 @@ export function benchEnv(dataDir: string): Record<string, string> {
     // bench/flows.ts gives each simulated shopper its own address (X-Forwarded-For).
     TRUST_PROXY: '1',
     PORT: '0',
+    // The token endpoint's limits stay on (their cost is measured) but out of reach of the load.
+    OIDC_TOKEN_REQUESTS_PER_ADDRESS: '10000000',
+    OIDC_TOKEN_REQUESTS_PER_CLIENT: '10000000',
   };
 }
 
@@ -37,5 +40,7 @@ export interface SeedResult {
   tokens: string[];
   /** ES256 passkeys of the first accounts, with their private keys, for the passkey sign-in row. */
   passkeys: import('./passkey-sign-ins.ts').SeededPasskey[];
+  /** A first-party app registered for the OpenID rows. */
+  app: import('./oidc-tokens.ts').BenchApp;
   seedMs: number;
 }

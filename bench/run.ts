@@ -28,6 +28,7 @@ import { combine, percentile, runLoad, type LoadOptions, type LoadResult } from 
 import { buildGatehouse, startGatehouse } from './server-child.ts';
 import { measureQrConfirmation, measureRecovery } from './flows.ts';
 import { measureEs256Verify, measurePasskeySignIns, type RateResult } from './passkey-sign-ins.ts';
+import { grantsFor, measureEs256Sign, measureRefreshGrants, measureUserinfo } from './oidc-tokens.ts';
 import { benchConfig } from './common.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -313,9 +314,25 @@ async function main() {
     es256Runs.push(await measureEs256Verify({ concurrency: signInClients, ms: half }));
     es256Runs.push(await measureEs256Verify({ concurrency: signInClients, ms: half }));
     passkeyRuns.push(await measurePasskeySignIns(gatehouseUrl, seed.passkeys, { ...passkeyLoad, ms: half }));
-    const meanOf = (runs: RateResult[], key: 'perSecond' | 'p50Ms') => runs.reduce((sum, r) => sum + r[key], 0) / runs.length;
+    const meanOf = (runs: { perSecond: number; p50Ms: number }[], key: 'perSecond' | 'p50Ms') => runs.reduce((sum, r) => sum + r[key], 0) / runs.length;
+    const mergeStatuses = (runs: { statuses: Record<string, number> }[]) => Object.entries(runs.reduce<Record<string, number>>((all, r) => { for (const [k, n] of Object.entries(r.statuses)) all[k] = (all[k] ?? 0) + n; return all; }, {}));
     const passkey = { perSecond: meanOf(passkeyRuns, 'perSecond'), p50Ms: meanOf(passkeyRuns, 'p50Ms'), statuses: Object.entries(passkeyRuns.reduce<Record<string, number>>((all, r) => { for (const [k, n] of Object.entries(r.statuses)) all[k] = (all[k] ?? 0) + n; return all; }, {})) };
     const es256 = { perSecond: meanOf(es256Runs, 'perSecond'), p50Ms: meanOf(es256Runs, 'p50Ms') };
+
+    // "Sign in with <Store>": refresh grants vs raw ES256 signing, userinfo vs whoami (above).
+    process.stderr.write(`bench: OpenID refresh grants and userinfo (${seconds} s each)…\n`);
+    const grants = await grantsFor(gatehouseUrl, seed.app, seed.tokens.slice(0, signInClients));
+    await measureRefreshGrants(gatehouseUrl, seed.app, grants, warmupMs);
+    const refreshRuns: RateResult[] = [];
+    const signRuns: RateResult[] = [];
+    refreshRuns.push(await measureRefreshGrants(gatehouseUrl, seed.app, grants, half));
+    signRuns.push(await measureEs256Sign(signInClients, half));
+    signRuns.push(await measureEs256Sign(signInClients, half));
+    refreshRuns.push(await measureRefreshGrants(gatehouseUrl, seed.app, grants, half));
+    await measureUserinfo(gatehouseUrl, grants, warmupMs);
+    const userinfoRun = await measureUserinfo(gatehouseUrl, grants, durationMs);
+    const refresh = { perSecond: meanOf(refreshRuns, 'perSecond'), p50Ms: meanOf(refreshRuns, 'p50Ms'), statuses: mergeStatuses(refreshRuns) };
+    const es256Sign = { perSecond: meanOf(signRuns, 'perSecond'), p50Ms: meanOf(signRuns, 'p50Ms') };
 
     // 4. peak memory of Gatehouse over the whole run (the largest of the phases' peaks).
     // (Without clear_refs VmHWM is never reset, so this last reading is the whole run's peak.)
@@ -340,6 +357,9 @@ async function main() {
       ['sign-in latency p99', ms(signIn.p99Ms), `${ms(argon.p99Ms)} (one verify)`, `${(signIn.p99Ms / argon.p99Ms).toFixed(1)}×`, '—'],
       [`passkey sign-ins/s (${signInClients} clients, ${seconds} s)`, num(passkey.perSecond), `${num(es256.perSecond)} (raw ES256 verify/s, node:crypto, ${signInClients} in flight)`, pct((passkey.perSecond / es256.perSecond) * 100), '—'],
       ['passkey sign-in latency p50 (2 requests)', ms(passkey.p50Ms), `${ms(es256.p50Ms)} (one verify)`, `${(passkey.p50Ms / es256.p50Ms).toFixed(1)}×`, '—'],
+      [`OpenID refresh grants/s (${signInClients} apps, ${seconds} s)`, num(refresh.perSecond), `${num(es256Sign.perSecond)} (raw ES256 sign/s, node:crypto, ${signInClients} in flight)`, pct((refresh.perSecond / es256Sign.perSecond) * 100), '—'],
+      ['OpenID refresh grant latency p50', ms(refresh.p50Ms), `${ms(es256Sign.p50Ms)} (one sign)`, `${(refresh.p50Ms / es256Sign.p50Ms).toFixed(1)}×`, '—'],
+      [`OpenID userinfo/s (${signInClients} apps, ${seconds} s)`, num(userinfoRun.perSecond), `${num(whoami.perSecond)} (whoami above, ${connections} conns)`, pct((userinfoRun.perSecond / whoami.perSecond) * 100), '—'],
       ['recovery request, median: existing vs unknown account', `${ms(recovery.existingMs)} vs ${ms(recovery.unknownMs)}`, '—', `Δ ${ms(Math.abs(recovery.existingMs - recovery.unknownMs))}`, `Δ < 0.5 ms — ${verdict(Math.abs(recovery.existingMs - recovery.unknownMs) < 0.5)}`],
       ['QR: app confirms → waiting browser told (SSE)', `${ms(qr.medianMs)} median, ${ms(qr.p95Ms)} p95`, '—', '—', '—'],
       ['peak RSS of the Gatehouse process', mib(peakKib), `${mib(argonStopped.maxRssKib)} (node + tsx + the argon2 reference alone)`, `${(peakKib / argonStopped.maxRssKib).toFixed(1)}×`, `< 150 MiB — ${verdict(peakMib < 150)}`],
@@ -352,6 +372,7 @@ async function main() {
     notes.push(`whoami CPU (100% = one core): ${cpuShare('Gatehouse', whoamiCpu)} | ${cpuShare('bare server', limitCpu)}`);
     notes.push(`sign-ins: each client did GET /login once (browser cookie + CSRF token), then POST /login with the right password again and again; answers ${statuses(signIn)}`);
     notes.push(`passkey sign-ins: ${seed.passkeys.length} seeded ES256 passkeys, each client its own; one sign-in = POST …/passkey/options, an ES256 assertion signed in the load generator, POST …/passkey → 201 with a token; answers ${passkey.statuses.map(([s, n]) => `${s}×${n}`).join(', ')}`);
+    notes.push(`OpenID: each of ${signInClients} apps got its grant by single sign-on (a seeded session, PKCE, a first-party app), then POST /oidc/token grant_type=refresh_token (HTTP Basic, rotation on every use, a new ES256 ID token each time) back to back, answers ${refresh.statuses.map(([s, n]) => `${s}×${n}`).join(', ')}; userinfo: GET /oidc/me with each app's opaque access token, answers ${Object.entries(userinfoRun.statuses).map(([s, n]) => `${s}×${n}`).join(', ')}; refresh and ES256 halves ordered A, B, B, A, no CPU pinning`);
     notes.push(`recovery: ${recovery.samples} POST /recovery of each kind, interleaved, each from its own client address and for its own account; answers ${recovery.statuses}`);
     notes.push(`QR: ${qr.samples} sign-ins; time from sending the app's confirm to the "approved" event on the browser's stream, one node`);
     notes.push(`sign-in CPU: ${cpuShare('Gatehouse', signInCpu)} | ${cpuShare('argon2 reference', argonCpu, false)}`);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { createGatehouse } from '../src/server/compose.ts';
 import { seedPasskeys, type SeededPasskey } from './passkey-sign-ins.ts';
 import { BENCH_PASSWORD, benchConfig, emailFor, type SeedResult } from './common.ts';
+import { BENCH_REDIRECT_URI } from './oidc-tokens.ts';
 
 const [dataDir, countArg] = process.argv.slice(2);
 if (!dataDir) throw new Error('usage: seed.ts <dataDir> <accounts>');
@@ -43,6 +44,8 @@ await services.db.transaction().execute(async (trx) => {
   }
   passkeys = await seedPasskeys(trx, services.passkeyStore, passkeyAccounts);
 });
+const registered = await services.oidc.clients.create({ name: 'Bench app', redirectUris: [BENCH_REDIRECT_URI], postLogoutRedirectUris: [], public: false, firstParty: true });
+const app = { clientId: registered.client.clientId, clientSecret: registered.clientSecret! };
 await gatehouse.close();
-const result: SeedResult = { accounts: count, tokens, passkeys, seedMs: performance.now() - started };
+const result: SeedResult = { accounts: count, tokens, passkeys, app, seedMs: performance.now() - started };
 writeFileSync(join(dataDir, 'seed.json'), JSON.stringify(result));

@@ -121,7 +121,8 @@ export function registerOidcRoutes(app: FastifyInstance, deps: { oidc: Oidc; pub
   function freshEnough(session: SignedIn, reasons: string[], maxAge: unknown, stampedAt: number | undefined): boolean {
     const provedAtMs = Math.max(session.created_at, session.reverified_at ?? 0);
     if (reasons.includes('login_prompt') && (stampedAt === undefined || provedAtMs < stampedAt)) return false;
-    if (reasons.includes('max_age') && typeof maxAge === 'number' && Date.now() - provedAtMs > maxAge * 1000) return false;
+    const seconds = Number(maxAge);
+    if (reasons.includes('max_age') && Number.isFinite(seconds) && Date.now() - provedAtMs > seconds * 1000) return false;
     return true;
   }
 

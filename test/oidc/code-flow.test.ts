@@ -145,7 +145,7 @@ for (const dialect of testDialects) {
       const returnTo = /<form method="post" action="\/qr\/complete"[\s\S]*?name="return_to" value="([^"]+)"/.exec(atLogin.response.text)?.[1]?.replace(/&amp;/g, '&');
       assert.ok(token && requestId && returnTo?.startsWith('/oidc/interaction/'), 'the QR panel comes back to the app’s sign-in');
       await scanAndConfirm(app, await appSignIn(app, who.email, who.password), token);
-      const completed = await who.browser.post('/qr/complete', { request: requestId, return_to: returnTo });
+      const completed = await who.browser.post('/qr/complete', { request: requestId!, return_to: returnTo! });
       assert.equal(completed.status, 303);
       assert.equal(completed.location, returnTo);
       const walked = await browse(who.browser, completed.location!);
@@ -153,6 +153,34 @@ for (const dialect of testDialects) {
       const claims = (await exchange(firstParty, authorization, walked.back)).claims()!;
       assert.deepEqual(claims.amr, ['mca']);
       assert.equal(claims.acr, 'urn:gatehouse:acr:1fa');
+    });
+
+    test('max_age: a sign-in older than the app allows goes through "Confirm it’s you"; a recent one does not', async () => {
+      const who = await shopper();
+      await signInTo(firstParty, who);
+      const recent = await browse(who.browser, (await authorizationRequest(firstParty, { max_age: '300' })).url.href);
+      assert.ok(recent.back, `within 300 s: straight back (${recent.seen.join(' → ')})`);
+      // A minute ago, for Gatehouse's session and for the provider's record of the sign-in.
+      const { db } = app.gatehouse.services;
+      await db.updateTable('sessions').set((eb) => ({ created_at: eb('created_at', '-', 60_000) })).where('account_id', '=', who.id).execute();
+      for (const row of await db.selectFrom('oidc_payloads').select(['id', 'payload']).where('model', '=', 'Session').where('account_id', '=', who.id).execute()) {
+        const payload = JSON.parse(row.payload);
+        payload.loginTs -= 60;
+        await db.updateTable('oidc_payloads').set({ payload: JSON.stringify(payload) }).where('model', '=', 'Session').where('id', '=', row.id).execute();
+      }
+      const old = await browse(who.browser, (await authorizationRequest(firstParty, { max_age: '30' })).url.href);
+      assert.ok(!old.back && old.seen.includes('/account/confirm'), `older than 30 s: confirm first (${old.seen.join(' → ')})`);
+    });
+
+    test('"Don’t allow" on the consent page: the app is told access_denied, and nothing is remembered', async () => {
+      shoppers += 1;
+      const account = await makeAccount(app, { email: `rp.deny.${shoppers}.${dialect}@example.com` });
+      const browser = createClient(app.url);
+      const authorization = await authorizationRequest(thirdParty);
+      const walked = await browse(browser, authorization.url.href, { signIn: { identifier: account.email, password: account.password }, consent: 'deny' });
+      assert.equal(walked.back?.searchParams.get('error'), 'access_denied');
+      assert.equal(walked.back?.searchParams.get('state'), authorization.state);
+      assert.equal(await app.gatehouse.services.oidc.consents.scopesAllowed(account.id, thirdParty.clientId), undefined);
     });
 
     test('refresh tokens rotate on every use; a used one presented again ends the whole grant (the newest refresh token and the access token too)', async () => {
