@@ -2,7 +2,7 @@
 // refused request, sign-out asked by an app, and the "Apps with access" section of Security.
 // An app's name is the one the store registered (`gatehouse client create --name`), never text
 // the app sends.
-import { h, trustedHtml, type SafeHtml } from '../http/jsx.ts';
+import { h, trustedHtml, type Child, type SafeHtml } from '../http/jsx.ts';
 import { Alert, CsrfField, Page } from '../http/layout.tsx';
 import type { RequestContext } from '../http/request-context.ts';
 import type { MessageId, Translate } from '../shared/i18n.ts';
@@ -52,60 +52,52 @@ export function ConsentPage(props: Base & { uid: string; appName: string; scopes
   );
 }
 
-export function EndedRequestPage(props: Base): SafeHtml {
+/** The pages that only say one thing: a heading, a line under it, and what the shopper can do next. */
+function NoticePage(props: Base & { title: string; lead?: string; refreshTo?: string; children?: Child }): SafeHtml {
   const { ctx, t } = props;
   return (
-    <Page ctx={ctx} t={t} title={t('oidc.expired_title')} path="/login">
-      <section class="card" aria-labelledby="ended-title">
-        <h1 id="ended-title">{t('oidc.expired_title')}</h1>
-        <p class="lead">{t('oidc.expired_lead')}</p>
+    <Page ctx={ctx} t={t} title={props.title} path="/login" refreshTo={props.refreshTo}>
+      <section class="card" aria-labelledby="notice-title">
+        <h1 id="notice-title">{props.title}</h1>
+        {props.lead ? <p class="lead">{props.lead}</p> : null}
+        {props.children}
       </section>
     </Page>
   );
 }
 
+export function EndedRequestPage({ ctx, t }: Base): SafeHtml {
+  return <NoticePage ctx={ctx} t={t} title={t('oidc.expired_title')} lead={t('oidc.expired_lead')} />;
+}
+
 /** oidc-provider's refusals (renderError): the code is for the app's developers, the words for the shopper. */
-export function ProviderErrorPage(props: Base & { error: string }): SafeHtml {
-  const { ctx, t } = props;
+export function ProviderErrorPage({ ctx, t, error }: Base & { error: string }): SafeHtml {
   return (
-    <Page ctx={ctx} t={t} title={t('oidc.error_title')} path="/login">
-      <section class="card" aria-labelledby="error-title">
-        <h1 id="error-title">{t('oidc.error_title')}</h1>
-        <p class="lead">{t('oidc.error_lead')}</p>
-        <p class="field-hint" data-oidc-error={props.error}>{t('oidc.error_code', { code: props.error })}</p>
-      </section>
-    </Page>
+    <NoticePage ctx={ctx} t={t} title={t('oidc.error_title')} lead={t('oidc.error_lead')}>
+      <p class="field-hint" data-oidc-error={error}>{t('oidc.error_code', { code: error })}</p>
+    </NoticePage>
   );
 }
 
 /** `form` is oidc-provider's own (its action and anti-forgery field); the buttons submit it. */
-export function SignOutPage(props: Base & { form: string; appName?: string }): SafeHtml {
-  const { ctx, t } = props;
+export function SignOutPage({ ctx, t, form, appName }: Base & { form: string; appName?: string }): SafeHtml {
+  const lead = appName ? t('oidc.sign_out_lead', { app: appName, store: ctx.storeName }) : t('oidc.sign_out_lead_no_app', { store: ctx.storeName });
   return (
-    <Page ctx={ctx} t={t} title={t('oidc.sign_out_title')} path="/login">
-      <section class="card" aria-labelledby="sign-out-title">
-        <h1 id="sign-out-title">{t('oidc.sign_out_title')}</h1>
-        <p class="lead">{props.appName ? t('oidc.sign_out_lead', { app: props.appName, store: ctx.storeName }) : t('oidc.sign_out_lead_no_app', { store: ctx.storeName })}</p>
-        {trustedHtml(props.form)}
-        <div class="button-row">
-          <button type="submit" form="op.logoutForm" name="logout" value="yes" class="button button-primary">{t('oidc.sign_out_yes')}</button>
-          <button type="submit" form="op.logoutForm" class="button button-secondary">{t('oidc.sign_out_no')}</button>
-        </div>
-      </section>
-    </Page>
+    <NoticePage ctx={ctx} t={t} title={t('oidc.sign_out_title')} lead={lead}>
+      {trustedHtml(form)}
+      <div class="button-row">
+        <button type="submit" form="op.logoutForm" name="logout" value="yes" class="button button-primary">{t('oidc.sign_out_yes')}</button>
+        <button type="submit" form="op.logoutForm" class="button button-secondary">{t('oidc.sign_out_no')}</button>
+      </div>
+    </NoticePage>
   );
 }
 
-export function SignedOutPage(props: Base): SafeHtml {
-  const { ctx, t } = props;
+export function SignedOutPage({ ctx, t }: Base): SafeHtml {
   return (
-    <Page ctx={ctx} t={t} title={t('oidc.signed_out_title')} path="/login">
-      <section class="card" aria-labelledby="signed-out-title">
-        <h1 id="signed-out-title">{t('oidc.signed_out_title')}</h1>
-        <p class="lead">{t('oidc.signed_out_lead')}</p>
-        <p><a class="button button-secondary" href="/login">{t('layout.sign_in')}</a></p>
-      </section>
-    </Page>
+    <NoticePage ctx={ctx} t={t} title={t('oidc.signed_out_title')} lead={t('oidc.signed_out_lead')}>
+      <p><a class="button button-secondary" href="/login">{t('layout.sign_in')}</a></p>
+    </NoticePage>
   );
 }
 
@@ -148,15 +140,11 @@ export function AppsWithAccessSection(props: Base & { apps: AppWithAccess[] }): 
  * continue the sign-in or consent form's redirect chain to the app's address, which the pages'
  * CSP (form-action 'self') rightly stops; this page ends the chain and goes on by itself.
  */
-export function ContinuePage(props: Base & { to: string; appName?: string }): SafeHtml {
-  const { ctx, t } = props;
-  const title = props.appName ? t('oidc.continue_title', { app: props.appName }) : t('oidc.continue_title_no_app');
+export function ContinuePage({ ctx, t, to, appName }: Base & { to: string; appName?: string }): SafeHtml {
+  const title = appName ? t('oidc.continue_title', { app: appName }) : t('oidc.continue_title_no_app');
   return (
-    <Page ctx={ctx} t={t} title={title} path="/account" refreshTo={props.to}>
-      <section class="card" aria-labelledby="continue-title">
-        <h1 id="continue-title">{title}</h1>
-        <p><a class="button button-primary" href={props.to} data-continue="">{t('oidc.continue')}</a></p>
-      </section>
-    </Page>
+    <NoticePage ctx={ctx} t={t} title={title} refreshTo={to}>
+      <p><a class="button button-primary" href={to} data-continue="">{t('oidc.continue')}</a></p>
+    </NoticePage>
   );
 }
