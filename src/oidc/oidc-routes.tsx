@@ -10,13 +10,12 @@
 //   asked for a fresh sign-in (prompt=login, max_age), and after the consent page for an app the
 //   store does not run and the shopper has not allowed yet.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { errors } from 'oidc-provider';
 import { h } from '../http/jsx.ts';
 import { formBody, shortText } from '../http/form-schema.ts';
 import { redirect, sendPage, textField } from '../http/replies.ts';
 import { requireSession } from '../http/require-session.ts';
 import type { SignedIn } from '../http/request-context.ts';
-import { interactionPath, OIDC_ROUTES, type GatehouseRequest, type ProviderPage } from './provider.ts';
+import { interactionPath, OIDC_ROUTES, type GatehouseRequest, type ProviderPage } from './endpoints.ts';
 import type { Oidc } from './oidc-service.ts';
 import { oidcMessages } from './oidc-messages.ts';
 import { ConsentPage, ContinuePage, EndedRequestPage, ProviderErrorPage, SignedOutPage, SignOutPage } from './oidc-pages.tsx';
@@ -93,10 +92,12 @@ export function registerOidcRoutes(app: FastifyInstance, deps: { oidc: Oidc; pub
   async function interactionOf(request: FastifyRequest, reply: FastifyReply) {
     const uid = (request.params as { uid: string }).uid;
     try {
-      const details = await oidc.provider.interactionDetails(request.raw, reply.raw);
+      const details = await (await oidc.provider()).interactionDetails(request.raw, reply.raw);
       return details.uid === uid ? details : undefined;
     } catch (error) {
-      if (error instanceof errors.SessionNotFound || error instanceof errors.InvalidRequest) return undefined;
+      // oidc-provider's own errors (no interaction cookie, an ended or used interaction) carry an
+      // OAuth error code; anything else is a bug and goes on to the error handler.
+      if (typeof (error as { error?: unknown }).error === 'string' && ['SessionNotFound', 'InvalidRequest'].includes((error as Error).name)) return undefined;
       throw error;
     }
   }
@@ -129,7 +130,7 @@ export function registerOidcRoutes(app: FastifyInstance, deps: { oidc: Oidc; pub
   /** Gives the shopper's consent on their behalf (the store's own app, or one allowed before) or records the one they gave. */
   async function consentGiven(request: FastifyRequest, reply: FastifyReply, details: Awaited<ReturnType<typeof interactionOf>> & object, accountId: string) {
     const clientId = String(details.params.client_id);
-    const { Grant } = oidc.provider;
+    const { Grant } = await oidc.provider();
     const grant = (details.grantId ? await Grant.find(details.grantId) : undefined) ?? new Grant({ accountId, clientId });
     const missing = details.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
     if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
@@ -137,7 +138,7 @@ export function registerOidcRoutes(app: FastifyInstance, deps: { oidc: Oidc; pub
     for (const [resource, scopes] of Object.entries(missing.missingResourceScopes ?? {})) grant.addResourceScope(resource, scopes.join(' '));
     const grantId = await grant.save();
     const consent = details.grantId ? {} : { grantId };
-    return continueTo(request, reply, await oidc.provider.interactionResult(request.raw, reply.raw, { consent }, { mergeWithLastSubmission: true }), details.params.client_id);
+    return continueTo(request, reply, await (await oidc.provider()).interactionResult(request.raw, reply.raw, { consent }, { mergeWithLastSubmission: true }), details.params.client_id);
   }
 
   app.get('/oidc/interaction/:uid', async (request, reply) => {
@@ -155,7 +156,7 @@ export function registerOidcRoutes(app: FastifyInstance, deps: { oidc: Oidc; pub
         return redirect(reply, `/account/confirm?return_to=${encodeURIComponent(stampedAt === undefined ? back : request.url)}`);
       }
       const login = { accountId: session.account_id, acr: acrFor(session), amr: amrFor(session), ts: authTimeOf(session), remember: true };
-      return continueTo(request, reply, await oidc.provider.interactionResult(request.raw, reply.raw, { login }, { mergeWithLastSubmission: false }), details.params.client_id);
+      return continueTo(request, reply, await (await oidc.provider()).interactionResult(request.raw, reply.raw, { login }, { mergeWithLastSubmission: false }), details.params.client_id);
     }
 
     // Consent: the provider's session is this shopper's (its login prompt makes sure).
@@ -176,7 +177,7 @@ export function registerOidcRoutes(app: FastifyInstance, deps: { oidc: Oidc; pub
     if (!details || details.prompt.name !== 'consent' || !session || details.session?.accountId !== session.account_id) return ended(request, reply);
     if (textField(request.body, 'decision') !== 'allow') {
       const result = { error: 'access_denied', error_description: 'the shopper did not allow it' };
-      return continueTo(request, reply, await oidc.provider.interactionResult(request.raw, reply.raw, result, { mergeWithLastSubmission: false }), details.params.client_id);
+      return continueTo(request, reply, await (await oidc.provider()).interactionResult(request.raw, reply.raw, result, { mergeWithLastSubmission: false }), details.params.client_id);
     }
     await oidc.consents.allow(session.account_id, String(details.params.client_id), String(details.params.scope ?? '').split(' '));
     return consentGiven(request, reply, details, session.account_id);
@@ -196,7 +197,7 @@ export function appNameFinder(oidc: Oidc) {
   return async (returnTo: string | undefined): Promise<string | undefined> => {
     const uid = /^\/oidc\/interaction\/([A-Za-z0-9_-]{1,64})(?:\?|$)/.exec(returnTo ?? '')?.[1];
     if (!uid) return undefined;
-    const interaction = await oidc.provider.Interaction.find(uid);
+    const interaction = await (await oidc.provider()).Interaction.find(uid);
     const clientId = interaction?.params?.client_id;
     return typeof clientId === 'string' ? (await oidc.clients.find(clientId))?.name : undefined;
   };

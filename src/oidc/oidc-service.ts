@@ -1,7 +1,10 @@
-// The OpenID Connect provider as a service of the running node: built from the stored keys on
-// start, and built again when the published keys change (a rotation on any node, or a rotated
-// key's time to sign) — oidc-provider takes its keys once, at construction, and holds no state
-// of its own (everything is in the database), so swapping it is safe between two requests.
+// The OpenID Connect provider as a service of the running node: built from the stored keys on the
+// first request that needs it, and built again when the published keys change (a rotation on any
+// node, or a rotated key's time to sign) — oidc-provider takes its keys once, at construction, and
+// holds no state of its own (everything is in the database), so swapping it is safe between two
+// requests. Built on first use, not at start: oidc-provider, Koa and jose are about 30 MB of a
+// process that many stores never use for other apps (and the CLI and the tests that do not
+// touch it start faster).
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { Logger } from 'pino';
@@ -14,11 +17,15 @@ import type { Clock } from '../shared/clock.ts';
 import { createClientStore } from './client-store.ts';
 import { createConsentStore } from './consent-store.ts';
 import { SESSION_COOKIE } from '../http/cookies.ts';
-import { createOidcProvider, gatehouseOf } from './provider.ts';
+import { gatehouseOf } from './endpoints.ts';
 import { createSigningKeys, RELOAD_MS } from './signing-keys.ts';
 
 /** The Gatehouse session cookie, cleared: set on the provider's own answer when sign-out ends the session. */
 const CLEARED_SESSION_COOKIE = `${SESSION_COOKIE}=; Max-Age=0; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; Secure; SameSite=Lax`;
+
+let builds = 0;
+/** How many providers this process has built (its first request that needs one builds it; a key change another). */
+export const oidcProviderBuilds = () => builds;
 
 export async function startOidc(deps: {
   issuer: string;
@@ -42,7 +49,9 @@ export async function startOidc(deps: {
   const cookieKeys = [secrets.keyedHash('oidc-cookie-key', '1')];
   const apiResource = `${deps.issuer}/api`;
 
-  const build = (jwks: Awaited<ReturnType<typeof keys.currentJwks>>['keys']) => {
+  const build = async (jwks: Awaited<ReturnType<typeof keys.currentJwks>>['keys']) => {
+    const { createOidcProvider } = await import('./provider.ts');
+    builds += 1;
     const provider = createOidcProvider({
       issuer: deps.issuer, db, accounts: deps.accounts, clients, consents, jwks, cookieKeys, apiResource,
       // The error's name and message only: the provider's context holds codes and tokens.
@@ -60,34 +69,56 @@ export async function startOidc(deps: {
     return provider;
   };
 
-  await keys.ensureInitialKeys(Date.now());
-  let current = await keys.currentJwks(Date.now());
-  let provider = build(current.keys);
-  let callback = provider.callback();
+  type Built = { provider: Provider; callback: ReturnType<Provider['callback']>; version: string };
+  let built: Promise<Built> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let closed = false;
 
+  async function buildFromStoredKeys(): Promise<Built> {
+    await keys.ensureInitialKeys(Date.now());
+    const current = await keys.currentJwks(Date.now());
+    const provider = await build(current.keys);
+    return { provider, callback: provider.callback(), version: current.version };
+  }
+
+  /** The provider for the keys published now; the first call builds it (one build for calls at once). */
+  function ready(): Promise<Built> {
+    if (!built) {
+      built = buildFromStoredKeys();
+      built.catch(() => {
+        built = undefined; // a database away at the first request: the next one tries again
+      });
+      if (!timer && !closed) {
+        timer = setInterval(() => {
+          reloadKeys().catch((error: Error) => logger.warn({ err: { message: error.message } }, 'could not re-read the OpenID signing keys; keeping the ones loaded'));
+        }, RELOAD_MS);
+        timer.unref();
+      }
+    }
+    return built;
+  }
+
+  /** Re-reads the keys; builds a new provider when what is published or signs has changed. True when it did. */
   async function reloadKeys(): Promise<boolean> {
+    const before = await ready();
     const next = await keys.currentJwks(Date.now());
-    if (next.version === current.version) return false;
-    current = next;
-    provider = build(next.keys);
-    callback = provider.callback();
+    if (next.version === before.version) return false;
+    const provider = await build(next.keys);
+    built = Promise.resolve({ provider, callback: provider.callback(), version: next.version });
     return true;
   }
-  const timer = setInterval(() => {
-    reloadKeys().catch((error: Error) => logger.warn({ err: { message: error.message } }, 'could not re-read the OpenID signing keys; keeping the ones loaded'));
-  }, RELOAD_MS);
-  timer.unref();
 
   return {
     clients,
     consents,
     keys,
     apiResource,
-    get provider(): Provider {
-      return provider;
-    },
+    /** The oidc-provider instance for the keys published now (built on the first call). */
+    provider: async (): Promise<Provider> => (await ready()).provider,
     /** oidc-provider's request handler (a Koa app's callback) for the current keys. */
-    handle: (req: Parameters<ReturnType<Provider['callback']>>[0], res: Parameters<ReturnType<Provider['callback']>>[1]) => callback(req, res),
+    async handle(req: Parameters<ReturnType<Provider['callback']>>[0], res: Parameters<ReturnType<Provider['callback']>>[1]) {
+      return (await ready()).callback(req, res);
+    },
     reloadKeys,
     /**
      * Counts a request to the token, introspection or revocation endpoint against the per-address
@@ -108,6 +139,7 @@ export async function startOidc(deps: {
       return Number.isSafeInteger(at) && constantTimeEqual(stamp, `${at}.${secrets.keyedHash('oidc-fresh-login', `${uid}:${at}`).slice(0, 32)}`) ? at : undefined;
     },
     close() {
+      closed = true;
       clearInterval(timer);
     },
   };

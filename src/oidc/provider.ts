@@ -19,30 +19,7 @@ import type { ClientStore } from './client-store.ts';
 import type { ConsentStore } from './consent-store.ts';
 import { providerAdapter } from './provider-adapter.ts';
 import { ACR_ONE_FACTOR, ACR_TWO_FACTORS } from './sign-in-proof.ts';
-import type { SignedIn } from '../http/request-context.ts';
-
-/** What the Fastify side hands each provider request (oidc-routes.tsx puts it on the raw request). */
-export interface GatehouseRequest {
-  session: SignedIn | null;
-  /** Draws a Gatehouse page for the provider's own answers (errors, sign-out). */
-  renderPage(page: ProviderPage): string;
-}
-
-export type ProviderPage = { kind: 'error'; error: string; description?: string } | { kind: 'sign-out'; form: string; clientName?: string } | { kind: 'signed-out'; clientName?: string };
-
-export const gatehouseOf = (ctx: KoaContextWithOIDC | undefined): GatehouseRequest | undefined => (ctx?.req as { gatehouse?: GatehouseRequest } | undefined)?.gatehouse;
-
-export const OIDC_ROUTES = {
-  authorization: '/oidc/auth',
-  token: '/oidc/token',
-  userinfo: '/oidc/me',
-  jwks: '/oidc/jwks',
-  revocation: '/oidc/token/revocation',
-  introspection: '/oidc/token/introspection',
-  end_session: '/oidc/session/end',
-} as const;
-
-export const interactionPath = (uid: string) => `/oidc/interaction/${uid}`;
+import { gatehouseOf, OIDC_ROUTES, interactionPath } from './endpoints.ts';
 
 /** Lifetimes in seconds. Access and ID tokens 10 minutes (a JWT access token cannot be revoked, so it must be short). */
 const TTL = {
