@@ -1,7 +1,7 @@
 // `gatehouse client …` and `gatehouse keys rotate`: the store's apps for "Sign in with <Store>"
 // (OpenID Connect, oidc/). Each prints JSON on stdout, for scripts; a secret is printed once, when
 // it is made, and is kept only as a keyed hash.
-import { createClientStore, redirectUriProblem, type RegisteredClient } from '../oidc/client-store.ts';
+import { createClientStore, ID_TOKEN_ALGS, redirectUriProblem, type IdTokenAlg, type RegisteredClient } from '../oidc/client-store.ts';
 import { createSigningKeys } from '../oidc/signing-keys.ts';
 import type { AdminServices } from './admin-services.ts';
 import { UsageError } from './usage-error.ts';
@@ -12,6 +12,7 @@ export interface ClientOptions {
   postLogoutRedirectUris: string[];
   public?: boolean;
   firstParty?: boolean;
+  idTokenAlg?: string;
 }
 
 const describe = (client: RegisteredClient) => ({
@@ -19,6 +20,7 @@ const describe = (client: RegisteredClient) => ({
   name: client.name,
   public: client.public,
   first_party: client.firstParty,
+  id_token_alg: client.idTokenAlg,
   redirect_uris: client.redirectUris,
   post_logout_redirect_uris: client.postLogoutRedirectUris,
   created_at: new Date(client.createdAt).toISOString(),
@@ -34,7 +36,10 @@ export async function createClient(services: AdminServices, options: ClientOptio
     const problem = redirectUriProblem(uri);
     if (problem) throw new UsageError(problem);
   }
+  const idTokenAlg = options.idTokenAlg ?? 'ES256';
+  if (!(ID_TOKEN_ALGS as readonly string[]).includes(idTokenAlg)) throw new UsageError(`--id-token-alg is ES256 (the default) or RS256, not ${JSON.stringify(idTokenAlg.slice(0, 20))}`);
   const { client, clientSecret } = await storeOf(services).create({
+    idTokenAlg: idTokenAlg as IdTokenAlg,
     name,
     redirectUris: options.redirectUris,
     postLogoutRedirectUris: options.postLogoutRedirectUris,

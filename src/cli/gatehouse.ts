@@ -38,7 +38,7 @@ Commands:
   user reset-factors EMAIL|LOGIN Remove the phone, authenticator app and backup codes, turn two-step
                                  sign-in off and end all sessions (after support checked the owner)
   client create --name NAME --redirect-uri URI [--redirect-uri URI …] [--post-logout-redirect-uri URI …]
-                [--public] [--first-party]
+                [--public] [--first-party] [--id-token-alg ES256|RS256]
                                  Register an app for "Sign in with <Store>" (OpenID Connect); prints
                                  {"client_id", "client_secret"} (no secret with --public: PKCE only);
                                  --first-party: the store's own app, no consent page
@@ -77,6 +77,7 @@ async function run(argv: string[]): Promise<number> {
       'post-logout-redirect-uri': { type: 'string', multiple: true },
       public: { type: 'boolean' },
       'first-party': { type: 'boolean' },
+      'id-token-alg': { type: 'string' },
     },
   });
   const [command, sub, arg] = positionals;
@@ -159,6 +160,7 @@ async function run(argv: string[]): Promise<number> {
           postLogoutRedirectUris: values['post-logout-redirect-uri'] ?? [],
           public: values.public,
           firstParty: values['first-party'],
+          idTokenAlg: values['id-token-alg'],
         }));
       } else if (sub === 'list') console.log(await commands.listClients(services));
       else if (sub === 'show') console.log(await commands.showClient(services, arg));

@@ -18,10 +18,14 @@ export interface RegisteredClient {
   /** No secret: a public app (a mobile or single-page app), which must use PKCE (every app must). */
   public: boolean;
   firstParty: boolean;
+  idTokenAlg: IdTokenAlg;
   redirectUris: string[];
   postLogoutRedirectUris: string[];
   createdAt: number;
 }
+
+export const ID_TOKEN_ALGS = ['ES256', 'RS256'] as const;
+export type IdTokenAlg = (typeof ID_TOKEN_ALGS)[number];
 
 export interface NewClient {
   name: string;
@@ -29,6 +33,7 @@ export interface NewClient {
   postLogoutRedirectUris: string[];
   public: boolean;
   firstParty: boolean;
+  idTokenAlg?: IdTokenAlg;
 }
 
 const SECRET_PURPOSE = 'oidc-client-secret';
@@ -63,6 +68,7 @@ function fromRow(row: OidcClientsTable): RegisteredClient {
     name: row.name,
     public: row.secret_hash === null,
     firstParty: Number(row.first_party) === 1,
+    idTokenAlg: row.id_token_alg === 'RS256' ? 'RS256' : 'ES256',
     redirectUris: JSON.parse(row.redirect_uris) as string[],
     postLogoutRedirectUris: JSON.parse(row.post_logout_redirect_uris) as string[],
     createdAt: Number(row.created_at),
@@ -85,6 +91,7 @@ export function createClientStore(db: Database, secrets: Pick<Secrets, 'keyedHas
         redirect_uris: JSON.stringify(input.redirectUris),
         post_logout_redirect_uris: JSON.stringify(input.postLogoutRedirectUris),
         first_party: input.firstParty ? 1 : 0,
+        id_token_alg: input.idTokenAlg ?? 'ES256',
         created_at: now,
         updated_at: now,
       };

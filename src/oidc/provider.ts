@@ -72,7 +72,7 @@ export function createOidcProvider(deps: ProviderDeps): Provider {
           post_logout_redirect_uris: client.postLogoutRedirectUris,
           response_types: ['code'],
           grant_types: ['authorization_code', 'refresh_token'],
-          id_token_signed_response_alg: 'ES256',
+          id_token_signed_response_alg: client.idTokenAlg,
         };
       },
     }),

@@ -17,6 +17,7 @@ export const openIdProvider: Migration = {
       .addColumn('redirect_uris', 'text', (c) => c.notNull())
       .addColumn('post_logout_redirect_uris', 'text', (c) => c.notNull())
       .addColumn('first_party', 'integer', (c) => c.notNull())
+      .addColumn('id_token_alg', 'text', (c) => c.notNull())
       .addColumn('created_at', 'bigint', (c) => c.notNull())
       .addColumn('updated_at', 'bigint', (c) => c.notNull())
       .execute();

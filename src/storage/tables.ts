@@ -200,6 +200,8 @@ export interface OidcClientsTable {
   redirect_uris: string;
   post_logout_redirect_uris: string;
   first_party: number;
+  /** ES256 (the default) or RS256, for an app whose library knows only RSA. */
+  id_token_alg: string;
   created_at: number;
   updated_at: number;
 }

@@ -49,7 +49,7 @@ for (const dialect of testDialects) {
       const shown = gatehouse(['client', 'show', client_id], env);
       assert.equal(shown.code, 0, shown.stderr);
       assert.deepEqual({ ...JSON.parse(shown.stdout), created_at: 'x' }, {
-        client_id, name: 'Seller centre', public: false, first_party: false, redirect_uris: ['https://sell.example/cb', 'https://sell.example/cb2'], post_logout_redirect_uris: ['https://sell.example/bye'], created_at: 'x',
+        client_id, name: 'Seller centre', public: false, first_party: false, id_token_alg: 'ES256', redirect_uris: ['https://sell.example/cb', 'https://sell.example/cb2'], post_logout_redirect_uris: ['https://sell.example/bye'], created_at: 'x',
       });
       assert.ok(!gatehouse(['client', 'list'], env).stdout.includes(client_secret));
 
@@ -69,13 +69,14 @@ for (const dialect of testDialects) {
     });
 
     test('client create --public has no secret (PKCE only); --first-party is recorded; bad input is refused with a clear line and exit code 2', () => {
-      const made = gatehouse(['client', 'create', '--name', 'Mobile app', '--redirect-uri', 'http://localhost:8080/cb', '--public', '--first-party'], env);
+      const made = gatehouse(['client', 'create', '--name', 'Mobile app', '--redirect-uri', 'http://localhost:8080/cb', '--public', '--first-party', '--id-token-alg', 'RS256'], env);
       assert.equal(made.code, 0, made.stderr);
       const answer = JSON.parse(made.stdout);
       assert.deepEqual(Object.keys(answer), ['client_id']);
       const shown = JSON.parse(gatehouse(['client', 'show', answer.client_id], env).stdout);
       assert.equal(shown.public, true);
       assert.equal(shown.first_party, true);
+      assert.equal(shown.id_token_alg, 'RS256');
       const noSecret = gatehouse(['client', 'rotate-secret', answer.client_id], env);
       assert.equal(noSecret.code, 2);
       assert.match(noSecret.stderr, /public app: it has no secret/);
@@ -85,6 +86,7 @@ for (const dialect of testDialects) {
         [['client', 'create', '--name', 'X', '--redirect-uri', 'http://shop.example/cb'], /use https/],
         [['client', 'create', '--name', 'X', '--redirect-uri', 'https://shop.example/cb#frag'], /#fragment/],
         [['client', 'create', '--name', 'X', '--redirect-uri', 'not a url'], /not an absolute URL/],
+        [['client', 'create', '--name', 'X', '--redirect-uri', 'https://a.example/cb', '--id-token-alg', 'HS256'], /ES256 \(the default\) or RS256/],
       ] as const) {
         const refused = gatehouse([...args], env);
         assert.equal(refused.code, 2, `${args.join(' ')}: ${refused.stderr}`);

@@ -16,13 +16,14 @@ export interface App {
   config: client.Configuration;
 }
 
-export async function registerApp(gatehouse: TestGatehouse, options: { name?: string; firstParty?: boolean; public?: boolean } = {}): Promise<App> {
+export async function registerApp(gatehouse: TestGatehouse, options: { name?: string; firstParty?: boolean; public?: boolean; idTokenAlg?: 'ES256' | 'RS256' } = {}): Promise<App> {
   const { client: registered, clientSecret } = await gatehouse.gatehouse.services.oidc.clients.create({
     name: options.name ?? 'Seller centre',
     redirectUris: [REDIRECT_URI],
     postLogoutRedirectUris: [AFTER_LOGOUT_URI],
     public: options.public ?? false,
     firstParty: options.firstParty ?? false,
+    idTokenAlg: options.idTokenAlg,
   });
   const auth = clientSecret ? client.ClientSecretBasic(clientSecret) : client.None();
   const config = await client.discovery(new URL(gatehouse.url), registered.clientId, clientSecret ?? undefined, auth, { execute: [client.allowInsecureRequests] });

@@ -69,6 +69,19 @@ for (const dialect of testDialects) {
       assert.equal(tokens.access_token.split('.').length, 1);
     });
 
+    test('an app registered for RS256 gets RS256 ID tokens, checked against the same JWKS', async () => {
+      const rsa = await registerApp(app, { name: 'RSA-only app', firstParty: true, idTokenAlg: 'RS256' });
+      shoppers += 1;
+      const account = await makeAccount(app, { email: `tokens.rsa.${shoppers}.${dialect}@example.com` });
+      const browser = createClient(app.url);
+      const authorization = await authorizationRequest(rsa);
+      const walked = await browse(browser, authorization.url.href, { signIn: { identifier: account.email, password: account.password } });
+      const tokens = await exchange(rsa, authorization, walked.back!);
+      assert.equal(jose.decodeProtectedHeader(tokens.id_token!).alg, 'RS256');
+      const { payload } = await jose.jwtVerify(tokens.id_token!, jose.createRemoteJWKSet(new URL(`${app.url}/oidc/jwks`)), { issuer: app.url, audience: rsa.clientId });
+      assert.equal(payload.sub, account.id);
+    });
+
     test('keys rotate: the new pair is published at once, signs only from its time, and tokens signed before still verify', async () => {
       const { tokens: before } = await tokensFor();
       const oidc = app.gatehouse.services.oidc;
