@@ -66,13 +66,14 @@ export async function authorizationRequest(app: App, extra: Record<string, strin
  * app (returned), or a page answers (returned as the last response) — signing in on /login and
  * answering the consent page on the way when told to.
  */
-export async function browse(browser: Client, start: string, steps: { signIn?: { identifier: string; password: string }; consent?: 'allow' | 'deny' } = {}) {
+export async function browse(browser: Client, start: string, steps: { signIn?: { identifier: string; password: string }; consent?: 'allow' | 'deny'; appOrigin?: string } = {}) {
+  const appOrigin = steps.appOrigin ?? 'http://127.0.0.1:7';
   let path = start;
   const seen: string[] = [];
   for (let hop = 0; hop < 15; hop++) {
     const response = await browser.get(path);
     seen.push(new URL(path, 'http://x').pathname);
-    if (response.location?.startsWith('http://127.0.0.1:7/')) return { back: new URL(response.location), seen, response };
+    if (response.location?.startsWith(`${appOrigin}/`)) return { back: new URL(response.location), seen, response };
     if (response.location) {
       path = response.location;
       continue;
