@@ -58,9 +58,11 @@ export interface Config {
 
 /** "Sign in with <Store>" for other apps (oidc/). */
 export interface OidcConfig {
-  /** Requests to the token, introspection and revocation endpoints per minute, per client address and per app. */
+  /** Posts to the provider (token, introspection, revocation, sign-out) per minute per client address, and per app from one address. */
   tokenRequestsPerMinutePerAddress: number;
   tokenRequestsPerMinutePerClient: number;
+  /** Authorization and sign-out requests (browser pages, each stores a row) per minute per client address. */
+  browserRequestsPerMinutePerAddress: number;
 }
 
 /** A Twilio-compatible provider; without accountSid the built-in SMS catcher stands in for it. */
@@ -272,8 +274,9 @@ export function loadConfig(env: Env = process.env): Config {
     security,
     sms: smsFrom(env),
     oidc: {
-      tokenRequestsPerMinutePerAddress: integer(env, 'OIDC_TOKEN_REQUESTS_PER_ADDRESS', 600, 1, 10_000_000),
-      tokenRequestsPerMinutePerClient: integer(env, 'OIDC_TOKEN_REQUESTS_PER_CLIENT', 6000, 1, 10_000_000),
+      tokenRequestsPerMinutePerAddress: integer(env, 'OIDC_TOKEN_REQUESTS_PER_ADDRESS', 1200, 1, 10_000_000),
+      tokenRequestsPerMinutePerClient: integer(env, 'OIDC_TOKEN_REQUESTS_PER_CLIENT', 600, 1, 10_000_000),
+      browserRequestsPerMinutePerAddress: integer(env, 'OIDC_BROWSER_REQUESTS_PER_ADDRESS', 300, 1, 10_000_000),
     },
   };
 }

@@ -34,7 +34,7 @@ export function Page(options: PageOptions): SafeHtml {
         <head>
           <meta charset="utf-8" />
           <meta name="viewport" content="width=device-width, initial-scale=1" />
-          {options.refreshTo?.startsWith('/') ? <meta http-equiv="refresh" content={`0;url=${options.refreshTo}`} /> : null}
+          {options.refreshTo !== undefined && /^\/(?![/\\])/.test(options.refreshTo) ? <meta http-equiv="refresh" content={`0;url=${options.refreshTo}`} /> : null}
           <title>{`${title} · ${storeName}`}</title>
           <link rel="stylesheet" href="/static/app.css" />
           <script src="/static/enhance.js" nonce={ctx.nonce} defer></script>

@@ -22,8 +22,13 @@ import { ConsentPage, ContinuePage, EndedRequestPage, ProviderErrorPage, SignedO
 import { acrFor, amrFor, authTimeOf } from './sign-in-proof.ts';
 
 const PROVIDER_PATHS = ['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server', '/oidc/*'];
-/** Where apps present secrets, codes and tokens: counted per address and per app. */
-const TOKEN_PATHS = new Set([OIDC_ROUTES.token, OIDC_ROUTES.introspection, OIDC_ROUTES.revocation]);
+/** Browser requests that store a row (an interaction, a provider session): counted per address. */
+const BROWSER_PATHS = [OIDC_ROUTES.authorization, OIDC_ROUTES.end_session];
+/** A query value longer than this is refused before the provider stores it (state, nonce, login_hint…). */
+const MAX_QUERY_VALUE = 2048;
+
+/** The path as oidc-provider's router matches it: any case, one trailing slash or none. */
+const routedPath = (url: string) => url.split('?')[0]!.toLowerCase().replace(/\/+$/, '');
 
 /** The client_id of HTTP Basic client authentication (RFC 6749 §2.3.1: form-encoded, then base64), if the header carries one. */
 export function basicClientId(authorization: string | undefined): string | undefined {
@@ -59,14 +64,23 @@ export function registerOidcRoutes(app: FastifyInstance, deps: { oidc: Oidc; pub
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_request, _payload, done) => done(null));
     const handler = async (request: FastifyRequest, reply: FastifyReply) => {
-      if (request.method === 'POST' && TOKEN_PATHS.has(request.url.split('?')[0] as never)) {
-        const allowed = await oidc.tokenRequestAllowed(request.ctx.clientAddress, basicClientId(request.headers.authorization));
-        if (!allowed.ok) {
-          return reply
-            .status(429)
-            .header('retry-after', String(allowed.retryAfterSeconds))
-            .send({ error: 'temporarily_unavailable', error_description: `too many requests; try again in ${allowed.retryAfterSeconds} s` });
-        }
+      const path = routedPath(request.url);
+      const query = request.query as Record<string, unknown>;
+      if (Object.values(query ?? {}).some((value) => String(value).length > MAX_QUERY_VALUE)) {
+        return sendPage(reply, <ProviderErrorPage ctx={request.ctx} t={request.ctx.translator(oidcMessages)} error="invalid_request" />, 400);
+      }
+      // Every post (token, introspection, revocation, sign-out confirmation), whatever case or slash it is spelled with.
+      const counted =
+        request.method === 'POST'
+          ? await oidc.tokenRequestAllowed(request.ctx.clientAddress, basicClientId(request.headers.authorization))
+          : BROWSER_PATHS.some((prefix) => path === prefix || path.startsWith(`${prefix}/`))
+            ? await oidc.browserRequestAllowed(request.ctx.clientAddress)
+            : ({ ok: true } as const);
+      if (!counted.ok) {
+        return reply
+          .status(429)
+          .header('retry-after', String(counted.retryAfterSeconds))
+          .send({ error: 'temporarily_unavailable', error_description: `too many requests; try again in ${counted.retryAfterSeconds} s` });
       }
       const raw = request.raw as typeof request.raw & { gatehouse?: GatehouseRequest };
       // Endpoint URLs come from PUBLIC_URL, never from what a client says (the host guard has
@@ -80,6 +94,8 @@ export function registerOidcRoutes(app: FastifyInstance, deps: { oidc: Oidc; pub
       reply.raw.setHeader('x-frame-options', 'DENY');
       reply.raw.setHeader('referrer-policy', 'no-referrer');
       reply.raw.setHeader('cache-control', 'no-store');
+      reply.raw.setHeader('cross-origin-opener-policy', 'same-origin');
+      if (publicUrl.protocol === 'https:') reply.raw.setHeader('strict-transport-security', 'max-age=31536000; includeSubDomains');
       await oidc.handle(raw, reply.raw);
       return reply;
     };
@@ -166,7 +182,6 @@ export function registerOidcRoutes(app: FastifyInstance, deps: { oidc: Oidc; pub
     const scopes = String(details.params.scope ?? '').split(' ');
     // The store's own apps never ask (prompt=consent, which offline_access needs, included).
     if (client.firstParty) return consentGiven(request, reply, details, session.account_id);
-    if (details.params.resource) scopes.push('api');
     const t = request.ctx.translator(oidcMessages);
     return sendPage(reply, <ConsentPage ctx={request.ctx} t={t} uid={details.uid} appName={client.name} scopes={scopes} email={session.email} />);
   });

@@ -41,6 +41,7 @@ export async function startOidc(deps: {
 }) {
   const perAddress: WindowLimit = { bucket: 'oidc_token_address', limit: deps.limits.tokenRequestsPerMinutePerAddress, windowSeconds: 60 };
   const perClient: WindowLimit = { bucket: 'oidc_token_client', limit: deps.limits.tokenRequestsPerMinutePerClient, windowSeconds: 60 };
+  const browserPerAddress: WindowLimit = { bucket: 'oidc_browser_address', limit: deps.limits.browserRequestsPerMinutePerAddress, windowSeconds: 60 };
   const { db, secrets, logger } = deps;
   const clients = createClientStore(db, secrets, deps.clock);
   const consents = createConsentStore(db, deps.clock);
@@ -59,10 +60,15 @@ export async function startOidc(deps: {
     });
     // RP-initiated sign-out: when the shopper chose "Sign out", the Gatehouse session ends too
     // (after the provider has ended its own, before its answer leaves).
+    // Only the Gatehouse session of the account the provider signed out: when the provider ends an
+    // earlier shopper's session on its own (another account signs in on this browser), the new
+    // shopper's Gatehouse session stays.
     provider.use(async (ctx, next) => {
       await next();
+      const oidcContext = (ctx as KoaContextWithOIDC).oidc;
       const session = gatehouseOf(ctx as KoaContextWithOIDC)?.session;
-      if ((ctx as KoaContextWithOIDC).oidc?.route !== 'end_session_confirm' || ctx.status !== 303 || !(ctx as KoaContextWithOIDC).oidc.params?.logout || !session) return;
+      if (oidcContext?.route !== 'end_session_confirm' || ctx.status !== 303 || !oidcContext.params?.logout || !session) return;
+      if (oidcContext.session?.accountId !== session.account_id) return;
       await deps.endSession(session.account_id, session.id);
       ctx.append('set-cookie', CLEARED_SESSION_COOKIE);
     });
@@ -121,14 +127,20 @@ export async function startOidc(deps: {
     },
     reloadKeys,
     /**
-     * Counts a request to the token, introspection or revocation endpoint against the per-address
-     * limit, and the per-app one when the app names itself in the Authorization header (how
-     * confidential apps authenticate here; a public app has no secret to guess and counts by
-     * address). A refused request is not counted.
+     * Counts a post to the provider (token, introspection, revocation, sign-out) per client
+     * address, and per app from that address when the app names itself in the Authorization
+     * header (HTTP Basic, how confidential apps authenticate here). Per app *and* address: the
+     * client_id is counted before its secret is checked, so a count per app alone would let
+     * anyone who knows an app's id lock it out from everywhere. A refused request is not counted.
      */
     async tokenRequestAllowed(clientAddress: string, clientId: string | undefined): Promise<{ ok: true } | { ok: false; retryAfterSeconds: number }> {
       const rules = clientId === undefined ? [perAddress] : [perAddress, perClient];
-      const taken = await deps.rateEvents.consume(rules, (rule) => (rule === perClient ? `client:${clientId}` : `address:${clientAddress}`));
+      const taken = await deps.rateEvents.consume(rules, (rule) => (rule === perClient ? `client:${clientId}@${clientAddress}` : `address:${clientAddress}`));
+      return taken.ok ? { ok: true } : { ok: false, retryAfterSeconds: taken.retryAfterSeconds };
+    },
+    /** Counts an authorization or sign-out request (each stores a row) per client address. */
+    async browserRequestAllowed(clientAddress: string): Promise<{ ok: true } | { ok: false; retryAfterSeconds: number }> {
+      const taken = await deps.rateEvents.consume([browserPerAddress], () => `address:${clientAddress}`);
       return taken.ok ? { ok: true } : { ok: false, retryAfterSeconds: taken.retryAfterSeconds };
     },
     /** A signed moment for a return address (oidc-routes.tsx: prompt=login needs a proof after it). */

@@ -92,6 +92,10 @@ export function createOidcProvider(deps: ProviderDeps): Provider {
     conformIdTokenClaims: false,
     features: {
       devInteractions: { enabled: false },
+      // Not offered: pushed authorization requests (not routed under /oidc/) and DPoP (its replay
+      // cache is per process, so across nodes it would not catch a replay).
+      pushedAuthorizationRequests: { enabled: false },
+      dPoP: { enabled: false },
       revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
       introspection: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
       rpInitiatedLogout: {
@@ -115,7 +119,9 @@ export function createOidcProvider(deps: ProviderDeps): Provider {
         },
       },
     },
-    ttl: TTL,
+    // A provider session without an account (a sign-out request from nobody) is kept 10 minutes,
+    // not 12 hours: anonymous requests must not fill the table.
+    ttl: { ...TTL, Session: (_ctx: unknown, session: { accountId?: string }) => (session.accountId ? TTL.Session : 600) } as never,
     rotateRefreshToken: true,
     // Offered to any app that asks for offline_access; a public app only with it too.
     issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
@@ -156,8 +162,10 @@ export function createOidcProvider(deps: ProviderDeps): Provider {
       const allowed = registered?.firstParty ? requested : await consents.scopesAllowed(session.accountId, client.clientId);
       if (!allowed || requested.some((scope) => !allowed.includes(scope))) return undefined;
       const grant = new ctx.oidc.provider.Grant({ clientId: client.clientId, accountId: session.accountId });
-      grant.addOIDCScope(requested.join(' '));
-      for (const resource of Object.keys(ctx.oidc.resourceServers ?? {})) grant.addResourceScope(resource, 'api');
+      grant.addOIDCScope(requested.filter((scope) => scope !== 'api').join(' '));
+      // The store's API only when this request asks for it and the shopper allowed it (checked
+      // above: requested ⊆ allowed), never because a resource parameter came along.
+      if (requested.includes('api')) for (const resource of Object.keys(ctx.oidc.resourceServers ?? {})) grant.addResourceScope(resource, 'api');
       await grant.save();
       return grant;
     },

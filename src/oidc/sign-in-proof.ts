@@ -35,7 +35,7 @@ export function amrFor(proof: SessionProof): string[] {
     case 'passkey':
       return [key, 'user'];
     case 'email_code':
-      return ['pwd', 'otp'];
+      return ['otp'];
     case 'qr':
       return ['mca'];
     default:

@@ -79,13 +79,20 @@ export function createSessionStore(db: Database) {
       });
     },
 
-    /** Ends every other session and every app's tokens for the account: "sign out everywhere" reaches the apps too. */
+    /**
+     * Ends every other session and every app's tokens for the account: "sign out everywhere"
+     * reaches the apps too. One transaction (the caller's, or its own), so the apps' tokens never
+     * outlive the sessions that were ended.
+     */
     async revokeAllExcept(executor: Database, accountId: string, keepSessionId: string | null, now: number): Promise<number> {
-      let query = executor.updateTable('sessions').set({ revoked_at: now }).where('account_id', '=', accountId).where('revoked_at', 'is', null);
-      if (keepSessionId) query = query.where('id', '!=', keepSessionId);
-      const result = await query.executeTakeFirst();
-      await endAppTokensOfAccount(executor, accountId);
-      return Number(result.numUpdatedRows);
+      const run = async (trx: Database) => {
+        let query = trx.updateTable('sessions').set({ revoked_at: now }).where('account_id', '=', accountId).where('revoked_at', 'is', null);
+        if (keepSessionId) query = query.where('id', '!=', keepSessionId);
+        const result = await query.executeTakeFirst();
+        await endAppTokensOfAccount(trx, accountId);
+        return Number(result.numUpdatedRows);
+      };
+      return executor.isTransaction ? run(executor) : executor.transaction().execute(run);
     },
   };
 }

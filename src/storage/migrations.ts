@@ -290,7 +290,6 @@ const migrations: Record<string, Migration> = {
   '0009_passkeys': passkeys,
   '0010_openid_provider': openIdProvider,
 };
-
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 export async function migrateToLatest(db: Kysely<Tables>): Promise<string[]> {

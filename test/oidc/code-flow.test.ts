@@ -155,6 +155,20 @@ for (const dialect of testDialects) {
       assert.equal(claims.acr, 'urn:gatehouse:acr:1fa');
     });
 
+    test('consent covers what the shopper saw: an app allowed "openid email" gets no access to the store’s API by adding a resource, and asking for it shows the page again', async () => {
+      const who = await shopper();
+      const api = `${app.url}/api`;
+      await signInTo(thirdParty, who, { scope: 'openid email', prompt: undefined });
+      const sneaky = await browse(who.browser, (await authorizationRequest(thirdParty, { scope: 'openid email', prompt: undefined, resource: api })).url.href);
+      assert.ok(sneaky.back, 'the remembered consent still signs in');
+      const grants = await app.gatehouse.services.db.selectFrom('oidc_payloads').select('payload').where('model', '=', 'Grant').where('account_id', '=', who.id).execute();
+      assert.ok(grants.length > 0);
+      for (const grant of grants) assert.deepEqual(JSON.parse(grant.payload).resources ?? {}, {}, 'no API scope in any grant');
+      const asking = await browse(who.browser, (await authorizationRequest(thirdParty, { scope: 'openid email api', prompt: undefined, resource: api })).url.href);
+      assert.ok(!asking.back, 'not silently');
+      assert.match(asking.response.text, /data-scope="api"/, 'the consent page names the API');
+    });
+
     test('max_age: a sign-in older than the app allows goes through "Confirm it’s you"; a recent one does not', async () => {
       const who = await shopper();
       await signInTo(firstParty, who);

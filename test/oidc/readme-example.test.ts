@@ -26,7 +26,7 @@ test('the README’s relying party, run as written, signs a shopper in and greet
   const { client, clientSecret } = await app.gatehouse.services.oidc.clients.create({ name: 'Forum', redirectUris: [`${rpOrigin}/cb`], postLogoutRedirectUris: [], public: false, firstParty: true });
   // In this folder, so that it finds openid-client in node_modules as an app of its own would.
   const file = join('test', 'oidc', `.readme-example-${process.pid}.tmp.mjs`);
-  writeFileSync(file, example.replaceAll('http://localhost:3000', app.url).replaceAll('127.0.0.1:3001', `127.0.0.1:${port}`).replace('.listen(3001)', `.listen(${port})`));
+  writeFileSync(file, example!.replaceAll('http://localhost:3000', app.url).replaceAll('127.0.0.1:3001', `127.0.0.1:${port}`).replace('.listen(3001)', `.listen(${port})`));
   t.after(() => rmSync(file, { force: true }));
   const rp = spawn(process.execPath, [file], { env: { ...process.env, CLIENT_ID: client.clientId, CLIENT_SECRET: clientSecret! }, stdio: ['ignore', 'pipe', 'pipe'] });
   let errors = '';

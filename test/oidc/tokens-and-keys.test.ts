@@ -128,6 +128,57 @@ for (const dialect of testDialects) {
       assert.equal(raw.status, 429);
       assert.ok(Number(raw.headers.get('retry-after')) > 0);
       assert.equal(((await raw.json()) as { error: string }).error, 'temporarily_unavailable');
+      for (const path of ['/oidc/token/', '/oidc/TOKEN', '/oidc/token/introspection/', '/oidc/TOKEN/revocation']) {
+        const variant = await fetch(`${app.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${rp.clientId}:${rp.clientSecret}`).toString('base64')}` }, body: 'token=x' });
+        assert.equal(variant.status, 429, `${path} is the same endpoint to the provider, and counted alike`);
+      }
+    });
+  });
+}
+
+for (const dialect of testDialects) {
+  describe(`OpenID request limits per address on ${dialect}`, () => {
+    let app: TestGatehouse;
+    let rp: App;
+    before(async () => {
+      app = await startTestGatehouse(dialect, { env: { TRUST_PROXY: '1', OIDC_BROWSER_REQUESTS_PER_ADDRESS: '4', OIDC_TOKEN_REQUESTS_PER_CLIENT: '3' } });
+      rp = await registerApp(app, { name: 'Seller centre', firstParty: true });
+    });
+    after(() => app?.close());
+    const from = (address: string) => ({ 'x-forwarded-for': address });
+    const interactions = async () => (await app.gatehouse.services.db.selectFrom('oidc_payloads').select('id').where('model', '=', 'Interaction').execute()).length;
+
+    test('authorization requests are counted per client address (each stores an interaction): past the limit 429 and nothing stored; another address is not held up', async () => {
+      const url = (await authorizationRequest(rp)).url;
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) statuses.push((await fetch(url, { redirect: 'manual', headers: from('198.51.100.7') })).status);
+      assert.deepEqual(statuses, [303, 303, 303, 303]);
+      const stored = await interactions();
+      const refused = await fetch(url, { redirect: 'manual', headers: from('198.51.100.7') });
+      assert.equal(refused.status, 429);
+      assert.ok(Number(refused.headers.get('retry-after')) > 0);
+      assert.equal(await interactions(), stored, 'nothing stored');
+      assert.equal((await fetch(url, { redirect: 'manual', headers: from('198.51.100.8') })).status, 303, 'another address');
+    });
+
+    test('a query value over 2 KB is refused before the provider stores anything', async () => {
+      const stored = await interactions();
+      const url = (await authorizationRequest(rp, { state: 'x'.repeat(3000) })).url;
+      const refused = await fetch(url, { redirect: 'manual', headers: from('198.51.100.20') });
+      assert.equal(refused.status, 400);
+      assert.match(await refused.text(), /data-oidc-error="invalid_request"/);
+      assert.equal(await interactions(), stored);
+    });
+
+    test('guessing an app’s secret from elsewhere never locks the app out: the per-app count is per app and address', async () => {
+      const post = (address: string, secret: string) =>
+        fetch(`${app.url}/oidc/token`, { method: 'POST', headers: { ...from(address), 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${rp.clientId}:${secret}`).toString('base64')}` }, body: 'grant_type=refresh_token&refresh_token=x' });
+      const guesses: number[] = [];
+      for (let i = 0; i < 4; i++) guesses.push((await post('203.0.113.66', 'guess')).status);
+      assert.deepEqual(guesses, [401, 401, 401, 429], 'the guesser is held up');
+      const real = await post('192.0.2.10', rp.clientSecret!);
+      assert.equal(real.status, 400, 'the app itself, from its own address, is answered (invalid_grant for a made-up token), not refused');
+      assert.equal(((await real.json()) as { error: string }).error, 'invalid_grant');
     });
   });
 }
