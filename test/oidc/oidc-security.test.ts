@@ -57,6 +57,34 @@ for (const dialect of testDialects) {
       assert.ok(still.access_token, 'the other session’s app keeps its tokens');
     });
 
+    test('another shopper signing in through an app on the same browser keeps their Gatehouse session when the provider ends the earlier shopper’s', async () => {
+      const first = await signedInAt(rp);
+      // The first shopper's Gatehouse session ends (idle, or signed out elsewhere); the provider's stays.
+      await app.gatehouse.services.db.updateTable('sessions').set({ revoked_at: Date.now() }).where('account_id', '=', first.account.id).execute();
+      shoppers += 1;
+      const second = await makeAccount(app, { email: `oidc.sec.switch.${shoppers}.${dialect}@example.com` });
+      const authorization = await authorizationRequest(rp);
+      const walked = await browse(first.account.browser, authorization.url.href, { signIn: { identifier: second.email, password: second.password } });
+      // oidc-provider ends the first shopper's provider session with a sign-out form it posts itself.
+      let back = walked.back;
+      if (!back) {
+        const xsrf = /name="xsrf" value="([^"]+)"/.exec(walked.response.text)?.[1];
+        const action = /<form[^>]*action="([^"]+)"/.exec(walked.response.text)?.[1]?.replace(/&amp;/g, '&');
+        assert.ok(xsrf && action, `a page that is not the provider's own sign-out: ${walked.response.text.slice(0, 300)}`);
+        const fields: Record<string, string> = { xsrf };
+        for (const [, name, value] of walked.response.text.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)) fields[name!] = value!;
+        const posted = await first.account.browser.post(new URL(action, app.url).pathname, fields, { csrf: false });
+        const after = await browse(first.account.browser, posted.location!);
+        back = after.back;
+      }
+      assert.ok(back, 'back at the app');
+      const claims = (await exchange(rp, authorization, back)).claims()!;
+      assert.equal(claims.sub, second.id, 'signed in as the second shopper');
+      const whoami = await first.account.browser.get('/api/v1/whoami');
+      assert.equal(whoami.status, 200, 'and still signed in to Gatehouse');
+      assert.equal(JSON.parse(whoami.text).account.email, second.email);
+    });
+
     test('no log line holds a code, a token, a client secret, a password or an email address', async () => {
       const { account, back, tokens } = await signedInAt(rp);
       const refreshed = await client.refreshTokenGrant(rp.config, tokens.refresh_token!);
