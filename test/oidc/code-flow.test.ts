@@ -43,7 +43,7 @@ for (const dialect of testDialects) {
     }
 
     /** The whole code flow for a shopper; returns the tokens. */
-    async function signInTo(rp: App, who: Awaited<ReturnType<typeof shopper>>, extra: Record<string, string> = {}) {
+    async function signInTo(rp: App, who: Awaited<ReturnType<typeof shopper>>, extra: Record<string, string | undefined> = {}) {
       const authorization = await authorizationRequest(rp, extra);
       const walked = await browse(who.browser, authorization.url.href, { signIn: { identifier: who.email, password: who.password }, consent: 'allow' });
       assert.ok(walked.back, `back at the app (${walked.seen.join(' → ')}): ${walked.response.status} ${walked.response.text.slice(0, 200)}`);
