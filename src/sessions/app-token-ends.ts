@@ -11,6 +11,12 @@ export async function endAppTokensOfAccount(executor: Database, accountId: strin
   await executor.deleteFrom('oidc_payloads').where('account_id', '=', accountId).where('model', 'in', TOKEN_MODELS).execute();
 }
 
+/** Whether any app was signed in through this Gatehouse session (an indexed lookup). */
+export async function hasAppSessions(executor: Database, gatehouseSessionId: string): Promise<boolean> {
+  const row = await executor.selectFrom('oidc_payloads').select('id').where('gatehouse_session_id', '=', gatehouseSessionId).where('model', '=', 'Session').limit(1).executeTakeFirst();
+  return row !== undefined;
+}
+
 /**
  * What apps hold through one Gatehouse session: the provider's sessions made from it, and every
  * code, token (refresh tokens included) and grant issued in those.

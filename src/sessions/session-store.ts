@@ -1,6 +1,6 @@
 // Sessions are stored by the SHA-256 of their token only: a copy of this table signs nobody in.
 import type { Database } from '../storage/database.ts';
-import { endAppTokensOfAccount, endAppTokensOfSession } from './app-token-ends.ts';
+import { endAppTokensOfAccount, endAppTokensOfSession, hasAppSessions } from './app-token-ends.ts';
 import type { SessionsTable } from '../storage/tables.ts';
 import type { SignedIn } from '../http/request-context.ts';
 
@@ -63,17 +63,26 @@ export function createSessionStore(db: Database) {
         .orderBy('last_seen_at', 'desc')
         .execute(),
 
-    /** Ends one session, and what apps were given through it (app-token-ends.ts), in one transaction. */
+    /**
+     * Ends one session, and what apps were given through it (app-token-ends.ts) in the same
+     * transaction. Most sessions never signed an app in: for them it stays one UPDATE, without a
+     * transaction — on SQLite a transaction holds the one connection for all its round trips, and
+     * every sign-in ends the browser's previous session (measured: sign-ins fell from 80–84% to
+     * 77–78% of the argon2 limit when every end took one).
+     */
     async revoke(accountId: string, sessionId: string, now: number): Promise<boolean> {
-      return db.transaction().execute(async (trx) => {
-        const result = await trx
+      const end = (executor: Database) =>
+        executor
           .updateTable('sessions')
           .set({ revoked_at: now })
           .where('id', '=', sessionId)
           .where('account_id', '=', accountId)
           .where('revoked_at', 'is', null)
-          .executeTakeFirst();
-        const ended = Number(result.numUpdatedRows) === 1;
+          .executeTakeFirst()
+          .then((result) => Number(result.numUpdatedRows) === 1);
+      if (!(await hasAppSessions(db, sessionId))) return end(db);
+      return db.transaction().execute(async (trx) => {
+        const ended = await end(trx);
         if (ended) await endAppTokensOfSession(trx, sessionId);
         return ended;
       });
