@@ -75,6 +75,9 @@ export async function startOidc(deps: {
     return provider;
   };
 
+  /** A moment signed for one interaction: `<ms>.<128-bit keyed hash>`. */
+  const stampFor = (uid: string, at: number) => `${at}.${secrets.keyedHash('oidc-fresh-login', `${uid}:${at}`).slice(0, 32)}`;
+
   type Built = { provider: Provider; callback: ReturnType<Provider['callback']>; version: string };
   let built: Promise<Built> | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -144,11 +147,11 @@ export async function startOidc(deps: {
       return taken.ok ? { ok: true } : { ok: false, retryAfterSeconds: taken.retryAfterSeconds };
     },
     /** A signed moment for a return address (oidc-routes.tsx: prompt=login needs a proof after it). */
-    freshStamp: (uid: string, at: number) => `${at}.${secrets.keyedHash('oidc-fresh-login', `${uid}:${at}`).slice(0, 32)}`,
+    freshStamp: (uid: string, at: number) => stampFor(uid, at),
     /** The moment a stamp names, if it was made here for this interaction. */
     freshSince(uid: string, stamp: string): number | undefined {
       const at = Number(/^(\d{13})\./.exec(stamp)?.[1]);
-      return Number.isSafeInteger(at) && constantTimeEqual(stamp, `${at}.${secrets.keyedHash('oidc-fresh-login', `${uid}:${at}`).slice(0, 32)}`) ? at : undefined;
+      return Number.isSafeInteger(at) && constantTimeEqual(stamp, stampFor(uid, at)) ? at : undefined;
     },
     close() {
       closed = true;

@@ -11,18 +11,7 @@ import { createClient, type Client } from '../harness/http-client.ts';
 import { makeAccount, type MadeAccount } from '../security/kit.ts';
 import { setUserLocked } from '../../src/cli/user-commands.ts';
 import { appSignIn, qrTokenIn, scanAndConfirm } from '../qr-login/qr-kit.ts';
-import { AFTER_LOGOUT_URI, authorizationRequest, browse, client, exchange, registerApp, REDIRECT_URI, type App } from './oidc-kit.ts';
-
-const errorOf = async (promise: Promise<unknown>) => {
-  try {
-    await promise;
-  } catch (error) {
-    // A refusal at the token endpoint names its error; one at userinfo comes as a WWW-Authenticate challenge.
-    const challenge = (error as { cause?: { parameters?: { error?: string } }[] }).cause;
-    return (error as { error?: string }).error ?? (Array.isArray(challenge) ? challenge[0]?.parameters?.error : undefined) ?? (error as Error).message;
-  }
-  return 'no error';
-};
+import { AFTER_LOGOUT_URI, authorizationRequest, browse, client, errorOf, exchange, registerApp, REDIRECT_URI, type App } from './oidc-kit.ts';
 
 for (const dialect of testDialects) {
   describe(`OpenID Connect provider on ${dialect}`, () => {

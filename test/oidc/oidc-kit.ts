@@ -110,3 +110,14 @@ export async function exchange(app: App, authorization: Authorization, back: URL
 }
 
 export { client };
+
+/** The OAuth error a refused call names (at the token endpoint in its body, at userinfo in a WWW-Authenticate challenge), or 'no error'. */
+export async function errorOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    const challenge = (error as { cause?: { parameters?: { error?: string } }[] }).cause;
+    return (error as { error?: string }).error ?? (Array.isArray(challenge) ? challenge[0]?.parameters?.error : undefined) ?? (error as Error).message;
+  }
+  return 'no error';
+}

@@ -8,9 +8,8 @@ import { startTestGatehouse, type TestGatehouse } from '../harness/test-app.ts';
 import { createClient, type Client } from '../harness/http-client.ts';
 import { assertNoSecretLogged, capturedLog, makeAccount, type MadeAccount } from '../security/kit.ts';
 import { finishRecovery, startRecovery } from '../recovery/recovery-kit.ts';
-import { authorizationRequest, browse, client, exchange, registerApp, type App } from './oidc-kit.ts';
+import { authorizationRequest, browse, client, errorOf, exchange, registerApp, type App } from './oidc-kit.ts';
 
-const errorOf = (promise: Promise<unknown>) => promise.then(() => 'no error', (error: { error?: string; message: string }) => error.error ?? error.message);
 
 for (const dialect of testDialects) {
   describe(`OpenID provider security on ${dialect}`, () => {
