@@ -54,6 +54,8 @@ export interface Config {
   security: SecurityConfig;
   sms: SmsConfig;
   oidc: OidcConfig;
+  /** Prometheus metrics (operations/): off unless a token or a localhost port is given. */
+  metrics: { token: string | undefined; port: number | undefined };
 }
 
 /** "Sign in with <Store>" for other apps (oidc/). */
@@ -278,5 +280,15 @@ export function loadConfig(env: Env = process.env): Config {
       tokenRequestsPerMinutePerClient: integer(env, 'OIDC_TOKEN_REQUESTS_PER_CLIENT', 600, 1, 10_000_000),
       browserRequestsPerMinutePerAddress: integer(env, 'OIDC_BROWSER_REQUESTS_PER_ADDRESS', 300, 1, 10_000_000),
     },
+    metrics: { token: metricsToken(env), port: env.METRICS_PORT ? integer(env, 'METRICS_PORT', 0, 1, 65535) : undefined },
   };
+}
+
+/** The scrape token is a password for what the service is doing: short ones are guessed. */
+function metricsToken(env: Env): string | undefined {
+  const token = env.METRICS_TOKEN || undefined;
+  if (token !== undefined && (token.length < 32 || !/^[\x21-\x7e]+$/.test(token))) {
+    throw new ConfigError('METRICS_TOKEN must be at least 32 visible ASCII characters (e.g. `openssl rand -hex 32`)');
+  }
+  return token;
 }

@@ -48,6 +48,8 @@ export interface DispatcherOptions {
   renewEveryMs?: number;
   /** Messages claimed per query; a pass keeps going while full batches come back. */
   batchSize?: number;
+  /** Told each delivery's outcome (metrics); latency is from queueing to the hand-over, for sent messages. */
+  observe?: (event: { channel: 'email' | 'sms'; outcome: 'sent' | 'retrying' | 'parked' | 'expired'; latencyMs?: number }) => void;
 }
 
 export interface Dispatcher {
@@ -163,6 +165,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     const result = await ours(row)
       .set({ status: 'sent', sent_at: now, payload_sealed: '', lease_until: null, last_error: null, attempts: row.attempts + 1 })
       .executeTakeFirst();
+    options.observe?.({ channel: row.channel, outcome: 'sent', latencyMs: now - row.created_at });
     const masked = maskRecipient(row.channel, opened.to);
     const noun = channelNoun(row.channel);
     if (Number(result.numUpdatedRows) !== 1) {
@@ -193,6 +196,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         ...(next.status === 'expired' ? { payload_sealed: '' } : {}),
       })
       .execute();
+    options.observe?.({ channel: row.channel, outcome: next.status === 'pending' ? 'retrying' : next.status });
     const fields = { ...base, to: to ? maskRecipient(row.channel, to) : undefined, error: failure.description };
     const noun = channelNoun(row.channel);
     if (next.status === 'pending') logger.warn({ ...fields, retryInMs: next.nextAttemptAt - now }, `${noun} delivery failed; will retry`);
@@ -214,6 +218,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       .returning(['id', 'channel', 'template', 'attempts', 'last_error'])
       .execute();
     for (const row of expired) {
+      options.observe?.({ channel: row.channel, outcome: 'expired' });
       logger.error({ outboxId: row.id, channel: row.channel, template: row.template, attempts: row.attempts, error: row.last_error }, `${channelNoun(row.channel)} expired: its code died before it could be delivered`);
     }
   }

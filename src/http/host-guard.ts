@@ -14,8 +14,8 @@ import { localeFromAcceptLanguage } from './request-context.ts';
 import { defaultLocale } from '../shared/i18n.ts';
 
 const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
-/** Liveness probes often name the server by its address (a pod IP); their answer reveals nothing. */
-const ANY_HOST_PATHS = new Set(['/health', '/ready']);
+/** Probes and scrapers often name the server by its address (a pod IP): health says nothing, /metrics needs its token. */
+const ANY_HOST_PATHS = new Set(['/health', '/ready', '/metrics']);
 
 const DEFAULT_PORTS: Record<string, string> = { 'http:': '80', 'https:': '443' };
 

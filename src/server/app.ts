@@ -33,6 +33,7 @@ import { registerAppApiRoutes } from '../qr-login/app-api-routes.ts';
 import { registerSessionRoutes } from '../sessions/session-routes.ts';
 import { registerMailboxRoutes } from '../courier/mailbox-routes.tsx';
 import { appNameFinder, registerOidcRoutes } from '../oidc/oidc-routes.tsx';
+import { countRequests, registerMetricsRoute } from '../operations/metrics-routes.ts';
 import type { Services } from './services.ts';
 
 // One validator compiler for the process, not one per app. Fastify's default makes a new Ajv for
@@ -91,6 +92,11 @@ export async function buildApp(config: Config, services: Services, logger: objec
     request.log.info({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
     done();
   });
+
+  if (services.metrics) {
+    countRequests(app, services.metrics);
+    if (config.metrics.token) registerMetricsRoute(app, { metrics: services.metrics, token: config.metrics.token });
+  }
 
   // "Use a passkey", for every flow that offers it (passkeys/passkey-way.tsx).
   const passkeyWay = { passkeys: services.passkeys, codes: services.codes };

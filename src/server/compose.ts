@@ -6,6 +6,8 @@ import type { OpenDatabase } from '../storage/database.ts';
 import type { Clock } from '../shared/clock.ts';
 import { createLogger, createServices } from './services.ts';
 import { buildApp } from './app.ts';
+import { serveMetricsOnPort } from '../operations/metrics-routes.ts';
+import type { Server } from 'node:http';
 
 // How long close() lets requests still in flight finish before it cuts their connections. A client
 // that stops reading a response (or never finishes sending its headers) would otherwise hold
@@ -20,13 +22,22 @@ export async function createGatehouse(
   const logger = options.logger ?? createLogger(config);
   const services = await createServices(config, { ...options, logger });
   const app = await buildApp(config, services, logger);
+  let metricsServer: Server | undefined;
   return {
     app,
     services,
     async listen(): Promise<string> {
-      return app.listen({ host: config.host, port: config.port });
+      const address = await app.listen({ host: config.host, port: config.port });
+      if (services.metrics && config.metrics.port !== undefined) {
+        metricsServer = await serveMetricsOnPort(services.metrics, config.metrics.port, (error) =>
+          logger.warn({ err: { message: (error as Error)?.message } }, 'metrics scrape failed'),
+        );
+        logger.info({ port: config.metrics.port }, 'metrics on 127.0.0.1 only');
+      }
+      return address;
     },
     async close() {
+      if (metricsServer) await new Promise((resolve) => metricsServer!.close(resolve));
       const cut = setTimeout(() => app.server.closeAllConnections(), options.shutdownGraceMs ?? SHUTDOWN_GRACE_MS);
       try {
         await app.close();

@@ -1,6 +1,8 @@
 // Wires the services together: configuration → database → stores → services. The HTTP app is
 // built on top of them in app.ts, and compose.ts puts the two together; the CLI uses the
 // services alone.
+import { createMetrics } from '../operations/metrics.ts';
+import { deliveryObserver, instrumentGatehouse } from '../operations/instrument.ts';
 import pino, { type Logger } from 'pino';
 import type { Config } from '../config/config.ts';
 import { openDatabase, type Database, type OpenDatabase } from '../storage/database.ts';
@@ -53,6 +55,8 @@ export function createLogger(config: Config): Logger {
 export async function createServices(config: Config, options: { clock?: Clock; logger: Logger; database?: OpenDatabase; runDispatcher?: boolean }) {
   const clock = options.clock ?? systemClock;
   const logger = options.logger;
+  // Metrics only when something may read them (operations/metrics-routes.ts).
+  const metrics = config.metrics.token || config.metrics.port ? createMetrics({ defaultMetrics: true }) : undefined;
   // A connection the database ends is logged, never fatal: the pool opens a new one.
   const database = options.database ?? openDatabase(config.database, {
     onConnectionError: (error) => logger.warn({ err: { code: (error as { code?: string })?.code, message: (error as Error)?.message } }, 'database connection lost; the pool will reconnect'),
@@ -90,7 +94,7 @@ export async function createServices(config: Config, options: { clock?: Clock; l
   }
   const smsSender = smsProvider ? createTwilioSmsSender(smsProvider) : undefined;
   const smsAvailable = smsSender !== undefined;
-  const dispatcher: Dispatcher = createDispatcher({ db, secrets, clock, sender, smsSender, logger: logger.child({ component: 'courier' }), storeName: config.storeName, messageIdDomain: new URL(config.publicUrl).hostname });
+  const dispatcher: Dispatcher = createDispatcher({ db, secrets, clock, sender, smsSender, logger: logger.child({ component: 'courier' }), storeName: config.storeName, messageIdDomain: new URL(config.publicUrl).hostname, observe: metrics && deliveryObserver(metrics) });
   const runDispatcher = options.runDispatcher ?? config.runDispatcher;
   if (runDispatcher) dispatcher.start();
   // With RUN_DISPATCHER=false another process delivers: requests here only write the outbox, and
@@ -139,12 +143,14 @@ export async function createServices(config: Config, options: { clock?: Clock; l
     db, store: createQrLoginStore(db), notifier: qrNotifier, sessions, accounts, rateEvents, secrets, clock, config, enqueueEmail, wakeCourier,
   });
 
+  if (metrics) instrumentGatehouse(metrics, { services: { sessions, login, twoStep, passwordReset, otherWays, codes, smsCaps, qrLogin }, database });
+
   const oidc = await startOidc({ issuer: config.publicUrl, db, accounts, secrets, clock, logger: logger.child({ component: 'oidc' }), endSession: sessions.endSession, rateEvents, limits: config.oidc });
 
   return {
     oidc,
     config, clock, logger, db, database, secrets, accounts, hasher, sessions, flows, rateEvents, codes, throttle, login, registration, passwordReset, otherWays, factors, factorChecks, securitySettings, twoStep, qrLogin, passkeyStore, passkeys, passkeySettings, passkeyReverify,
-    dispatcher, mailCatcher, smsCatcher, smsAvailable,
+    dispatcher, mailCatcher, smsCatcher, smsAvailable, metrics,
     async close() {
       oidc.close();
       await qrNotifier.close();

@@ -8,6 +8,7 @@ import type SQLiteModule from 'better-sqlite3';
 import type pgModule from 'pg';
 import type { DatabaseConfig } from '../config/config.ts';
 import type { Tables } from './tables.ts';
+import { watchPoolWaits, type PoolWatch } from './pool-waits.ts';
 
 export type Database = Kysely<Tables>;
 
@@ -15,6 +16,8 @@ export interface OpenDatabase {
   db: Database;
   kind: DatabaseConfig['kind'];
   close(): Promise<void>;
+  /** PostgreSQL only: the pool's connections and waits, for metrics (pool-waits.ts). */
+  pool?: PoolWatch;
 }
 
 // Each driver is loaded only for the database in use (both are CommonJS, so synchronously): a
@@ -64,10 +67,12 @@ export function openDatabase(config: DatabaseConfig, options: { poolSize?: numbe
     return { db, kind: 'sqlite', close: () => db.destroy() };
   }
   const pg = loadPg();
-  const pool = new pg.Pool({ connectionString: config.url, max: options.poolSize ?? 10, types: pgTypesOf(pg) as any, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  const max = options.poolSize ?? 10;
+  const pool = new pg.Pool({ connectionString: config.url, max, types: pgTypesOf(pg) as any, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   attachConnectionErrorListeners(pool, options.onConnectionError ?? (() => {}));
-  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
-  return { db, kind: 'postgres', close: () => db.destroy() };
+  const watched = watchPoolWaits(pool, max);
+  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool: watched.pool as pgModule.Pool }) });
+  return { db, kind: 'postgres', close: () => db.destroy(), pool: watched.watch };
 }
 
 /**
