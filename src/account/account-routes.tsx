@@ -63,7 +63,7 @@ export function registerAccountRoutes(
     if (!session) return reply;
     const { id } = request.params as { id: string };
     // Only the shopper's own sessions match; anyone else's id answers "not found".
-    const ended = await sessions.endSession(session.account_id, id);
+    const ended = await sessions.endSession(session.account_id, id, request.ctx);
     if (!ended) return sendProblem(request, reply, 'session.not_found');
     return redirect(reply, '/account/security?ended=one');
   });
@@ -71,7 +71,7 @@ export function registerAccountRoutes(
   app.post('/account/sessions/end-others', { schema: { body: formBody({}) } }, async (request, reply) => {
     const session = requireSession(request, reply);
     if (!session) return reply;
-    await sessions.endOtherSessions(db, session.account_id, session.id);
+    await sessions.endOtherSessions(db, session.account_id, session.id, request.ctx);
     return redirect(reply, '/account/security?ended=others');
   });
 }

@@ -14,6 +14,7 @@ import { resolveSecret } from '../server/secret-key.ts';
 import { systemClock } from '../shared/clock.ts';
 import { createSecrets } from '../shared/secrets.ts';
 import { openDatabase } from '../storage/database.ts';
+import { createSecurityEvents } from '../activity/security-events.ts';
 import { migrateToLatest } from '../storage/migrations.ts';
 
 export async function openAdminServices(config: Config) {
@@ -27,6 +28,7 @@ export async function openAdminServices(config: Config) {
   }
   const db = database.db;
   const secrets = createSecrets(resolveSecret(config, pino({ level: 'warn' })));
+  const events = createSecurityEvents(db, clock);
   return {
     config,
     clock,
@@ -35,7 +37,8 @@ export async function openAdminServices(config: Config) {
     accounts: createAccountStore(db),
     hasher: createPasswordHasher(config.security),
     factors: createFactorStore(db, secrets, clock),
-    sessions: createSessionService({ db, store: createSessionStore(db), clock, security: config.security }),
+    events,
+    sessions: createSessionService({ db, store: createSessionStore(db), clock, security: config.security, events }),
     close: () => database.close(),
   };
 }

@@ -68,6 +68,7 @@ export async function resetUserFactors(services: AdminServices, identifierText: 
     await services.factors.removeBackupCodes(trx, account.id);
     await services.factors.setTwoStep(trx, account.id, false);
     await services.sessions.endOtherSessions(trx, account.id, null);
+    await services.events.record(trx, { accountId: account.id, type: 'factor.removed', way: 'all', actor: 'cli' });
   });
   return account;
 }
@@ -75,8 +76,11 @@ export async function resetUserFactors(services: AdminServices, identifierText: 
 export async function setUserLocked(services: AdminServices, identifierText: string | undefined, locked: boolean) {
   const account = await accountNamed(services, identifierText, locked ? 'lock' : 'unlock');
   const now = services.clock.now();
-  await services.accounts.setLocked(account.id, locked ? now : null, now);
-  // Locking also ends every session, so the lock takes effect at once everywhere.
-  if (locked) await services.sessions.endOtherSessions(services.db, account.id, null);
+  await services.db.transaction().execute(async (trx) => {
+    await services.accounts.setLocked(account.id, locked ? now : null, now, trx);
+    // Locking also ends every session, so the lock takes effect at once everywhere.
+    if (locked) await services.sessions.endOtherSessions(trx, account.id, null);
+    await services.events.record(trx, { accountId: account.id, type: locked ? 'account.locked' : 'account.unlocked', actor: 'cli' });
+  });
   return account;
 }

@@ -13,6 +13,7 @@ import type { Database } from '../storage/database.ts';
 import type { RateEvents, WindowLimit } from '../throttling/rate-events.ts';
 import { FAILURE_MEMORY_MS } from '../throttling/login-throttle.ts';
 import type { Tables } from '../storage/tables.ts';
+import { cutOldAddresses, SECURITY_EVENTS_KEPT_MS } from '../activity/security-events.ts';
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
@@ -91,6 +92,11 @@ export async function deleteOldRows(db: Database, now: number, stopping: () => b
     oidc_payloads: stopping() ? 0 : Number((await db.deleteFrom('oidc_payloads').where('expires_at', '<', Date.now() - HOUR).executeTakeFirst()).numDeletedRows),
     // A retired signing key stays published a day after it stopped signing (signing-keys.ts).
     oidc_keys: stopping() ? 0 : Number((await db.deleteFrom('oidc_keys').where('retired_at', '<', now - 2 * DAY).executeTakeFirst()).numDeletedRows),
+
+    // Security activity (activity/security-events.ts): whole addresses for 30 days, then their
+    // network; the rows themselves for a year.
+    security_event_addresses: stopping() ? 0 : await cutOldAddresses(db, now),
+    security_events: stopping() ? 0 : Number((await db.deleteFrom('security_events').where('occurred_at', '<', now - SECURITY_EVENTS_KEPT_MS).executeTakeFirst()).numDeletedRows),
   };
 }
 

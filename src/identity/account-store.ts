@@ -47,8 +47,8 @@ export function createAccountStore(db: Database) {
       await executor.updateTable('accounts').set({ password_hash: passwordHash, updated_at: now }).where('id', '=', accountId).execute();
     },
 
-    async setLocked(accountId: string, lockedAt: number | null, now: number) {
-      await db.updateTable('accounts').set({ locked_at: lockedAt, updated_at: now }).where('id', '=', accountId).execute();
+    async setLocked(accountId: string, lockedAt: number | null, now: number, executor: Database = db) {
+      await executor.updateTable('accounts').set({ locked_at: lockedAt, updated_at: now }).where('id', '=', accountId).execute();
     },
 
     async setLocale(accountId: string, locale: string, now: number) {

@@ -100,7 +100,7 @@ export function registerLoginRoutes(
 
   app.post('/logout', { schema: { body: formBody({}) } }, async (request, reply) => {
     const session = request.ctx.session;
-    if (session) await sessions.endSession(session.account_id, session.id);
+    if (session) await sessions.endSession(session.account_id, session.id, request.ctx);
     clearSessionCookie(reply);
     return redirect(reply, '/login?signed_out=1');
   });

@@ -15,6 +15,7 @@ import type { Secrets } from '../shared/secrets.ts';
 import type { Database } from '../storage/database.ts';
 import type { LoginThrottle } from '../throttling/login-throttle.ts';
 import type { AuthenticationProblem, PasskeyService } from '../passkeys/passkey-service.ts';
+import type { SecurityEvents } from '../activity/security-events.ts';
 import type { RateEvents } from '../throttling/rate-events.ts';
 
 /** Why a passkey sign-in is refused: an unknown, removed or locked account's passkey all answer `passkey.not_accepted`. */
@@ -70,6 +71,7 @@ export function createLoginService(deps: {
   secrets: Secrets;
   clock: Clock;
   security: SecurityConfig;
+  events: SecurityEvents;
 }) {
   const { db, accounts, hasher, sessions, throttle, rateEvents, secrets, clock, security } = deps;
   const clientRule = {
@@ -101,9 +103,14 @@ export function createLoginService(deps: {
       // real account.
       const typed = parsed.ok ? parsed.identifier.value : request.identifier.normalize('NFKC').trim().toLowerCase();
       const subject = account ? `account:${account.id}` : `unknown:${secrets.keyedHash('login-identifier', typed)}`;
+      // A refusal is recorded for the account, and for no account with the same insert, so the
+      // time it takes does not tell whether the account exists.
+      const refused = (code: 'login.throttled' | 'login.invalid_credentials') =>
+        deps.events.record(db, { accountId: account?.id ?? null, type: 'sign_in.failed', way: 'password', result: code, from: request });
       const wait = await throttle.claimAttempt(subject);
       if (wait > 0) {
         await rateEvents.release(clientClaim.id); // a refused attempt is not a failure
+        await refused('login.throttled');
         return fail('login.throttled', { retryAfterSeconds: wait });
       }
 
@@ -112,7 +119,10 @@ export function createLoginService(deps: {
       if (account?.password_hash) passwordIsRight = await hasher.verify(account.password_hash, password);
       else await hasher.verifyAgainstDummy(password);
 
-      if (!account || !passwordIsRight || account.locked_at !== null) return fail('login.invalid_credentials');
+      if (!account || !passwordIsRight || account.locked_at !== null) {
+        await refused('login.invalid_credentials');
+        return fail('login.invalid_credentials');
+      }
 
       await throttle.clear(subject);
       await rateEvents.release(clientClaim.id);

@@ -22,6 +22,7 @@ import { newId } from '../shared/ids.ts';
 import type { Database } from '../storage/database.ts';
 import type { EarlierCode } from '../verification/code-service.ts';
 import type { PasskeyAnswer } from '../passkeys/passkey-way.tsx';
+import type { SecurityEvents } from '../activity/security-events.ts';
 import { appSignInFlow, signInFlow } from './two-step-flow.ts';
 
 // Browser and app second steps are different kinds of flow: a flow the app started cannot be
@@ -41,7 +42,7 @@ export interface TwoStepCaller {
   app?: boolean;
 }
 
-export function createTwoStepService(deps: { db: Database; config: Config; factors: FactorStore; checks: FactorChecks; flows: FlowStore; sessions: SessionService }) {
+export function createTwoStepService(deps: { db: Database; config: Config; factors: FactorStore; checks: FactorChecks; flows: FlowStore; sessions: SessionService; events: SecurityEvents }) {
   const { db, config, factors, checks, sessions } = deps;
   const browserFlows = deps.flows.of(signInFlow);
   const appFlows = deps.flows.of(appSignInFlow);
@@ -137,7 +138,7 @@ export function createTwoStepService(deps: { db: Database; config: Config; facto
       const target = ref(flow);
       const checked =
         way === 'totp' ? await checks.confirmAuthenticatorCode(target, typed) : way === 'sms' ? await checks.confirmTextCode(target, typed) : await checks.confirmBackupCode(target, typed);
-      if (!checked.ok) return checked;
+      if (!checked.ok) return refused(flow, way, checked, caller);
       return finish(flow, way, caller);
     },
 
@@ -146,10 +147,16 @@ export function createTwoStepService(deps: { db: Database; config: Config; facto
       const flow = await waitingFlow(flowId, caller);
       if (isFailure(flow)) return flow;
       const checked = await answer.check(ref(flow));
-      if (!checked.ok) return checked;
+      if (!checked.ok) return refused(flow, 'passkey', checked, caller);
       return finish(flow, 'passkey', caller);
     },
   };
+
+  /** A wrong second factor: the owner sees it under Recent security activity (the password was right). */
+  async function refused<F extends Failure>(flow: SecondStepFlow, way: SecondStepWay, failure: F, caller: TwoStepCaller): Promise<F> {
+    await deps.events.record(db, { accountId: flow.account_id!, type: 'two_step.failed', way, result: failure.code, from: caller });
+    return failure;
+  }
 
   /** The flow is spent and the session made, in one transaction; a replayed request finds it spent. */
   async function finish(flow: SecondStepFlow, way: SecondStepWay, caller: TwoStepCaller) {

@@ -4,6 +4,7 @@
 // go with them. It is what My account → Security → "Apps with access" lists, and withdrawing it
 // also ends every token the app holds for the account, in the same transaction.
 import type { Database } from '../storage/database.ts';
+import type { EventOrigin, SecurityEvents } from '../activity/security-events.ts';
 import type { Clock } from '../shared/clock.ts';
 
 export interface AppWithAccess {
@@ -15,23 +16,32 @@ export interface AppWithAccess {
 
 const scopeList = (scope: string) => [...new Set(scope.split(' ').filter(Boolean))].sort();
 
-export function createConsentStore(db: Database, clock: Clock) {
+/** The app as the record names it: its id and the name the store registered (not the shopper's words). */
+async function appDetail(executor: Database, clientId: string, scope?: string) {
+  const client = await executor.selectFrom('oidc_clients').select('name').where('client_id', '=', clientId).executeTakeFirst();
+  return { app: clientId, appName: client?.name ?? clientId, ...(scope ? { scope } : {}) };
+}
+
+export function createConsentStore(db: Database, clock: Clock, events: SecurityEvents) {
   return {
     async scopesAllowed(accountId: string, clientId: string): Promise<string[] | undefined> {
       const row = await db.selectFrom('oidc_consents').select('scope').where('account_id', '=', accountId).where('client_id', '=', clientId).executeTakeFirst();
       return row ? scopeList(row.scope) : undefined;
     },
 
-    /** Records the shopper's yes; scopes allowed earlier stay allowed. */
-    async allow(accountId: string, clientId: string, scopes: string[]): Promise<void> {
+    /** Records the shopper's yes, and its security event; scopes allowed earlier stay allowed. */
+    async allow(accountId: string, clientId: string, scopes: string[], from?: EventOrigin): Promise<void> {
       const earlier = (await this.scopesAllowed(accountId, clientId)) ?? [];
       const scope = scopeList([...earlier, ...scopes].join(' ')).join(' ');
       const now = clock.now();
-      await db
-        .insertInto('oidc_consents')
-        .values({ account_id: accountId, client_id: clientId, scope, granted_at: now })
-        .onConflict((conflict) => conflict.columns(['account_id', 'client_id']).doUpdateSet({ scope, granted_at: now }))
-        .execute();
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('oidc_consents')
+          .values({ account_id: accountId, client_id: clientId, scope, granted_at: now })
+          .onConflict((conflict) => conflict.columns(['account_id', 'client_id']).doUpdateSet({ scope, granted_at: now }))
+          .execute();
+        await events.record(trx, { accountId, type: 'app.consent_given', detail: await appDetail(trx, clientId, scope), from });
+      });
     },
 
     async appsWithAccess(accountId: string): Promise<AppWithAccess[]> {
@@ -46,12 +56,14 @@ export function createConsentStore(db: Database, clock: Clock) {
     },
 
     /** Withdraws the app's access: the consent and every code, token and grant it holds for the account. False when there was none. */
-    async withdraw(accountId: string, clientId: string): Promise<boolean> {
+    async withdraw(accountId: string, clientId: string, from?: EventOrigin): Promise<boolean> {
       if (clientId.length > 100) return false;
       return db.transaction().execute(async (trx) => {
         const result = await trx.deleteFrom('oidc_consents').where('account_id', '=', accountId).where('client_id', '=', clientId).executeTakeFirst();
         await trx.deleteFrom('oidc_payloads').where('account_id', '=', accountId).where('client_id', '=', clientId).execute();
-        return Number(result.numDeletedRows) === 1;
+        const withdrawn = Number(result.numDeletedRows) === 1;
+        if (withdrawn) await events.record(trx, { accountId, type: 'app.consent_withdrawn', detail: await appDetail(trx, clientId), from });
+        return withdrawn;
       });
     },
   };

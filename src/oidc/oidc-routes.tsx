@@ -194,7 +194,7 @@ export function registerOidcRoutes(app: FastifyInstance, deps: { oidc: Oidc; pub
       const result = { error: 'access_denied', error_description: 'the shopper did not allow it' };
       return continueTo(request, reply, await (await oidc.provider()).interactionResult(request.raw, reply.raw, result, { mergeWithLastSubmission: false }), details.params.client_id);
     }
-    await oidc.consents.allow(session.account_id, String(details.params.client_id), String(details.params.scope ?? '').split(' '));
+    await oidc.consents.allow(session.account_id, String(details.params.client_id), String(details.params.scope ?? '').split(' '), request.ctx);
     return consentGiven(request, reply, details, session.account_id);
   });
 
@@ -202,7 +202,7 @@ export function registerOidcRoutes(app: FastifyInstance, deps: { oidc: Oidc; pub
   app.post('/account/security/apps/remove', { schema: { body: formBody({ client_id: shortText(100) }) } }, async (request, reply) => {
     const session = requireSession(request, reply);
     if (!session) return reply;
-    const removed = await oidc.consents.withdraw(session.account_id, textField(request.body, 'client_id') ?? '');
+    const removed = await oidc.consents.withdraw(session.account_id, textField(request.body, 'client_id') ?? '', request.ctx);
     return redirect(reply, `/account/security?saved=${removed ? 'app_removed' : 'app_unknown'}#apps`);
   });
 }

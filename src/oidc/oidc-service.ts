@@ -18,6 +18,7 @@ import { createClientStore } from './client-store.ts';
 import { createConsentStore } from './consent-store.ts';
 import { SESSION_COOKIE } from '../http/cookies.ts';
 import { gatehouseOf } from './endpoints.ts';
+import type { SecurityEvents } from '../activity/security-events.ts';
 import { createSigningKeys, RELOAD_MS } from './signing-keys.ts';
 
 /** The Gatehouse session cookie, cleared: set on the provider's own answer when sign-out ends the session. */
@@ -38,13 +39,14 @@ export async function startOidc(deps: {
   endSession(accountId: string, sessionId: string): Promise<unknown>;
   rateEvents: RateEvents;
   limits: OidcConfig;
+  events: SecurityEvents;
 }) {
   const perAddress: WindowLimit = { bucket: 'oidc_token_address', limit: deps.limits.tokenRequestsPerMinutePerAddress, windowSeconds: 60 };
   const perClient: WindowLimit = { bucket: 'oidc_token_client', limit: deps.limits.tokenRequestsPerMinutePerClient, windowSeconds: 60 };
   const browserPerAddress: WindowLimit = { bucket: 'oidc_browser_address', limit: deps.limits.browserRequestsPerMinutePerAddress, windowSeconds: 60 };
   const { db, secrets, logger } = deps;
   const clients = createClientStore(db, secrets, deps.clock);
-  const consents = createConsentStore(db, deps.clock);
+  const consents = createConsentStore(db, deps.clock, deps.events);
   const keys = createSigningKeys(db, secrets);
   // oidc-provider's cookies are signed (keygrip) with a key of their own, derived from the secret.
   const cookieKeys = [secrets.keyedHash('oidc-cookie-key', '1')];

@@ -106,7 +106,7 @@ export function registerAppApiRoutes(app: FastifyInstance, deps: { qrLogin: QrLo
   app.delete('/api/v1/sessions/:id', async (request, reply) => {
     const session = await appSession(request);
     if (!session) return problem(request, reply, 'request.unauthenticated');
-    const ended = await sessions.endSession(session.account_id, (request.params as { id: string }).id);
+    const ended = await sessions.endSession(session.account_id, (request.params as { id: string }).id, request.ctx);
     if (!ended) return problem(request, reply, 'session.not_found');
     return reply.status(204).send();
   });

@@ -17,6 +17,7 @@ import type { Database } from '../storage/database.ts';
 import type { RateEvents } from '../throttling/rate-events.ts';
 import { COMPLETE_SECONDS, DECIDE_SECONDS, SCAN_SECONDS, statusAt, type QrStatus } from './qr-login-flow.ts';
 import type { QrLoginStore } from './qr-login-store.ts';
+import type { SecurityEvents } from '../activity/security-events.ts';
 import type { QrNotifier } from './qr-notifier.ts';
 
 export type QrProblem = 'qr.not_found' | 'qr.expired' | 'qr.already_used' | 'qr.not_confirmed' | 'qr.too_many_requests' | 'qr.elsewhere_unconfirmed';
@@ -61,6 +62,7 @@ export function createQrLoginService(deps: {
   config: Config;
   enqueueEmail: typeof enqueueEmail;
   wakeCourier: () => void;
+  events: SecurityEvents;
 }) {
   const { db, store, notifier, sessions, accounts, rateEvents, secrets, clock, config } = deps;
   const createRule = { bucket: 'qr_create_client', limit: 60, windowSeconds: 600 };
@@ -171,7 +173,14 @@ export function createQrLoginService(deps: {
       const now = clock.now();
       if (statusAt(request, now) === 'expired') return fail('qr.expired');
       if (approve && !confirmedElsewhere && !(await sameNetworkOrCountry(request.browser_address, appSession.address))) return fail('qr.elsewhere_unconfirmed');
-      if (!(await store.decide(request.id, appSession.id, approve, now, now + COMPLETE_SECONDS * 1000))) return fail('qr.already_used');
+      // The decision and its record together; the record names the computer that asked, not the phone.
+      const decided = await db.transaction().execute(async (trx) => {
+        if (!(await store.decide(request.id, appSession.id, approve, now, now + COMPLETE_SECONDS * 1000, trx))) return false;
+        const from = { clientAddress: request.browser_address, userAgent: request.browser_user_agent };
+        await deps.events.record(trx, { accountId: request.account_id!, type: approve ? 'qr.approved' : 'qr.denied', detail: confirmedElsewhere ? { elsewhere: true } : undefined, from });
+        return true;
+      });
+      if (!decided) return fail('qr.already_used');
       await notifier.notify(request.id);
       return { ok: true };
     },

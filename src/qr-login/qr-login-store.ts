@@ -27,8 +27,8 @@ export function createQrLoginStore(db: Database) {
     },
 
     /** Only the app session that scanned may decide, and only before the decision deadline. */
-    async decide(id: string, appSessionId: string, approve: boolean, now: number, completeBy: number) {
-      const result = await db
+    async decide(id: string, appSessionId: string, approve: boolean, now: number, completeBy: number, executor: Database = db) {
+      const result = await executor
         .updateTable('qr_login_requests')
         .set(approve ? { state: 'approved', complete_by: completeBy, updated_at: now } : { state: 'denied', updated_at: now })
         .where('id', '=', id)

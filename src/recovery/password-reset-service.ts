@@ -23,6 +23,7 @@ import type { Database } from '../storage/database.ts';
 import type { LoginThrottle } from '../throttling/login-throttle.ts';
 import type { CodeService, CodeTarget, EarlierCode, SendProblem, TryProblem } from '../verification/code-service.ts';
 import type { FactorStore } from '../factors/factor-store.ts';
+import type { SecurityEvents } from '../activity/security-events.ts';
 import { codeBudgetOf, pageFor, passwordChangeFlow, recoveryFlow, stepAfter, type NextStep, type PasswordResetData, type PasswordResetKind, type Proof } from './password-reset-flow.ts';
 
 /** A recovery or Change password flow, its data read. */
@@ -42,11 +43,14 @@ export interface PasswordResetDeps {
   clock: Clock;
   enqueueEmail: typeof enqueueEmail;
   wakeCourier: () => void;
+  events: SecurityEvents;
 }
 
 export interface Caller {
   browserId: string | undefined;
   clientAddress: string;
+  /** As the browser sent it; stored with the security event, shown only through the fixed list. */
+  userAgent?: string;
   /** The signed-in session; required for Change password, absent in recovery. `proof` says how
    *  and when it last proved the password (sessions/session-service.ts isFreshlyVerified). */
   session?: { accountId: string; sessionId: string; proof: { created_at: number; reverified_at: number | null; authenticated_via: string } } | null;
@@ -123,15 +127,20 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
     const reserved = await codes.reserveSend(target, to);
     if (!reserved.ok && reserved.code !== 'code.resend_too_soon') return reserved;
     const data: PasswordResetData = { destination };
-    await flowsOf[kind].create(db, {
-      id: flowId,
-      state: 'code_sent',
-      browserId: caller.browserId ?? '',
-      accountId: account?.id ?? null,
-      subject,
-      typedIdentifier: destination,
-      data,
-      lifetimeSeconds: config.security.flowLifetimeSeconds,
+    // The flow and its record together. For no account the same insert is made (with no account),
+    // so starting recovery takes the same work whether the account exists (DESIGN.md §2).
+    await db.transaction().execute(async (trx) => {
+      await flowsOf[kind].create(trx, {
+        id: flowId,
+        state: 'code_sent',
+        browserId: caller.browserId ?? '',
+        accountId: account?.id ?? null,
+        subject,
+        typedIdentifier: destination,
+        data,
+        lifetimeSeconds: config.security.flowLifetimeSeconds,
+      });
+      await deps.events.record(trx, { accountId: account?.id ?? null, type: kind === 'recovery' ? 'recovery.started' : 'password.change_started', from: caller });
     });
     if (!reserved.ok) return { ok: true as const, flowId, earlier: await codes.takeOverEarlierCode(target, to) };
     await sendCode({ id: flowId, kind, subject }, account);
@@ -238,7 +247,9 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
         if (!(await flowsOf[kind].transition(trx, flow.id, 'verified', 'completed'))) return null;
         await accounts.setPasswordHash(trx, account.id, passwordHash, now);
         // In recovery nobody is signed in here, so "other devices" are all of them.
-        if (input.signOutOtherDevices) await sessions.endOtherSessions(trx, account.id, caller.session?.sessionId ?? null);
+        if (input.signOutOtherDevices) await sessions.endOtherSessions(trx, account.id, caller.session?.sessionId ?? null, caller);
+        if (kind === 'recovery') await deps.events.record(trx, { accountId: account.id, type: 'recovery.completed', from: caller });
+        await deps.events.record(trx, { accountId: account.id, type: 'password.changed', way: kind, detail: { signedOutOthers: input.signOutOtherDevices }, from: caller });
         // Change password keeps this session, under a new token (DESIGN.md §2: new token on privilege change).
         const renewed = caller.session ? await sessions.renewToken(trx, caller.session.sessionId) : null;
         await deps.enqueueEmail(trx, { secrets, clock }, {

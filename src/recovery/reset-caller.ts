@@ -36,6 +36,7 @@ export function resetCallerOf(variant: ResetVariant, passwordReset: PasswordRese
     return {
       browserId: request.ctx.browserId,
       clientAddress: request.ctx.clientAddress,
+      userAgent: request.ctx.userAgent,
       session: session ? { accountId: session.account_id, sessionId: session.id, proof: session } : null,
     };
   };

@@ -21,6 +21,7 @@ import type { Secrets } from '../shared/secrets.ts';
 import type { Database } from '../storage/database.ts';
 import { uniqueViolationColumn } from '../storage/database-errors.ts';
 import type { CodeService, CodeTarget, EarlierCode, SendProblem } from '../verification/code-service.ts';
+import type { SecurityEvents } from '../activity/security-events.ts';
 import { registrationFlow } from './registration-flow.ts';
 
 /** What a sign-up form can be refused for (its code step's refusals are the code service's). */
@@ -52,6 +53,7 @@ export function createRegistrationService(deps: {
   clock: Clock;
   enqueueEmail: typeof enqueueEmail;
   wakeCourier: () => void;
+  events: SecurityEvents;
 }) {
   const { db, config, accounts, hasher, codes, sessions, secrets, clock } = deps;
   const flows = deps.flows.of(registrationFlow);
@@ -175,6 +177,7 @@ export function createRegistrationService(deps: {
             emailVerifiedAt: now,
             now,
           });
+          await deps.events.record(trx, { accountId: account.id, type: 'email.confirmed', way: 'sign_up', from: client });
           const session = await sessions.startSession(trx, {
             accountId: account.id,
             kind: 'browser',

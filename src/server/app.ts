@@ -28,6 +28,7 @@ import { registerSecurityPageRoute } from '../settings/security-page-routes.tsx'
 import { registerAppPasskeySignInRoutes } from '../login/app-passkey-sign-in-routes.ts';
 import { registerPasskeyRoutes } from '../settings/passkey-routes.tsx';
 import { registerPasskeyAppRoutes } from '../settings/passkey-app-routes.ts';
+import { registerActivityPage } from '../settings/activity-page.tsx';
 import { createQrPanelRenderer, registerQrLoginRoutes } from '../qr-login/qr-login-routes.tsx';
 import { registerAppApiRoutes } from '../qr-login/app-api-routes.ts';
 import { registerSessionRoutes } from '../sessions/session-routes.ts';
@@ -119,6 +120,7 @@ export async function buildApp(config: Config, services: Services, logger: objec
   registerPhoneSetupRoutes(app, { settings: services.securitySettings, config });
   registerSecuritySettingsRoutes(app, { settings: services.securitySettings, clock: services.clock });
   registerPasskeyRoutes(app, { settings: services.passkeySettings, factors: services.factors });
+  registerActivityPage(app, { events: services.events, now: () => services.clock.now() });
   registerPasskeyAppRoutes(app, { passkeys: services.passkeySettings, settings: services.securitySettings, sessions: services.sessions });
   if (config.devMailbox && (services.mailCatcher || services.smsCatcher)) registerMailboxRoutes(app, { catcher: services.mailCatcher, smsCatcher: services.smsCatcher });
   return app;

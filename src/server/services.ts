@@ -42,6 +42,7 @@ import { startHousekeeping } from '../housekeeping/delete-old-rows.ts';
 import { startOidc } from '../oidc/oidc-service.ts';
 import { createSecrets } from '../shared/secrets.ts';
 import { resolveSecret } from './secret-key.ts';
+import { createSecurityEvents } from '../activity/security-events.ts';
 import { systemClock, type Clock } from '../shared/clock.ts';
 
 export function createLogger(config: Config): Logger {
@@ -103,7 +104,9 @@ export async function createServices(config: Config, options: { clock?: Clock; l
 
   const accounts = createAccountStore(db);
   const hasher = createPasswordHasher(config.security);
-  const sessions = createSessionService({ db, store: createSessionStore(db), clock, security: config.security });
+  // What happened to each account, written in the transaction of what it records (activity/).
+  const events = createSecurityEvents(db, clock);
+  const sessions = createSessionService({ db, store: createSessionStore(db), clock, security: config.security, events });
   const flows = createFlowStore(db, clock);
   const rateEvents = createRateEvents(db, clock);
   // The nodes that deliver also tidy up; a node with RUN_DISPATCHER=false only serves requests.
@@ -117,22 +120,22 @@ export async function createServices(config: Config, options: { clock?: Clock; l
   const codes = createCodeService({ db, clock, secrets, rateEvents, security: config.security });
   const throttle = createLoginThrottle(db, clock, config.security);
   const registration = createRegistrationService({
-    db, config, accounts, hasher, flows, codes, sessions, secrets, clock, enqueueEmail, wakeCourier,
+    db, config, accounts, hasher, flows, codes, sessions, secrets, clock, enqueueEmail, wakeCourier, events,
   });
 
   const factors = createFactorStore(db, secrets, clock);
   const factorChecks = createFactorChecks({ db, config, factors, codes, smsCaps, secrets, clock, textsAvailable: smsAvailable, enqueueSms, recordDecoySms, wakeCourier });
   const passwordReset = createPasswordResetService({
-    db, config, accounts, factors, hasher, flows, codes, sessions, throttle, secrets, clock, enqueueEmail, wakeCourier,
+    db, config, accounts, factors, hasher, flows, codes, sessions, throttle, secrets, clock, enqueueEmail, wakeCourier, events,
   });
   const otherWays = createOtherWaysService({ passwordReset, checks: factorChecks, factors });
-  const twoStep = createTwoStepService({ db, config, factors, checks: factorChecks, flows, sessions });
+  const twoStep = createTwoStepService({ db, config, factors, checks: factorChecks, flows, sessions, events });
   const passkeyStore = createPasskeyStore(db, clock);
   const passkeys = createPasskeyService({ db, config, store: passkeyStore, accounts, secrets, clock, enqueueEmail, wakeCourier });
-  const login = createLoginService({ db, passkeys, secondFactorsRequired: twoStep.secondFactorsRequired, accounts, hasher, sessions, throttle, rateEvents, secrets, clock, security: config.security });
-  const securitySettings = createSecuritySettingsService({ db, config, accounts, factors, checks: factorChecks, flows, sessions, hasher, throttle, secrets, clock, enqueueEmail, wakeCourier });
+  const login = createLoginService({ db, passkeys, secondFactorsRequired: twoStep.secondFactorsRequired, accounts, hasher, sessions, throttle, rateEvents, secrets, clock, security: config.security, events });
+  const securitySettings = createSecuritySettingsService({ db, config, accounts, factors, checks: factorChecks, flows, sessions, hasher, throttle, secrets, clock, enqueueEmail, wakeCourier, events });
 
-  const securityNotices = createSecurityNotices({ db, config, accounts, factors, secrets, clock, enqueueEmail, wakeCourier });
+  const securityNotices = createSecurityNotices({ db, config, accounts, factors, secrets, clock, enqueueEmail, wakeCourier, events });
   const passkeySettings = createPasskeySettingsService({ passkeys, store: passkeyStore, sessions, notices: securityNotices });
   const passkeyReverify = createPasskeyReverify({ passkeys, store: passkeyStore, sessions });
 
@@ -140,16 +143,16 @@ export async function createServices(config: Config, options: { clock?: Clock; l
     logger.warn({ err: { message: (error as Error)?.message } }, 'QR sign-in notifications interrupted; browsers fall back to re-reading'),
   );
   const qrLogin = createQrLoginService({
-    db, store: createQrLoginStore(db), notifier: qrNotifier, sessions, accounts, rateEvents, secrets, clock, config, enqueueEmail, wakeCourier,
+    db, store: createQrLoginStore(db), notifier: qrNotifier, sessions, accounts, rateEvents, secrets, clock, config, enqueueEmail, wakeCourier, events,
   });
 
   if (metrics) instrumentGatehouse(metrics, { services: { sessions, login, twoStep, passwordReset, otherWays, codes, smsCaps, qrLogin }, database });
 
-  const oidc = await startOidc({ issuer: config.publicUrl, db, accounts, secrets, clock, logger: logger.child({ component: 'oidc' }), endSession: sessions.endSession, rateEvents, limits: config.oidc });
+  const oidc = await startOidc({ issuer: config.publicUrl, db, accounts, secrets, clock, logger: logger.child({ component: 'oidc' }), endSession: sessions.endSession, rateEvents, limits: config.oidc, events });
 
   return {
     oidc,
-    config, clock, logger, db, database, secrets, accounts, hasher, sessions, flows, rateEvents, codes, throttle, login, registration, passwordReset, otherWays, factors, factorChecks, securitySettings, twoStep, qrLogin, passkeyStore, passkeys, passkeySettings, passkeyReverify,
+    config, clock, logger, db, database, secrets, events, accounts, hasher, sessions, flows, rateEvents, codes, throttle, login, registration, passwordReset, otherWays, factors, factorChecks, securitySettings, twoStep, qrLogin, passkeyStore, passkeys, passkeySettings, passkeyReverify,
     dispatcher, mailCatcher, smsCatcher, smsAvailable, metrics,
     async close() {
       oidc.close();

@@ -5,6 +5,7 @@ import type { Clock } from '../shared/clock.ts';
 import { newId } from '../shared/ids.ts';
 import { randomToken, sha256Hex } from '../shared/secrets.ts';
 import type { Database } from '../storage/database.ts';
+import type { EventOrigin, SecurityEvents } from '../activity/security-events.ts';
 import type { SessionRow, SessionStore, SessionWithAccount } from './session-store.ts';
 
 /**
@@ -40,8 +41,8 @@ export interface StartSession {
   clientAddress: string;
 }
 
-export function createSessionService(deps: { db: Database; store: SessionStore; clock: Clock; security: SecurityConfig }) {
-  const { store, clock, security } = deps;
+export function createSessionService(deps: { db: Database; store: SessionStore; clock: Clock; security: SecurityConfig; events: SecurityEvents }) {
+  const { db, store, clock, security, events } = deps;
 
   const idleLimitMs = (kind: string) => (kind === 'app' ? security.appSessionSeconds : security.sessionIdleSeconds) * 1000;
 
@@ -65,6 +66,8 @@ export function createSessionService(deps: { db: Database; store: SessionStore; 
         reverified_at: null,
       };
       await store.insert(executor, session);
+      // Every way of signing in ends here, so the record of a sign-in is made once, in its transaction.
+      await events.record(executor, { accountId: input.accountId, type: 'sign_in.succeeded', way: input.authenticatedVia, detail: { kind: input.kind }, from: input });
       return { token, sessionId: session.id, expiresAt: session.expires_at };
     },
 
@@ -100,8 +103,9 @@ export function createSessionService(deps: { db: Database; store: SessionStore; 
     },
 
     /** False when the account has no such live session (ids come from URLs: anything else is just "not found"). */
-    endSession: async (accountId: string, sessionId: string) =>
-      SESSION_ID.test(sessionId) ? store.revoke(accountId, sessionId, clock.now()) : false,
+    endSession: async (accountId: string, sessionId: string, from?: EventOrigin) =>
+      SESSION_ID.test(sessionId) &&
+      store.revoke(accountId, sessionId, clock.now(), (trx) => events.record(trx, { accountId, type: 'session.ended', detail: { sessions: 1 }, from })),
 
     /**
      * Changing how the account is protected (a phone, an authenticator, backup codes, two-step
@@ -139,8 +143,15 @@ export function createSessionService(deps: { db: Database; store: SessionStore; 
       if (previous) await store.revoke(previous.account_id, previous.id, clock.now());
     },
 
-    endOtherSessions: (executor: Database, accountId: string, keepSessionId: string | null) =>
-      store.revokeAllExcept(executor, accountId, keepSessionId, clock.now()),
+    /** Ends every other session of the account; the record says how many, in the same transaction. */
+    endOtherSessions: async (executor: Database, accountId: string, keepSessionId: string | null, from?: EventOrigin) => {
+      const run = async (trx: Database) => {
+        const ended = await store.revokeAllExcept(trx, accountId, keepSessionId, clock.now());
+        if (ended > 0) await events.record(trx, { accountId, type: 'session.ended', detail: { sessions: ended, others: keepSessionId !== null }, from });
+        return ended;
+      };
+      return executor.isTransaction ? run(executor) : db.transaction().execute(run);
+    },
   };
 }
 

@@ -68,9 +68,10 @@ export function createSessionStore(db: Database) {
      * transaction. Most sessions never signed an app in: for them it stays one UPDATE, without a
      * transaction — on SQLite a transaction holds the one connection for all its round trips, and
      * every sign-in ends the browser's previous session (measured: sign-ins fell from 80–84% to
-     * 77–78% of the argon2 limit when every end took one).
+     * 77–78% of the argon2 limit when every end took one). `alsoDo` (the shopper ending a session:
+     * its security event) runs in the same transaction when the session was ended.
      */
-    async revoke(accountId: string, sessionId: string, now: number): Promise<boolean> {
+    async revoke(accountId: string, sessionId: string, now: number, alsoDo?: (trx: Database) => Promise<void>): Promise<boolean> {
       const end = (executor: Database) =>
         executor
           .updateTable('sessions')
@@ -80,10 +81,12 @@ export function createSessionStore(db: Database) {
           .where('revoked_at', 'is', null)
           .executeTakeFirst()
           .then((result) => Number(result.numUpdatedRows) === 1);
-      if (!(await hasAppSessions(db, sessionId))) return end(db);
+      const withApps = await hasAppSessions(db, sessionId);
+      if (!withApps && !alsoDo) return end(db);
       return db.transaction().execute(async (trx) => {
         const ended = await end(trx);
-        if (ended) await endAppTokensOfSession(trx, sessionId);
+        if (ended && withApps) await endAppTokensOfSession(trx, sessionId);
+        if (ended && alsoDo) await alsoDo(trx);
         return ended;
       });
     },

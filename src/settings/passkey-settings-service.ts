@@ -30,7 +30,7 @@ export function createPasskeySettingsService(deps: { passkeys: PasskeyService; s
       const verified = await passkeys.verifyRegistration({ accountId: shopper.accountId, browserId: shopper.browserId ?? '', response: parseResponseText(response), userAgent, locale: shopper.locale as Locale });
       if (!verified.ok) return verified;
       // register() runs the transaction (the unique index and the cap decide inside it); the notice rides in it.
-      const saved = await passkeys.register(shopper.accountId, verified.passkey, (trx, row) => notices.noticeOf(trx, shopper.accountId, 'passkey_added', row.name));
+      const saved = await passkeys.register(shopper.accountId, verified.passkey, (trx, row) => notices.noticeOf(trx, shopper.accountId, 'passkey_added', row.name, shopper));
       if (saved.ok) notices.wakeCourier();
       return saved;
     },
@@ -55,7 +55,7 @@ export function createPasskeySettingsService(deps: { passkeys: PasskeyService; s
         const row = await store.remove(trx, shopper.accountId, id);
         if (!row) return false;
         await notices.keepTwoStepHonest(trx, shopper.accountId);
-        await notices.noticeOf(trx, shopper.accountId, 'passkey_removed', row.name);
+        await notices.noticeOf(trx, shopper.accountId, 'passkey_removed', row.name, shopper);
         return true;
       });
       return removed ? { ok: true } : fail('passkey.not_found');

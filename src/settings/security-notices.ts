@@ -11,6 +11,20 @@ import type { Clock } from '../shared/clock.ts';
 import { describeMoment, type Locale } from '../shared/i18n.ts';
 import type { Secrets } from '../shared/secrets.ts';
 import type { Database } from '../storage/database.ts';
+import type { EventOrigin, SecurityEvent, SecurityEvents } from '../activity/security-events.ts';
+
+/** How each change is recorded under Recent security activity (and sent to webhooks). */
+const eventOfChange: Record<SecurityChange, Pick<SecurityEvent, 'type' | 'way'>> = {
+  phone_added: { type: 'factor.added', way: 'phone' },
+  phone_changed: { type: 'factor.changed', way: 'phone' },
+  phone_removed: { type: 'factor.removed', way: 'phone' },
+  authenticator_added: { type: 'factor.added', way: 'totp' },
+  authenticator_removed: { type: 'factor.removed', way: 'totp' },
+  backup_codes_regenerated: { type: 'factor.added', way: 'backup_codes' },
+  two_step_off: { type: 'two_step.turned_off' },
+  passkey_added: { type: 'factor.added', way: 'passkey' },
+  passkey_removed: { type: 'factor.removed', way: 'passkey' },
+};
 
 export function createSecurityNotices(deps: {
   db: Database;
@@ -21,13 +35,17 @@ export function createSecurityNotices(deps: {
   clock: Clock;
   enqueueEmail: typeof enqueueEmail;
   wakeCourier: () => void;
+  events: SecurityEvents;
 }) {
   const { db, config, accounts, factors, secrets, clock } = deps;
   return {
-    /** Queues the owner's notice of a change, in the change's own transaction. */
-    async noticeOf(trx: Database, accountId: string, change: SecurityChange, detail?: string) {
+    /** Queues the owner's notice of a change, and its security event, in the change's own transaction. */
+    async noticeOf(trx: Database, accountId: string, change: SecurityChange, detail?: string, from?: EventOrigin) {
       const account = await accounts.findById(accountId, trx);
       if (!account) return;
+      // A phone's detail is its masked number; a passkey's is the name the shopper gave it, kept out.
+      const masked = change.startsWith('phone_') && detail ? { phone: detail } : undefined;
+      await deps.events.record(trx, { accountId, ...eventOfChange[change], detail: masked, from });
       await deps.enqueueEmail(trx, { secrets, clock }, {
         template: 'security_changed',
         locale: account.locale as Locale,

@@ -18,6 +18,7 @@ import type { PasskeyStore } from '../passkeys/passkey-store.ts';
 import type { AppWithAccess } from '../oidc/consent-store.ts';
 import { AppsWithAccessSection } from '../oidc/oidc-pages.tsx';
 import { oidcMessages } from '../oidc/oidc-messages.ts';
+import { ActivitySection } from './activity-page.tsx';
 
 /** The notice a redirect back here names (?ended= or ?saved=), by its query value. */
 const notices: Record<string, MessageId> = {
@@ -51,6 +52,7 @@ export function registerSecurityPageRoute(
         <TwoStepSection ctx={request.ctx} t={t} factors={summary} textsAvailable={deps.textsAvailable} />
         <PasskeysSection ctx={request.ctx} t={t} passkeys={passkeys} />
         <AppsWithAccessSection ctx={request.ctx} t={t} apps={apps} />
+        <ActivitySection t={t} />
       </SecurityPage>
     );
     return sendPage(reply, page);

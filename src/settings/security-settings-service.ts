@@ -33,6 +33,7 @@ import type { Database } from '../storage/database.ts';
 import type { enqueueEmail } from '../courier/outbox.ts';
 import type { LoginThrottle } from '../throttling/login-throttle.ts';
 import type { EarlierCode, TryProblem } from '../verification/code-service.ts';
+import type { SecurityEvents } from '../activity/security-events.ts';
 import { phoneSetupFlow, totpSetupFlow } from './security-setup-flows.ts';
 
 /** Who is asking: a signed-in browser session. */
@@ -42,6 +43,8 @@ export interface Shopper {
   locale: string;
   browserId: string | undefined;
   clientAddress: string;
+  /** As the browser sent it: stored with security events, shown only through the fixed list. */
+  userAgent?: string;
   session: { created_at: number; reverified_at: number | null; authenticated_via: string };
 }
 
@@ -62,6 +65,7 @@ export function createSecuritySettingsService(deps: {
   clock: Clock;
   enqueueEmail: typeof enqueueEmail;
   wakeCourier: () => void;
+  events: SecurityEvents;
 }) {
   const { db, config, accounts, factors, checks, sessions, hasher, throttle, secrets, clock } = deps;
   const phoneFlows = deps.flows.of(phoneSetupFlow);
@@ -163,7 +167,7 @@ export function createSecuritySettingsService(deps: {
         if (!(await phoneFlows.transition(trx, flow.id, 'code_sent', 'completed'))) return false;
         const hadPhone = (await factors.summary(shopper.accountId, trx)).phone;
         await factors.savePhone(trx, shopper.accountId, secrets.unsealBound(shopper.accountId, data.numberSealed), data.masked);
-        await noticeOf(trx, shopper.accountId, hadPhone ? 'phone_changed' : 'phone_added', data.masked);
+        await noticeOf(trx, shopper.accountId, hadPhone ? 'phone_changed' : 'phone_added', data.masked, shopper);
         return true;
       });
       return saved ? { ok: true } : fail('flow.finished');
@@ -175,7 +179,7 @@ export function createSecuritySettingsService(deps: {
         if (!(await factors.summary(shopper.accountId, trx)).phone) return;
         await factors.removePhone(trx, shopper.accountId);
         await keepTwoStepHonest(trx, shopper.accountId);
-        await noticeOf(trx, shopper.accountId, 'phone_removed');
+        await noticeOf(trx, shopper.accountId, 'phone_removed', undefined, shopper);
       });
       return { ok: true };
     },
@@ -212,7 +216,7 @@ export function createSecuritySettingsService(deps: {
         if (!(await totpFlows.transition(trx, flow.id, 'code_sent', 'completed'))) return false;
         await factors.saveTotp(trx, shopper.accountId, secret, step);
         if (codes) await factors.replaceBackupCodes(trx, shopper.accountId, codes.map((c) => normalizeBackupCode(c)!));
-        await noticeOf(trx, shopper.accountId, 'authenticator_added');
+        await noticeOf(trx, shopper.accountId, 'authenticator_added', undefined, shopper);
         return true;
       });
       return saved ? { ok: true, backupCodes: codes } : fail('flow.finished');
@@ -224,7 +228,7 @@ export function createSecuritySettingsService(deps: {
         if (!(await factors.summary(shopper.accountId, trx)).totp) return;
         await factors.removeTotp(trx, shopper.accountId);
         await keepTwoStepHonest(trx, shopper.accountId);
-        await noticeOf(trx, shopper.accountId, 'authenticator_removed');
+        await noticeOf(trx, shopper.accountId, 'authenticator_removed', undefined, shopper);
       });
       return { ok: true };
     },
@@ -238,7 +242,7 @@ export function createSecuritySettingsService(deps: {
       const codes = newBackupCodes(BACKUP_CODE_COUNT);
       await changeWithNotice(async (trx) => {
         await factors.replaceBackupCodes(trx, shopper.accountId, codes.map((c) => normalizeBackupCode(c)!));
-        await noticeOf(trx, shopper.accountId, 'backup_codes_regenerated');
+        await noticeOf(trx, shopper.accountId, 'backup_codes_regenerated', undefined, shopper);
       });
       return { ok: true, codes, replaced };
     },
@@ -252,7 +256,8 @@ export function createSecuritySettingsService(deps: {
       await changeWithNotice(async (trx) => {
         const wasOn = (await factors.summary(shopper.accountId, trx)).twoStep;
         await factors.setTwoStep(trx, shopper.accountId, on);
-        if (wasOn && !on) await noticeOf(trx, shopper.accountId, 'two_step_off');
+        if (wasOn && !on) await noticeOf(trx, shopper.accountId, 'two_step_off', undefined, shopper);
+        if (!wasOn && on) await deps.events.record(trx, { accountId: shopper.accountId, type: 'two_step.turned_on', from: shopper });
       });
       return { ok: true };
     },

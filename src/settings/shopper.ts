@@ -26,6 +26,7 @@ export function shopperOf(request: FastifyRequest, reply: FastifyReply): Shopper
     locale: session.locale,
     browserId: request.ctx.browserId,
     clientAddress: request.ctx.clientAddress,
+    userAgent: request.ctx.userAgent,
     session,
   };
 }

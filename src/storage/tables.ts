@@ -242,6 +242,21 @@ export interface OidcConsentsTable {
   granted_at: number;
 }
 
+export interface SecurityEventsTable {
+  id: string;
+  account_id: string | null;
+  type: string;
+  way: string | null;
+  result: string | null;
+  /** JSON of non-secret details (a phone's masked number, an app's name, how many sessions). */
+  detail: string | null;
+  client_address: string | null;
+  user_agent: string | null;
+  /** Who acted when it was not the shopper: `admin:<token name>`, `cli`. */
+  actor: string | null;
+  occurred_at: number;
+}
+
 export interface Tables {
   accounts: AccountsTable;
   sessions: SessionsTable;
@@ -262,4 +277,5 @@ export interface Tables {
   oidc_payloads: OidcPayloadsTable;
   oidc_keys: OidcKeysTable;
   oidc_consents: OidcConsentsTable;
+  security_events: SecurityEventsTable;
 }

@@ -81,7 +81,7 @@ for (const dialect of testDialects) {
         assert.equal((await signIn(browser, shopper.email, 'not the password at all')).status, 401);
         assert.equal((await signIn(browser, shopper.email, GOOD_PASSWORD)).status, 303);
         const stranger = createClient(app.url);
-        const { flowId, code } = await startRecovery(app, stranger, shopper.email);
+        const { flowId, code } = await startRecovery(app, stranger, shopper.email, shopper.email);
         const wrong = await stranger.post('/recovery/code', { flow: flowId, code: wrongCode(code) });
         assert.equal(wrong.status, 422);
         const tooSoon = await stranger.post('/recovery/resend', { flow: flowId });
