@@ -8,12 +8,18 @@ import type SQLiteModule from 'better-sqlite3';
 import type pgModule from 'pg';
 import type { DatabaseConfig } from '../config/config.ts';
 import type { Tables } from './tables.ts';
+import { withDeadline } from '../shared/deadline.ts';
 
 export type Database = Kysely<Tables>;
 
 export interface OpenDatabase {
   db: Database;
   kind: DatabaseConfig['kind'];
+  /**
+   * Asks the database a trivial question (SELECT 1); rejects with an outage error when it does not
+   * answer within timeoutMs (readiness probes: operations/readiness.ts).
+   */
+  ping(timeoutMs: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -61,13 +67,27 @@ export function openDatabase(config: DatabaseConfig, options: { poolSize?: numbe
       return statement;
     }) as typeof sqlite.prepare;
     const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite }) });
-    return { db, kind: 'sqlite', close: () => db.destroy() };
+    // In-process and synchronous: it answers at once or throws (a file that cannot be read).
+    const ping = async () => void sqlite.prepare('SELECT 1').get();
+    return { db, kind: 'sqlite', ping, close: () => db.destroy() };
   }
   const pg = loadPg();
   const pool = new pg.Pool({ connectionString: config.url, max: options.poolSize ?? 10, types: pgTypesOf(pg) as any, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   attachConnectionErrorListeners(pool, options.onConnectionError ?? (() => {}));
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
-  return { db, kind: 'postgres', close: () => db.destroy() };
+  return { db, kind: 'postgres', ping: (timeoutMs) => pingPool(pool, timeoutMs), close: () => db.destroy() };
+}
+
+/**
+ * The deadline covers both waiting for a connection and the query. query_timeout is pg's own: on
+ * a connection that went silent (a network partition: no refusal, no reset) the query gives up
+ * and the pool discards that client, so a probe every few seconds cannot pile up stuck clients
+ * until the pool is exhausted. A connect that loses the race ends by the pool's own connect
+ * timeout.
+ */
+function pingPool(pool: pgModule.Pool, timeoutMs: number): Promise<void> {
+  const query = pool.query({ text: 'SELECT 1', query_timeout: timeoutMs } as pgModule.QueryConfig);
+  return withDeadline(query, timeoutMs, 'the database').then(() => undefined);
 }
 
 /**
