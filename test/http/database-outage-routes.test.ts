@@ -1,8 +1,9 @@
 // While PostgreSQL is unreachable, every route Fastify has registered answers a browser or an app
 // with 503, Retry-After and a readable page or JSON error — or, for what needs no database (the
-// static files), its usual answer, and for the load balancer's probes their own (alive, not ready) — never a 500 and never a crash; once the
-// database is back the same Gatehouse serves again by itself. The database is "stopped" by a TCP
-// proxy in front of the real one that cuts every connection and refuses new ones.
+// static files), its usual answer, and the load balancer's probes their own (alive, not ready) —
+// never a 500 and never a crash; once the database is back the same Gatehouse serves again by
+// itself. The database is "stopped" by a TCP proxy in front of the real one that cuts every
+// connection and refuses new ones.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
