@@ -12,10 +12,9 @@ import type { FastifyInstance } from 'fastify';
 import { commonMessages } from './common-messages.ts';
 import { localeFromAcceptLanguage } from './request-context.ts';
 import { defaultLocale } from '../shared/i18n.ts';
+import { isProbe } from './probe.ts';
 
 const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
-/** Probes and scrapers often name the server by its address (a pod IP): health says nothing, /metrics needs its token. */
-const ANY_HOST_PATHS = new Set(['/health', '/ready', '/metrics']);
 
 const DEFAULT_PORTS: Record<string, string> = { 'http:': '80', 'https:': '443' };
 
@@ -42,7 +41,10 @@ export function registerHostGuard(app: FastifyInstance, options: { publicUrl: st
   const allowed = hostAllowList(options.publicUrl, options.devMailbox);
   // A callback hook, first of all: a misdirected request costs one Set lookup and a compare.
   app.addHook('onRequest', (request, reply, done) => {
-    if (allowed(request.headers.host) || ANY_HOST_PATHS.has(request.url.split('?')[0]!)) return done();
+    // Health probes name the server by its address (Kubernetes sends the pod IP as Host, a cloud
+    // load balancer the instance's); what they answer ("ok" or a reason word) reveals nothing a
+    // rebinding page could use, and they set no cookie and read no session.
+    if (allowed(request.headers.host) || isProbe(request)) return done();
     const locale = localeFromAcceptLanguage(request.headers['accept-language']) ?? defaultLocale;
     reply.code(421).header('content-type', 'text/plain; charset=utf-8').send(commonMessages['request.wrong_host']![locale]);
   });

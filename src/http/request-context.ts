@@ -10,6 +10,7 @@ import type { Catalog, Locale, Translate } from '../shared/i18n.ts';
 import { defaultLocale, isLocale, translatorFor } from '../shared/i18n.ts';
 import { randomToken, type Secrets } from '../shared/secrets.ts';
 import type { SessionsTable } from '../storage/tables.ts';
+import { isProbe } from './probe.ts';
 
 /**
  * The signed-in session as a request carries it: its row, the account facts pages use, and when
@@ -132,7 +133,8 @@ export function registerRequestContext(app: FastifyInstance, deps: { secrets: Se
   app.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => {
     // The JSON API (whoami) is the hot path and is called by services, not browsers: no binding
     // cookie, CSRF token or nonce to make; routes there resolve their own session.
-    if (request.url.startsWith('/api/')) {
+    // A health probe likewise: no cookie to set, and no session to look up in the database.
+    if (request.url.startsWith('/api/') || isProbe(request)) {
       request.ctx = contextWithoutBrowser(request, deps.site);
       done();
       return;

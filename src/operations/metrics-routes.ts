@@ -6,6 +6,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { Metrics } from './metrics.ts';
+import { isProbe } from '../http/probe.ts';
 
 const digest = (text: string) => createHash('sha256').update(text).digest();
 
@@ -19,6 +20,8 @@ function bearerMatches(header: string | undefined, token: string): boolean {
 export function countRequests(app: FastifyInstance, metrics: Metrics) {
   // A callback hook, like the request log's: no promise per response on the hot path.
   app.addHook('onResponse', (request, reply, done) => {
+    // Health probes and scrapes are machines asking every few seconds, not traffic.
+    if (isProbe(request)) return done();
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.httpRequests.inc({ route, method: request.method, status: String(reply.statusCode) });
     metrics.httpDuration.observe({ route, method: request.method }, reply.elapsedTime / 1000);
@@ -27,7 +30,9 @@ export function countRequests(app: FastifyInstance, metrics: Metrics) {
 }
 
 export function registerMetricsRoute(app: FastifyInstance, options: { metrics: Metrics; token: string }) {
-  app.get('/metrics', async (request, reply) => {
+  // A probe route (http/probe.ts): any Host (a scraper names the pod by its IP), no cookie, no
+  // session lookup, no log line per scrape. The token is what guards it.
+  app.get('/metrics', { config: { probe: true } }, async (request, reply) => {
     reply.header('cache-control', 'no-store');
     if (!bearerMatches(request.headers.authorization, options.token)) {
       return reply

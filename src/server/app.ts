@@ -14,6 +14,9 @@ import { registerSecurityHeaders } from '../http/security-headers.ts';
 import { registerHostGuard } from '../http/host-guard.ts';
 import { frameworkErrorHandler, registerErrorHandling } from '../http/error-handler.tsx';
 import { registerSiteRoutes } from '../http/site-routes.tsx';
+import { isProbe } from '../http/probe.ts';
+import { registerHealthRoutes } from '../operations/health-routes.ts';
+import { createReadinessCheck } from '../operations/readiness.ts';
 import { registerLoginRoutes } from '../login/login-routes.tsx';
 import { registerRegistrationRoutes } from '../registration/registration-routes.tsx';
 import { drawSettingsPage, registerAccountRoutes } from '../account/account-routes.tsx';
@@ -89,7 +92,9 @@ export async function buildApp(config: Config, services: Services, logger: objec
   registerErrorHandling(app, site);
   // One line per request with the route pattern, never the raw URL (flow ids and tokens stay out of logs).
   // A callback hook (no promise per response): as an async hook it cost whoami ~6% of its CPU.
+  // Health probes are not logged: every load balancer asks each node every few seconds.
   app.addHook('onResponse', (request, reply, done) => {
+    if (isProbe(request)) return done();
     request.log.info({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
     done();
   });
@@ -101,6 +106,7 @@ export async function buildApp(config: Config, services: Services, logger: objec
 
   // "Use a passkey", for every flow that offers it (passkeys/passkey-way.tsx).
   const passkeyWay = { passkeys: services.passkeys, codes: services.codes };
+  registerHealthRoutes(app, { readiness: createReadinessCheck({ database: services.database, logger: services.logger.child({ component: 'readiness' }) }) });
   registerSiteRoutes(app);
   registerSessionRoutes(app, { sessions: services.sessions });
   registerLoginRoutes(app, { login: services.login, twoStep: services.twoStep, sessions: services.sessions, clock: services.clock, renderQrPanel: createQrPanelRenderer(services.qrLogin), appNameFor: appNameFinder(services.oidc) });

@@ -9,12 +9,18 @@ import type pgModule from 'pg';
 import type { DatabaseConfig } from '../config/config.ts';
 import type { Tables } from './tables.ts';
 import { watchPoolWaits, type PoolWatch } from './pool-waits.ts';
+import { withDeadline } from '../shared/deadline.ts';
 
 export type Database = Kysely<Tables>;
 
 export interface OpenDatabase {
   db: Database;
   kind: DatabaseConfig['kind'];
+  /**
+   * Asks the database a trivial question (SELECT 1); rejects with an outage error when it does not
+   * answer within timeoutMs (readiness probes: operations/readiness.ts).
+   */
+  ping(timeoutMs: number): Promise<void>;
   close(): Promise<void>;
   /** PostgreSQL only: the pool's connections and waits, for metrics (pool-waits.ts). */
   pool?: PoolWatch;
@@ -64,7 +70,9 @@ export function openDatabase(config: DatabaseConfig, options: { poolSize?: numbe
       return statement;
     }) as typeof sqlite.prepare;
     const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite }) });
-    return { db, kind: 'sqlite', close: () => db.destroy() };
+    // In-process and synchronous: it answers at once or throws (a file that cannot be read).
+    const ping = async () => void sqlite.prepare('SELECT 1').get();
+    return { db, kind: 'sqlite', ping, close: () => db.destroy() };
   }
   const pg = loadPg();
   const max = options.poolSize ?? 10;
@@ -72,7 +80,19 @@ export function openDatabase(config: DatabaseConfig, options: { poolSize?: numbe
   attachConnectionErrorListeners(pool, options.onConnectionError ?? (() => {}));
   const watched = watchPoolWaits(pool, max);
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool: watched.pool as pgModule.Pool }) });
-  return { db, kind: 'postgres', close: () => db.destroy(), pool: watched.watch };
+  return { db, kind: 'postgres', ping: (timeoutMs) => pingPool(pool, timeoutMs), close: () => db.destroy(), pool: watched.watch };
+}
+
+/**
+ * The deadline covers both waiting for a connection and the query. query_timeout is pg's own: on
+ * a connection that went silent (a network partition: no refusal, no reset) the query gives up
+ * and the pool discards that client, so a probe every few seconds cannot pile up stuck clients
+ * until the pool is exhausted. A connect that loses the race ends by the pool's own connect
+ * timeout.
+ */
+function pingPool(pool: pgModule.Pool, timeoutMs: number): Promise<void> {
+  const query = pool.query({ text: 'SELECT 1', query_timeout: timeoutMs } as pgModule.QueryConfig);
+  return withDeadline(query, timeoutMs, 'the database').then(() => undefined);
 }
 
 /**

@@ -238,7 +238,7 @@ const outboxExpiry: Migration = {
   },
 };
 
-const migrations: Record<string, Migration> = {
+export const migrations: Record<string, Migration> = {
   '0001_initial_schema': initialSchema,
   '0002_qr_login_requests': qrLoginRequests,
   '0003_second_factors': secondFactors,

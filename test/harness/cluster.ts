@@ -17,6 +17,8 @@ export interface Cluster {
   urls: string[];
   /** The node processes, to see that none exited. */
   nodes: ChildProcess[];
+  /** What a node has written to stdout and stderr so far (its log at LOG_LEVEL=warn). */
+  output(node: number): string;
   /** Starts one more node on the same database, sending to the cluster's own catcher; returns its index. */
   addNode(): Promise<number>;
   close(): Promise<void>;
@@ -34,7 +36,7 @@ function nodeArguments(): string[] {
   return [...start.split(/\s+/).filter((argument) => argument.startsWith('--')), 'dist/main.js'];
 }
 
-async function startNode(env: Record<string, string>): Promise<ChildProcess> {
+async function startNode(env: Record<string, string>): Promise<{ child: ChildProcess; output: () => string }> {
   const child = spawn(process.execPath, nodeArguments(), { env: { ...process.env, ...env, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stderr!.on('data', (chunk) => (output += chunk));
@@ -45,7 +47,7 @@ async function startNode(env: Record<string, string>): Promise<ChildProcess> {
     });
     child.once('exit', (code) => reject(new Error(`node exited with ${code}: ${output}`)));
   });
-  return child;
+  return { child, output: () => output };
 }
 
 /**
@@ -67,22 +69,22 @@ export async function startCluster(size = 2, options: { databaseUrl?: (url: stri
     PUBLIC_URL: `http://localhost:${ports[0]}`,
   });
   const nodes: ChildProcess[] = [];
-  for (const port of ports) {
-    nodes.push(
-      await startNode(nodeEnv(port, options.smtpUrl)),
-    );
-  }
+  const outputs: (() => string)[] = [];
+  const add = ({ child, output }: Awaited<ReturnType<typeof startNode>>) => {
+    nodes.push(child);
+    outputs.push(output);
+  };
+  for (const port of ports) add(await startNode(nodeEnv(port, options.smtpUrl)));
   const urls = ports.map((port) => `http://localhost:${port}`);
   return {
     database,
     mail,
     urls,
     nodes,
+    output: (node) => outputs[node]!(),
     async addNode() {
       const port = await freePort();
-      nodes.push(
-        await startNode(nodeEnv(port)),
-      );
+      add(await startNode(nodeEnv(port)));
       urls.push(`http://localhost:${port}`);
       return nodes.length - 1;
     },

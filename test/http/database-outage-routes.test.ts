@@ -1,8 +1,9 @@
 // While PostgreSQL is unreachable, every route Fastify has registered answers a browser or an app
 // with 503, Retry-After and a readable page or JSON error — or, for what needs no database (the
-// static files), its usual answer — never a 500 and never a crash; once the
-// database is back the same Gatehouse serves again by itself. The database is "stopped" by a TCP
-// proxy in front of the real one that cuts every connection and refuses new ones.
+// static files), its usual answer, and the load balancer's probes their own (alive, not ready) —
+// never a 500 and never a crash; once the database is back the same Gatehouse serves again by
+// itself. The database is "stopped" by a TCP proxy in front of the real one that cuts every
+// connection and refuses new ones.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
@@ -71,6 +72,7 @@ if (testDialects.includes('postgres')) {
       await proxy.down();
       const problems: string[] = [];
       let unavailable = 0;
+      let probes = 0;
       const usual: string[] = [];
       for (const route of routes) {
         const path = route.url.replace(/:(\w+)/g, (_, name: string) => sampleParams[name] ?? 'x');
@@ -82,6 +84,13 @@ if (testDialects.includes('postgres')) {
         const body = !sendsBody ? undefined : isApi ? JSON.stringify(jsonBodyFor(path)) : new URLSearchParams({ _csrf: csrf, ...FIELDS }).toString();
         const answer = await browser.raw(route.method, path, { body, headers });
         const what = `${route.method} ${route.url}: ${answer.status}`;
+        // The load balancer's probes answer in their own words (test/operations/): alive, and not ready.
+        if (path === '/healthz' || path === '/readyz') {
+          const expected = path === '/healthz' ? [200, { status: 'ok' }] : [503, { status: 'unavailable', reason: 'database_unreachable' }];
+          if (JSON.stringify([answer.status, JSON.parse(answer.text)]) !== JSON.stringify(expected)) problems.push(`${what} ${answer.text}`);
+          probes++;
+          continue;
+        }
         if (answer.status >= 500 && answer.status !== 503) problems.push(`${what} ${answer.text.slice(0, 200)}`);
         if (answer.status !== 503) {
           usual.push(what);
@@ -93,8 +102,9 @@ if (testDialects.includes('postgres')) {
         if (isApi ? JSON.parse(answer.text).error?.code !== 'request.unavailable' : !(type.startsWith('text/html') && READABLE_PAGE.test(answer.text))) problems.push(`${what} without a readable ${isApi ? 'JSON error' : 'page'}`);
       }
       assert.deepEqual(problems, []);
-      // Everything but the static files reads the session, a token or a flow.
-      assert.ok(unavailable >= routes.length - 2, `${unavailable} of ${routes.length} routes answered 503; the others: ${usual.join('; ')}`);
+      assert.equal(probes, 2, '/healthz and /readyz are registered');
+      // Everything but the static files and the probes reads the session, a token or a flow.
+      assert.ok(unavailable >= routes.length - probes - 2, `${unavailable} of ${routes.length} routes answered 503; the others: ${usual.join('; ')}`);
 
       await proxy.up();
       const back = performance.now();

@@ -2,6 +2,7 @@
 // unique index refused (both databases), and what counts as "the database is unreachable".
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { dirname } from 'node:path';
 import { sql } from 'kysely';
 import { openTestDatabase, testDialects } from '../harness/databases.ts';
 import { freePort } from '../harness/free-port.ts';
@@ -48,5 +49,29 @@ if (testDialects.includes('postgres')) {
         await unreachable.close();
       }
     }
+  });
+}
+
+if (testDialects.includes('sqlite')) {
+  test('database errors: SQLite’s write lock held past the busy timeout (SQLITE_BUSY) and a file that cannot be opened (SQLITE_CANTOPEN) are read as an outage, from the real driver', async (t) => {
+    const database = await openTestDatabase('sqlite');
+    t.after(() => database.close());
+    const file = database.config.kind === 'sqlite' ? database.config.file : '';
+    const SQLite = (await import('better-sqlite3')).default;
+    const holder = new SQLite(file);
+    const waiter = new SQLite(file, { timeout: 0 });
+    t.after(() => (holder.close(), waiter.close()));
+    holder.exec('BEGIN IMMEDIATE');
+    const busy = await errorOf(async () => waiter.exec('BEGIN IMMEDIATE'));
+    holder.exec('ROLLBACK');
+    assert.match(String((busy as { code?: string }).code), /^SQLITE_BUSY/);
+    assert.ok(isDatabaseOutage(busy), 'a busy database is an outage');
+    // A directory where the file should be (the volume mounted at the wrong place).
+    const cannotOpen = await errorOf(async () => new SQLite(dirname(file)));
+    assert.equal((cannotOpen as { code?: string }).code, 'SQLITE_CANTOPEN');
+    assert.ok(isDatabaseOutage(cannotOpen), 'an unopenable file is an outage');
+    // Extended codes (better-sqlite3 reports them) of the same kinds, and not a constraint or a bug.
+    for (const code of ['SQLITE_IOERR_WRITE', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_FULL']) assert.ok(isDatabaseOutage({ code }), code);
+    for (const code of ['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_ERROR', 'SQLITE_IOERRX']) assert.equal(isDatabaseOutage({ code }), false, code);
   });
 }
