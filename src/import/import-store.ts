@@ -1,8 +1,9 @@
-// Writes a batch of imported accounts: one transaction per batch (on SQLite one fsync for
-// hundreds of rows instead of one each; on PostgreSQL one round trip per statement, not per
-// row). Idempotent: an email or login name that already has an account is reported, never a second
-// account — looked up first to say which, and the unique indexes still decide (ON CONFLICT DO
-// NOTHING) when a sign-up takes the address between the look-up and the insert.
+// Writes a batch of imported accounts: one transaction and one multi-row INSERT per batch (on
+// SQLite one commit for hundreds of rows instead of one each; on PostgreSQL one round trip, not
+// one per row). Idempotent: an email or login name that already has an account is reported, never
+// a second account. The unique indexes decide (ON CONFLICT DO NOTHING), so a sign-up that takes an
+// address while the import runs is safe too; only the rows they turned away are looked up, to say
+// which of the two was taken (a first import asks nothing, a re-run one query per batch).
 import { newId } from '../shared/ids.ts';
 import type { Database } from '../storage/database.ts';
 import type { AccountsTable } from '../storage/tables.ts';
@@ -20,23 +21,17 @@ export function createImportStore(db: Database) {
     async insertNewAccounts(batch: ImportedAccount[], now: number): Promise<{ inserted: number; taken: TakenLine[] }> {
       if (batch.length === 0) return { inserted: 0, taken: [] };
       return db.transaction().execute(async (trx) => {
-        const emails = batch.map((account) => account.email);
-        const loginNames = batch.flatMap((account) => (account.loginName ? [account.loginName] : []));
-        const takenEmails = new Set((await trx.selectFrom('accounts').select('email').where('email', 'in', emails).execute()).map((row) => row.email));
-        const takenNames = new Set(
-          loginNames.length ? (await trx.selectFrom('accounts').select('login_name').where('login_name', 'in', loginNames).execute()).map((row) => row.login_name!) : [],
-        );
         const taken: TakenLine[] = [];
         const rows: AccountsTable[] = [];
-        const lineOf = new Map<string, ImportedAccount>();
+        const lineOf = new Map<string, number>();
+        const namesInBatch = new Set<string>();
         for (const account of batch) {
-          // Names seen earlier in this batch count as taken too: the same email twice in a file is one account.
-          if (takenEmails.has(account.email)) taken.push({ line: account.line, email: account.email, reason: 'import.email_taken' });
-          else if (account.loginName && takenNames.has(account.loginName)) taken.push({ line: account.line, email: account.email, reason: 'import.login_name_taken' });
+          // The same email or login name twice in a file is one account: the first line's.
+          if (lineOf.has(account.email)) taken.push({ line: account.line, email: account.email, reason: 'import.email_taken' });
+          else if (account.loginName && namesInBatch.has(account.loginName)) taken.push({ line: account.line, email: account.email, reason: 'import.login_name_taken' });
           else {
-            takenEmails.add(account.email);
-            if (account.loginName) takenNames.add(account.loginName);
-            lineOf.set(account.email, account);
+            lineOf.set(account.email, account.line);
+            if (account.loginName) namesInBatch.add(account.loginName);
             rows.push({
               id: newId(),
               email: account.email,
@@ -54,12 +49,11 @@ export function createImportStore(db: Database) {
         if (rows.length === 0) return { inserted: 0, taken };
         const inserted = await trx.insertInto('accounts').values(rows).onConflict((conflict) => conflict.doNothing()).returning('email').execute();
         if (inserted.length < rows.length) {
-          // Taken between the look-up and the insert: by which of the two, the account now says.
+          // The rows the unique indexes turned away: by their email, or else by their login name.
           const written = new Set(inserted.map((row) => row.email));
-          for (const row of rows.filter((candidate) => !written.has(candidate.email))) {
-            const byEmail = await trx.selectFrom('accounts').select('id').where('email', '=', row.email).executeTakeFirst();
-            taken.push({ line: lineOf.get(row.email)!.line, email: row.email, reason: byEmail ? 'import.email_taken' : 'import.login_name_taken' });
-          }
+          const refused = rows.filter((row) => !written.has(row.email)).map((row) => row.email);
+          const byEmail = new Set((await trx.selectFrom('accounts').select('email').where('email', 'in', refused).execute()).map((row) => row.email));
+          for (const email of refused) taken.push({ line: lineOf.get(email)!, email, reason: byEmail.has(email) ? 'import.email_taken' : 'import.login_name_taken' });
           taken.sort((a, b) => a.line - b.line);
         }
         return { inserted: inserted.length, taken };
