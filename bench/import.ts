@@ -4,13 +4,12 @@
 // into the same migrated table — no checks, no normalization, no hash reading.
 // Usage: node --import tsx bench/import.ts <dataDir> <accounts>; writes <dataDir>/import.json.
 // Run alone it prints the figures (`node --import tsx bench/import.ts /tmp/x 100000`).
-import { mkdirSync, writeFileSync, createWriteStream } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
+import { createReadStream, createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { createReadStream } from 'node:fs';
-import { randomUUID } from 'node:crypto';
 import type SQLiteModule from 'better-sqlite3';
 import { createImportStore } from '../src/import/import-store.ts';
 import { importShoppers, linesOf, IMPORT_BATCH_SIZE } from '../src/import/shopper-import.ts';
