@@ -3,9 +3,8 @@
 // password is hashed here — the old system's hash is kept as it is, verified by its format at
 // sign-in, and replaced by our argon2id at the first successful one (identity/password-hasher.ts).
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import type { Clock } from '../shared/clock.ts';
-import { readImportLine, type ImportedAccount } from './import-line.ts';
+import { MAX_LINE_LENGTH, readImportLine, type ImportedAccount } from './import-line.ts';
 import type { ImportSkipReason } from './import-reasons.ts';
 import type { ImportStore } from './import-store.ts';
 
@@ -27,9 +26,33 @@ export interface ImportSummary {
   skippedByReason: Partial<Record<ImportSkipReason, number>>;
 }
 
-/** The lines of a file, read through a stream; readline pauses the file while its lines wait. */
-export function linesOf(path: string): AsyncIterable<string> {
-  return createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
+/** Stands in for a line over MAX_LINE_LENGTH: only its length was read, and it is too long. */
+const OVERLONG_LINE = 'x'.repeat(MAX_LINE_LENGTH + 1);
+
+/**
+ * The lines of a file, read through a stream (64 KiB at a time, the next read only when the
+ * lines so far are consumed). Not readline: it keeps a line whole however long it is, so one
+ * line of a gigabyte without a newline (a dump of the wrong table) would be held in memory and end
+ * the process; here a line is kept only up to MAX_LINE_LENGTH, and the rest of it is skipped.
+ * "\r\n" line ends count as "\n".
+ */
+export async function* linesOf(path: string): AsyncIterable<string> {
+  let pending = '';
+  let overlong = false;
+  const line = (piece: string) => (overlong || pending.length + piece.length > MAX_LINE_LENGTH ? OVERLONG_LINE : (pending + piece).replace(/\r$/, ''));
+  for await (const chunk of createReadStream(path, { encoding: 'utf8', highWaterMark: 64 * 1024 }) as AsyncIterable<string>) {
+    let start = 0;
+    for (let end = chunk.indexOf('\n'); end !== -1; end = chunk.indexOf('\n', start)) {
+      yield line(chunk.slice(start, end));
+      pending = '';
+      overlong = false;
+      start = end + 1;
+    }
+    const rest = chunk.slice(start);
+    if (overlong || pending.length + rest.length > MAX_LINE_LENGTH) [overlong, pending] = [true, ''];
+    else pending += rest;
+  }
+  if (overlong || pending !== '') yield line('');
 }
 
 export async function importShoppers(

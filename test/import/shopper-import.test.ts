@@ -126,6 +126,20 @@ storeSuite('shopper import', (s) => {
     assert.deepEqual(summary, { imported: 2, skipped: 0, skippedByReason: {} });
   });
 
+  test('a 10 MB line is skipped as too long without being held whole, and the lines after it (the last without a newline) are imported', async () => {
+    const path = join(dir, 'huge-line.jsonl');
+    const huge = json({ email: 'huge@example.com', email_verified: true, login_name: 'y'.repeat(10 * 1024 * 1024) });
+    writeFileSync(path, [json({ email: 'before.huge@example.com', email_verified: true }), huge, json({ email: 'after.huge@example.com', email_verified: true })].join('\n'));
+    const lines: number[] = [];
+    for await (const line of linesOf(path)) lines.push(line.length);
+    assert.equal(lines.length, 3);
+    assert.ok(lines[1]! <= 4097, `the long line reaches the import as ${lines[1]} characters, not ${huge.length}`);
+    const { summary, skipped } = await run(path);
+    assert.equal(summary.imported, 2);
+    assert.deepEqual(skipped.map((line) => [line.line, line.reason]), [[2, 'import.line_too_long']]);
+    assert.equal(await s.db.selectFrom('accounts').select('id').where('email', '=', 'huge@example.com').executeTakeFirst(), undefined);
+  });
+
   test('a file of only bad lines changes nothing at all', async () => {
     const before = await s.rows('accounts');
     const { summary } = await run(fileOf(['nope', '{}', json({ email: 'x@example.com', email_verified: true, password_hash: '' })]));
