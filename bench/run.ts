@@ -8,6 +8,8 @@
 //   3. passkey sign-ins/s: the app's options call, a real ES256 assertion, its verification call
 //      (bench/passkey-sign-ins.ts), next to node:crypto's raw ES256 verify rate, same concurrency.
 //   4. peak RSS of the Gatehouse process over the whole run.
+//   5. `gatehouse user import` of 100,000 shoppers from a JSONL file (bench/import.ts, once the
+//      server has stopped), next to a bare readline + prepared INSERT loop over the same file.
 //
 // The servers run in child processes; this process is the load generator. Gatehouse runs as `npm
 // start` runs it: `npm run build`, then the start script's `node [flags] dist/main.js`
@@ -17,7 +19,7 @@
 // shared machine the ratios drift with it, while "requests per server CPU-second" hardly does.
 //
 // Env: BENCH_SECONDS (10) per measurement, BENCH_CONNECTIONS (32) for whoami, BENCH_SIGNIN_CLIENTS
-// (8), BENCH_ACCOUNTS (10000). Where whoami's time goes: `node --import tsx bench/profile.ts`.
+// (8), BENCH_ACCOUNTS (10000), BENCH_IMPORT_ACCOUNTS (100000). Where whoami's time goes: `node --import tsx bench/profile.ts`.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
@@ -30,6 +32,7 @@ import { measureQrConfirmation, measureRecovery } from './flows.ts';
 import { measureEs256Verify, measurePasskeySignIns, type RateResult } from './passkey-sign-ins.ts';
 import { grantsFor, measureEs256Sign, measureRefreshGrants, measureUserinfo } from './oidc-tokens.ts';
 import { benchConfig } from './common.ts';
+import type { ImportResult } from './import.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
@@ -40,6 +43,7 @@ const warmupMs = Math.min(3000, durationMs / 3);
 const connections = Number(env.BENCH_CONNECTIONS || 32);
 const signInClients = Number(env.BENCH_SIGNIN_CLIENTS || 8);
 const accounts = Number(env.BENCH_ACCOUNTS || 10_000);
+const importAccounts = Number(env.BENCH_IMPORT_ACCOUNTS || 100_000);
 const cores = availableParallelism();
 
 // ---- processes -------------------------------------------------------------------------------
@@ -343,6 +347,12 @@ async function main() {
     peaks['openid'] = statusKib(gatehouse.pid!, 'VmHWM');
     const gatehouseExit = await started.stop();
     if (gatehouseExit !== 0) notes.push(`**Gatehouse exited with ${gatehouseExit} on SIGTERM**`);
+
+    // 5. importing existing shoppers, alone on the machine's cores now that the server is gone.
+    process.stderr.write(`bench: importing ${importAccounts.toLocaleString('en-US')} accounts…\n`);
+    const importDir = join(dataDir, 'import');
+    if ((await exited(startChild('import.ts', [importDir, String(importAccounts)]))) !== 0) throw new Error('the import bench failed');
+    const imported: ImportResult = JSON.parse(readFileSync(join(importDir, 'import.json'), 'utf8'));
     // The target was set for what every store runs (start-up, whoami, sign-ins); the OpenID provider,
     // loaded only by a store whose other apps sign in through it, is shown on a row of its own.
     const peakKib = Math.max(...Object.entries(peaks).filter(([phase]) => phase !== 'openid').map(([, kib]) => kib));
@@ -371,6 +381,7 @@ async function main() {
       ['QR: app confirms → waiting browser told (SSE)', `${ms(qr.medianMs)} median, ${ms(qr.p95Ms)} p95`, '—', '—', '—'],
       ['peak RSS of the Gatehouse process (start-up, whoami, sign-ins)', mib(peakKib), `${mib(argonStopped.maxRssKib)} (node + tsx + the argon2 reference alone)`, `${(peakKib / argonStopped.maxRssKib).toFixed(1)}×`, `< 150 MiB — ${verdict(peakMib < 150)}`],
       ['peak RSS, with the OpenID provider loaded (oidc-provider + Koa ≈ 29 MiB on their own)', mib(openIdPeakKib), '—', '—', '—'],
+      [`import ${imported.accounts.toLocaleString('en-US')} accounts (JSONL → SQLite, ${imported.imported === imported.accounts ? 'all imported' : `**${imported.imported} imported**`})`, `${(imported.gatehouseMs / 1000).toFixed(1)} s (${num(imported.accounts / (imported.gatehouseMs / 1000))}/s)`, `${(imported.bareMs / 1000).toFixed(1)} s (bare readline + JSON.parse + prepared INSERT)`, pct((imported.bareMs / imported.gatehouseMs) * 100), `< 60 s — ${verdict(imported.gatehouseMs < 60_000)}`],
     ];
 
     const cpuShare = (label: string, c: CpuShare, generator = true) =>
@@ -386,6 +397,7 @@ async function main() {
     notes.push(`sign-in CPU: ${cpuShare('Gatehouse', signInCpu)} | ${cpuShare('argon2 reference', argonCpu, false)}`);
     notes.push(`Gatehouse RSS: ${mib(idleKib)} after start-up, ${mib(afterWhoamiKib)} after whoami; peaks ${Object.entries(peaks).map(([phase, kib]) => `${phase} ${mib(kib)}`).join(', ')}` +
       `${canResetPeak ? '' : ' (peaks not separable: /proc/<pid>/clear_refs not writable)'}; bare server peak ${mib(bareKib)}`);
+    notes.push(`import: a ${mib(imported.fileBytes / 1024)} file, one line per shopper with a bcrypt, phpass, Django PBKDF2, scrypt or argon2id hash (read and checked, never computed), 500 rows a transaction; peak RSS of the importing process ${mib(imported.maxRssKib)} (tsx and the sources loaded)`);
     const busiest = Math.max(whoamiCpu.otherPct, limitCpu.otherPct, signInCpu.otherPct, argonCpu.otherPct);
     if (busiest > 15) notes.push(`**the machine was not quiet**: other processes used up to ${pct(busiest)} of a core during a measurement; expect noise in the ratios`);
 

@@ -33,6 +33,9 @@ Commands:
                                  this every 15 minutes
   user create --email ADDRESS [--login NAME] [--locale en|ru] [--password-stdin] [--unverified]
                                  Create an account (password read from standard input)
+  user import FILE.jsonl         Import existing shoppers, one JSON object a line (email,
+                                 email_verified, login_name, locale, password_hash from the old
+                                 system); skipped lines are listed with their numbers, then a summary
   user lock EMAIL|LOGIN          Lock an account and end all its sessions
   user unlock EMAIL|LOGIN        Unlock an account
   user reset-factors EMAIL|LOGIN Remove the phone, authenticator app and backup codes, turn two-step
@@ -122,6 +125,18 @@ async function run(argv: string[]): Promise<number> {
     const services = await adminServices(config);
     try {
       console.log(sub === 'retry' ? await retryOutbox(services, arg, values.parked) : await showOutbox(services));
+    } finally {
+      await services.close();
+    }
+    return 0;
+  }
+
+  if (command === 'user' && sub === 'import') {
+    const { importUsers, readableImportFile } = await import('./import-command.ts');
+    const file = await readableImportFile(arg);
+    const services = await adminServices(config);
+    try {
+      await importUsers(services, file, (line) => console.log(line));
     } finally {
       await services.close();
     }

@@ -1,8 +1,10 @@
 // Password hashing: argon2id with OWASP's minimum (m=19456 KiB, t=2, p=1). Hashes with other
-// parameters still verify and are flagged for rehashing at the next successful sign-in.
+// parameters, and hashes imported from another system (bcrypt, scrypt, PBKDF2, phpass: see
+// imported-hashes/), still verify and are flagged for rehashing at the next successful sign-in.
 import { Algorithm, hash, verify } from '@node-rs/argon2';
 import { availableParallelism } from 'node:os';
 import type { SecurityConfig } from '../config/config.ts';
+import { readImportedHash } from './imported-hashes/imported-hash.ts';
 
 /**
  * Runs at most `limit` hashes at once. libuv's four threads on a two-core machine would run four
@@ -26,7 +28,9 @@ function createGate(limit: number) {
 
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
+  /** Our argon2id or an imported format (imported-hashes/); an unreadable hash is a wrong password. */
   verify(storedHash: string, password: string): Promise<boolean>;
+  /** True for every hash but argon2id with today's parameters: imported ones included. */
   needsRehash(storedHash: string): boolean;
   /** Same cost as a real verify, for unknown accounts, so timing does not reveal existence. */
   verifyAgainstDummy(password: string): Promise<void>;
@@ -43,13 +47,24 @@ export function createPasswordHasher(security: Pick<SecurityConfig, 'argon2Memor
   let dummyHash: Promise<string> | undefined;
   const gated = createGate(Math.max(1, availableParallelism()));
 
-  const verifyPassword = async (storedHash: string, password: string) => {
-    if (!storedHash.startsWith('$argon2')) return false;
-    try {
-      return await gated(() => verify(storedHash, password));
-    } catch {
-      return false; // a malformed stored hash is a failed sign-in, not a crash
+  const dummy = () => (dummyHash ??= gated(() => hash('gatehouse-dummy-password', options)));
+
+  /** A verify against the dummy hash: the work of a real one, for an answer that is always no. */
+  const dummyWork = async (password: string): Promise<false> => {
+    const dummyStored = await dummy();
+    await gated(() => verify(dummyStored, password)).catch(() => false);
+    return false;
+  };
+
+  const verifyPassword = async (storedHash: string, password: string): Promise<boolean> => {
+    // A hash no format reads fails like a wrong password, after the same work as an unknown
+    // account's, so neither the answer nor its time says the stored value is broken.
+    if (storedHash.startsWith('$argon2')) {
+      return gated(() => verify(storedHash, password)).catch(() => dummyWork(password));
     }
+    const imported = readImportedHash(storedHash);
+    if (!imported.ok) return dummyWork(password);
+    return gated(() => imported.verify(password)).catch(() => false);
   };
 
   return {
@@ -57,8 +72,7 @@ export function createPasswordHasher(security: Pick<SecurityConfig, 'argon2Memor
     verify: verifyPassword,
     needsRehash: (storedHash) => !storedHash.startsWith(wanted),
     async verifyAgainstDummy(password) {
-      dummyHash ??= gated(() => hash('gatehouse-dummy-password', options));
-      await verifyPassword(await dummyHash, password);
+      await dummyWork(password);
     },
   };
 }
