@@ -4,6 +4,7 @@ import { emailDomains } from './email-domains-migration.ts';
 import { openIdProvider } from './openid-provider-migration.ts';
 import { passkeys } from './passkeys-migration.ts';
 import { securityEvents } from './security-events-migration.ts';
+import { operations } from './operations-migration.ts';
 import type { Tables } from './tables.ts';
 
 const initialSchema: Migration = {
@@ -249,6 +250,7 @@ export const migrations: Record<string, Migration> = {
   '0009_passkeys': passkeys,
   '0010_openid_provider': openIdProvider,
   '0011_security_events': securityEvents,
+  '0012_operations': operations,
 };
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 

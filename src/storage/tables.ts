@@ -257,6 +257,24 @@ export interface SecurityEventsTable {
   occurred_at: number;
 }
 
+export interface AdminTokensTable {
+  id: string;
+  name: string;
+  token_hash: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface WebhookEndpointsTable {
+  id: string;
+  url: string;
+  /** Comma-separated event types (activity/security-events.ts), or `*`. */
+  events: string;
+  secret_sealed: string;
+  created_at: number;
+}
+
 export interface Tables {
   accounts: AccountsTable;
   sessions: SessionsTable;
@@ -278,4 +296,6 @@ export interface Tables {
   oidc_keys: OidcKeysTable;
   oidc_consents: OidcConsentsTable;
   security_events: SecurityEventsTable;
+  admin_tokens: AdminTokensTable;
+  webhook_endpoints: WebhookEndpointsTable;
 }
