@@ -15,6 +15,8 @@ import { systemClock } from '../shared/clock.ts';
 import { createSecrets } from '../shared/secrets.ts';
 import { openDatabase } from '../storage/database.ts';
 import { createSecurityEvents } from '../activity/security-events.ts';
+import { createWebhookEndpoints } from '../webhooks/webhook-endpoints.ts';
+import { webhookQueue } from '../webhooks/webhook-queue.ts';
 import { migrateToLatest } from '../storage/migrations.ts';
 
 export async function openAdminServices(config: Config) {
@@ -29,6 +31,9 @@ export async function openAdminServices(config: Config) {
   const db = database.db;
   const secrets = createSecrets(resolveSecret(config, pino({ level: 'warn' })));
   const events = createSecurityEvents(db, clock);
+  // Changes made here reach the store's webhooks too: queued now, delivered by the nodes' couriers.
+  const webhookEndpoints = createWebhookEndpoints(db, secrets, clock);
+  events.onEvent(webhookQueue({ endpoints: webhookEndpoints, secrets, clock, wakeCourier: () => {} }));
   return {
     config,
     clock,
@@ -38,6 +43,7 @@ export async function openAdminServices(config: Config) {
     hasher: createPasswordHasher(config.security),
     factors: createFactorStore(db, secrets, clock),
     events,
+    webhookEndpoints,
     sessions: createSessionService({ db, store: createSessionStore(db), clock, security: config.security, events }),
     close: () => database.close(),
   };

@@ -50,6 +50,12 @@ Commands:
   client rotate-secret ID        A new secret for the app; the old one stops working at once
   keys rotate                    New signing keys for ID and access tokens; they sign from about two
                                  minutes on, and the old ones stay published until their tokens expire
+  webhook add --url URL --events TYPE,TYPE…|"*"
+                                 Post these security events to URL, signed (Standard Webhooks);
+                                 prints the endpoint and its signing secret, once
+  webhook list                   The endpoints (JSON; never their secrets)
+  webhook remove ID              Stop posting to an endpoint
+  webhook test ID                Send a signed webhook.test event now and print the answer
   outbox                         List mail and texts not delivered: pending, retrying, parked and
                                  expired, with tries, next try and reason (addresses masked)
   outbox retry ID|--parked       Queue a parked (or retrying) message again, or every parked one;
@@ -81,6 +87,8 @@ async function run(argv: string[]): Promise<number> {
       public: { type: 'boolean' },
       'first-party': { type: 'boolean' },
       'id-token-alg': { type: 'string' },
+      url: { type: 'string' },
+      events: { type: 'string' },
     },
   });
   const [command, sub, arg] = positionals;
@@ -125,6 +133,20 @@ async function run(argv: string[]): Promise<number> {
     const services = await adminServices(config);
     try {
       console.log(sub === 'retry' ? await retryOutbox(services, arg, values.parked) : await showOutbox(services));
+    } finally {
+      await services.close();
+    }
+    return 0;
+  }
+
+  if (command === 'webhook' && ['add', 'list', 'remove', 'test'].includes(sub ?? '')) {
+    const commands = await import('./webhook-commands.ts');
+    const services = await adminServices(config);
+    try {
+      if (sub === 'add') console.log(await commands.addWebhook(services, { url: values.url, events: values.events }));
+      else if (sub === 'list') console.log(await commands.listWebhooks(services));
+      else if (sub === 'remove') console.log(await commands.removeWebhook(services, arg));
+      else console.log(await commands.testWebhook(services, arg));
     } finally {
       await services.close();
     }

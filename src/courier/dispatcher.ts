@@ -19,6 +19,7 @@ import { describeDeliveryError } from './delivery-errors.ts';
 import { scrubSecrets } from './mask.ts';
 import { channelNoun, maskRecipient, renderMessage, unsealMessage, type MessageData } from './render-message.ts';
 import { afterFailure } from './retry-schedule.ts';
+import { holdOutboxLease } from './outbox-lease.ts';
 import type { MailSender } from './smtp-transport.ts';
 import type { SmsSender } from './sms-transport.ts';
 
@@ -48,8 +49,10 @@ export interface DispatcherOptions {
   renewEveryMs?: number;
   /** Messages claimed per query; a pass keeps going while full batches come back. */
   batchSize?: number;
+  /** Posts signed events to the store's endpoints (webhooks/webhook-sender.ts); without it webhook rows wait. */
+  webhookSender?: { send(delivery: { endpointId: string; messageId: string; body: MessageData }): Promise<unknown> };
   /** Told each delivery's outcome (metrics); latency is from queueing to the hand-over, for sent messages. */
-  observe?: (event: { channel: 'email' | 'sms'; outcome: 'sent' | 'retrying' | 'parked' | 'expired'; latencyMs?: number }) => void;
+  observe?: (event: { channel: OutboxTable['channel']; outcome: 'sent' | 'retrying' | 'parked' | 'expired'; latencyMs?: number }) => void;
 }
 
 export interface Dispatcher {
@@ -82,7 +85,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   let current: Promise<number> | null = null; // the pass running now
   let queued: Promise<number> | null = null; // at most one pass waiting behind it
 
-  const channels: OutboxTable['channel'][] = smsSender ? ['email', 'sms'] : ['email'];
+  const channels: OutboxTable['channel'][] = ['email', ...(smsSender ? ['sms' as const] : []), ...(options.webhookSender ? ['webhook' as const] : [])];
 
   // "Due" = of a channel we can send, not a dead code, and pending with its time come, or claimed
   // by a dispatcher whose lease ran out (that process died or hung mid-send).
@@ -116,31 +119,21 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const ours = (row: Claimed) =>
     db.updateTable('outbox').where('id', '=', row.id).where('status', '=', 'sending').where('lease_until', '=', row.lease_until);
 
-  /**
-   * Renews the claim every renewEveryMs while a send is in progress, with the same fence: a
-   * renewal that finds the claim no longer ours stops. Renewals never overlap, and the returned
-   * release waits for the one in flight, so the final write fences on the latest lease value.
-   */
-  function holdLease(row: Claimed): () => Promise<void> {
-    let renewing: Promise<void> = Promise.resolve();
-    let lost = false;
-    const timer = setInterval(() => {
-      renewing = renewing.then(async () => {
-        if (lost) return;
-        const until = clock.now() + leaseMs;
-        const result = await ours(row).set({ lease_until: until }).executeTakeFirst();
-        if (Number(result.numUpdatedRows) === 1) row.lease_until = until;
-        else lost = true;
-      }).catch((error: unknown) => {
-        // The database hiccuped: the next tick tries again (the lease may run out meanwhile).
-        logger.warn({ outboxId: row.id, error: scrubSecrets(String((error as Error)?.message ?? error)).slice(0, 300) }, 'could not renew an outbox lease');
-      });
-    }, renewEveryMs);
-    timer.unref();
-    return async () => {
-      clearInterval(timer);
-      await renewing;
-    };
+  const holdLease = (row: Claimed) =>
+    holdOutboxLease(row, {
+      leaseMs,
+      renewEveryMs,
+      clock,
+      renew: async (until) => Number((await ours(row).set({ lease_until: until }).executeTakeFirst()).numUpdatedRows) === 1,
+      onError: (error) => logger.warn({ outboxId: row.id, error: scrubSecrets(String((error as Error)?.message ?? error)).slice(0, 300) }, 'could not renew an outbox lease'),
+    });
+
+  /** A mail or a text. The SMS body is never logged or stored: it holds the code. (An sms row is
+   *  only ever claimed when there is an smsSender: see `channels`.) */
+  async function send(row: Claimed, opened: { to: string; data: MessageData }) {
+    const message = renderMessage(row, opened, storeName);
+    if (message.channel === 'sms') await smsSender!.send({ to: message.to, body: message.body });
+    else await sender.send({ to: message.to, ...message.mail, messageId: messageIdFor(row.id, messageIdDomain) });
   }
 
   async function deliver(row: Claimed): Promise<boolean> {
@@ -149,11 +142,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     const release = holdLease(row);
     try {
       opened = unsealMessage(row, secrets);
-      const message = renderMessage(row, opened, storeName);
-      // The SMS body is never logged or stored: it holds the code. (An sms row is only ever
-      // claimed when there is an smsSender: see `channels`.)
-      if (message.channel === 'sms') await smsSender!.send({ to: message.to, body: message.body });
-      else await sender.send({ to: message.to, ...message.mail, messageId: messageIdFor(row.id, messageIdDomain) });
+      if (row.channel === 'webhook') await options.webhookSender!.send({ endpointId: opened.to, messageId: row.id, body: opened.data });
+      else await send(row, opened);
     } catch (error) {
       await release();
       await recordFailure(row, error, base, opened?.to, opened?.data ?? {});

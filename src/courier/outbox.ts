@@ -68,11 +68,20 @@ export async function recordDecoySms(db: Kysely<Tables>, deps: OutboxDeps, messa
   await insertMessage(db, deps, 'sms', message, 'decoy');
 }
 
+/**
+ * Queues one webhook delivery: the event body for one endpoint (webhooks/webhook-queue.ts), in the
+ * event's transaction, retried like a notice (3 days) and parked after that, never dropped. The
+ * body is sealed like a mail's data: it names an account and what happened to it.
+ */
+export async function enqueueWebhook(db: Kysely<Tables>, deps: OutboxDeps, delivery: { endpointId: string; type: string; body: Record<string, unknown> }): Promise<void> {
+  await insertMessage(db, deps, 'webhook', { template: delivery.type, locale: '', to: delivery.endpointId, data: delivery.body }, 'pending');
+}
+
 async function insertMessage(
   db: Kysely<Tables>,
   deps: OutboxDeps,
   channel: OutboxTable['channel'],
-  message: EmailMessage | SmsMessage,
+  message: EmailMessage | SmsMessage | { template: string; locale: string; to: string; data: Record<string, unknown>; expiresAt?: undefined },
   kind: 'pending' | 'decoy',
 ): Promise<void> {
   const now = deps.clock.now();

@@ -54,8 +54,9 @@ export function renderMessage(row: Row, opened: { to: string; data: MessageData 
 
 /** The recipient as log lines may show it: a masked address or number. */
 export function maskRecipient(channel: OutboxTable['channel'], to: string): string {
-  return channel === 'sms' ? maskPhoneNumber(to) : maskEmail(to);
+  // A webhook's recipient is an endpoint id, nobody's address.
+  return channel === 'webhook' ? to : channel === 'sms' ? maskPhoneNumber(to) : maskEmail(to);
 }
 
 /** Log wording per channel: "email sent", "SMS sent". */
-export const channelNoun = (channel: OutboxTable['channel']) => (channel === 'sms' ? 'SMS' : 'email');
+export const channelNoun = (channel: OutboxTable['channel']) => (channel === 'sms' ? 'SMS' : channel === 'webhook' ? 'webhook' : 'email');

@@ -43,6 +43,9 @@ import { startOidc } from '../oidc/oidc-service.ts';
 import { createSecrets } from '../shared/secrets.ts';
 import { resolveSecret } from './secret-key.ts';
 import { createSecurityEvents } from '../activity/security-events.ts';
+import { createWebhookEndpoints } from '../webhooks/webhook-endpoints.ts';
+import { createWebhookSender } from '../webhooks/webhook-sender.ts';
+import { webhookQueue } from '../webhooks/webhook-queue.ts';
 import { systemClock, type Clock } from '../shared/clock.ts';
 
 export function createLogger(config: Config): Logger {
@@ -95,7 +98,10 @@ export async function createServices(config: Config, options: { clock?: Clock; l
   }
   const smsSender = smsProvider ? createTwilioSmsSender(smsProvider) : undefined;
   const smsAvailable = smsSender !== undefined;
-  const dispatcher: Dispatcher = createDispatcher({ db, secrets, clock, sender, smsSender, logger: logger.child({ component: 'courier' }), storeName: config.storeName, messageIdDomain: new URL(config.publicUrl).hostname, observe: metrics && deliveryObserver(metrics) });
+  // The store's webhook endpoints: deliveries go through the outbox like mail (webhooks/).
+  const webhookEndpoints = createWebhookEndpoints(db, secrets, clock);
+  const webhookSender = createWebhookSender({ endpoints: webhookEndpoints, clock });
+  const dispatcher: Dispatcher = createDispatcher({ db, secrets, clock, sender, smsSender, logger: logger.child({ component: 'courier' }), storeName: config.storeName, messageIdDomain: new URL(config.publicUrl).hostname, observe: metrics && deliveryObserver(metrics), webhookSender });
   const runDispatcher = options.runDispatcher ?? config.runDispatcher;
   if (runDispatcher) dispatcher.start();
   // With RUN_DISPATCHER=false another process delivers: requests here only write the outbox, and
@@ -106,6 +112,7 @@ export async function createServices(config: Config, options: { clock?: Clock; l
   const hasher = createPasswordHasher(config.security);
   // What happened to each account, written in the transaction of what it records (activity/).
   const events = createSecurityEvents(db, clock);
+  events.onEvent(webhookQueue({ endpoints: webhookEndpoints, secrets, clock, wakeCourier }));
   const sessions = createSessionService({ db, store: createSessionStore(db), clock, security: config.security, events });
   const flows = createFlowStore(db, clock);
   const rateEvents = createRateEvents(db, clock);
@@ -152,7 +159,7 @@ export async function createServices(config: Config, options: { clock?: Clock; l
 
   return {
     oidc,
-    config, clock, logger, db, database, secrets, events, accounts, hasher, sessions, flows, rateEvents, codes, throttle, login, registration, passwordReset, otherWays, factors, factorChecks, securitySettings, twoStep, qrLogin, passkeyStore, passkeys, passkeySettings, passkeyReverify,
+    config, clock, logger, db, database, secrets, events, webhookEndpoints, webhookSender, accounts, hasher, sessions, flows, rateEvents, codes, throttle, login, registration, passwordReset, otherWays, factors, factorChecks, securitySettings, twoStep, qrLogin, passkeyStore, passkeys, passkeySettings, passkeyReverify,
     dispatcher, mailCatcher, smsCatcher, smsAvailable, metrics,
     async close() {
       oidc.close();

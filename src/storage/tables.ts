@@ -1,6 +1,10 @@
 // Table types for Kysely. Times are milliseconds since the epoch (bigint in PostgreSQL, integer in
 // SQLite) so both dialects compare and sort them the same way.
 
+import type { AdminTokensTable, SecurityEventsTable, WebhookEndpointsTable } from './operations-tables.ts';
+
+export type { AdminTokensTable, SecurityEventsTable, WebhookEndpointsTable } from './operations-tables.ts';
+
 export interface AccountsTable {
   id: string;
   email: string;
@@ -91,7 +95,8 @@ export interface LoginThrottlesTable {
 
 export interface OutboxTable {
   id: string;
-  channel: 'email' | 'sms';
+  /** 'webhook': a signed event for one of the store's endpoints (webhooks/); its recipient is the endpoint's id. */
+  channel: 'email' | 'sms' | 'webhook';
   template: string;
   locale: string;
   recipient_sealed: string;
@@ -240,39 +245,6 @@ export interface OidcConsentsTable {
   client_id: string;
   scope: string;
   granted_at: number;
-}
-
-export interface SecurityEventsTable {
-  id: string;
-  account_id: string | null;
-  type: string;
-  way: string | null;
-  result: string | null;
-  /** JSON of non-secret details (a phone's masked number, an app's name, how many sessions). */
-  detail: string | null;
-  client_address: string | null;
-  user_agent: string | null;
-  /** Who acted when it was not the shopper: `admin:<token name>`, `cli`. */
-  actor: string | null;
-  occurred_at: number;
-}
-
-export interface AdminTokensTable {
-  id: string;
-  name: string;
-  token_hash: string;
-  created_at: number;
-  last_used_at: number | null;
-  revoked_at: number | null;
-}
-
-export interface WebhookEndpointsTable {
-  id: string;
-  url: string;
-  /** Comma-separated event types (activity/security-events.ts), or `*`. */
-  events: string;
-  secret_sealed: string;
-  created_at: number;
 }
 
 export interface Tables {
