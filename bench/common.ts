@@ -26,6 +26,8 @@ export function benchEnv(dataDir: string): Record<string, string> {
     // The token endpoint's limits stay on (their cost is measured) but out of reach of the load.
     OIDC_TOKEN_REQUESTS_PER_ADDRESS: '10000000',
     OIDC_TOKEN_REQUESTS_PER_CLIENT: '10000000',
+    // BENCH_METRICS=1 runs the same bench with Prometheus metrics on, to measure what they cost.
+    ...(process.env.BENCH_METRICS === '1' ? { METRICS_TOKEN: 'bench-metrics-token-0123456789abcdef0123' } : {}),
   };
 }
 
