@@ -34,6 +34,7 @@ import { registerSessionRoutes } from '../sessions/session-routes.ts';
 import { registerMailboxRoutes } from '../courier/mailbox-routes.tsx';
 import { appNameFinder, registerOidcRoutes } from '../oidc/oidc-routes.tsx';
 import type { Services } from './services.ts';
+import { registerOpenApi } from '../operations/openapi.ts';
 
 // One validator compiler for the process, not one per app. Fastify's default makes a new Ajv for
 // each app it builds and compiles every route's schema again: about 110 ms of CPU per build, a
@@ -91,6 +92,9 @@ export async function buildApp(config: Config, services: Services, logger: objec
     request.log.info({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
     done();
   });
+
+  // Before the routes: the OpenAPI document is made from the routes registered after it.
+  await registerOpenApi(app, { publicUrl: config.publicUrl });
 
   // "Use a passkey", for every flow that offers it (passkeys/passkey-way.tsx).
   const passkeyWay = { passkeys: services.passkeys, codes: services.codes };
