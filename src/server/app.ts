@@ -1,8 +1,9 @@
 // Assembles the Fastify app: http/'s plumbing (parsers, cookies, context, CSRF, headers, errors)
 // and then each flow's routes. Routes receive only the services they use. It lives here, above
 // every flow, so that http/ stays a library no flow's import leads back out of.
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
+import { createRequire } from 'node:module';
 import { AjvCompiler } from '@fastify/ajv-compiler';
 import type { Config } from '../config/config.ts';
 import { registerBodyParsers } from '../http/body-parsing.ts';
@@ -58,6 +59,30 @@ const buildValidator: typeof validatorPool = (externalSchemas, options) => {
   }) as unknown as ReturnType<typeof validatorPool>;
 };
 
+// The same for the answers' serializers (fast-json-stringify): every JSON API route describes its
+// answers for the OpenAPI document, ~190 of them per app, most alike (the 400/413/415/500/503
+// refusals of every route): compiled once for the process, kept by the schema's JSON. A serializer
+// is a pure function of its schema, the shared schemas and the options, which make the pool key.
+// Fastify's own default (@fastify/fast-json-stringify-compiler is its dependency, not ours, so it
+// is loaded from where fastify is: the very compiler Fastify would have used).
+type SerializerFactory = NonNullable<NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>['buildSerializer']>;
+const requireFromFastify = createRequire(createRequire(import.meta.url).resolve('fastify'));
+const serializerPool = (requireFromFastify('@fastify/fast-json-stringify-compiler') as { SerializerSelector: () => SerializerFactory }).SerializerSelector();
+const serializersByShared = new Map<string, Map<string, unknown>>();
+const buildSerializer: typeof serializerPool = (externalSchemas, options) => {
+  const compile = serializerPool(externalSchemas, options);
+  const sharedKey = JSON.stringify([externalSchemas, options]);
+  let compiled = serializersByShared.get(sharedKey);
+  if (!compiled) serializersByShared.set(sharedKey, (compiled = new Map()));
+  const cache = compiled;
+  return ((route: { schema: object }) => {
+    const key = JSON.stringify(route.schema);
+    let serialize = cache.get(key);
+    if (!serialize) cache.set(key, (serialize = compile(route as any)));
+    return serialize;
+  }) as unknown as ReturnType<typeof serializerPool>;
+};
+
 /** Form posts are a few hundred bytes; 64 KiB leaves room and refuses floods early (413). */
 const BODY_LIMIT = 64 * 1024;
 
@@ -73,7 +98,7 @@ export async function buildApp(config: Config, services: Services, logger: objec
     routerOptions: { maxParamLength: 100 },
     frameworkErrors: frameworkErrorHandler(site),
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
-    schemaController: { compilersFactory: { buildValidator } },
+    schemaController: { compilersFactory: { buildValidator, buildSerializer } },
   });
   const publicOrigin = new URL(config.publicUrl).origin;
 
