@@ -40,7 +40,8 @@ export async function registerOpenApi(app: FastifyInstance, options: { publicUrl
     openapi: {
       openapi: '3.1.0',
       info: { title: 'Gatehouse API', version: API_VERSION, description },
-      servers: [{ url: new URL(options.publicUrl).origin }],
+      // PUBLIC_URL as it is: the server's routes sit under its path when a proxy adds one.
+      servers: [{ url: options.publicUrl }],
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', description: 'An app session token (from POST /api/v1/app/sessions) in `Authorization: Bearer <token>`.' },
