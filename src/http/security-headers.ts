@@ -9,7 +9,8 @@ declare module 'fastify' {
   }
 }
 
-const policy = (scriptSrc: string) =>
+/** The site's policy with this script-src (exported for a page that cannot use the nonce). */
+export const policy = (scriptSrc: string) =>
   [
     "default-src 'none'",
     scriptSrc,
