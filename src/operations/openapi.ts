@@ -59,6 +59,14 @@ export async function registerOpenApi(app: FastifyInstance, options: { publicUrl
     // Shared schemas keep their own names in components.schemas (ApiError, not def-0).
     refResolver: { buildLocalReference: (json: { $id?: unknown }, _base: unknown, _fragment: unknown, i: number) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
     transform: onlyTheApi as never,
+    // Paths in alphabetical order, not in the order app.ts happens to register the flows: the
+    // reference then reads /app/sessions (sign in) before its /passkey and /second-step variants.
+    transformObject: (made) => {
+      if (!('openapiObject' in made)) return made.swaggerObject;
+      const { openapiObject } = made;
+      openapiObject.paths = Object.fromEntries(Object.entries(openapiObject.paths ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) as typeof openapiObject.paths;
+      return openapiObject;
+    },
   });
 
   // Made once, on the first request (not at start: every test builds its own app), then served as
