@@ -2,13 +2,6 @@
 // only to us, and no page can be framed (clickjacking on *Confirm* buttons).
 import type { FastifyInstance } from 'fastify';
 
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    /** This route's Content-Security-Policy instead of the site's; for a page that cannot use the nonce. */
-    contentSecurityPolicy?: string;
-  }
-}
-
 /** The site's policy with this script-src (exported for a page that cannot use the nonce). */
 export const policy = (scriptSrc: string) =>
   [
@@ -38,9 +31,7 @@ export function registerSecurityHeaders(app: FastifyInstance, options: { publicU
   // nothing to wait for.
   app.addHook('onSend', (request, reply, payload, done) => {
     const nonce = request.ctx?.nonce;
-    // A route may name its own policy (only /api/docs does, operations/api-docs-page.ts says why).
-    const own = request.routeOptions.config?.contentSecurityPolicy;
-    reply.header('content-security-policy', own ?? (nonce ? BEFORE_NONCE + nonce + AFTER_NONCE : NO_SCRIPTS));
+    reply.header('content-security-policy', nonce ? BEFORE_NONCE + nonce + AFTER_NONCE : NO_SCRIPTS);
     reply.header('x-content-type-options', 'nosniff');
     reply.header('x-frame-options', 'DENY');
     // same-origin keeps the Origin header on our own form posts (the CSRF check reads it).
