@@ -2,7 +2,8 @@
 // only to us, and no page can be framed (clickjacking on *Confirm* buttons).
 import type { FastifyInstance } from 'fastify';
 
-const policy = (scriptSrc: string) =>
+/** The site's policy with this script-src (exported for a page that cannot use the nonce). */
+export const policy = (scriptSrc: string) =>
   [
     "default-src 'none'",
     scriptSrc,

@@ -36,11 +36,19 @@ export function registerSiteRoutes(app: FastifyInstance) {
   // CDN, so the CSP stays 'self' and the passkey pages run only code we ship. Read on first request.
   // The package exports only its module entry (script/index.js); the bundle sits beside it.
   const webAuthnPath = join(dirname(dirname(createRequire(import.meta.url).resolve('@simplewebauthn/browser'))), 'dist', 'bundle', 'index.umd.min.js');
-  const lazy: Record<string, string> = { 'jsQR.js': jsQrPath, 'simplewebauthn-browser.js': webAuthnPath };
+  // Swagger UI for the API reference at /api/docs (operations/api-docs-page.ts): 2 MB that only
+  // that page asks for, read on first request.
+  const swaggerUiDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+  const lazy: Record<string, string> = {
+    'jsQR.js': jsQrPath,
+    'simplewebauthn-browser.js': webAuthnPath,
+    'swagger-ui-bundle.js': join(swaggerUiDir, 'swagger-ui-bundle.js'),
+    'swagger-ui.css': join(swaggerUiDir, 'swagger-ui.css'),
+  };
 
   app.get('/static/:name', async (request, reply) => {
     const name = (request.params as { name: string }).name;
-    if (Object.hasOwn(lazy, name) && !files.has(name)) files.set(name, { body: readFileSync(lazy[name]!), type: contentTypes['.js']! });
+    if (Object.hasOwn(lazy, name) && !files.has(name)) files.set(name, { body: readFileSync(lazy[name]!), type: contentTypes[name.slice(name.lastIndexOf('.'))]! });
     const file = files.get(name);
     if (!file) return reply.callNotFound();
     return reply.type(file.type).header('cache-control', 'public, max-age=300').send(file.body);

@@ -10,16 +10,41 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sendProblem } from '../http/error-handler.tsx';
 import { waitText } from '../http/replies.ts';
 import { passkeyMessages } from '../passkeys/passkey-messages.ts';
-import type { Failure } from '../shared/failure.ts';
+import type { Failure, FailureCode } from '../shared/failure.ts';
+import { apiErrors, bodyFailures } from '../http/api-schemas.ts';
+import { appSessionAnswer } from './app-second-step-routes.ts';
 import { randomToken } from '../shared/secrets.ts';
 import { loginMessages } from './login-messages.ts';
 import type { LoginService } from './login-service.ts';
 
 /** The id an options call handed out (randomToken: 43 base64url characters). */
 const SIGN_IN_ID = '^[A-Za-z0-9_-]{43}$';
-const optionsBody = { body: Type.Optional(Type.Object({}, { additionalProperties: false })) };
+const optionsBody = {
+  summary: 'Start signing in with a passkey',
+  tags: ['App sign-in'],
+  body: Type.Optional(Type.Object({}, { additionalProperties: false })),
+  response: {
+    200: Type.Object(
+      {
+        options: Type.Unknown({ description: 'WebAuthn PublicKeyCredentialRequestOptionsJSON, for the platform passkey prompt (valid 5 minutes).' }),
+        signInId: Type.String({ description: 'Send back with the answer.' }),
+      },
+      { description: 'Request options and the id they are bound to.' },
+    ),
+    ...apiErrors(bodyFailures),
+  },
+};
+const passkeySignInFailures = ['login.throttled', 'passkey.response_invalid', 'passkey.challenge_invalid', 'passkey.not_accepted'] as const satisfies readonly FailureCode[];
 // The answer's fields are checked for shape and size by passkeys/passkey-input.ts (a 400 that changes nothing).
-const verifyBody = { body: Type.Object({ signInId: Type.String({ pattern: SIGN_IN_ID, maxLength: 43 }), response: Type.Unknown() }, { additionalProperties: false }) };
+const verifyBody = {
+  summary: 'Sign in with a passkey',
+  tags: ['App sign-in'],
+  body: Type.Object(
+    { signInId: Type.String({ pattern: SIGN_IN_ID, maxLength: 43 }), response: Type.Unknown({ description: "The platform's AuthenticationResponseJSON." }) },
+    { additionalProperties: false },
+  ),
+  response: { 201: appSessionAnswer, ...apiErrors([...bodyFailures, ...passkeySignInFailures]) },
+};
 
 /** The challenge's binding: never a browser cookie's id, so a browser's challenge cannot serve the app or back. */
 const bindingOf = (signInId: string) => `app-sign-in:${signInId}`;

@@ -15,8 +15,34 @@ import { factorMessages } from '../factors/factor-messages.ts';
 import { loginMessages } from './login-messages.ts';
 import type { TwoStepService } from './two-step-service.ts';
 import type { Failure, FailureCode } from '../shared/failure.ts';
+import { apiErrors, bodyFailures, isoTime, oneWordOf, textOrNull } from '../http/api-schemas.ts';
 
 const flowFields = { flow: Type.String({ maxLength: 64 }), flowToken: Type.String({ maxLength: 64 }) };
+
+/** 201 of every app sign-in: the 30-day bearer session. */
+export const appSessionAnswer = Type.Object(
+  { token: Type.String({ description: 'Send as `Authorization: Bearer <token>`.' }), expiresAt: isoTime },
+  { description: 'Signed in: a bearer session for the app.' },
+);
+
+/** What a 401 `login.second_factor_required` carries besides the error: how to finish. */
+export const secondStepField = {
+  secondStep: Type.Object(
+    {
+      flow: Type.String(),
+      flowToken: Type.String({ description: 'Stands in for a browser cookie: send it with each second-step call.' }),
+      ways: Type.Array(oneWordOf(['passkey', 'totp', 'sms', 'backup_code']), {
+        description: '`passkey`: sign in with POST /api/v1/app/sessions/passkey instead (a passkey is both factors).',
+      }),
+      phone: textOrNull({ description: 'Masked, e.g. `+7 *** ***-**-12`; null without a phone.' }),
+    },
+    { description: 'Only with `login.second_factor_required`.' },
+  ),
+};
+
+/** A second step confirmed with a code: TwoStepService.confirm's refusals, a wrong code named for sign-in. */
+export const secondStepCodeFailures = ['code.missing', 'flow.not_found', 'flow.expired', 'flow.finished', 'login.second_factor_invalid', 'code.expired', 'code.used_up', 'code.resting'] as const satisfies readonly FailureCode[];
+const textFailures = ['flow.not_found', 'flow.expired', 'flow.finished', 'phone.invalid', 'sms.unavailable', 'sms.number_limit', 'sms.country_limit', 'sms.new_numbers_limit', 'code.resend_too_soon', 'code.send_limit_reached'] as const satisfies readonly FailureCode[];
 
 /** 401 `login.second_factor_required`, with what the app needs to finish: the flow and its ways. */
 export async function askForSecondStep(request: FastifyRequest, reply: FastifyReply, twoStep: TwoStepService, needed: SecondFactorNeeded, caller: { clientAddress: string; userAgent: string }) {
@@ -61,7 +87,13 @@ export function registerAppSecondStepRoutes(app: FastifyInstance, deps: { twoSte
     return sendProblem(request, reply, code, { catalogs: [loginMessages, factorMessages], params: { wait: waitText(retryAfterSeconds, request.ctx.locale) } });
   };
 
-  app.post('/api/v1/app/sessions/second-step/sms', { schema: { body: Type.Object(flowFields, { additionalProperties: false }) } }, async (request, reply) => {
+  const textSchema = {
+    summary: 'Text the second-step code',
+    tags: ['App sign-in'],
+    body: Type.Object(flowFields, { additionalProperties: false }),
+    response: { 202: Type.Object({ status: Type.Literal('sent') }, { description: 'The code is on its way to the account phone.' }), ...apiErrors([...bodyFailures, ...textFailures]) },
+  };
+  app.post('/api/v1/app/sessions/second-step/sms', { schema: textSchema }, async (request, reply) => {
     const body = request.body as { flow: string; flowToken: string };
     const sent = await twoStep.sendText(body.flow, callerOf(request, body.flowToken));
     if (!sent.ok) return problem(request, reply, sent.code, sent.retryAfterSeconds);
@@ -72,7 +104,13 @@ export function registerAppSecondStepRoutes(app: FastifyInstance, deps: { twoSte
     { ...flowFields, way: Type.Union([Type.Literal('totp'), Type.Literal('sms'), Type.Literal('backup_code')]), code: Type.String({ maxLength: 64 }) },
     { additionalProperties: false },
   );
-  app.post('/api/v1/app/sessions/second-step', { schema: { body: confirmBody } }, async (request, reply) => {
+  const confirmSchema = {
+    summary: 'Finish signing in with the second-step code',
+    tags: ['App sign-in'],
+    body: confirmBody,
+    response: { 201: appSessionAnswer, ...apiErrors([...bodyFailures, ...secondStepCodeFailures]) },
+  };
+  app.post('/api/v1/app/sessions/second-step', { schema: confirmSchema }, async (request, reply) => {
     const body = request.body as { flow: string; flowToken: string; way: 'totp' | 'sms' | 'backup_code'; code: string };
     const typed = readTypedCode(body.code);
     return answerSecondStep(request, reply, typed.ok ? await twoStep.confirm(body.way, body.flow, typed.code, callerOf(request, body.flowToken)) : typed, problem);

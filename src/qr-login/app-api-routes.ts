@@ -7,7 +7,8 @@ import { sendProblem } from '../http/error-handler.tsx';
 import { waitText } from '../http/replies.ts';
 import type { LoginService } from '../login/login-service.ts';
 import type { TwoStepService } from '../login/two-step-service.ts';
-import { answerSecondStep, askForSecondStep, confirmAlongWithPassword } from '../login/app-second-step-routes.ts';
+import { answerSecondStep, appSessionAnswer, askForSecondStep, confirmAlongWithPassword, secondStepCodeFailures, secondStepField } from '../login/app-second-step-routes.ts';
+import { anyRequestFailures, apiErrors, bearer, bodyFailures, isoTime, noContent, oneWordOf, textOrNull } from '../http/api-schemas.ts';
 import { loginMessages } from '../login/login-messages.ts';
 import { bearerToken } from '../sessions/bearer-token.ts';
 import type { SessionService } from '../sessions/session-service.ts';
@@ -17,10 +18,48 @@ import { qrLoginMessages } from './qr-login-messages.ts';
 import type { QrLoginService } from './qr-login-service.ts';
 import type { FailureCode } from '../shared/failure.ts';
 
-const tokenBody = { body: Type.Object({ token: Type.String({ maxLength: 64 }) }, { additionalProperties: false }) };
+const unauthenticated = ['request.unauthenticated'] as const satisfies readonly FailureCode[];
+const tokenBody = {
+  summary: "Scan a browser's sign-in QR",
+  description: 'Locks the QR request to this app session and tells the app what to show before the shopper decides.',
+  tags: ['QR sign-in'],
+  security: bearer,
+  body: Type.Object({ token: Type.String({ maxLength: 64, description: "The token in the QR code's link." }) }, { additionalProperties: false }),
+  response: {
+    200: Type.Object(
+      {
+        browser: Type.String(),
+        system: Type.String(),
+        place: Type.String({ description: "The browser's country in English, or `unknown`." }),
+        countryCode: textOrNull({ description: 'ISO 3166 country code, or null when unknown.' }),
+        clientAddress: Type.String(),
+        elsewhere: Type.Boolean({ description: 'The browser is in another country or network than this phone: confirming needs `confirmElsewhere: true`.' }),
+        requestedAt: isoTime,
+        decideBy: isoTime,
+      },
+      { description: 'The browser asking to be signed in.' },
+    ),
+    ...apiErrors([...bodyFailures, ...unauthenticated, 'qr.too_many_requests', 'qr.not_found', 'qr.expired', 'qr.already_used']),
+  },
+};
 /** Confirm: `confirmElsewhere` is the shopper's second, explicit yes when the browser is elsewhere (the scan's `elsewhere`). */
-const decideBody = { body: Type.Object({ token: Type.String({ maxLength: 64 }), confirmElsewhere: Type.Optional(Type.Boolean()) }, { additionalProperties: false }) };
+const decideSchema = (approve: boolean) => ({
+  summary: approve ? 'Sign the browser in (confirm the QR)' : 'Refuse the QR sign-in',
+  tags: ['QR sign-in'],
+  security: bearer,
+  body: Type.Object({ token: Type.String({ maxLength: 64 }), confirmElsewhere: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+  response: {
+    200: Type.Object({ status: oneWordOf(['approved', 'denied']) }, { description: 'Decided; the browser learns at once.' }),
+    ...apiErrors([...bodyFailures, ...unauthenticated, 'qr.not_found', 'qr.expired', ...(approve ? (['qr.elsewhere_unconfirmed'] as const) : []), 'qr.already_used']),
+  },
+});
+const signInFailures = ['identity.invisible_character', 'login.invalid_credentials', 'login.throttled', 'login.missing_fields', 'login.second_factor_required', ...secondStepCodeFailures] as const satisfies readonly FailureCode[];
 const signInBody = {
+  summary: 'Sign in with a password',
+  description:
+    'For a two-step account send `secondFactor` along, or answer the 401 `login.second_factor_required`: its `secondStep` says how (POST /api/v1/app/sessions/second-step).',
+  tags: ['App sign-in'],
+  response: { 201: appSessionAnswer, ...apiErrors([...bodyFailures, ...signInFailures], { 401: secondStepField }) },
   body: Type.Object(
     {
       identifier: Type.String({ maxLength: 1024 }),
@@ -32,6 +71,39 @@ const signInBody = {
     },
     { additionalProperties: false },
   ),
+};
+
+const listSchema = {
+  summary: "The account's sessions",
+  tags: ['Sessions'],
+  security: bearer,
+  response: {
+    200: Type.Object(
+      {
+        sessions: Type.Array(
+          Type.Object({
+            id: Type.String(),
+            kind: oneWordOf(['browser', 'app']),
+            browser: Type.String(),
+            system: Type.String(),
+            authenticatedVia: Type.String({ description: 'How the session signed in, e.g. `password`, `passkey`, `qr`.' }),
+            createdAt: isoTime,
+            lastSeenAt: isoTime,
+            current: Type.Boolean({ description: 'The session making this call.' }),
+          }),
+        ),
+      },
+      { description: 'Every live session of the account, browsers and apps.' },
+    ),
+    ...apiErrors([...anyRequestFailures, ...unauthenticated]),
+  },
+};
+const endSchema = {
+  summary: 'End a session (sign a device out)',
+  tags: ['Sessions'],
+  security: bearer,
+  params: Type.Object({ id: Type.String({ maxLength: 100 }) }),
+  response: { 204: noContent('Ended; its token no longer works.'), ...apiErrors([...anyRequestFailures, ...unauthenticated, 'session.not_found']) },
 };
 
 export function registerAppApiRoutes(app: FastifyInstance, deps: { qrLogin: QrLoginService; login: LoginService; twoStep: TwoStepService; sessions: SessionService }) {
@@ -76,7 +148,7 @@ export function registerAppApiRoutes(app: FastifyInstance, deps: { qrLogin: QrLo
   });
 
   for (const [action, approve] of [['confirm', true], ['cancel', false]] as const) {
-    app.post(`/api/v1/qr/${action}`, { schema: decideBody }, async (request, reply) => {
+    app.post(`/api/v1/qr/${action}`, { schema: decideSchema(approve) }, async (request, reply) => {
       const session = await appSession(request);
       if (!session) return problem(request, reply, 'request.unauthenticated');
       const body = request.body as { token: string; confirmElsewhere?: boolean };
@@ -86,7 +158,7 @@ export function registerAppApiRoutes(app: FastifyInstance, deps: { qrLogin: QrLo
     });
   }
 
-  app.get('/api/v1/sessions', async (request, reply) => {
+  app.get('/api/v1/sessions', { schema: listSchema }, async (request, reply) => {
     const session = await appSession(request);
     if (!session) return problem(request, reply, 'request.unauthenticated');
     const list = await sessions.listSessions(session.account_id);
@@ -103,7 +175,7 @@ export function registerAppApiRoutes(app: FastifyInstance, deps: { qrLogin: QrLo
     };
   });
 
-  app.delete('/api/v1/sessions/:id', async (request, reply) => {
+  app.delete('/api/v1/sessions/:id', { schema: endSchema }, async (request, reply) => {
     const session = await appSession(request);
     if (!session) return problem(request, reply, 'request.unauthenticated');
     const ended = await sessions.endSession(session.account_id, (request.params as { id: string }).id, request.ctx);

@@ -1,9 +1,8 @@
 // Assembles the Fastify app: http/'s plumbing (parsers, cookies, context, CSRF, headers, errors)
 // and then each flow's routes. Routes receive only the services they use. It lives here, above
 // every flow, so that http/ stays a library no flow's import leads back out of.
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
-import { AjvCompiler } from '@fastify/ajv-compiler';
 import type { Config } from '../config/config.ts';
 import { registerBodyParsers } from '../http/body-parsing.ts';
 import { fastifyTrustProxy } from '../http/client-address.ts';
@@ -39,28 +38,8 @@ import { registerMailboxRoutes } from '../courier/mailbox-routes.tsx';
 import { appNameFinder, registerOidcRoutes } from '../oidc/oidc-routes.tsx';
 import { countRequests, registerMetricsRoute } from '../operations/metrics-routes.ts';
 import type { Services } from './services.ts';
-
-// One validator compiler for the process, not one per app. Fastify's default makes a new Ajv for
-// each app it builds and compiles every route's schema again: about 110 ms of CPU per build, a
-// fifth of a short test file's, and every test builds its own app. Our route schemas are made
-// where the route is registered (formBody(...)), so they are new objects each build; a compiled
-// validator is kept by the schema's JSON instead. Sharing one is safe: a validator is a pure
-// function whose .errors Fastify reads synchronously after the call. The pool key is Fastify's
-// own (shared schemas + Ajv options), so an app with other options gets its own Ajv.
-const validatorPool = AjvCompiler();
-const compiledBySchema = new WeakMap<object, Map<string, unknown>>();
-const buildValidator: typeof validatorPool = (externalSchemas, options) => {
-  const compile = validatorPool(externalSchemas, options);
-  let compiled = compiledBySchema.get(compile);
-  if (!compiled) compiledBySchema.set(compile, (compiled = new Map()));
-  const cache = compiled;
-  return ((route: { schema: object }) => {
-    const key = JSON.stringify(route.schema);
-    let validate = cache.get(key);
-    if (!validate) cache.set(key, (validate = compile(route as any)));
-    return validate;
-  }) as unknown as ReturnType<typeof validatorPool>;
-};
+import { buildSerializer, buildValidator } from './schema-compilers.ts';
+import { registerOpenApi } from '../operations/openapi.ts';
 
 /** Form posts are a few hundred bytes; 64 KiB leaves room and refuses floods early (413). */
 const BODY_LIMIT = 64 * 1024;
@@ -77,7 +56,7 @@ export async function buildApp(config: Config, services: Services, logger: objec
     routerOptions: { maxParamLength: 100 },
     frameworkErrors: frameworkErrorHandler(site),
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
-    schemaController: { compilersFactory: { buildValidator } },
+    schemaController: { compilersFactory: { buildValidator, buildSerializer } },
   });
   const publicOrigin = new URL(config.publicUrl).origin;
 
@@ -98,6 +77,9 @@ export async function buildApp(config: Config, services: Services, logger: objec
     request.log.info({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
     done();
   });
+
+  // Before the routes: the OpenAPI document is made from the routes registered after it.
+  await registerOpenApi(app, { publicUrl: config.publicUrl });
 
   if (services.metrics) {
     countRequests(app, services.metrics);

@@ -4,6 +4,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { SESSION_COOKIE } from '../http/cookies.ts';
 import { sendProblem } from '../http/error-handler.tsx';
+import { anyRequestFailures, apiErrors, bearer, isoTime } from '../http/api-schemas.ts';
 import type { SessionService } from './session-service.ts';
 
 function bearerToken(header: string | undefined): string | undefined {
@@ -11,13 +12,10 @@ function bearerToken(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
-/** A Date, written as ISO 8601 text (`2026-01-31T12:00:00.000Z`). */
-const isoTime = Type.Unsafe<Date>({ type: 'string', format: 'date-time' });
-
 /**
  * The 200 answer, field by field. Fastify compiles it into a serializer (fast-json-stringify) that
  * writes exactly these fields, cheaper than JSON.stringify on the hot path, and nothing else from
- * the session row can ever leak into the answer. (401 answers keep the default serializer.)
+ * the session row can ever leak into the answer.
  */
 const whoamiAnswer = Type.Object({
   account: Type.Object({ id: Type.String(), email: Type.String(), emailVerified: Type.Boolean() }),
@@ -29,10 +27,19 @@ const whoamiAnswer = Type.Object({
     expiresAt: isoTime,
     absoluteExpiresAt: isoTime,
   }),
-});
+}, { description: 'Who is calling: the account and the session.' });
+
+const whoamiSchema = {
+  summary: 'Who is calling',
+  description: "Other services of the store forward the shopper's token (either kind of session) or a browser's session cookie.",
+  tags: ['Sessions'],
+  // Either a bearer token or the browser's session cookie.
+  security: [...bearer, { browserSession: [] }],
+  response: { 200: whoamiAnswer, ...apiErrors([...anyRequestFailures, 'request.unauthenticated']) },
+};
 
 export function registerSessionRoutes(app: FastifyInstance, deps: { sessions: SessionService }) {
-  app.get('/api/v1/whoami', { schema: { response: { 200: whoamiAnswer } } }, async (request, reply) => {
+  app.get('/api/v1/whoami', { schema: whoamiSchema }, async (request, reply) => {
     // A bearer token may name either kind (a service forwarding the shopper's token); the cookie
     // only a browser session, as everywhere else.
     const bearer = bearerToken(request.headers.authorization);

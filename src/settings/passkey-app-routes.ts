@@ -15,15 +15,58 @@ import { passkeyMessages } from '../passkeys/passkey-messages.ts';
 import type { PasskeyRow } from '../passkeys/passkey-store.ts';
 import { bearerToken } from '../sessions/bearer-token.ts';
 import type { SessionService } from '../sessions/session-service.ts';
-import type { Failure } from '../shared/failure.ts';
+import type { Failure, FailureCode } from '../shared/failure.ts';
+import { anyRequestFailures, apiErrors, bearer, bodyFailures, isoTime, noContent, textOrNull } from '../http/api-schemas.ts';
 import type { PasskeySettingsService } from './passkey-settings-service.ts';
 import type { SecuritySettingsService, Shopper } from './security-settings-service.ts';
 import { securitySettingsMessages } from './security-settings-messages.ts';
 
-const optionsBody = { body: Type.Object({ password: Type.Optional(Type.String({ maxLength: 1024 })) }, { additionalProperties: false }) };
+const unauthenticated = ['request.unauthenticated'] as const satisfies readonly FailureCode[];
+const passkeyAnswer = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  synced: Type.Boolean({ description: 'Backed up by the platform (synced between devices).' }),
+  createdAt: isoTime,
+  lastUsedAt: textOrNull({ format: 'date-time' }),
+});
+const listSchema = {
+  summary: "The account's passkeys",
+  tags: ['Passkeys'],
+  security: bearer,
+  response: { 200: Type.Object({ passkeys: Type.Array(passkeyAnswer) }), ...apiErrors([...anyRequestFailures, ...unauthenticated]) },
+};
+const optionsBody = {
+  summary: 'Start adding a passkey',
+  description: 'Needs a fresh proof: an app session signed in with the password less than 10 minutes ago, or `password` sent here (the answer then carries the session\'s new `token`; the old one stops working).',
+  tags: ['Passkeys'],
+  security: bearer,
+  body: Type.Object({ password: Type.Optional(Type.String({ maxLength: 1024 })) }, { additionalProperties: false }),
+  response: {
+    200: Type.Object({
+      options: Type.Unknown({ description: 'WebAuthn PublicKeyCredentialCreationOptionsJSON (valid 5 minutes).' }),
+      token: Type.Optional(Type.String({ description: "Only when `password` was sent: the session's new bearer token." })),
+    }),
+    ...apiErrors([...bodyFailures, ...unauthenticated, 'login.throttled', 'reverify.password_missing', 'reverify.password_wrong', 'reverify.required', 'passkey.limit_reached']),
+  },
+};
 // The answer's fields are checked for shape and size by passkeys/passkey-input.ts (a 400 that changes nothing).
-const responseBody = { body: Type.Object({ response: Type.Unknown() }, { additionalProperties: false }) };
-const removeBody = { body: Type.Object({ id: Type.String({ maxLength: 64 }) }, { additionalProperties: false }) };
+const responseBody = {
+  summary: 'Add the passkey (the platform\'s answer)',
+  tags: ['Passkeys'],
+  security: bearer,
+  body: Type.Object({ response: Type.Unknown({ description: "The platform's RegistrationResponseJSON." }) }, { additionalProperties: false }),
+  response: {
+    201: Type.Object({ passkey: passkeyAnswer }, { description: 'Added.' }),
+    ...apiErrors([...bodyFailures, ...unauthenticated, 'reverify.required', 'passkey.response_invalid', 'passkey.challenge_invalid', 'passkey.not_verified', 'passkey.limit_reached', 'passkey.already_registered']),
+  },
+};
+const removeBody = {
+  summary: 'Remove a passkey',
+  tags: ['Passkeys'],
+  security: bearer,
+  body: Type.Object({ id: Type.String({ maxLength: 64 }) }, { additionalProperties: false }),
+  response: { 204: noContent('Removed.'), ...apiErrors([...bodyFailures, ...unauthenticated, 'reverify.required', 'passkey.not_found']) },
+};
 
 const described = (p: PasskeyRow) => ({
   id: p.id,
@@ -49,7 +92,7 @@ export function registerPasskeyAppRoutes(app: FastifyInstance, deps: { passkeys:
   const appShopper = async (request: FastifyRequest) => (await appCaller(request))?.shopper ?? null;
   const unauthenticated = (request: FastifyRequest, reply: FastifyReply) => sendProblem(request, reply, 'request.unauthenticated');
 
-  app.get('/api/v1/app/passkeys', async (request, reply) => {
+  app.get('/api/v1/app/passkeys', { schema: listSchema }, async (request, reply) => {
     const shopper = await appShopper(request);
     if (!shopper) return unauthenticated(request, reply);
     return { passkeys: (await passkeys.list(shopper)).map(described) };
