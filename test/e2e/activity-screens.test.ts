@@ -1,26 +1,19 @@
 // My account → Security → Recent security activity in real Chromium, English and Russian, at 1280
 // and 390 px: reached from the Security page, no sideways scroll, every control labelled, no
 // script error or CSP violation. Screenshots: test-results/screens/activity-{en,ru}-*.png.
-import { test, describe, before, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { testDialects } from '../harness/databases.ts';
-import { startTestGatehouse, type TestGatehouse } from '../harness/test-app.ts';
-import { launchBrowser, type Browser } from '../harness/browser.ts';
+import { gatehouseForSuite } from '../harness/test-app.ts';
+import { browserForSuite } from '../harness/browser.ts';
 import { createShooter, createShopper, screenViewports, signIn, waitForPath } from './e2e-kit.ts';
 
 const dialect = testDialects[0]!;
 const PASSWORD = 'amber fern lantern 2026';
 
 describe(`recent security activity in Chromium (${dialect})`, () => {
-  let app: TestGatehouse;
-  let browser: Browser;
-  before(async () => {
-    [app, browser] = await Promise.all([startTestGatehouse(dialect), launchBrowser()]);
-  });
-  after(async () => {
-    await browser?.close();
-    await app?.close();
-  });
+  const app = gatehouseForSuite(dialect);
+  const browser = browserForSuite();
 
   for (const viewport of screenViewports) {
     test(`the activity list at ${viewport.name} width, English then Russian, from the Security page`, async () => {

@@ -2,25 +2,18 @@
 // renders every operation of /api/openapi.json under the page's CSP with no script error, no CSP
 // violation and no request to another origin. Screenshots at 1280 and 390 px:
 // test-results/screens/api-docs-*.png.
-import { test, describe, before, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { testDialects } from '../harness/databases.ts';
-import { startTestGatehouse, type TestGatehouse } from '../harness/test-app.ts';
-import { launchBrowser, screenshot, type Browser } from '../harness/browser.ts';
+import { gatehouseForSuite } from '../harness/test-app.ts';
+import { browserForSuite, screenshot } from '../harness/browser.ts';
 import { horizontalOverflow, screenViewports, watchForBrowserErrors } from './e2e-kit.ts';
 
 const dialect = testDialects[0]!;
 
 describe(`API reference page (${dialect})`, () => {
-  let app: TestGatehouse;
-  let browser: Browser;
-  before(async () => {
-    [app, browser] = await Promise.all([startTestGatehouse(dialect), launchBrowser()]);
-  });
-  after(async () => {
-    await browser?.close();
-    await app?.close();
-  });
+  const app = gatehouseForSuite(dialect);
+  const browser = browserForSuite();
 
   for (const viewport of screenViewports) test(`/api/docs at ${viewport.name} width lists every operation of the document, with no script error, CSP violation or request elsewhere`, async () => {
     const spec = (await (await fetch(`${app.url}/api/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };

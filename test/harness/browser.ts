@@ -12,6 +12,7 @@
 //   await page.goto(`${baseUrl}/login`);
 //   await screenshot(page, 'login-desktop');
 import { mkdir } from 'node:fs/promises';
+import { after, before } from 'node:test';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
@@ -37,6 +38,25 @@ export function launchBrowser(): Promise<Browser> {
     throw new Error(
       `could not launch Chromium at ${chromiumPath} (run the tests through \`npm test\`, which installs it): ${error.message}`,
     );
+  });
+}
+
+/**
+ * One Chromium for a whole describe block, like gatehouseForSuite: launched before its first test
+ * and closed after its last; what it returns forwards to that browser.
+ */
+export function browserForSuite(): Browser {
+  let launched: Browser | undefined;
+  before(async () => {
+    launched = await launchBrowser();
+  });
+  after(() => launched?.close());
+  return new Proxy({} as Browser, {
+    get(_, key) {
+      if (!launched) throw new Error('the suite’s browser starts in before(): use it inside tests and hooks');
+      const value = Reflect.get(launched, key);
+      return typeof value === 'function' ? value.bind(launched) : value;
+    },
   });
 }
 
