@@ -7,6 +7,7 @@ import type { Secrets } from '../shared/secrets.ts';
 import type { AccountActionDeps } from './account-actions.ts';
 import { registerAdminAccountRoutes } from './admin-account-routes.ts';
 import { adminAuthentication } from './admin-auth.ts';
+import { registerAdminImportRoute } from './admin-import-route.ts';
 import { registerAdminOutboxRoutes } from './admin-outbox-routes.ts';
 import { createAdminTokens } from './admin-tokens.ts';
 
@@ -16,5 +17,6 @@ export async function registerAdminRoutes(app: FastifyInstance, deps: AccountAct
     admin.addHook('onRequest', adminAuthentication({ db: deps.db, tokens, rateEvents: deps.rateEvents }));
     registerAdminAccountRoutes(admin, deps);
     registerAdminOutboxRoutes(admin, deps);
+    registerAdminImportRoute(admin, deps);
   });
 }

@@ -50,7 +50,7 @@ export const accountDetail = Type.Object({
     lockedAt: nullable(time),
   }),
   factors: Type.Object({
-    phone: Type.Object({ present: Type.Boolean(), masked: nullable(Type.String({ description: 'e.g. +44 **** ***456' })) }),
+    phone: Type.Object({ present: Type.Boolean(), masked: nullable(Type.String({ description: 'e.g. +44 **** ****56' })) }),
     authenticator: Type.Boolean(),
     backupCodesLeft: Type.Integer(),
     passkeys: Type.Integer(),

@@ -18,7 +18,7 @@ for (const dialect of testDialects) {
 
     const queue = async (to: string, row: Record<string, unknown>, code?: { code: string; expiresAt: number }) => {
       const { db, secrets, clock } = app.gatehouse.services;
-      const message = code
+      const message: Parameters<typeof enqueueEmail>[2] = code
         ? { template: 'recovery_code' as const, locale: 'en' as const, to, data: { code: code.code, storeName: 'Test Store', minutes: 10 }, expiresAt: code.expiresAt }
         : { template: 'password_changed' as const, locale: 'en' as const, to, data: { storeName: 'Test Store', time: 'now', secureUrl: 'https://store.test/r' } };
       await enqueueEmail(db, { secrets, clock }, message);
