@@ -16,6 +16,7 @@ import { smsCapFailureCodes } from './throttling/sms-cap-failures.ts';
 import { securitySettingsFailureCodes } from './settings/security-settings-failures.ts';
 import { qrLoginFailureCodes } from './qr-login/qr-login-failures.ts';
 import { passkeyFailureCodes } from './passkeys/passkey-failures.ts';
+import { adminFailureCodes } from './admin/admin-failures.ts';
 import type { commonMessages } from './http/common-messages.ts';
 import type { accountMessages } from './account/account-messages.ts';
 import type { registrationMessages } from './registration/registration-messages.ts';
@@ -26,6 +27,7 @@ import type { recoveryMessages } from './recovery/recovery-messages.ts';
 import type { securitySettingsMessages } from './settings/security-settings-messages.ts';
 import type { qrLoginMessages } from './qr-login/qr-login-messages.ts';
 import type { passkeyMessages } from './passkeys/passkey-messages.ts';
+import type { adminMessages } from './admin/admin-messages.ts';
 import type { oidcMessages } from './oidc/oidc-messages.ts';
 import type { mailboxMessages } from './courier/mailbox-messages.ts';
 import type { emailMessages } from './courier/templates/email-messages.ts';
@@ -44,6 +46,7 @@ const lists = {
   securitySettings: securitySettingsFailureCodes,
   qrLogin: qrLoginFailureCodes,
   passkeys: passkeyFailureCodes,
+  admin: adminFailureCodes,
 } as const;
 
 type CodesOf<Folders> = { [Folder in keyof Folders]: Folders[Folder] extends readonly (infer Code)[] ? Code : never };
@@ -59,6 +62,7 @@ type PageMessageId = keyof (typeof commonMessages &
   typeof securitySettingsMessages &
   typeof qrLoginMessages &
   typeof passkeyMessages &
+  typeof adminMessages &
   typeof oidcMessages);
 type MailMessageId = keyof (typeof mailboxMessages & typeof emailMessages & typeof smsMessages);
 

@@ -56,6 +56,10 @@ Commands:
   webhook list                   The endpoints (JSON; never their secrets)
   webhook remove ID              Stop posting to an endpoint
   webhook test ID                Send a signed webhook.test event now and print the answer
+  admin-token create --name NAME Make a token for the admin API (/api/v1/admin); it is printed once
+                                 and stored only as its SHA-256
+  admin-token list               The admin tokens (JSON): name, created, last used, revoked — never a token
+  admin-token revoke NAME        Refuse that token from now on
   outbox                         List mail and texts not delivered: pending, retrying, parked and
                                  expired, with tries, next try and reason (addresses masked)
   outbox retry ID|--parked       Queue a parked (or retrying) message again, or every parked one;
@@ -179,6 +183,19 @@ async function run(argv: string[]): Promise<number> {
         const account = await setUserLocked(services, arg, sub === 'lock');
         console.log(`${sub === 'lock' ? 'locked' : 'unlocked'} account ${account.id}`);
       }
+    } finally {
+      await services.close();
+    }
+    return 0;
+  }
+
+  if (command === 'admin-token' && ['create', 'list', 'revoke'].includes(sub ?? '')) {
+    const commands = await import('./admin-token-commands.ts');
+    const services = await adminServices(config);
+    try {
+      if (sub === 'create') console.log(await commands.createAdminToken(services, values.name));
+      else if (sub === 'list') console.log(await commands.listAdminTokens(services));
+      else console.log(await commands.revokeAdminToken(services, arg));
     } finally {
       await services.close();
     }

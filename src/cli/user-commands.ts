@@ -3,7 +3,7 @@ import type { AdminServices } from './admin-services.ts';
 import { checkEmail, checkLoginName, parseIdentifier } from '../identity/identifiers.ts';
 import { checkNewPassword } from '../identity/password-policy.ts';
 import { isLocale } from '../shared/i18n.ts';
-
+import { resetAccountFactors, setAccountLocked } from '../admin/account-actions.ts';
 import { UsageError } from './usage-error.ts';
 
 async function readPasswordFromStdin(): Promise<string> {
@@ -55,32 +55,15 @@ async function accountNamed(services: AdminServices, identifierText: string | un
   return account;
 }
 
-/**
- * Support's answer to "I lost my phone and my backup codes": once support has checked it is the
- * owner, the phone, authenticator app and backup codes go and two-step sign-in turns off, so the
- * shopper can recover with the email code alone. Every session ends, as after a lock.
- */
+/** Support's answer to "I lost my phone and my backup codes" (admin/account-actions.ts). */
 export async function resetUserFactors(services: AdminServices, identifierText: string | undefined) {
   const account = await accountNamed(services, identifierText, 'reset-factors');
-  await services.db.transaction().execute(async (trx) => {
-    await services.factors.removePhone(trx, account.id);
-    await services.factors.removeTotp(trx, account.id);
-    await services.factors.removeBackupCodes(trx, account.id);
-    await services.factors.setTwoStep(trx, account.id, false);
-    await services.sessions.endOtherSessions(trx, account.id, null);
-    await services.events.record(trx, { accountId: account.id, type: 'factor.removed', way: 'all', actor: 'cli' });
-  });
+  await resetAccountFactors(services, account.id, 'cli');
   return account;
 }
 
 export async function setUserLocked(services: AdminServices, identifierText: string | undefined, locked: boolean) {
   const account = await accountNamed(services, identifierText, locked ? 'lock' : 'unlock');
-  const now = services.clock.now();
-  await services.db.transaction().execute(async (trx) => {
-    await services.accounts.setLocked(account.id, locked ? now : null, now, trx);
-    // Locking also ends every session, so the lock takes effect at once everywhere.
-    if (locked) await services.sessions.endOtherSessions(trx, account.id, null);
-    await services.events.record(trx, { accountId: account.id, type: locked ? 'account.locked' : 'account.unlocked', actor: 'cli' });
-  });
+  await setAccountLocked(services, account.id, locked, 'cli');
   return account;
 }

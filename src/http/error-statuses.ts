@@ -68,6 +68,14 @@ const statusByCode: Record<FailureCode, number> = {
   'passkey.not_accepted': 401,
   'passkey.not_found': 404,
   'passkey.name_invalid': 422,
+  'admin.unauthenticated': 401,
+  'admin.throttled': 429,
+  'admin.lookup_invalid': 400,
+  'admin.account_not_found': 404,
+  'admin.outbox_not_found': 404,
+  'admin.outbox_code_expired': 409,
+  'admin.outbox_already_sent': 409,
+  'admin.outbox_sending': 409,
 };
 
 export function statusFor(code: FailureCode): number {

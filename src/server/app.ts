@@ -37,6 +37,7 @@ import { registerSessionRoutes } from '../sessions/session-routes.ts';
 import { registerMailboxRoutes } from '../courier/mailbox-routes.tsx';
 import { appNameFinder, registerOidcRoutes } from '../oidc/oidc-routes.tsx';
 import { countRequests, registerMetricsRoute } from '../operations/metrics-routes.ts';
+import { registerAdminRoutes } from '../admin/admin-routes.ts';
 import type { Services } from './services.ts';
 import { buildSerializer, buildValidator } from './schema-compilers.ts';
 import { registerOpenApi } from '../operations/openapi.ts';
@@ -110,6 +111,7 @@ export async function buildApp(config: Config, services: Services, logger: objec
   registerPasskeyRoutes(app, { settings: services.passkeySettings, factors: services.factors });
   registerActivityPage(app, { events: services.events, now: () => services.clock.now() });
   registerPasskeyAppRoutes(app, { passkeys: services.passkeySettings, settings: services.securitySettings, sessions: services.sessions });
+  await registerAdminRoutes(app, { db: services.db, clock: services.clock, accounts: services.accounts, factors: services.factors, sessions: services.sessions, events: services.events, secrets: services.secrets, rateEvents: services.rateEvents, wakeCourier: () => services.dispatcher.wake() });
   if (config.devMailbox && (services.mailCatcher || services.smsCatcher)) registerMailboxRoutes(app, { catcher: services.mailCatcher, smsCatcher: services.smsCatcher });
   return app;
 }

@@ -144,10 +144,11 @@ export function createSessionService(deps: { db: Database; store: SessionStore; 
     },
 
     /** Ends every other session of the account; the record says how many, in the same transaction. */
-    endOtherSessions: async (executor: Database, accountId: string, keepSessionId: string | null, from?: EventOrigin) => {
+    /** `actor`: who ended them when it was not the shopper ('cli', 'admin:<token name>'). */
+    endOtherSessions: async (executor: Database, accountId: string, keepSessionId: string | null, from?: EventOrigin, actor?: string) => {
       const run = async (trx: Database) => {
         const ended = await store.revokeAllExcept(trx, accountId, keepSessionId, clock.now());
-        if (ended > 0) await events.record(trx, { accountId, type: 'session.ended', detail: { sessions: ended, others: keepSessionId !== null }, from });
+        if (ended > 0) await events.record(trx, { accountId, type: 'session.ended', detail: { sessions: ended, others: keepSessionId !== null }, from, actor });
         return ended;
       };
       return executor.isTransaction ? run(executor) : db.transaction().execute(run);

@@ -18,8 +18,9 @@ import { recoveryMessages } from '../../src/recovery/recovery-messages.ts';
 import { securitySettingsMessages } from '../../src/settings/security-settings-messages.ts';
 import { qrLoginMessages } from '../../src/qr-login/qr-login-messages.ts';
 import { passkeyMessages } from '../../src/passkeys/passkey-messages.ts';
+import { adminMessages } from '../../src/admin/admin-messages.ts';
 
-const shopperCatalogs: Catalog[] = [commonMessages, accountMessages, registrationMessages, loginMessages, codeMessages, factorMessages, recoveryMessages, securitySettingsMessages, qrLoginMessages, passkeyMessages];
+const shopperCatalogs: Catalog[] = [commonMessages, accountMessages, registrationMessages, loginMessages, codeMessages, factorMessages, recoveryMessages, securitySettingsMessages, qrLoginMessages, passkeyMessages, adminMessages];
 
 /** Every <name>-messages.<locale>.json under src/, as { file: texts }. */
 function messageFiles(): Map<string, Record<string, string>> {
