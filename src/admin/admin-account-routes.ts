@@ -8,7 +8,7 @@ import type { Account } from '../identity/account-store.ts';
 import { endAccountSessions, resetAccountFactors, setAccountLocked, type AccountActionDeps } from './account-actions.ts';
 import { accountSummary, describeAccount } from './account-view.ts';
 import { actorOf, adminProblem } from './admin-auth.ts';
-import { accountDetail, actionDone, errorBody, findQuery, foundAccounts, idParams, refusals, UUID_PATTERN } from './admin-schemas.ts';
+import { accountDetail, actionDone, findQuery, foundAccounts, idParams, refusals, adminToken, UUID_PATTERN } from './admin-schemas.ts';
 
 const UUID = new RegExp(UUID_PATTERN);
 
@@ -46,7 +46,7 @@ export function registerAdminAccountRoutes(app: FastifyInstance, deps: AccountAc
 
   app.get(
     '/api/v1/admin/accounts',
-    { schema: { summary: 'Find an account by email, login name or id', tags: ['admin'], querystring: findQuery, response: { 200: foundAccounts, ...refusals } } },
+    { schema: { summary: 'Find an account by email, login name or id', tags: ['admin'], querystring: findQuery, security: adminToken, response: { 200: foundAccounts, ...refusals('admin.lookup_invalid') } } },
     async (request, reply) => {
       const found = await findAccount(deps, request.query as Static<typeof findQuery>);
       if (found === 'invalid') return adminProblem(request, reply, 'admin.lookup_invalid');
@@ -56,7 +56,7 @@ export function registerAdminAccountRoutes(app: FastifyInstance, deps: AccountAc
 
   app.get(
     '/api/v1/admin/accounts/:id',
-    { schema: { summary: 'Show one account: factors present, live sessions, recent security activity', tags: ['admin'], params: idParams, response: { 200: accountDetail, 404: errorBody, ...refusals } } },
+    { schema: { summary: 'Show one account: factors present, live sessions, recent security activity', tags: ['admin'], params: idParams, security: adminToken, response: { 200: accountDetail, ...refusals('admin.account_not_found') } } },
     async (request, reply) => {
       const account = await existing(request);
       if (!account) return adminProblem(request, reply, 'admin.account_not_found');
@@ -67,7 +67,7 @@ export function registerAdminAccountRoutes(app: FastifyInstance, deps: AccountAc
   for (const [name, action] of Object.entries(actions)) {
     app.post(
       `/api/v1/admin/accounts/:id/${name}`,
-      { schema: { summary: summaries[name], tags: ['admin'], params: idParams, response: { 200: actionDone, 404: errorBody, ...refusals } } },
+      { schema: { summary: summaries[name], tags: ['admin'], params: idParams, security: adminToken, response: { 200: actionDone, ...refusals('admin.account_not_found') } } },
       async (request, reply) => {
         const account = await existing(request);
         if (!account) return adminProblem(request, reply, 'admin.account_not_found');

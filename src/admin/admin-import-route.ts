@@ -13,7 +13,7 @@ import { createImportStore } from '../import/import-store.ts';
 import { importShoppers, type SkippedLine } from '../import/shopper-import.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Database } from '../storage/database.ts';
-import { refusals } from './admin-schemas.ts';
+import { adminToken, refusals } from './admin-schemas.ts';
 
 const IMPORT_BODY_LIMIT = 8 * 1024 * 1024;
 /** The answer lists this many skipped lines; the counts cover them all. */
@@ -49,7 +49,8 @@ export function registerAdminImportRoute(app: FastifyInstance, deps: { db: Datab
         summary: 'Import existing shoppers: JSON Lines (application/x-ndjson), one account a line, as `gatehouse user import`',
         tags: ['admin'],
         body: Type.Array(Type.String(), { maxItems: 100_000, description: 'The lines of the JSONL body' }),
-        response: { 200: importAnswer, ...refusals, 413: refusals[400], 415: refusals[400] },
+        security: adminToken,
+        response: { 200: importAnswer, ...refusals('request.too_large', 'request.unsupported_type') },
       },
     },
     async (request) => {

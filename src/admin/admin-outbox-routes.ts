@@ -7,7 +7,7 @@ import type { FailureCode } from '../shared/failure.ts';
 import type { Secrets } from '../shared/secrets.ts';
 import type { Database } from '../storage/database.ts';
 import { adminProblem } from './admin-auth.ts';
-import { errorBody, idParams, outboxListing, refusals, requeued } from './admin-schemas.ts';
+import { idParams, outboxListing, refusals, adminToken, requeued } from './admin-schemas.ts';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -21,7 +21,7 @@ const codeFor: Record<RequeueProblem, FailureCode> = {
 export function registerAdminOutboxRoutes(app: FastifyInstance, deps: { db: Database; secrets: Secrets; clock: Clock; wakeCourier: () => void }) {
   app.get(
     '/api/v1/admin/outbox',
-    { schema: { summary: 'Outbox status: counts by state and the undelivered messages (recipients masked)', tags: ['admin'], response: { 200: outboxListing, ...refusals } } },
+    { schema: { summary: 'Outbox status: counts by state and the undelivered messages (recipients masked)', tags: ['admin'], security: adminToken, response: { 200: outboxListing, ...refusals() } } },
     async () => {
       const { entries, counts } = await listUndelivered(deps.db, deps.secrets);
       return {
@@ -33,7 +33,7 @@ export function registerAdminOutboxRoutes(app: FastifyInstance, deps: { db: Data
 
   app.post(
     '/api/v1/admin/outbox/:id/retry',
-    { schema: { summary: 'Queue a parked (or retrying) message again; a code mail whose code has expired is never queued again', tags: ['admin'], params: idParams, response: { 200: requeued, 404: errorBody, 409: errorBody, ...refusals } } },
+    { schema: { summary: 'Queue a parked (or retrying) message again; a code mail whose code has expired is never queued again', tags: ['admin'], params: idParams, security: adminToken, response: { 200: requeued, ...refusals('admin.outbox_not_found', 'admin.outbox_code_expired', 'admin.outbox_already_sent', 'admin.outbox_sending') } } },
     async (request, reply) => {
       const id = (request.params as { id: string }).id.toLowerCase();
       const result = await requeue(deps.db, deps.clock, id);

@@ -3,6 +3,8 @@
 // a hash, a sealed number, a raw User-Agent — can slip into an answer), and the OpenAPI document
 // is generated from them.
 import { Type, type TSchema } from '@sinclair/typebox';
+import { anyRequestFailures, apiErrors } from '../http/api-schemas.ts';
+import type { FailureCode } from '../shared/failure.ts';
 
 /** Our ids are UUIDs (shared/ids.ts); anything else is refused before any lookup. */
 export const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
@@ -10,13 +12,14 @@ const uuid = Type.String({ pattern: UUID_PATTERN, description: 'A UUID' });
 const time = Type.String({ format: 'date-time' });
 const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
-export const errorBody = Type.Object(
-  { error: Type.Object({ code: Type.String({ description: 'A stable failure code, e.g. admin.unauthenticated' }), message: Type.String() }) },
-  { description: 'The request was refused' },
-);
+/** The admin token's scheme in the OpenAPI document (operations/openapi.ts): not the app's bearer. */
+export const adminToken = [{ adminToken: [] }];
 
-/** The answers every admin route may give besides its own: no or a bad token, throttled, bad input. */
-export const refusals = { 400: errorBody, 401: errorBody, 429: errorBody };
+/**
+ * The refusals of a route, in the shared ApiError body (http/api-schemas.ts), filed by status:
+ * those every admin route can answer (no or a bad token, throttled, bad input) and its own.
+ */
+export const refusals = (...own: FailureCode[]) => apiErrors(['admin.unauthenticated', 'admin.throttled', ...anyRequestFailures, ...own]);
 
 export const idParams = Type.Object({ id: uuid }, { additionalProperties: false });
 

@@ -46,6 +46,7 @@ export async function registerOpenApi(app: FastifyInstance, options: { publicUrl
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', description: 'An app session token (from POST /api/v1/app/sessions) in `Authorization: Bearer <token>`.' },
           browserSession: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: "A browser's session cookie (whoami only)." },
+          adminToken: { type: 'http', scheme: 'bearer', description: 'An admin token (`gha_…`, from `gatehouse admin-token create`) in `Authorization: Bearer <token>`; for /api/v1/admin only. Refusals: 401 `admin.unauthenticated`.' },
         },
       },
       tags: [

@@ -135,6 +135,10 @@ for (const dialect of testDialects) {
           const code = answer.status === 401 ? JSON.parse(answer.text).error?.code : undefined;
           const guarded = operation.security?.some((requirement) => 'bearer' in requirement) ?? false;
           assert.equal(code === 'request.unauthenticated', guarded, `${method.toUpperCase()} ${path}: ${answer.status} ${answer.text.slice(0, 120)}`);
+          // The admin API has a token of its own, with its own refusal.
+          const admin = operation.security?.some((requirement) => 'adminToken' in requirement) ?? false;
+          assert.equal(code === 'admin.unauthenticated', admin, `${method.toUpperCase()} ${path} (admin token): ${answer.status} ${answer.text.slice(0, 120)}`);
+          assert.equal(admin, path.startsWith('/api/v1/admin/'), `${path}: the admin token is for /api/v1/admin only, and needed there`);
           if (guarded) assert.deepEqual(Object.keys(JSON.parse(answer.text)), ['error'], `${method.toUpperCase()} ${path}: the ApiError body, nothing else`);
         }
       }
