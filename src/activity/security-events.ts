@@ -66,7 +66,11 @@ export interface SecurityEventRow {
   occurred_at: number;
 }
 
-/** Told of each event as it is written, in the same transaction (webhooks queue their deliveries). */
+/**
+ * Told of each event as it is written, in the same transaction (webhooks queue their deliveries).
+ * Also of events of no account: a listener must then do the same work and keep nothing, or the
+ * time a refusal takes would tell whether the account exists.
+ */
 export type EventListener = (executor: Database, event: SecurityEventRow) => Promise<void>;
 
 const MAX_USER_AGENT = 512;
@@ -129,7 +133,6 @@ export function createSecurityEvents(db: Database, clock: Clock) {
         occurred_at: clock.now(),
       };
       await executor.insertInto('security_events').values(row).execute();
-      if (row.account_id === null) return;
       for (const listener of listeners) await listener(executor, parse(row));
     },
 

@@ -69,12 +69,13 @@ export async function recordDecoySms(db: Kysely<Tables>, deps: OutboxDeps, messa
 }
 
 /**
- * Queues one webhook delivery: the event body for one endpoint (webhooks/webhook-queue.ts), in the
+ * Queues one webhook delivery (or, for an event of no account, a decoy: the same sealing and
+ * insert, born sent and empty, so a refusal costs what it costs for a real account): the event body for one endpoint (webhooks/webhook-queue.ts), in the
  * event's transaction, retried like a notice (3 days) and parked after that, never dropped. The
  * body is sealed like a mail's data: it names an account and what happened to it.
  */
-export async function enqueueWebhook(db: Kysely<Tables>, deps: OutboxDeps, delivery: { endpointId: string; type: string; body: Record<string, unknown> }): Promise<void> {
-  await insertMessage(db, deps, 'webhook', { template: delivery.type, locale: '', to: delivery.endpointId, data: delivery.body }, 'pending');
+export async function enqueueWebhook(db: Kysely<Tables>, deps: OutboxDeps, delivery: { endpointId: string; type: string; body: Record<string, unknown> }, kind: 'pending' | 'decoy' = 'pending'): Promise<void> {
+  await insertMessage(db, deps, 'webhook', { template: delivery.type, locale: '', to: delivery.endpointId, data: delivery.body }, kind);
 }
 
 async function insertMessage(

@@ -94,9 +94,11 @@ export async function deleteOldRows(db: Database, now: number, stopping: () => b
     oidc_keys: stopping() ? 0 : Number((await db.deleteFrom('oidc_keys').where('retired_at', '<', now - 2 * DAY).executeTakeFirst()).numDeletedRows),
 
     // Security activity (activity/security-events.ts): whole addresses for 30 days, then their
-    // network; the rows themselves for a year.
+    // network; the rows themselves for a year. Rows of no account (refusals for addresses that
+    // are nobody's) are on no one's page: a week, so strangers cannot fill the table for a year.
     security_event_addresses: stopping() ? 0 : await cutOldAddresses(db, now),
     security_events: stopping() ? 0 : Number((await db.deleteFrom('security_events').where('occurred_at', '<', now - SECURITY_EVENTS_KEPT_MS).executeTakeFirst()).numDeletedRows),
+    security_events_of_nobody: stopping() ? 0 : Number((await db.deleteFrom('security_events').where('account_id', 'is', null).where('occurred_at', '<', now - 7 * DAY).executeTakeFirst()).numDeletedRows),
   };
 }
 

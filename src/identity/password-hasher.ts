@@ -64,7 +64,11 @@ export function createPasswordHasher(security: Pick<SecurityConfig, 'argon2Memor
     }
     const imported = readImportedHash(storedHash);
     if (!imported.ok) return dummyWork(password);
-    return gated(() => imported.verify(password)).catch(() => false);
+    // Never cheaper than an unknown account's refusal: a weak imported hash (bcrypt cost 4, a
+    // phpass $H$5) alone would answer in a millisecond and tell that the address exists and
+    // came from the import. The dummy runs beside it, so the floor is one argon2id verify.
+    const [right] = await Promise.all([gated(() => imported.verify(password)).catch(() => false), dummyWork(password)]);
+    return right;
   };
 
   return {

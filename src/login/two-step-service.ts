@@ -152,7 +152,11 @@ export function createTwoStepService(deps: { db: Database; config: Config; facto
     },
   };
 
-  /** A wrong second factor: the owner sees it under Recent security activity (the password was right). */
+  /**
+   * A wrong second factor: the owner sees it under Recent security activity (the password was
+   * right). The try itself was already counted, in its own transaction (spendTry); a crash between
+   * the two loses this record, never the count that limits guessing.
+   */
   async function refused<F extends Failure>(flow: SecondStepFlow, way: SecondStepWay, failure: F, caller: TwoStepCaller): Promise<F> {
     await deps.events.record(db, { accountId: flow.account_id!, type: 'two_step.failed', way, result: failure.code, from: caller });
     return failure;

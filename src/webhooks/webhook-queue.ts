@@ -31,10 +31,13 @@ export function webhookBody(event: Pick<SecurityEventRow, 'id' | 'type' | 'occur
 export function webhookQueue(deps: { endpoints: WebhookEndpoints; secrets: Secrets; clock: Clock; wakeCourier: () => void }): EventListener {
   return async (executor: Database, event: SecurityEventRow) => {
     const endpointIds = await deps.endpoints.subscribedTo(executor, event.type);
+    // An event of no account (a refused sign-in, a recovery for an unknown address) goes to
+    // nobody, but costs the same lookup and inserts: its time must not tell the account exists.
+    const kind = event.account_id === null ? 'decoy' : 'pending';
     for (const endpointId of endpointIds) {
-      await enqueueWebhook(executor, deps, { endpointId, type: event.type, body: webhookBody(event) });
+      await enqueueWebhook(executor, deps, { endpointId, type: event.type, body: webhookBody(event) }, kind);
     }
     // Woken now; the transaction may still be open, so the courier also finds it on its next poll.
-    if (endpointIds.length > 0) deps.wakeCourier();
+    if (endpointIds.length > 0 && kind === 'pending') deps.wakeCourier();
   };
 }

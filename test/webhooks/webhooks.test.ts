@@ -153,6 +153,12 @@ for (const dialect of testDialects) {
         );
         assert.equal((await outboxWebhooks(app)).length, 0);
 
+        // An event of no account costs the same lookup and insert, and goes to nobody.
+        await events.record(db, { accountId: null, type: 'password.changed' });
+        const decoys = await outboxWebhooks(app);
+        assert.deepEqual(decoys.map((r) => [r.status, r.payload_sealed, r.recipient_sealed]), [['sent', '', '']], 'a decoy: born sent, empty');
+        await db.deleteFrom('outbox').execute();
+
         await events.record(db, { accountId: shopper.id, type: 'password.changed' });
         assert.equal(await webhookEndpoints.remove(added.endpoint.id), true);
         await events.record(db, { accountId: shopper.id, type: 'password.changed' });

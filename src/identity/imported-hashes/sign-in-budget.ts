@@ -25,6 +25,10 @@ export const SIGN_IN_BUDGET = {
   scryptMaxWork: 2 ** 21,
   /** PBKDF2 iterations: Django 5.2 uses 1,000,000 (SHA-256); OWASP 2023 says 600,000. */
   pbkdf2MaxIterations: 2_000_000,
-  /** phpass log2 iterations: WordPress 13 ("$P$B"), phpBB 11 ("$H$9"). phpass itself allows 30. */
-  phpassMaxLog2: 16,
+  /**
+   * phpass log2 iterations: WordPress 13 ("$P$B"), phpBB 11 ("$H$9"). phpass itself allows 30.
+   * Its MD5 loop runs on the main thread: 2^13 rounds take a few milliseconds, 2^16 would hold
+   * every other request (and /readyz) for tens of milliseconds per wrong guess.
+   */
+  phpassMaxLog2: 13,
 } as const;
