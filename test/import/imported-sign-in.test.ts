@@ -6,7 +6,6 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { pbkdf2Sync, randomBytes, scryptSync } from 'node:crypto';
 import bcryptjs from 'bcryptjs';
-import { hash as nodeRsBcrypt } from '@node-rs/bcrypt';
 import { Algorithm, hash as argon2Hash } from '@node-rs/argon2';
 import { testDialects } from '../harness/databases.ts';
 import { createManualClock, gatehouseForSuite } from '../harness/test-app.ts';
@@ -25,7 +24,7 @@ async function hashesOfEveryKind(): Promise<Record<string, string>> {
   const salt = randomBytes(16);
   return {
     'bcrypt (bcryptjs)': bcryptjs.hashSync(PASSWORD, 6),
-    'bcrypt (@node-rs/bcrypt, $2y$)': await nodeRsBcrypt(PASSWORD, { cost: 6, version: '2y' }),
+    'bcrypt ($2y$, as PHP writes it)': `$2y$${bcryptjs.hashSync(PASSWORD, 6).slice(4)}`,
     argon2i: await argon2Hash(PASSWORD, { algorithm: Algorithm.Argon2i, memoryCost: 8192, timeCost: 2 }),
     'scrypt (PHC)': `$scrypt$ln=10,r=8,p=1$${phc(salt)}$${phc(scryptSync(PASSWORD, salt, 32, { N: 1024, r: 8, p: 1 }))}`,
     'scrypt (Django)': `scrypt$1024$dJ4ngoSalt$8$2$${scryptSync(PASSWORD, 'dJ4ngoSalt', 64, { N: 1024, r: 8, p: 2 }).toString('base64')}`,

@@ -8,7 +8,7 @@
 // Weak costs are accepted: the shopper's password is re-hashed at the first sign-in anyway, and
 // refusing them would leave the account without a password.
 export const SIGN_IN_BUDGET = {
-  /** bcrypt cost (log2 rounds): Laravel and Rails default 12, @node-rs/bcrypt 12. */
+  /** bcrypt cost (log2 rounds): Laravel and Rails default 12. */
   bcryptMaxCost: 13,
   /**
    * argon2 memory in KiB: Django's Argon2PasswordHasher default is 100 MiB (PHP and libsodium
