@@ -1,6 +1,6 @@
 // `gatehouse webhook add|list|remove|test`: the store's endpoints for signed security events
 // (webhooks/). JSON on stdout, for scripts; the signing secret is printed once, when it is made.
-import { newId } from '../shared/ids.ts';
+import { isOurId, newId } from '../shared/ids.ts';
 import { createWebhookEndpoints, TEST_EVENT, type WebhookEndpoint } from '../webhooks/webhook-endpoints.ts';
 import { createWebhookSender } from '../webhooks/webhook-sender.ts';
 import type { AdminServices } from './admin-services.ts';
@@ -8,7 +8,6 @@ import { UsageError } from './usage-error.ts';
 
 const describe = (endpoint: WebhookEndpoint) => ({ id: endpoint.id, url: endpoint.url, events: endpoint.events, created_at: new Date(endpoint.createdAt).toISOString() });
 const endpointsOf = (services: AdminServices) => createWebhookEndpoints(services.db, services.secrets, services.clock);
-const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export async function addWebhook(services: AdminServices, options: { url?: string; events?: string }): Promise<string> {
   if (!options.url || !options.events) throw new UsageError('webhook add needs --url https://… and --events password.changed,account.locked,… (or --events "*")');
@@ -22,7 +21,7 @@ export async function listWebhooks(services: AdminServices): Promise<string> {
 }
 
 function endpointId(id: string | undefined): string {
-  if (!id || !ID.test(id)) throw new UsageError('name the endpoint by its id (gatehouse webhook list shows them)');
+  if (!id || !isOurId(id)) throw new UsageError('name the endpoint by its id (gatehouse webhook list shows them)');
   return id;
 }
 

@@ -5,12 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import { SESSION_COOKIE } from '../http/cookies.ts';
 import { sendProblem } from '../http/error-handler.tsx';
 import { anyRequestFailures, apiErrors, bearer, isoTime } from '../http/api-schemas.ts';
+import { bearerToken } from './bearer-token.ts';
 import type { SessionService } from './session-service.ts';
-
-function bearerToken(header: string | undefined): string | undefined {
-  const match = /^Bearer ([A-Za-z0-9_-]{20,100})$/.exec(header ?? '');
-  return match?.[1];
-}
 
 /**
  * The 200 answer, field by field. Fastify compiles it into a serializer (fast-json-stringify) that

@@ -2,7 +2,7 @@
 // A new random token on every sign-in, so a token planted before sign-in is worthless after it.
 import type { SecurityConfig } from '../config/config.ts';
 import type { Clock } from '../shared/clock.ts';
-import { newId } from '../shared/ids.ts';
+import { isOurId, newId } from '../shared/ids.ts';
 import { randomToken, sha256Hex } from '../shared/secrets.ts';
 import type { Database } from '../storage/database.ts';
 import type { EventOrigin, SecurityEvents } from '../activity/security-events.ts';
@@ -28,8 +28,6 @@ const touchIntervalMs = (idleMs: number) => Math.min(60_000, Math.floor(idleMs /
 // 'passkey' is a sign-in by passkey with user verification: held and unlocked in this session.
 const PROVES_A_SECRET: ReadonlySet<string> = new Set(['password', 'passkey', 'password+totp', 'password+sms', 'password+backup_code', 'password+passkey', 'email_code']);
 
-/** Session ids are UUIDs (shared/ids.ts). */
-const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export interface StartSession {
   accountId: string;
@@ -104,7 +102,7 @@ export function createSessionService(deps: { db: Database; store: SessionStore; 
 
     /** False when the account has no such live session (ids come from URLs: anything else is just "not found"). */
     endSession: async (accountId: string, sessionId: string, from?: EventOrigin) =>
-      SESSION_ID.test(sessionId) &&
+      isOurId(sessionId) &&
       store.revoke(accountId, sessionId, clock.now(), (trx) => events.record(trx, { accountId, type: 'session.ended', detail: { sessions: 1 }, from })),
 
     /**
