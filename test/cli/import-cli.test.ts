@@ -2,15 +2,14 @@
 // named by number with the address masked, a summary by reason, exit 0 whenever the file was read
 // (a second run of the same file too), exit 2 when it cannot be; no hash and no full address in
 // what it prints.
-import { test, describe, before, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import bcryptjs from 'bcryptjs';
-import { openTestDatabase, testDialects, type TestDatabase } from '../harness/databases.ts';
-import { TEST_SECRET } from '../harness/test-app.ts';
+import { testDialects } from '../harness/databases.ts';
+import { cliDatabaseForSuite } from './cli-kit.ts';
 
 function gatehouse(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -35,22 +34,10 @@ test('gatehouse --help lists user import', async () => {
 
 for (const dialect of testDialects) {
   describe(`gatehouse user import on ${dialect}`, () => {
-    let database: TestDatabase;
-    let env: Record<string, string>;
-    let dataDir: string;
-    before(async () => {
-      database = await openTestDatabase(dialect);
-      dataDir = mkdtempSync(join(tmpdir(), 'gh-import-cli-'));
-      const url = database.config.kind === 'postgres' ? database.config.url : `sqlite:${database.config.file}`;
-      env = { DATABASE_URL: url, GATEHOUSE_SECRET: TEST_SECRET, DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
-    });
-    after(async () => {
-      await database.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    });
+    const suite = cliDatabaseForSuite(dialect, 'import');
 
     test('a file with good, bad and repeated lines: skipped lines by number, a summary, exit 0; the same file again skips all', async () => {
-      const file = join(dataDir, 'shoppers.jsonl');
+      const file = join(suite.dataDir, 'shoppers.jsonl');
       const lines = [
         { email: 'maria.old@example.com', email_verified: true, login_name: 'maria_old', locale: 'ru', password_hash: BCRYPT },
         { email: 'wp.buyer@example.com', email_verified: false, password_hash: PHPASS },
@@ -60,7 +47,7 @@ for (const dialect of testDialects) {
       ];
       writeFileSync(file, lines.map((line) => (typeof line === 'string' ? line : JSON.stringify(line))).join('\n') + '\n');
 
-      const first = await gatehouse(['user', 'import', file], env);
+      const first = await gatehouse(['user', 'import', file], suite.env);
       assert.equal(first.code, 0, first.stderr);
       const out = first.stdout;
       assert.match(out, /^line 3: skipped, not a JSON object$/m);
@@ -72,24 +59,24 @@ for (const dialect of testDialects) {
       for (const secret of [BCRYPT, PHPASS, '5f4dcc3b5aa765d61d8327deb882cf99', 'maria.old@example.com', 'md5.user@example.com', 'half.a.line']) {
         assert.ok(!out.includes(secret) && !first.stderr.includes(secret), `${secret.slice(0, 12)}… is not printed`);
       }
-      const maria = await database.db.selectFrom('accounts').selectAll().where('email', '=', 'maria.old@example.com').executeTakeFirstOrThrow();
+      const maria = await suite.database.db.selectFrom('accounts').selectAll().where('email', '=', 'maria.old@example.com').executeTakeFirstOrThrow();
       assert.deepEqual([maria.login_name, maria.locale, maria.password_hash, maria.email_verified_at !== null], ['maria_old', 'ru', BCRYPT, true]);
-      const wp = await database.db.selectFrom('accounts').selectAll().where('email', '=', 'wp.buyer@example.com').executeTakeFirstOrThrow();
+      const wp = await suite.database.db.selectFrom('accounts').selectAll().where('email', '=', 'wp.buyer@example.com').executeTakeFirstOrThrow();
       assert.deepEqual([wp.password_hash, wp.email_verified_at], [PHPASS, null]);
 
-      const second = await gatehouse(['user', 'import', file], env);
+      const second = await gatehouse(['user', 'import', file], suite.env);
       assert.equal(second.code, 0, second.stderr);
       assert.match(second.stdout, /^imported: 0$/m);
       assert.match(second.stdout, /^skipped: 5$/m);
       assert.match(second.stdout, /^\s+3 {2}an account with this email already exists$/m);
-      const count = await database.db.selectFrom('accounts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const count = await suite.database.db.selectFrom('accounts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
       assert.equal(Number(count.n), 2, 'no account twice');
     });
 
     test('no file, a missing file or a directory: one line saying so, exit 2, nothing written', async () => {
-      const accounts = async () => Number((await database.db.selectFrom('accounts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+      const accounts = async () => Number((await suite.database.db.selectFrom('accounts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
       const before = await accounts();
-      const runs = await Promise.all([[], [join(dataDir, 'missing.jsonl')], [dataDir]].map((extra) => gatehouse(['user', 'import', ...extra], env)));
+      const runs = await Promise.all([[], [join(suite.dataDir, 'missing.jsonl')], [suite.dataDir]].map((extra) => gatehouse(['user', 'import', ...extra], suite.env)));
       const expected = [/needs a file/, /there is no such file/, /it is not a file/];
       for (const [i, run] of runs.entries()) {
         assert.equal(run.code, 2, run.stderr);
