@@ -17,6 +17,9 @@
 //      importing test/harness/test-app.ts took 1.8 s and 3 s of CPU per file that way, against
 //      about 0.5 s bundled, for each of the hundred-odd test processes. TEST_BUNDLE=0 runs the
 //      sources through tsx instead (what `node --import tsx --test file.ts` does by hand).
+//      The short files of one folder are bundled and run together, up to TEST_GROUP_SIZE (5) to a
+//      process, which saves about 1.2 s of start-up CPU per file (test/harness/test-groups.mjs);
+//      the browser, cluster and CLI files keep a process each.
 //   5. node --test --test-concurrency=3 <bundles…>, output streamed as is. Three files at once
 //      on two cores: most files spend much of their time waiting (on a browser, a node process,
 //      a lease), and with three the whole suite ran in 331 s on a 2-core machine. Without
@@ -35,12 +38,14 @@
 //        TEST_FILE_TIMEOUT_SECONDS=N   the runner fails a test file still running after N s (default 900)
 //        TEST_LINGER_SECONDS, TEST_FILE_LIMIT_SECONDS   the watchdog's limits (test/harness/hang-watchdog.mjs)
 //        TEST_BUNDLE=0                 run the .ts files through tsx instead of bundling them
+//        TEST_GROUP_SIZE=N             short files of one folder per process (default 5; 1: one each)
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, chmodSync, readdirSync, readFileSync, rmSync, statSync, createWriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
-import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { GROUP_SIZE, groupEntries, planProcesses } from './harness/test-groups.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const testDir = join(root, 'test');
@@ -386,19 +391,22 @@ function buildCli() {
 // ---------------------------------------------------------------------------------------------
 // 4. Bundles
 
-const bundleFor = (file) => join(dirname(file), `.${basename(file).replace(/\.tsx?$/, '')}.bundle.mjs`);
 let bundles = []; // what bundleTests wrote, removed by cleanUp
 let keepBundles = false; // a failed run keeps them, so the lines in its failures can be read
 
+/** One bundle per process: a lone file's, or a group's (test/harness/test-groups.mjs). */
 async function bundleTests(files) {
   const started = performance.now();
   const { build } = await import('esbuild');
-  bundles = files.map(bundleFor);
+  const units = planProcesses(files, testDir);
+  bundles = units.map((unit) => unit.bundle);
   await build({
-    entryPoints: files,
+    entryPoints: units.map((unit) => ({
+      in: unit.group ? `gatehouse-group:${unit.bundle}` : unit.files[0],
+      out: relative(root, unit.bundle).replace(/\.mjs$/, ''),
+    })),
+    plugins: [groupEntries(units)],
     outdir: root,
-    outbase: root,
-    entryNames: '[dir]/.[name].bundle',
     outExtension: { '.js': '.mjs' },
     bundle: true,
     platform: 'node',
@@ -409,8 +417,12 @@ async function bundleTests(files) {
     jsxFragment: 'Fragment',
     logLevel: 'warning',
   });
-  say(`bundled ${files.length} test file${files.length === 1 ? '' : 's'} with esbuild (${ms(started)})`);
-  return files.map(bundleFor);
+  const grouped = units.filter((unit) => unit.group).length;
+  say(
+    `bundled ${files.length} test file${files.length === 1 ? '' : 's'} with esbuild into ${units.length} process${units.length === 1 ? '' : 'es'} ` +
+      `(${grouped} of them groups of up to ${GROUP_SIZE} short files of one folder; TEST_GROUP_SIZE=1: one each) (${ms(started)})`,
+  );
+  return bundles;
 }
 
 function removeBundles() {
