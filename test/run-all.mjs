@@ -17,7 +17,7 @@
 //      importing test/harness/test-app.ts took 1.8 s and 3 s of CPU per file that way, against
 //      about 0.5 s bundled, for each of the hundred-odd test processes. TEST_BUNDLE=0 runs the
 //      sources through tsx instead (what `node --import tsx --test file.ts` does by hand).
-//      The short files of one folder are bundled and run together, up to TEST_GROUP_SIZE (5) to a
+//      The short files of one folder are bundled and run together, up to TEST_GROUP_SIZE to a
 //      process, which saves about 1.2 s of start-up CPU per file (test/harness/test-groups.mjs);
 //      the browser, cluster and CLI files keep a process each.
 //   5. node --test --test-concurrency=3 <bundles…>, output streamed as is. Three files at once
@@ -38,7 +38,7 @@
 //        TEST_FILE_TIMEOUT_SECONDS=N   the runner fails a test file still running after N s (default 900)
 //        TEST_LINGER_SECONDS, TEST_FILE_LIMIT_SECONDS   the watchdog's limits (test/harness/hang-watchdog.mjs)
 //        TEST_BUNDLE=0                 run the .ts files through tsx instead of bundling them
-//        TEST_GROUP_SIZE=N             short files of one folder per process (default 5; 1: one each)
+//        TEST_GROUP_SIZE=N             short files of one folder per process (default 1 until the whole suite has passed grouped; 5 measured)
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, chmodSync, readdirSync, readFileSync, rmSync, statSync, createWriteStream } from 'node:fs';
 import { createServer } from 'node:net';
