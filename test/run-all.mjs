@@ -38,7 +38,7 @@
 //        TEST_FILE_TIMEOUT_SECONDS=N   the runner fails a test file still running after N s (default 900)
 //        TEST_LINGER_SECONDS, TEST_FILE_LIMIT_SECONDS   the watchdog's limits (test/harness/hang-watchdog.mjs)
 //        TEST_BUNDLE=0                 run the .ts files through tsx instead of bundling them
-//        TEST_GROUP_SIZE=N             short files of one folder per process (default 1 until the whole suite has passed grouped; 5 measured)
+//        TEST_GROUP_SIZE=N             short files of one folder per process (default 5; 1 gives every file its own)
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, chmodSync, readdirSync, readFileSync, rmSync, statSync, createWriteStream } from 'node:fs';
 import { createServer } from 'node:net';

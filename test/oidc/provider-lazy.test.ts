@@ -1,3 +1,4 @@
+// test-groups: alone (see test/harness/test-groups.mjs)
 // oidc-provider (with Koa and jose, about 30 MB of a node) is loaded by the first request that
 // needs it — discovery, an app's sign-in, a token — not at start-up and not by the pages every
 // shopper sees (sign-in, Security with its "Apps with access"). A file of its own, so that

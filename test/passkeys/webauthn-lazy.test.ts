@@ -1,3 +1,4 @@
+// test-groups: alone (see test/harness/test-groups.mjs)
 // The WebAuthn library (with its ASN.1 and X.509 parsers, about 11 MiB of a node's memory) is
 // loaded by the first passkey registration or check, not at start-up and not by the sign-in page,
 // whose request options are plain JSON (passkeys/passkey-service.ts loadWebAuthn). A file of its

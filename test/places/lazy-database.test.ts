@@ -1,3 +1,4 @@
+// test-groups: alone (see test/harness/test-groups.mjs)
 // The place database is read on the first lookup of a public address, never at start-up (a file of
 // its own, so that no other test has read it yet in this process).
 import { test } from 'node:test';
