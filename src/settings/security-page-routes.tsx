@@ -25,7 +25,7 @@ const notices: Record<string, MessageId> = {
   one: 'account.session_ended', others: 'account.other_sessions_ended',
   passkey_added: 'passkeys.saved_added', passkey_renamed: 'passkeys.saved_renamed', passkey_removed: 'passkeys.saved_removed',
   app_removed: 'oidc.apps_removed', app_unknown: 'oidc.apps_unknown',
-  phone: 'two_step.saved_phone', totp: 'two_step.saved_totp', on: 'two_step.saved_on', off: 'two_step.saved_off', removed: 'two_step.removed',
+  phone: 'two_step.saved_phone', totp: 'two_step.saved_totp', totp_on: 'two_step.saved_totp_on', on: 'two_step.saved_on', off: 'two_step.saved_off', removed: 'two_step.removed',
 };
 
 export function registerSecurityPageRoute(

@@ -131,7 +131,7 @@ export function PhoneSetupPage(props: Base & { phone?: string; error?: string })
   );
 }
 
-export function AuthenticatorSetupPage(props: Base & { flowId: string; secret: string; qrSvg: string; error?: string }): SafeHtml {
+export function AuthenticatorSetupPage(props: Base & { flowId: string; secret: string; qrSvg: string; error?: string; offerTwoStep: boolean; turnOnTwoStep: boolean }): SafeHtml {
   const { ctx, t } = props;
   return (
     <AccountFrame ctx={ctx} t={t} section="security" title={t('totp_setup.title')}>
@@ -149,6 +149,14 @@ export function AuthenticatorSetupPage(props: Base & { flowId: string; secret: s
             <CsrfField ctx={ctx} />
             <input type="hidden" name="flow" value={props.flowId} />
             <Field name="code" label={t('totp_setup.code')} inputmode="numeric" autocomplete="one-time-code" maxlength={7} required error={props.error} extra={{ pattern: '[0-9 ]*', class: 'code-input', spellcheck: 'false' }} />
+            {/* Offered while two-step is off: the app just proved itself, the moment to ask for it at sign-in. */}
+            {props.offerTwoStep ? (
+              <div class="checkbox-field">
+                <input type="checkbox" id="field-two_step" name="two_step" value="1" checked={props.turnOnTwoStep} aria-describedby="field-two_step-hint" />
+                <label for="field-two_step">{t('totp_setup.two_step')}</label>
+                <p class="field-hint" id="field-two_step-hint">{t('totp_setup.two_step_hint')}</p>
+              </div>
+            ) : null}
             <div class="button-row">
               <button type="submit" class="button button-primary">{t('totp_setup.submit')}</button>
               <a class="button button-secondary" href="/account/security">{t('reverify.cancel')}</a>

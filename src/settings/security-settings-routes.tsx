@@ -28,14 +28,14 @@ export function registerSecuritySettingsRoutes(app: FastifyInstance, deps: { set
     }),
   );
 
-  async function drawAuthenticatorSetup(request: FastifyRequest, reply: FastifyReply, shopper: Shopper, flowId: string, shown: Shown = {}) {
+  async function drawAuthenticatorSetup(request: FastifyRequest, reply: FastifyReply, shopper: Shopper, flowId: string, shown: Shown = {}, turnOnTwoStep = true) {
     const described = await settings.describeAuthenticatorSetup(flowId, shopper);
     if (!described.ok) return refused(request, reply, described, back);
     const uri = otpauthUri({ secret: described.secret, issuer: request.ctx.storeName.replace(/:/g, ' '), accountName: request.ctx.session!.email });
     const qrSvg = await QRCode.toString(uri, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
     // The page carries the secret: no cache may keep it.
     reply.header('cache-control', 'no-store');
-    const page = <AuthenticatorSetupPage ctx={request.ctx} t={translate(request)} flowId={flowId} secret={described.secret} qrSvg={qrSvg} error={shown.error} />;
+    const page = <AuthenticatorSetupPage ctx={request.ctx} t={translate(request)} flowId={flowId} secret={described.secret} qrSvg={qrSvg} error={shown.error} offerTwoStep={!described.twoStepOn} turnOnTwoStep={turnOnTwoStep} />;
     return sendPage(reply, page, shown.status ?? 200);
   }
 
@@ -46,17 +46,19 @@ export function registerSecuritySettingsRoutes(app: FastifyInstance, deps: { set
 
   app.post(
     '/account/security/authenticator',
-    { schema: { body: formBody({ flow: shortText(64), code: shortText(64) }) } },
+    { schema: { body: formBody({ flow: shortText(64), code: shortText(64), two_step: shortText(2) }, ['two_step']) } },
     forShopper(async (request, reply, shopper) => {
       const flowId = textField(request.body, 'flow') ?? '';
       const typed = readTypedCode(textField(request.body, 'code'));
-      const result = typed.ok ? await settings.confirmAuthenticator(flowId, typed.code, shopper) : typed;
+      // A ticked box sends two_step=1; an unticked one sends nothing, so "off" is the absence.
+      const turnOnTwoStep = textField(request.body, 'two_step') === '1';
+      const result = typed.ok ? await settings.confirmAuthenticator(flowId, typed.code, shopper, { turnOnTwoStep }) : typed;
       if (!result.ok) {
         const answers = { ...answersBackTo(back), wordsFor: () => (result.code === 'code.invalid' ? 'totp_setup.invalid' : undefined) };
-        return answerFailure(request, reply, result, answers, (shown) => drawAuthenticatorSetup(request, reply, shopper, flowId, shown));
+        return answerFailure(request, reply, result, answers, (shown) => drawAuthenticatorSetup(request, reply, shopper, flowId, shown, turnOnTwoStep));
       }
-      if (!result.backupCodes) return redirect(reply, '/account/security?saved=totp');
-      return showBackupCodes(request, reply, result.backupCodes, false, translate(request)('two_step.saved_totp'));
+      if (!result.backupCodes) return redirect(reply, `/account/security?saved=${result.twoStepTurnedOn ? 'totp_on' : 'totp'}`);
+      return showBackupCodes(request, reply, result.backupCodes, false, translate(request)(result.twoStepTurnedOn ? 'two_step.saved_totp_on' : 'two_step.saved_totp'));
     }),
   );
 

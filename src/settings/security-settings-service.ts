@@ -197,14 +197,21 @@ export function createSecuritySettingsService(deps: {
     async describeAuthenticatorSetup(flowId: string, shopper: Shopper) {
       const flow = await setupFlow(totpFlows, flowId, shopper);
       if (isFailure(flow)) return flow;
-      return { ok: true as const, secret: secrets.unsealBound(shopper.accountId, flow.data.secretSealed) };
+      const { twoStep } = await factors.summary(shopper.accountId);
+      return { ok: true as const, secret: secrets.unsealBound(shopper.accountId, flow.data.secretSealed), twoStepOn: twoStep };
     },
 
     /**
      * Active only after a right code from the app: proves the shopper's app and our clock agree.
      * The first set of backup codes comes with it (returned once, to be shown once).
      */
-    async confirmAuthenticator(flowId: string, typed: TypedCode, shopper: Shopper): Promise<{ ok: true; backupCodes: string[] | null } | Failure<SetupProblem | 'code.invalid'>> {
+    async confirmAuthenticator(
+      flowId: string,
+      typed: TypedCode,
+      shopper: Shopper,
+      /** The set-up page's "Turn on two-step verification" (ticked by default): on in the same transaction. */
+      options: { turnOnTwoStep?: boolean } = {},
+    ): Promise<{ ok: true; backupCodes: string[] | null; twoStepTurnedOn: boolean } | Failure<SetupProblem | 'code.invalid'>> {
       const flow = await setupFlow(totpFlows, flowId, shopper);
       if (isFailure(flow)) return flow;
       const secret = secrets.unsealBound(shopper.accountId, flow.data.secretSealed);
@@ -212,14 +219,21 @@ export function createSecuritySettingsService(deps: {
       if (step === null) return fail('code.invalid', { field: 'code' });
       const needCodes = (await factors.backupCodesLeft(shopper.accountId)) === 0;
       const codes = needCodes ? newBackupCodes(BACKUP_CODE_COUNT) : null;
+      let twoStepTurnedOn = false;
       const saved = await changeWithNotice(async (trx) => {
         if (!(await totpFlows.transition(trx, flow.id, 'code_sent', 'completed'))) return false;
         await factors.saveTotp(trx, shopper.accountId, secret, step);
         if (codes) await factors.replaceBackupCodes(trx, shopper.accountId, codes.map((c) => normalizeBackupCode(c)!));
         await noticeOf(trx, shopper.accountId, 'authenticator_added', undefined, shopper);
+        // The app was just proven to work, so two-step can ask for it from the next sign-in on.
+        if (options.turnOnTwoStep && !(await factors.summary(shopper.accountId, trx)).twoStep) {
+          await factors.setTwoStep(trx, shopper.accountId, true);
+          await deps.events.record(trx, { accountId: shopper.accountId, type: 'two_step.turned_on', from: shopper });
+          twoStepTurnedOn = true;
+        }
         return true;
       });
-      return saved ? { ok: true, backupCodes: codes } : fail('flow.finished');
+      return saved ? { ok: true, backupCodes: codes, twoStepTurnedOn } : fail('flow.finished');
     },
 
     async removeAuthenticator(shopper: Shopper): Promise<{ ok: true } | Failure<'reverify.required'>> {

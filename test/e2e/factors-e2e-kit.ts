@@ -48,13 +48,18 @@ export async function addPhoneInBrowser(page: Page, app: TestGatehouse, phone: s
   await waitForPath(page, /^\/account\/security\?saved=phone$/);
 }
 
-/** Security → Set up authenticator app → oathtool's code. Ends on the backup codes page; returns the key and the codes. */
-export async function setUpAuthenticatorInBrowser(page: Page, app: TestGatehouse): Promise<{ key: string; backupCodes: string[] }> {
+/**
+ * Security → Set up authenticator app → oathtool's code, with "Turn on two-step verification" left
+ * as it comes (ticked) or unticked (`twoStep: false`). Ends on the backup codes page; returns the
+ * key and the codes.
+ */
+export async function setUpAuthenticatorInBrowser(page: Page, app: TestGatehouse, options: { twoStep?: boolean } = {}): Promise<{ key: string; backupCodes: string[] }> {
   await page.goto(`${app.url}/account/security`);
   await page.locator('[data-factor="totp"]').getByRole('button', { name: 'Set up authenticator app' }).click();
   await waitForPath(page, /^\/account\/security\/authenticator\?flow=/);
   const key = await keyOnPage(page);
   await page.getByLabel('6-digit code').fill(oathtool(key, appNow(app)));
+  if (options.twoStep === false) await page.getByRole('checkbox', { name: 'Turn on two-step verification' }).uncheck();
   await page.getByRole('button', { name: 'Turn on' }).click();
   await page.getByRole('heading', { level: 1, name: 'Your backup codes' }).waitFor();
   return { key, backupCodes: await backupCodesOnPage(page) };

@@ -105,16 +105,17 @@ describe(`second-factor screens (${dialect})`, () => {
       await page.locator('#field-code-error').waitFor();
       await shoot('authenticator-error');
       await page.getByLabel('6-digit code').fill(oathtool(key, appNow(app)));
-      await page.getByRole('button', { name: 'Turn on' }).click();
+      assert.equal(await page.getByRole('checkbox', { name: 'Turn on two-step verification' }).isChecked(), true, 'two-step comes ticked, and stays so after a wrong code');
+      await page.getByRole('button', { name: 'Turn on', exact: true }).click();
       await page.getByRole('heading', { level: 1, name: 'Your backup codes' }).waitFor();
+      await page.getByRole('status').filter({ hasText: 'Your authenticator app is set up, and two-step verification is on.' }).waitFor();
       const backupCodes = await backupCodesOnPage(page);
       await shoot('backup-codes');
       await page.getByRole('link', { name: 'I have saved my codes' }).click();
       await waitForPath(page, /^\/account\/security$/);
 
-      // --- Two-step on; new backup codes (the old ones void) -----------------------------------------
-      await page.getByRole('button', { name: 'Turn on two-step verification' }).click();
-      await waitForPath(page, /^\/account\/security\?saved=on$/);
+      // --- Two-step on (ticked in the set-up, as it comes); new backup codes (the old ones void) ------
+      assert.equal(await page.locator('[data-two-step]').getAttribute('data-two-step'), 'on');
       await shoot('security-on');
       await ru('security-on');
       await page.locator('[data-factor="backup_codes"]').getByRole('button', { name: 'Get new codes' }).click();

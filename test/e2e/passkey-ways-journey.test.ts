@@ -11,7 +11,7 @@ import { testDialects } from '../harness/databases.ts';
 import { createManualClock, startTestGatehouse, type TestGatehouse } from '../harness/test-app.ts';
 import { launchBrowser, type Browser } from '../harness/browser.ts';
 import { createShooter, createShopper, screenViewports, signIn, waitForPath } from './e2e-kit.ts';
-import { confirmCodeInBrowser, justBefore, passwordStepInBrowser, setUpAuthenticatorInBrowser, switchLanguage, turnOnTwoStepInBrowser } from './factors-e2e-kit.ts';
+import { confirmCodeInBrowser, justBefore, passwordStepInBrowser, setUpAuthenticatorInBrowser, switchLanguage } from './factors-e2e-kit.ts';
 import { addVirtualAuthenticator } from './passkey-e2e-kit.ts';
 
 const PASSWORD = 'lantern over the northern bay';
@@ -51,8 +51,7 @@ describe(`Use a passkey in two-step, recovery and Change password, in Chromium (
       await page.getByRole('button', { name: 'Create passkey' }).click();
       await waitForPath(page, /^\/account\/security\?saved=passkey_added$/);
       assert.equal((await authenticator.credentials()).length, 1);
-      await setUpAuthenticatorInBrowser(page, app);
-      await turnOnTwoStepInBrowser(page, app);
+      await setUpAuthenticatorInBrowser(page, app); // two-step on with it, as the set-up offers
 
       // ---- Change password: Other ways offers the passkey ------------------------------------------
       await page.getByRole('navigation', { name: 'Account menu' }).getByRole('link', { name: 'Settings' }).click();
