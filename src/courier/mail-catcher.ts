@@ -22,6 +22,8 @@ export interface CaughtMessage {
   html: string;
   /** The Message-ID header, angle brackets included; '' when there was none. */
   messageId: string;
+  /** Every header line as it arrived (folded lines kept), for the mailbox's Headers tab. */
+  headers: string[];
   receivedAt: Date;
 }
 
@@ -84,6 +86,7 @@ export async function startMailCatcher(options: MailCatcherOptions = {}): Promis
             text: parsed.text ?? '',
             html: typeof parsed.html === 'string' ? parsed.html : '',
             messageId: parsed.messageId ?? '',
+            headers: parsed.headerLines.map((header) => header.line),
             receivedAt: new Date(),
           };
           caught.add(message);
