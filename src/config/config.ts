@@ -2,6 +2,10 @@
 // parser; a bad value stops start-up with one line naming the variable (see README "Configuration").
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { ConfigError } from './config-error.ts';
+import { brandFrom, type Brand } from './brand.ts';
+
+export { ConfigError };
 
 export type DatabaseConfig =
   | { kind: 'sqlite'; file: string }
@@ -48,6 +52,8 @@ export interface Config {
   devMailbox: boolean;
   mailFrom: string;
   storeName: string;
+  /** BRAND_COLOR, BRAND_LOGO and the footer links (brand.ts). */
+  brand: Brand;
   logLevel: string;
   trustProxy: TrustProxy;
   runDispatcher: boolean;
@@ -92,7 +98,6 @@ export type TrustProxy =
   /** Proxies by address or CIDR (or loopback, linklocal, uniquelocal): the peer must be one of them. */
   | { kind: 'addresses'; addresses: string[] };
 
-export class ConfigError extends Error {}
 
 type Env = Record<string, string | undefined>;
 
@@ -270,6 +275,7 @@ export function loadConfig(env: Env = process.env): Config {
     devMailbox: flag(env, 'DEV_MAILBOX', !env.SMTP_URL),
     mailFrom,
     storeName: env.STORE_NAME || 'Gatehouse Store',
+    brand: brandFrom(env),
     logLevel,
     trustProxy: trustProxyFrom(env),
     runDispatcher: flag(env, 'RUN_DISPATCHER', true),

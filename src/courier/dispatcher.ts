@@ -11,6 +11,7 @@
 // The lease is short (15 s) so a message claimed by a node that died waits 15 s, not minutes; a
 // send still in progress renews it every few seconds, so a slow server never makes a second node
 // think the first one died. When to retry and when to stop: retry-schedule.ts.
+import type { Brand } from '../config/brand.ts';
 import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { Clock } from '../shared/clock.ts';
 import type { Secrets } from '../shared/secrets.ts';
@@ -40,6 +41,8 @@ export interface DispatcherOptions {
   logger: CourierLogger;
   /** Used when a message's data carries no storeName of its own. */
   storeName: string;
+  /** The store's colour and footer links for every email (config/brand.ts). */
+  brand?: Brand;
   /** The right-hand side of every Message-ID: PUBLIC_URL's host name. */
   messageIdDomain: string;
   pollIntervalMs?: number;
@@ -74,7 +77,7 @@ type Claimed = Pick<OutboxTable, (typeof claimedColumns)[number]>;
 export const messageIdFor = (outboxId: string, domain: string) => `<${outboxId}@${domain}>`;
 
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
-  const { db, secrets, clock, sender, smsSender, logger, storeName, messageIdDomain } = options;
+  const { db, secrets, clock, sender, smsSender, logger, storeName, brand, messageIdDomain } = options;
   const pollIntervalMs = options.pollIntervalMs ?? 1000;
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
   const renewEveryMs = options.renewEveryMs ?? Math.floor(leaseMs / 3);
@@ -131,7 +134,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   /** A mail or a text. The SMS body is never logged or stored: it holds the code. (An sms row is
    *  only ever claimed when there is an smsSender: see `channels`.) */
   async function send(row: Claimed, opened: { to: string; data: MessageData }) {
-    const message = renderMessage(row, opened, storeName);
+    const message = renderMessage(row, opened, { storeName, brand });
     if (message.channel === 'sms') await smsSender!.send({ to: message.to, body: message.body });
     else await sender.send({ to: message.to, ...message.mail, messageId: messageIdFor(row.id, messageIdDomain) });
   }

@@ -5,6 +5,7 @@
 import { defaultLocale, isLocale } from '../shared/i18n.ts';
 import type { Secrets } from '../shared/secrets.ts';
 import type { OutboxTable } from '../storage/tables.ts';
+import type { Brand } from '../config/brand.ts';
 import { maskEmail, maskPhoneNumber } from './mask.ts';
 import { isEmailTemplateName, renderEmailTemplate, TemplateDataError } from './templates/email-templates.ts';
 import type { RenderedEmail } from './templates/layout.ts';
@@ -38,7 +39,8 @@ export function unsealMessage(row: Row, secrets: Secrets): { to: string; data: M
 }
 
 /** Renders an unsealed message for its row's channel and template. */
-export function renderMessage(row: Row, opened: { to: string; data: MessageData }, storeName: string): RenderedMessage {
+export function renderMessage(row: Row, opened: { to: string; data: MessageData }, site: { storeName: string; brand?: Brand }): RenderedMessage {
+  const { storeName } = site;
   const { to, data } = opened;
   const locale = isLocale(row.locale) ? row.locale : defaultLocale;
   const template = row.template;
@@ -49,7 +51,7 @@ export function renderMessage(row: Row, opened: { to: string; data: MessageData 
     return { channel: 'sms', to, body: step('cannot render template', () => renderSms(template, locale, filled)) };
   }
   if (!isEmailTemplateName(template)) throw permanentError(`unknown template ${template}`);
-  return { channel: 'email', to, mail: step('cannot render template', () => renderEmailTemplate(template, locale, filled)) };
+  return { channel: 'email', to, mail: step('cannot render template', () => renderEmailTemplate(template, locale, filled, site.brand)) };
 }
 
 /** The recipient as log lines may show it: a masked address or number. */

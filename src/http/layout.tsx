@@ -4,6 +4,7 @@ import { h, Fragment, trustedHtml, type Child, type SafeHtml } from './jsx.ts';
 import type { RequestContext } from './request-context.ts';
 import { locales, type Translate } from '../shared/i18n.ts';
 import { CSRF_FIELD } from './csrf-guard.ts';
+import { logoPath } from './brand-routes.ts';
 
 export interface PageOptions {
   ctx: RequestContext;
@@ -27,6 +28,7 @@ export function Page(options: PageOptions): SafeHtml {
   const { ctx, t, title } = options;
   const storeName = ctx.storeName;
   const signedIn = ctx.session !== null;
+  const logo = logoPath(ctx.brand);
   return (
     <>
       {trustedHtml('<!doctype html>')}
@@ -37,14 +39,19 @@ export function Page(options: PageOptions): SafeHtml {
           {options.refreshTo !== undefined && /^\/(?![/\\])/.test(options.refreshTo) ? <meta http-equiv="refresh" content={`0;url=${options.refreshTo}`} /> : null}
           <title>{`${title} · ${storeName}`}</title>
           <link rel="stylesheet" href="/static/app.css" />
+          {ctx.brand.colours ? <link rel="stylesheet" href="/static/brand.css" /> : null}
+          <link rel="icon" href="/favicon.ico" type={ctx.brand.logo?.type ?? 'image/svg+xml'} />
+          <link rel="manifest" href="/manifest.webmanifest" />
           <script src="/static/enhance.js" nonce={ctx.nonce} defer></script>
         </head>
-        <body>
+        {/* data-show-password: the name of the show/hide button enhance.js gives every password field. */}
+        <body data-show-password={t('layout.show_password')}>
           <a class="skip-link" href="#main">{t('layout.skip_to_content')}</a>
           <header class="site-header">
             <a class="brand" href={signedIn ? '/account' : '/login'}>
-              <span class="brand-mark" aria-hidden="true">{storeName.slice(0, 1)}</span>
-              <span class="brand-name">{storeName}</span>
+              {logo ? <img class="brand-logo" src={logo} alt="" /> : <span class="brand-mark" aria-hidden="true">{storeName.slice(0, 1)}</span>}
+              {/* A logo is the store's name already (a wordmark, usually): the name stays for screen readers. */}
+              <span class={logo ? 'brand-name visually-hidden' : 'brand-name'}>{storeName}</span>
             </a>
             <nav class="header-nav" aria-label={t('layout.my_account')}>
               {signedIn ? (
@@ -78,11 +85,27 @@ export function Page(options: PageOptions): SafeHtml {
                 ),
               )}
             </nav>
+            <StoreLinks ctx={ctx} t={t} />
             <p>{t('layout.footer', { store: storeName })}</p>
           </footer>
         </body>
       </html>
     </>
+  );
+}
+
+/** The store's own help, terms and privacy pages (SUPPORT_URL, TERMS_URL, PRIVACY_URL), when set. */
+function StoreLinks({ ctx, t }: { ctx: RequestContext; t: Translate }): SafeHtml | null {
+  const links = [
+    [ctx.brand.supportUrl, t('layout.support')],
+    [ctx.brand.termsUrl, t('layout.terms')],
+    [ctx.brand.privacyUrl, t('layout.privacy')],
+  ].filter((link): link is [string, string] => link[0] !== undefined);
+  if (links.length === 0) return null;
+  return (
+    <nav class="store-links" aria-label={t('layout.store_links')}>
+      {links.map(([href, label]) => <a href={href}>{label}</a>)}
+    </nav>
   );
 }
 

@@ -1,6 +1,8 @@
 // Per-request facts every page needs: the browser binding id, its CSRF token, the language, the
 // CSP nonce, the client address, the signed-in session when there is one, and the installation's
 // own facts (the store name) so no route or page has to be handed them.
+import type { Brand } from '../config/brand.ts';
+import { isSharedFile } from './shared-files.ts';
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -36,6 +38,8 @@ export interface SessionLookup {
 /** What every page shows about this installation, fixed when the app is assembled. */
 export interface SiteFacts {
   storeName: string;
+  /** The store's logo, colours and footer links (config/brand.ts), for the page frame. */
+  brand: Brand;
 }
 
 export interface RequestContext extends SiteFacts {
@@ -88,6 +92,7 @@ export function contextWithoutBrowser(request: FastifyRequest, site: SiteFacts):
   const locale = localeFromAcceptLanguage(request.headers['accept-language']) ?? defaultLocale;
   return {
     storeName: site.storeName,
+    brand: site.brand,
     browserId: '',
     csrfToken: '',
     nonce: '',
@@ -108,7 +113,7 @@ export function registerRequestContext(app: FastifyInstance, deps: { secrets: Se
       browserId = randomToken();
       reply.setCookie(BROWSER_COOKIE, browserId, browserCookieOptions);
     }
-    const session = request.url.startsWith('/static/') ? null : await deps.sessions.resolveSession(request.cookies[SESSION_COOKIE], 'browser');
+    const session = isSharedFile(request.url) ? null : await deps.sessions.resolveSession(request.cookies[SESSION_COOKIE], 'browser');
     const chosen = request.cookies[LANGUAGE_COOKIE];
     const locale: Locale =
       (isLocale(chosen) ? chosen : undefined) ??
@@ -117,6 +122,7 @@ export function registerRequestContext(app: FastifyInstance, deps: { secrets: Se
       defaultLocale;
     request.ctx = {
       storeName: deps.site.storeName,
+      brand: deps.site.brand,
       browserId,
       csrfToken: deps.secrets.csrfTokenFor(browserId),
       nonce: randomBytes(16).toString('base64'),

@@ -1,6 +1,7 @@
 // A strict Content-Security-Policy with a per-response nonce: only our own scripts run, forms post
 // only to us, and no page can be framed (clickjacking on *Confirm* buttons).
 import type { FastifyInstance } from 'fastify';
+import { isSharedFile } from './shared-files.ts';
 
 /** The site's policy with this script-src (exported for a page that cannot use the nonce). */
 export const policy = (scriptSrc: string) =>
@@ -10,6 +11,7 @@ export const policy = (scriptSrc: string) =>
     "style-src 'self'",
     "img-src 'self' data:",
     "connect-src 'self'",
+    "manifest-src 'self'",
     "form-action 'self'",
     "frame-ancestors 'none'",
     "base-uri 'none'",
@@ -38,7 +40,7 @@ export function registerSecurityHeaders(app: FastifyInstance, options: { publicU
     reply.header('referrer-policy', 'same-origin');
     reply.header('cross-origin-opener-policy', 'same-origin');
     if (hsts) reply.header('strict-transport-security', HSTS);
-    if (!request.url.startsWith('/static/')) reply.header('cache-control', 'no-store');
+    if (!isSharedFile(request.url)) reply.header('cache-control', 'no-store');
     done(null, payload);
   });
 }

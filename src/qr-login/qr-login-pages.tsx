@@ -23,7 +23,8 @@ export function QrPanel({ ctx, t, panel, returnTo }: { ctx: RequestContext; t: T
       <h2 id="qr-title">{t('qr.panel_title')}</h2>
       {panel ? (
         <>
-          <p class="field-hint">{t('qr.panel_steps', { store: ctx.storeName })}</p>
+          <p class="field-hint qr-steps">{t('qr.panel_steps', { store: ctx.storeName })}</p>
+          <p class="field-hint qr-phone-steps">{t('qr.phone_steps', { store: ctx.storeName })}</p>
           <div class="qr-code" role="img" aria-label={t('qr.qr_alt')} data-qr-image="">{trustedHtml(panel.svg)}</div>
           <p
             class="qr-status"
@@ -36,7 +37,9 @@ export function QrPanel({ ctx, t, panel, returnTo }: { ctx: RequestContext; t: T
           >
             {t('qr.status_pending')}
           </p>
-          <p class="qr-link"><a href={panel.url} data-qr-link="">{t('qr.same_device')}</a></p>
+          <p class="qr-link">
+            <a href={panel.url} data-qr-link=""><span class="qr-link-wide">{t('qr.same_device')}</span><span class="qr-link-narrow">{t('qr.open_app')}</span></a>
+          </p>
           <form method="post" action="/qr/complete" class="qr-complete" data-qr-complete="">
             <CsrfField ctx={ctx} />
             <input type="hidden" name="request" value={panel.requestId} data-qr-request-field="" />

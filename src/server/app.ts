@@ -41,13 +41,14 @@ import { registerAdminRoutes } from '../admin/admin-routes.ts';
 import type { Services } from './services.ts';
 import { buildSerializer, buildValidator } from './schema-compilers.ts';
 import { registerOpenApi } from '../operations/openapi.ts';
+import { registerBrandRoutes } from '../http/brand-routes.ts';
 
 /** Form posts are a few hundred bytes; 64 KiB leaves room and refuses floods early (413). */
 const BODY_LIMIT = 64 * 1024;
 
 export async function buildApp(config: Config, services: Services, logger: object | false): Promise<FastifyInstance> {
   // The installation's own facts travel on each request's context (request.ctx.storeName).
-  const site = { storeName: config.storeName };
+  const site = { storeName: config.storeName, brand: config.brand };
   const app = Fastify({
     loggerInstance: logger as any,
     bodyLimit: BODY_LIMIT,
@@ -91,6 +92,7 @@ export async function buildApp(config: Config, services: Services, logger: objec
   const passkeyWay = { passkeys: services.passkeys, codes: services.codes };
   registerHealthRoutes(app, { readiness: createReadinessCheck({ database: services.database, logger: services.logger.child({ component: 'readiness' }) }) });
   registerSiteRoutes(app);
+  registerBrandRoutes(app, site);
   registerSessionRoutes(app, { sessions: services.sessions });
   registerLoginRoutes(app, { login: services.login, twoStep: services.twoStep, sessions: services.sessions, clock: services.clock, renderQrPanel: createQrPanelRenderer(services.qrLogin), appNameFor: appNameFinder(services.oidc) });
   registerOidcRoutes(app, { oidc: services.oidc, publicUrl: config.publicUrl });

@@ -101,7 +101,7 @@ export async function createServices(config: Config, options: { clock?: Clock; l
   // The store's webhook endpoints: deliveries go through the outbox like mail (webhooks/).
   const webhookEndpoints = createWebhookEndpoints(db, secrets, clock);
   const webhookSender = createWebhookSender({ endpoints: webhookEndpoints, clock });
-  const dispatcher: Dispatcher = createDispatcher({ db, secrets, clock, sender, smsSender, logger: logger.child({ component: 'courier' }), storeName: config.storeName, messageIdDomain: new URL(config.publicUrl).hostname, observe: metrics && deliveryObserver(metrics), webhookSender });
+  const dispatcher: Dispatcher = createDispatcher({ db, secrets, clock, sender, smsSender, logger: logger.child({ component: 'courier' }), storeName: config.storeName, brand: config.brand, messageIdDomain: new URL(config.publicUrl).hostname, observe: metrics && deliveryObserver(metrics), webhookSender });
   const runDispatcher = options.runDispatcher ?? config.runDispatcher;
   if (runDispatcher) dispatcher.start();
   // With RUN_DISPATCHER=false another process delivers: requests here only write the outbox, and

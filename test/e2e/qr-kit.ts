@@ -18,7 +18,15 @@ export const QR_TOKEN = /^\/qr\/([A-Za-z0-9_-]{43})$/;
 /** What the QR on `page` holds: a screenshot of `[data-qr-image]` (returned too), decoded. */
 export async function readQr(page: Page): Promise<{ url: URL; path: string; token: string; png: Buffer }> {
   const image = page.locator('[data-qr-image]');
-  await image.locator('svg').waitFor();
+  await image.locator('svg').waitFor({ state: 'attached' });
+  if (!(await image.isVisible())) {
+    // A phone-width page shows no QR (a phone cannot scan itself) but the button with its link.
+    const href = (await page.getByRole('link', { name: 'Sign in with the app', exact: true }).getAttribute('href')) ?? '';
+    const url = new URL(href, page.url());
+    const token = QR_TOKEN.exec(url.pathname)?.[1];
+    assert.ok(token, `the app button holds a /qr/<token> link: ${href}`);
+    return { url, path: url.pathname, token, png: Buffer.alloc(0) };
+  }
   const shot = await image.screenshot({ animations: 'disabled' });
   const png = PNG.sync.read(shot);
   const found = jsQR(new Uint8ClampedArray(png.data.buffer, png.data.byteOffset, png.data.length), png.width, png.height);

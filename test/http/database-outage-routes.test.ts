@@ -28,7 +28,7 @@ const jsonBodyFor = (path: string): unknown =>
   : path === '/api/v1/app/sessions/passkey' ? { signInId: FIELDS.token, response: {} }
   : {};
 /** The routes that need no database: static files and the API's reference (made from the routes alone). */
-const NEEDS_NO_DATABASE = ['GET /static/:name', 'GET /api/openapi.json', 'GET /api/docs'];
+const NEEDS_NO_DATABASE = ['GET /static/:name', 'GET /static/brand.css', 'GET /favicon.ico', 'GET /manifest.webmanifest', 'GET /api/openapi.json', 'GET /api/docs'];
 const FIELDS = { identifier: 'outage.owner@example.com', password: 'correct horse battery staple', flow: '00000000-0000-4000-8000-000000000000', code: '123456', locale: 'ru', token: 'x'.repeat(43) };
 
 if (testDialects.includes('postgres')) {

@@ -1,5 +1,6 @@
 // The emails Gatehouse sends. Each template turns the data stored with an outbox message into
 // blocks (see layout.ts) using the wording in email-messages.ts; the layout makes HTML and text.
+import type { Brand } from '../../config/brand.ts';
 import { describeDuration, translatorFor, type Locale, type Translate } from '../../shared/i18n.ts';
 import { emailMessages } from './email-messages.ts';
 import { renderEmail, type Block, type RenderedEmail } from './layout.ts';
@@ -163,8 +164,13 @@ export const securityChanges = ['phone_added', 'phone_changed', 'phone_removed',
 export type SecurityChange = (typeof securityChanges)[number];
 
 /** Renders one email; throws TemplateDataError when the data lacks a field the template needs. */
-export function renderEmailTemplate(template: EmailTemplateName, locale: Locale, data: EmailData): RenderedEmail {
+export function renderEmailTemplate(template: EmailTemplateName, locale: Locale, data: EmailData, brand?: Brand): RenderedEmail {
   const t = translatorFor(locale, emailMessages);
+  const links = [
+    { label: t('email.common.support'), url: brand?.supportUrl },
+    { label: t('email.common.terms'), url: brand?.termsUrl },
+    { label: t('email.common.privacy'), url: brand?.privacyUrl },
+  ].filter((link): link is { label: string; url: string } => link.url !== undefined);
   const { subject, blocks } = bodies[template](t, data, locale);
   const storeName = field(template, data, 'storeName');
   return renderEmail(
@@ -174,6 +180,8 @@ export function renderEmailTemplate(template: EmailTemplateName, locale: Locale,
       storeName,
       blocks,
       footer: [t('email.common.signature', { storeName }), t('email.common.automated')],
+      brandColour: brand?.colours?.brand,
+      links,
     },
     t('email.common.link_fallback'),
   );

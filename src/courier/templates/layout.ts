@@ -30,11 +30,16 @@ export interface EmailFrame {
   blocks: Block[];
   /** Lines under the body, outside the white card: signature, "automated message". */
   footer: string[];
+  /** The store's colour (config/brand.ts: white text on it passes WCAG AA); the house red without one. */
+  brandColour?: string;
+  /** The store's help, terms and privacy pages, under the footer lines. */
+  links?: { label: string; url: string }[];
 }
 
 const fontStack = "-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif";
 const monoStack = "'SFMono-Regular',Menlo,Consolas,'Liberation Mono','Courier New',monospace";
-const brand = '#e62e2d';
+/** The pages' own red (app.css --brand): white text on it is 4.8:1. */
+export const HOUSE_BRAND = '#d2381f';
 
 /**
  * Only http(s) links are rendered as links. The URLs come from our own configuration, but an
@@ -49,7 +54,7 @@ export function isSafeUrl(url: string): boolean {
   }
 }
 
-function blockHtml(block: Block): string {
+function blockHtml(block: Block, brand: string): string {
   switch (block.kind) {
     case 'heading':
       return `<h1 style="margin:0 0 16px;font-size:22px;line-height:1.3;font-weight:bold;color:#18181b;">${escapeHtml(block.text)}</h1>`;
@@ -93,6 +98,8 @@ function blockText(block: Block): string {
 
 export function renderEmail(frame: EmailFrame, linkFallback?: string): RenderedEmail {
   const { locale, subject, storeName, blocks, footer } = frame;
+  const brand = frame.brandColour ?? HOUSE_BRAND;
+  const links = (frame.links ?? []).filter((link) => isSafeUrl(link.url));
   const buttons = blocks.filter((b): b is Extract<Block, { kind: 'button' }> => b.kind === 'button' && isSafeUrl(b.url));
   // Some clients strip styled links or show them unclickable; the raw URLs below the buttons
   // keep the email usable there.
@@ -110,12 +117,18 @@ export function renderEmail(frame: EmailFrame, linkFallback?: string): RenderedE
     `<div style="max-width:560px;margin:0 auto;padding:24px 12px;font-family:${fontStack};">` +
     `<div style="background:${brand};color:#ffffff;padding:16px 24px;border-radius:8px 8px 0 0;font-size:20px;font-weight:bold;">${escapeHtml(storeName)}</div>` +
     `<div style="background:#ffffff;padding:24px;border-radius:0 0 8px 8px;">` +
-    blocks.map(blockHtml).join('') +
+    blocks.map((block) => blockHtml(block, brand)).join('') +
     fallback +
     `</div>` +
     `<div style="padding:16px 24px;font-size:12px;line-height:1.5;color:#a1a1aa;">` +
     footer.map((line) => `<p style="margin:0 0 4px;">${escapeHtml(line)}</p>`).join('') +
+    (links.length > 0
+      ? `<p style="margin:8px 0 0;">` +
+        links.map((link) => `<a href="${escapeHtml(link.url)}" style="color:#52525b;text-decoration:underline;">${escapeHtml(link.label)}</a>`).join(' &nbsp;·&nbsp; ') +
+        `</p>`
+      : '') +
     `</div></div></body></html>`;
-  const text = [storeName, '', ...blocks.flatMap((b) => [blockText(b), '']), ...footer].join('\n') + '\n';
+  const linkLines = links.length > 0 ? ['', ...links.map((link) => `${link.label}: ${link.url}`)] : [];
+  const text = [storeName, '', ...blocks.flatMap((b) => [blockText(b), '']), ...footer, ...linkLines].join('\n') + '\n';
   return { subject, html, text };
 }

@@ -61,4 +61,38 @@
     input.addEventListener('input', update);
     update();
   });
+
+  // Show/hide on every password field: a real button (keyboard, accessible name, aria-pressed for
+  // its state) that switches only the field's type, never its name or autocomplete, so password
+  // managers still know the field. Back to hidden before the form is sent: a shown password is
+  // not left on screen on the next page, and browsers offer to save only what a password field held.
+  var showLabel = document.body.getAttribute('data-show-password');
+  document.querySelectorAll('input[type="password"]').forEach(function (input) {
+    if (!showLabel) return;
+    var wrap = document.createElement('span');
+    wrap.className = 'password-wrap';
+    input.parentNode.insertBefore(wrap, input);
+    wrap.appendChild(input);
+    var button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'password-toggle';
+    button.setAttribute('aria-pressed', 'false');
+    button.setAttribute('aria-controls', input.id);
+    var name = document.createElement('span');
+    name.className = 'visually-hidden';
+    name.textContent = showLabel;
+    button.appendChild(name);
+    wrap.appendChild(button);
+    button.addEventListener('click', function () {
+      var show = input.type === 'password';
+      input.type = show ? 'text' : 'password';
+      button.setAttribute('aria-pressed', show ? 'true' : 'false');
+    });
+    if (input.form) {
+      input.form.addEventListener('submit', function () {
+        input.type = 'password';
+        button.setAttribute('aria-pressed', 'false');
+      });
+    }
+  });
 })();
