@@ -4,7 +4,6 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { ConfigError } from './config-error.ts';
 import { brandFrom, type Brand } from './brand.ts';
-
 export { ConfigError };
 
 export type DatabaseConfig =

@@ -112,6 +112,9 @@ export function renderEmail(frame: EmailFrame, linkFallback?: string): RenderedE
   const html =
     `<!DOCTYPE html><html lang="${locale}"><head><meta charset="utf-8">` +
     `<meta name="viewport" content="width=device-width,initial-scale=1">` +
+    // Drawn for a light background only (no <style>, so no dark variant): saying so keeps clients
+    // that honour it (Apple Mail, Outlook.com) from recolouring the code and buttons half-way.
+    `<meta name="color-scheme" content="light"><meta name="supported-color-schemes" content="light">` +
     `<title>${escapeHtml(subject)}</title></head>` +
     `<body style="margin:0;padding:0;background:#f4f4f5;">` +
     `<div style="max-width:560px;margin:0 auto;padding:24px 12px;font-family:${fontStack};">` +
@@ -120,7 +123,7 @@ export function renderEmail(frame: EmailFrame, linkFallback?: string): RenderedE
     blocks.map((block) => blockHtml(block, brand)).join('') +
     fallback +
     `</div>` +
-    `<div style="padding:16px 24px;font-size:12px;line-height:1.5;color:#a1a1aa;">` +
+    `<div style="padding:16px 24px;font-size:12px;line-height:1.5;color:#52525b;">` +
     footer.map((line) => `<p style="margin:0 0 4px;">${escapeHtml(line)}</p>`).join('') +
     (links.length > 0
       ? `<p style="margin:8px 0 0;">` +
