@@ -148,7 +148,53 @@ describe(`a branded store’s screens (${dialect})`, () => {
     await page.close();
   });
 
+  test('the dev mailbox shows each email in tabs — as sent (a sandboxed frame that runs no script), text, headers — that arrow keys move between', async () => {
+    // Its own Gatehouse on the built-in mail catcher (SMTP_URL empty), as `npm start` runs.
+    const local = await startTestGatehouse(dialect, { env: { SMTP_URL: '', STORE_NAME: 'Harbour Books', BRAND_COLOR: '#0b6e69' } });
+    try {
+      await createShopper(local, { email: 'mailbox.tabs@example.com', password: PASSWORD });
+      const phone = await screenViewports[1].open(browser);
+      await phone.goto(`${local.url}/recovery`);
+      await phone.getByLabel('Email or login name').fill('mailbox.tabs@example.com');
+      await phone.getByRole('button', { name: 'Continue' }).click();
+      await waitForPath(phone, /^\/recovery\/code\?flow=/);
+      await local.gatehouse.services.mailCatcher!.waitFor((message) => message.to === 'mailbox.tabs@example.com', 10_000);
+      await phone.close();
+
+      for (const viewport of screenViewports) {
+        const page = await viewport.open(browser);
+        const { shoot } = createShooter(page, viewport.name, shots);
+        await page.goto(`${local.url}/dev/mailbox`);
+        const mail = page.locator('li.mail').first();
+        const tabs = mail.getByRole('tab');
+        assert.deepEqual(await tabs.allTextContents(), ['As sent (HTML)', 'Text', 'Headers']);
+        assert.equal(await tabs.first().getAttribute('aria-selected'), 'true');
+        const frame = mail.locator('iframe.mail-frame');
+        assert.equal(await frame.getAttribute('sandbox'), '', 'a sandbox with no permissions');
+        const framed = page.frameLocator('iframe.mail-frame').first();
+        await framed.getByText('Enter this code to continue', { exact: false }).waitFor();
+        const code = await framed.locator('div').filter({ hasText: /^\d{6}$/ }).first().textContent();
+        assert.match(code ?? '', /^\d{6}$/, 'the code, as the shopper sees it');
+        await shoot('mailbox-html');
+        await tabs.first().focus();
+        await page.keyboard.press('ArrowRight');
+        assert.equal(await mail.getByRole('tab', { name: 'Text' }).getAttribute('aria-selected'), 'true', 'ArrowRight: Text');
+        assert.equal(await mail.getByRole('tabpanel').count(), 1, 'one panel shown');
+        assert.match((await mail.getByRole('tabpanel').textContent()) ?? '', new RegExp(code!));
+        await shoot('mailbox-text');
+        await page.keyboard.press('End');
+        assert.equal(await mail.getByRole('tab', { name: 'Headers' }).getAttribute('aria-selected'), 'true', 'End: Headers');
+        assert.match((await mail.getByRole('tabpanel').textContent()) ?? '', /Message-ID: /i);
+        await page.keyboard.press('ArrowRight');
+        assert.equal(await tabs.first().getAttribute('aria-selected'), 'true', 'ArrowRight wraps to the first');
+        await page.close();
+      }
+    } finally {
+      await local.close();
+    }
+  });
+
   test('every branded screen was shot at both widths', () => {
-    assert.equal(shots.length, 12, shots.join(', '));
+    assert.equal(shots.length, 16, shots.join(', '));
   });
 });
