@@ -38,7 +38,9 @@ export interface Brand {
 /** WCAG 2.2 AA for normal text; also what our links need against the page. */
 const TEXT_CONTRAST = 4.5;
 /** The page behind the cards (app.css --canvas): the darkest background a link sits on. */
-const CANVAS = '#f4f5f7';
+export const CANVAS = '#f4f5f7';
+/** The house red without BRAND_COLOR (app.css --brand): white text on it is 4.8:1. */
+export const HOUSE_COLOUR = '#d2381f';
 const WHITE = '#ffffff';
 export const LOGO_MAX_BYTES = 512 * 1024;
 

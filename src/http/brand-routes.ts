@@ -2,7 +2,7 @@
 // logo, the favicon and a web app manifest. Made once at start from config/brand.ts, which has
 // already refused a colour that fails contrast and a logo that is not a small readable image.
 import type { FastifyInstance, onSendHookHandler, RouteShorthandOptions } from 'fastify';
-import type { Brand } from '../config/brand.ts';
+import { CANVAS, HOUSE_COLOUR, type Brand } from '../config/brand.ts';
 
 const CACHE = 'public, max-age=300';
 
@@ -51,15 +51,15 @@ function svgPolicy(type: string): RouteShorthandOptions {
 export function registerBrandRoutes(app: FastifyInstance, deps: { brand: Brand; storeName: string }) {
   const { brand, storeName } = deps;
   const stylesheet = brandStylesheet(brand);
-  const icon = brand.logo ?? { type: 'image/svg+xml' as const, bytes: letterIcon(storeName, brand.colours?.brand ?? '#d2381f') };
+  const icon = brand.logo ?? { type: 'image/svg+xml' as const, bytes: letterIcon(storeName, brand.colours?.brand ?? HOUSE_COLOUR) };
   const manifest = JSON.stringify({
     name: storeName,
     short_name: Array.from(storeName).slice(0, 12).join(''),
     start_url: '/account',
     scope: '/',
     display: 'browser',
-    background_color: '#f4f5f7',
-    theme_color: brand.colours?.brand ?? '#d2381f',
+    background_color: CANVAS,
+    theme_color: brand.colours?.brand ?? HOUSE_COLOUR,
     icons: [{ src: '/favicon.ico', type: icon.type, sizes: icon.type === 'image/svg+xml' ? 'any' : undefined }],
   });
 

@@ -6,6 +6,7 @@
 // it), no tables, no images or web fonts (blocked by default in most clients), every style inline,
 // a single centred column that reads well on a phone.
 import { escapeHtml } from './escape-html.ts';
+import { HOUSE_COLOUR } from '../../config/brand.ts';
 import type { Locale } from '../../shared/i18n.ts';
 
 export type Block =
@@ -38,8 +39,6 @@ export interface EmailFrame {
 
 const fontStack = "-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif";
 const monoStack = "'SFMono-Regular',Menlo,Consolas,'Liberation Mono','Courier New',monospace";
-/** The pages' own red (app.css --brand): white text on it is 4.8:1. */
-export const HOUSE_BRAND = '#d2381f';
 
 /**
  * Only http(s) links are rendered as links. The URLs come from our own configuration, but an
@@ -98,7 +97,7 @@ function blockText(block: Block): string {
 
 export function renderEmail(frame: EmailFrame, linkFallback?: string): RenderedEmail {
   const { locale, subject, storeName, blocks, footer } = frame;
-  const brand = frame.brandColour ?? HOUSE_BRAND;
+  const brand = frame.brandColour ?? HOUSE_COLOUR;
   const links = (frame.links ?? []).filter((link) => isSafeUrl(link.url));
   const buttons = blocks.filter((b): b is Extract<Block, { kind: 'button' }> => b.kind === 'button' && isSafeUrl(b.url));
   // Some clients strip styled links or show them unclickable; the raw URLs below the buttons
