@@ -110,7 +110,7 @@ export async function buildApp(config: Config, services: Services, logger: objec
   registerReverifyRoutes(app, { settings: services.securitySettings, passkeyReverify: services.passkeyReverify, clock: services.clock });
   registerPhoneSetupRoutes(app, { settings: services.securitySettings, config });
   registerSecuritySettingsRoutes(app, { settings: services.securitySettings, clock: services.clock });
-  registerPasskeyRoutes(app, { settings: services.passkeySettings, factors: services.factors });
+  registerPasskeyRoutes(app, { settings: services.passkeySettings, factors: services.factors, clock: services.clock });
   registerActivityPage(app, { events: services.events, now: () => services.clock.now() });
   registerPasskeyAppRoutes(app, { passkeys: services.passkeySettings, settings: services.securitySettings, sessions: services.sessions });
   await registerAdminRoutes(app, { db: services.db, clock: services.clock, accounts: services.accounts, factors: services.factors, sessions: services.sessions, events: services.events, secrets: services.secrets, rateEvents: services.rateEvents, wakeCourier: () => services.dispatcher.wake() });

@@ -143,7 +143,7 @@ export async function createServices(config: Config, options: { clock?: Clock; l
   const securitySettings = createSecuritySettingsService({ db, config, accounts, factors, checks: factorChecks, flows, sessions, hasher, throttle, secrets, clock, enqueueEmail, wakeCourier, events });
 
   const securityNotices = createSecurityNotices({ db, config, accounts, factors, secrets, clock, enqueueEmail, wakeCourier, events });
-  const passkeySettings = createPasskeySettingsService({ passkeys, store: passkeyStore, sessions, notices: securityNotices });
+  const passkeySettings = createPasskeySettingsService({ passkeys, store: passkeyStore, sessions, notices: securityNotices, factors, events });
   const passkeyReverify = createPasskeyReverify({ passkeys, store: passkeyStore, sessions });
 
   const qrNotifier = createQrNotifier(config.database, (error) =>

@@ -1,5 +1,6 @@
 // My account → Security → Passkeys: the section on the Security page, and the add, rename and
 // remove pages. Adding needs JavaScript (navigator.credentials); without it the page says so.
+import { TwoStepChoice } from './security-settings-pages.tsx';
 import { AccountFrame, formatTime } from '../account/account-pages.tsx';
 import { h, type SafeHtml } from '../http/jsx.ts';
 import { Alert, CsrfField, Field } from '../http/layout.tsx';
@@ -48,7 +49,7 @@ export function PasskeysSection(props: Base & { passkeys: PasskeyRow[] }): SafeH
 }
 
 /** The creation options ride in a data attribute (JSON, escaped by the renderer); passkey-add.js hands them to the browser. */
-export function AddPasskeyPage(props: Base & { optionsJson: string; error?: string }): SafeHtml {
+export function AddPasskeyPage(props: Base & { optionsJson: string; error?: string; offerTwoStep?: boolean }): SafeHtml {
   const { ctx, t } = props;
   return (
     <AccountFrame ctx={ctx} t={t} section="security" title={t('passkey_add.title')}>
@@ -62,6 +63,7 @@ export function AddPasskeyPage(props: Base & { optionsJson: string; error?: stri
         data-words={[t('passkey_add.unsupported'), t('passkey_add.cancelled'), t('passkey_add.working')].join('|')}>
         <CsrfField ctx={ctx} />
         <input type="hidden" name="response" value="" data-passkey-response="" />
+        {props.offerTwoStep ? <TwoStepChoice t={t} checked hint={t('passkey_add.two_step_hint')} /> : null}
         <p class="field-hint" data-passkey-status="" role="status" aria-live="polite"></p>
         <div class="button-row">
           <button type="submit" class="button button-primary" data-passkey-start="" hidden>{t('passkey_add.submit')}</button>

@@ -9,6 +9,8 @@ import { hasSecondFactor, type FactorStore } from '../factors/factor-store.ts';
 import { answerFailure, type Shown } from '../verification/answer-failure.ts';
 import type { PasskeySettingsService } from './passkey-settings-service.ts';
 import { AddPasskeyPage, RemovePasskeyPage, RenamePasskeyPage } from './passkey-pages.tsx';
+import { BackupCodesPage } from './security-settings-pages.tsx';
+import type { Clock } from '../shared/clock.ts';
 import type { Shopper } from './security-settings-service.ts';
 import { answersBackTo, forShopper, refused, translate } from './shopper.ts';
 
@@ -16,7 +18,7 @@ const ADD = '/account/security/passkeys/add';
 const RENAME = '/account/security/passkeys/rename';
 const REMOVE = '/account/security/passkeys/remove';
 
-export function registerPasskeyRoutes(app: FastifyInstance, deps: { settings: PasskeySettingsService; factors: FactorStore }) {
+export function registerPasskeyRoutes(app: FastifyInstance, deps: { settings: PasskeySettingsService; factors: FactorStore; clock: Clock }) {
   const { settings } = deps;
 
   async function drawAdd(request: FastifyRequest, reply: FastifyReply, shopper: Shopper, shown: Shown = {}) {
@@ -26,17 +28,24 @@ export function registerPasskeyRoutes(app: FastifyInstance, deps: { settings: Pa
       return sendPage(reply, <AddPasskeyPage ctx={request.ctx} t={translate(request)} optionsJson="" error={translate(request)(started.code)} />, 409);
     }
     reply.header('cache-control', 'no-store');
-    return sendPage(reply, <AddPasskeyPage ctx={request.ctx} t={translate(request)} optionsJson={JSON.stringify(started.options)} error={shown.error} />, shown.status ?? 200);
+    const { twoStep } = await deps.factors.summary(shopper.accountId);
+    const page = <AddPasskeyPage ctx={request.ctx} t={translate(request)} optionsJson={JSON.stringify(started.options)} error={shown.error} offerTwoStep={!twoStep} />;
+    return sendPage(reply, page, shown.status ?? 200);
   }
 
   app.get(ADD, forShopper((request, reply, shopper) => drawAdd(request, reply, shopper)));
 
   app.post(
     ADD,
-    { schema: { body: formBody({ response: shortText(MAX_RESPONSE_CHARS) }) } },
+    { schema: { body: formBody({ response: shortText(MAX_RESPONSE_CHARS), two_step: shortText(2) }, ['two_step']) } },
     forShopper(async (request, reply, shopper) => {
-      const result = await settings.finishAdding(shopper, textField(request.body, 'response') ?? '', request.headers['user-agent'] ?? '');
-      if (result.ok) return redirect(reply, '/account/security?saved=passkey_added');
+      const turnOnTwoStep = textField(request.body, 'two_step') === '1';
+      const result = await settings.finishAdding(shopper, textField(request.body, 'response') ?? '', request.headers['user-agent'] ?? '', { turnOnTwoStep });
+      if (result.ok && result.backupCodes) {
+        const page = <BackupCodesPage ctx={request.ctx} t={translate(request)} codes={result.backupCodes} account={request.ctx.session!.email} createdAt={deps.clock.now()} replaced={false} notice={translate(request)('passkeys.saved_added_on')} />;
+        return sendPage(reply.header('cache-control', 'no-store'), page);
+      }
+      if (result.ok) return redirect(reply, `/account/security?saved=${result.twoStepTurnedOn ? 'passkey_added_on' : 'passkey_added'}`);
       return answerFailure(request, reply, result, answersBackTo(ADD), (shown) => drawAdd(request, reply, shopper, shown));
     }),
   );

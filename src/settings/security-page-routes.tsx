@@ -23,7 +23,7 @@ import { ActivitySection } from './activity-page.tsx';
 /** The notice a redirect back here names (?ended= or ?saved=), by its query value. */
 const notices: Record<string, MessageId> = {
   one: 'account.session_ended', others: 'account.other_sessions_ended',
-  passkey_added: 'passkeys.saved_added', passkey_renamed: 'passkeys.saved_renamed', passkey_removed: 'passkeys.saved_removed',
+  passkey_added: 'passkeys.saved_added', passkey_added_on: 'passkeys.saved_added_on', passkey_renamed: 'passkeys.saved_renamed', passkey_removed: 'passkeys.saved_removed',
   app_removed: 'oidc.apps_removed', app_unknown: 'oidc.apps_unknown',
   phone: 'two_step.saved_phone', totp: 'two_step.saved_totp', totp_on: 'two_step.saved_totp_on', on: 'two_step.saved_on', off: 'two_step.saved_off', removed: 'two_step.removed',
 };

@@ -149,14 +149,7 @@ export function AuthenticatorSetupPage(props: Base & { flowId: string; secret: s
             <CsrfField ctx={ctx} />
             <input type="hidden" name="flow" value={props.flowId} />
             <Field name="code" label={t('totp_setup.code')} inputmode="numeric" autocomplete="one-time-code" maxlength={7} required error={props.error} extra={{ pattern: '[0-9 ]*', class: 'code-input', spellcheck: 'false' }} />
-            {/* Offered while two-step is off: the app just proved itself, the moment to ask for it at sign-in. */}
-            {props.offerTwoStep ? (
-              <div class="checkbox-field">
-                <input type="checkbox" id="field-two_step" name="two_step" value="1" checked={props.turnOnTwoStep} aria-describedby="field-two_step-hint" />
-                <label for="field-two_step">{t('totp_setup.two_step')}</label>
-                <p class="field-hint" id="field-two_step-hint">{t('totp_setup.two_step_hint')}</p>
-              </div>
-            ) : null}
+            {props.offerTwoStep ? <TwoStepChoice t={t} checked={props.turnOnTwoStep} hint={t('totp_setup.two_step_hint')} /> : null}
             <div class="button-row">
               <button type="submit" class="button button-primary">{t('totp_setup.submit')}</button>
               <a class="button button-secondary" href="/account/security">{t('reverify.cancel')}</a>
@@ -165,6 +158,21 @@ export function AuthenticatorSetupPage(props: Base & { flowId: string; secret: s
         </li>
       </ol>
     </AccountFrame>
+  );
+}
+
+/**
+ * "Turn on two-step verification", ticked unless the shopper unticked it, on the page that sets up
+ * a first factor while two-step is off: the factor has just proved itself, the moment to ask for it
+ * at sign-in (an unticked box sends nothing, so "off" is its absence).
+ */
+export function TwoStepChoice({ t, checked, hint }: { t: Translate; checked: boolean; hint: string }): SafeHtml {
+  return (
+    <div class="checkbox-field">
+      <input type="checkbox" id="field-two_step" name="two_step" value="1" checked={checked} aria-describedby="field-two_step-hint" />
+      <label for="field-two_step">{t('totp_setup.two_step')}</label>
+      <p class="field-hint" id="field-two_step-hint">{hint}</p>
+    </div>
   );
 }
 

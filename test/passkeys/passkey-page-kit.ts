@@ -18,11 +18,12 @@ export function optionsIn(html: string): PublicKeyCredentialCreationOptionsJSON 
 export const authenticatorFor = (app: TestGatehouse, aaguid?: string) => createSoftwareAuthenticator({ origin: new URL(app.gatehouse.services.config.publicUrl).origin, aaguid });
 
 /** GET the add page, let the authenticator answer, POST the answer; returns the POST's response. */
-export async function addPasskey(app: TestGatehouse, shopper: Shopper, authenticator: SoftwareAuthenticator = authenticatorFor(app)) {
+/** Security → Add a passkey, answered by `authenticator`; `fields` adds form fields (two_step: '1' is the ticked box). */
+export async function addPasskey(app: TestGatehouse, shopper: Shopper, authenticator: SoftwareAuthenticator = authenticatorFor(app), fields: Record<string, string> = {}) {
   const page = await shopper.browser.get('/account/security/passkeys/add');
   assert.equal(page.status, 200, `the add page opens (${page.status} ${page.location ?? ''})`);
   const answer = authenticator.register(optionsIn(page.text));
-  return { response: await shopper.browser.post('/account/security/passkeys/add', { response: JSON.stringify(answer) }), authenticator, answer };
+  return { response: await shopper.browser.post('/account/security/passkeys/add', { response: JSON.stringify(answer), ...fields }), authenticator, answer, page };
 }
 
 export const passkeyRows = (app: TestGatehouse, accountId: string) => app.gatehouse.services.db.selectFrom('passkeys').selectAll().where('account_id', '=', accountId).orderBy('created_at').execute();
