@@ -47,6 +47,15 @@ export function createAccountStore(db: Database) {
       await executor.updateTable('accounts').set({ password_hash: passwordHash, updated_at: now }).where('id', '=', accountId).execute();
     },
 
+    /**
+     * Holds the account's row until the transaction ends (a no-op UPDATE: a row lock on PostgreSQL,
+     * the write lock on SQLite), so two changes that count and then add — backup codes made by an
+     * authenticator set-up and by a passkey at the same moment — run one after the other.
+     */
+    async holdAccount(trx: Database, accountId: string): Promise<void> {
+      await trx.updateTable('accounts').set((eb) => ({ updated_at: eb.ref('updated_at') })).where('id', '=', accountId).execute();
+    },
+
     async setLocked(accountId: string, lockedAt: number | null, now: number, executor: Database = db) {
       await executor.updateTable('accounts').set({ locked_at: lockedAt, updated_at: now }).where('id', '=', accountId).execute();
     },

@@ -217,13 +217,18 @@ export function createSecuritySettingsService(deps: {
       const secret = secrets.unsealBound(shopper.accountId, flow.data.secretSealed);
       const step = matchTotp(secret, typed, deps.clock.now());
       if (step === null) return fail('code.invalid', { field: 'code' });
-      const needCodes = (await factors.backupCodesLeft(shopper.accountId)) === 0;
-      const codes = needCodes ? newBackupCodes(BACKUP_CODE_COUNT) : null;
+      let codes: string[] | null = null;
       let twoStepTurnedOn = false;
       const saved = await changeWithNotice(async (trx) => {
         if (!(await totpFlows.transition(trx, flow.id, 'code_sent', 'completed'))) return false;
+        // Counted under the account's lock, as a passkey being added does: two set-ups at once must
+        // not both make and show a set, the second voiding the codes the shopper just wrote down.
+        await accounts.holdAccount(trx, shopper.accountId);
         await factors.saveTotp(trx, shopper.accountId, secret, step);
-        if (codes) await factors.replaceBackupCodes(trx, shopper.accountId, codes.map((c) => normalizeBackupCode(c)!));
+        if ((await factors.backupCodesLeft(shopper.accountId, trx)) === 0) {
+          codes = newBackupCodes(BACKUP_CODE_COUNT);
+          await factors.replaceBackupCodes(trx, shopper.accountId, codes.map((c) => normalizeBackupCode(c)!));
+        }
         await noticeOf(trx, shopper.accountId, 'authenticator_added', undefined, shopper);
         // The app was just proven to work, so two-step can ask for it from the next sign-in on.
         if (options.turnOnTwoStep && !(await factors.summary(shopper.accountId, trx)).twoStep) {

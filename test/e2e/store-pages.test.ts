@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testDialects } from '../harness/databases.ts';
 import { startTestGatehouse, type TestGatehouse } from '../harness/test-app.ts';
-import { launchBrowser, screenshot, type Browser, type Page } from '../harness/browser.ts';
+import { launchBrowser, newDesktopPage, screenshot, type Browser, type Page } from '../harness/browser.ts';
 import { createShooter, createShopper, screenViewports, signIn, waitForPath } from './e2e-kit.ts';
 
 const PASSWORD = 'teal lanterns over harbour walls';
@@ -109,6 +109,11 @@ describe(`a branded store’s screens (${dialect})`, () => {
       await screenshot(page, `qr-panel-${viewport.name}`);
       await page.close();
     }
+    // A computer zoomed to 400 % (WCAG reflow) is as narrow as a phone, but has a mouse: it keeps its QR.
+    const zoomed = await newDesktopPage(browser, { viewport: { width: 320, height: 900 } });
+    await zoomed.goto(`${app.url}/login`);
+    assert.equal(await zoomed.locator('[data-qr-image]').isVisible(), true, 'a narrow window with a mouse: the QR');
+    await zoomed.close();
   });
 
   test('every password field has a show/hide button: named, pressed state, works from the keyboard, switches only the type, and hides again when the form is sent', async () => {

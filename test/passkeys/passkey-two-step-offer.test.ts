@@ -5,9 +5,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { testDialects } from '../harness/databases.ts';
-import { backupCodesIn, enrollAuthenticator, signedInShopper, startClockedGatehouse, turnOnTwoStep, twoStepBadge } from '../factors/factors-kit.ts';
+import { appNow, backupCodesIn, enrollAuthenticator, oathtool, signedInShopper, startClockedGatehouse, turnOnTwoStep, twoStepBadge } from '../factors/factors-kit.ts';
+import { flowIdFrom } from '../security/kit.ts';
 import type { TestGatehouse } from '../harness/test-app.ts';
-import { addPasskey, authenticatorFor } from './passkey-page-kit.ts';
+import { addPasskey, authenticatorFor, optionsIn } from './passkey-page-kit.ts';
 
 for (const dialect of testDialects) {
   describe(`two-step offered with the first passkey (${dialect})`, () => {
@@ -49,6 +50,26 @@ for (const dialect of testDialects) {
       const security = await shopper.browser.get(response.location!);
       assert.match(security.text, /Your passkey is added, and two-step verification is on\./);
       assert.match(security.text, /10 of 10 left/);
+    });
+
+    test('an authenticator confirmed and a passkey added at the same moment make one set of backup codes, shown once — never two, the second voiding the first', async () => {
+      for (let round = 0; round < 3; round += 1) {
+        const shopper = await signedInShopper(app, `race.codes.${round}@example.com`);
+        const started = await shopper.browser.post('/account/security/authenticator/start', {});
+        const setUp = await shopper.browser.get(started.location!);
+        const secret = /data-totp-secret="([A-Z2-7]+)"/.exec(setUp.text)![1]!;
+        const addPage = await shopper.browser.get('/account/security/passkeys/add');
+        const answer = authenticatorFor(app).register(optionsIn(addPage.text));
+        const [totp, passkey] = await Promise.all([
+          shopper.browser.post('/account/security/authenticator', { flow: flowIdFrom(started.location), code: oathtool(secret, appNow(app)), two_step: '1' }),
+          shopper.browser.post('/account/security/passkeys/add', { response: JSON.stringify(answer), two_step: '1' }),
+        ]);
+        const shown = [backupCodesIn(totp.text), backupCodesIn(passkey.text)].filter((codes) => codes.length > 0);
+        assert.equal(shown.length, 1, `round ${round}: one set shown (${totp.status}, ${passkey.status})`);
+        assert.equal(shown[0]!.length, 10);
+        assert.match((await shopper.browser.get('/account/security')).text, /10 of 10 left/);
+        assert.equal(await twoStepBadge(shopper), 'on');
+      }
     });
 
     test('with two-step already on, the add page does not offer it', async () => {

@@ -83,16 +83,23 @@
     name.textContent = showLabel;
     button.appendChild(name);
     wrap.appendChild(button);
+    // Shown as text, the field is still a password: no spell-check service (Chrome's and Edge's
+    // send text fields' contents away), no keyboard learning it, no capital first letter.
+    input.setAttribute('spellcheck', 'false');
+    input.setAttribute('autocapitalize', 'none');
+    input.setAttribute('autocorrect', 'off');
+    var hide = function () {
+      input.type = 'password';
+      button.setAttribute('aria-pressed', 'false');
+    };
     button.addEventListener('click', function () {
-      var show = input.type === 'password';
-      input.type = show ? 'text' : 'password';
-      button.setAttribute('aria-pressed', show ? 'true' : 'false');
+      if (input.type !== 'password') return hide();
+      input.type = 'text';
+      button.setAttribute('aria-pressed', 'true');
     });
-    if (input.form) {
-      input.form.addEventListener('submit', function () {
-        input.type = 'password';
-        button.setAttribute('aria-pressed', 'false');
-      });
-    }
+    if (input.form) input.form.addEventListener('submit', hide);
+    // Leaving without sending (Back, a link): hidden before the page goes to the back-forward cache
+    // or session history, which keep text fields' values but never a password field's.
+    window.addEventListener('pagehide', hide);
   });
 })();
