@@ -185,7 +185,8 @@ export function createPasskeyService(deps: {
     async register(accountId: string, passkey: NewPasskey, alsoInTransaction: (trx: Database, row: PasskeyRow) => Promise<void> = async () => {}): Promise<{ ok: true; passkey: PasskeyRow } | Failure<'passkey.already_registered' | 'passkey.limit_reached'>> {
       try {
         return await db.transaction().execute(async (trx) => {
-          await store.holdAccount(trx, accountId);
+          // Under the account's lock: two registrations at 9 passkeys cannot both count 9 and end at 11.
+          await accounts.holdAccount(trx, accountId);
           if ((await store.countForAccount(accountId, trx)) >= MAX_PASSKEYS_PER_ACCOUNT) return fail('passkey.limit_reached');
           const row = await store.add(trx, accountId, passkey);
           await alsoInTransaction(trx, row);

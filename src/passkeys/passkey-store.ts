@@ -130,15 +130,6 @@ export function createPasskeyStore(db: Database, clock: Clock) {
       return rows.map(rowOf);
     },
 
-    /**
-     * Holds the account's row until the transaction ends — a no-op UPDATE, which PostgreSQL makes
-     * a row lock (SQLite runs one writer at a time anyway) — so two registrations at 9 passkeys
-     * cannot both count 9 under READ COMMITTED and end at 11.
-     */
-    async holdAccount(trx: Database, accountId: string): Promise<void> {
-      await trx.updateTable('accounts').set((eb) => ({ updated_at: eb.ref('updated_at') })).where('id', '=', accountId).execute();
-    },
-
     async countForAccount(accountId: string, executor: Database = db): Promise<number> {
       const row = await executor.selectFrom('passkeys').select((eb) => eb.fn.countAll<number>().as('n')).where('account_id', '=', accountId).executeTakeFirstOrThrow();
       return Number(row.n);
