@@ -2,7 +2,7 @@
 import { h, type Child, type SafeHtml } from '../http/jsx.ts';
 import { Alert, CsrfField, Page } from '../http/layout.tsx';
 import type { RequestContext, SignedIn } from '../http/request-context.ts';
-import type { Locale, MessageId, Translate } from '../shared/i18n.ts';
+import { describeDuration, type Locale, type MessageId, type Translate } from '../shared/i18n.ts';
 import type { SessionRow } from '../sessions/session-store.ts';
 import { describeUserAgent } from '../sessions/user-agent.ts';
 import { maskEmail } from '../courier/mask.ts';
@@ -107,7 +107,14 @@ export function SettingsPage(props: { ctx: RequestContext; t: Translate; account
   );
 }
 
-export function SecurityPage(props: { ctx: RequestContext; t: Translate; sessions: SessionRow[]; currentId: string; notice?: string; children?: Child }): SafeHtml {
+/** How long a session lasts, in words: a kept one until its end, a short one until it goes unused (the app's needs no line). */
+function sessionLifetime(session: SessionRow, idleSeconds: number, t: Translate, locale: Locale): string | null {
+  if (session.kind === 'app') return null;
+  if (session.kept_signed_in === 1) return t('account.kept_until', { date: formatTime(session.expires_at, locale) });
+  return t('account.short_session', { idle: describeDuration(idleSeconds, locale) });
+}
+
+export function SecurityPage(props: { ctx: RequestContext; t: Translate; sessions: SessionRow[]; currentId: string; idleSeconds: number; notice?: string; children?: Child }): SafeHtml {
   const { t, ctx } = props;
   const others = props.sessions.filter((s) => s.id !== props.currentId);
   const ordered = [...props.sessions.filter((s) => s.id === props.currentId), ...others];
@@ -130,10 +137,12 @@ export function SecurityPage(props: { ctx: RequestContext; t: Translate; session
                 <p class="session-device">
                   {t('account.device_on', device)}
                   {current ? <span class="badge badge-ok">{t('account.this_device')}</span> : null}
+                  {session.kept_signed_in === 1 ? <span class="badge">{t('account.kept_badge')}</span> : null}
                 </p>
                 <p class="session-times">
                   {t('account.signed_in_at')}: {formatTime(session.created_at, ctx.locale)} ({session.authenticated_via.split('+').map((via) => t(`account.via_${via}` as MessageId)).join(' + ')}) · {t('account.last_seen')}: {formatTime(session.last_seen_at, ctx.locale)}
                 </p>
+                <p class="session-times" data-session-lifetime="">{sessionLifetime(session, props.idleSeconds, t, ctx.locale)}</p>
               </div>
               {current ? null : (
                 <form method="post" action={`/account/sessions/${session.id}/end`}>

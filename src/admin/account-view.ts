@@ -50,6 +50,7 @@ export async function describeAccount(deps: { factors: FactorStore; sessions: Se
       authenticatedVia: s.authenticated_via,
       createdAt: iso(s.created_at)!,
       lastSeenAt: iso(s.last_seen_at)!,
+      keptSignedIn: s.kept_signed_in === 1,
       ...device(s.user_agent),
     })),
     activity: activity.map((e) => ({

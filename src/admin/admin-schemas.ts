@@ -60,7 +60,7 @@ export const accountDetail = Type.Object({
     twoStep: Type.Boolean(),
   }),
   sessions: Type.Array(
-    Type.Object({ id: Type.String(), kind: Type.String(), authenticatedVia: Type.String(), createdAt: time, lastSeenAt: time, ...device }),
+    Type.Object({ id: Type.String(), kind: Type.String(), authenticatedVia: Type.String(), createdAt: time, lastSeenAt: time, keptSignedIn: Type.Boolean(), ...device }),
     { description: 'Live sessions; the device is named from a fixed list, never the raw User-Agent' },
   ),
   activity: Type.Array(

@@ -4,38 +4,15 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { ConfigError } from './config-error.ts';
 import { brandFrom, type Brand } from './brand.ts';
+import { flag, integer, url, type Env } from './env-readers.ts';
+import { securityFrom, type SecurityConfig } from './security-config.ts';
+export type { SecurityConfig };
 export { ConfigError };
 
 export type DatabaseConfig =
   | { kind: 'sqlite'; file: string }
   | { kind: 'postgres'; url: string };
 
-export interface SecurityConfig {
-  codeLength: number;
-  codeLifetimeSeconds: number;
-  wrongCodesPerCode: number;
-  wrongCodesPerAccountPerDay: number;
-  wrongCodesRestSeconds: number;
-  resendCooldownSeconds: number;
-  sendsPerAccountPerHour: number;
-  sendsPerAccountPerDay: number;
-  sendsPerClientPerHour: number;
-  loginFailuresBeforeDelay: number;
-  loginDelayFirstSeconds: number;
-  loginDelayMaxSeconds: number;
-  loginFailuresPerClient: number;
-  loginFailuresClientWindowSeconds: number;
-  sessionIdleSeconds: number;
-  sessionAbsoluteSeconds: number;
-  appSessionSeconds: number;
-  flowLifetimeSeconds: number;
-  reverifyWindowSeconds: number;
-  passwordMinLength: number;
-  passwordMaxLength: number;
-  argon2MemoryKib: number;
-  argon2Iterations: number;
-  argon2Parallelism: number;
-}
 
 export interface Config {
   host: string;
@@ -97,40 +74,6 @@ export type TrustProxy =
   /** Proxies by address or CIDR (or loopback, linklocal, uniquelocal): the peer must be one of them. */
   | { kind: 'addresses'; addresses: string[] };
 
-
-type Env = Record<string, string | undefined>;
-
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
-  const value = Number(raw.trim());
-  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
-  return value;
-}
-
-function flag(env: Env, name: string, fallback: boolean): boolean {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (/^(1|true|yes|on)$/i.test(raw)) return true;
-  if (/^(0|false|no|off)$/i.test(raw)) return false;
-  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
-}
-
-function url(env: Env, name: string, fallback: string | undefined, protocols: string[]): string | undefined {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  let parsed: URL;
-  try {
-    parsed = new URL(raw);
-  } catch {
-    throw new ConfigError(`${name} must be a URL (${protocols.join(' or ')}), got something else`);
-  }
-  if (!protocols.includes(parsed.protocol)) {
-    throw new ConfigError(`${name} must start with ${protocols.join(' or ')}, got ${parsed.protocol}`);
-  }
-  return raw;
-}
 
 function smsFrom(env: Env): SmsConfig {
   // http: is allowed for a self-hosted gateway on a private network and for tests; with Twilio
@@ -236,32 +179,6 @@ export function loadConfig(env: Env = process.env): Config {
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent; got "${logLevel}"`);
   }
-  const security: SecurityConfig = {
-    codeLength: 6,
-    codeLifetimeSeconds: integer(env, 'CODE_LIFETIME_SECONDS', 600, 60, 3600),
-    wrongCodesPerCode: integer(env, 'CODE_ATTEMPTS_PER_CODE', 5, 1, 20),
-    wrongCodesPerAccountPerDay: integer(env, 'CODE_ATTEMPTS_PER_DAY', 20, 1, 200),
-    wrongCodesRestSeconds: integer(env, 'CODE_REST_SECONDS', 3600, 60, 86400),
-    resendCooldownSeconds: integer(env, 'CODE_RESEND_SECONDS', 60, 10, 3600),
-    sendsPerAccountPerHour: integer(env, 'CODE_SENDS_PER_HOUR', 5, 1, 100),
-    sendsPerAccountPerDay: integer(env, 'CODE_SENDS_PER_DAY', 10, 1, 1000),
-    sendsPerClientPerHour: integer(env, 'CODE_SENDS_PER_CLIENT_PER_HOUR', 20, 1, 10000),
-    loginFailuresBeforeDelay: integer(env, 'LOGIN_FAILURES_BEFORE_DELAY', 5, 1, 100),
-    loginDelayFirstSeconds: 1,
-    loginDelayMaxSeconds: integer(env, 'LOGIN_DELAY_MAX_SECONDS', 900, 1, 86400),
-    loginFailuresPerClient: integer(env, 'LOGIN_FAILURES_PER_CLIENT', 20, 1, 100000),
-    loginFailuresClientWindowSeconds: 600,
-    sessionIdleSeconds: integer(env, 'SESSION_IDLE_MINUTES', 30, 1, 24 * 60) * 60,
-    sessionAbsoluteSeconds: integer(env, 'SESSION_ABSOLUTE_HOURS', 12, 1, 24 * 90) * 3600,
-    appSessionSeconds: 30 * 24 * 3600,
-    flowLifetimeSeconds: 3600,
-    reverifyWindowSeconds: 600,
-    passwordMinLength: 12,
-    passwordMaxLength: 128,
-    argon2MemoryKib: integer(env, 'ARGON2_MEMORY_KIB', 19456, 8192, 1048576),
-    argon2Iterations: integer(env, 'ARGON2_ITERATIONS', 2, 1, 20),
-    argon2Parallelism: 1,
-  };
   return {
     host,
     port,
@@ -278,7 +195,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     trustProxy: trustProxyFrom(env),
     runDispatcher: flag(env, 'RUN_DISPATCHER', true),
-    security,
+    security: securityFrom(env),
     sms: smsFrom(env),
     oidc: {
       tokenRequestsPerMinutePerAddress: integer(env, 'OIDC_TOKEN_REQUESTS_PER_ADDRESS', 1200, 1, 10_000_000),

@@ -14,7 +14,8 @@ export const SESSION_COOKIE = '__Host-gh_session';
 export const BROWSER_COOKIE = '__Host-gh_browser';
 export const LANGUAGE_COOKIE = '__Host-gh_lang';
 
-export const sessionCookieOptions = (maxAgeSeconds: number): CookieSerializeOptions => ({
+/** `maxAgeSeconds` undefined: a browser-session cookie, gone when the browser closes. */
+export const sessionCookieOptions = (maxAgeSeconds: number | undefined): CookieSerializeOptions => ({
   path: '/',
   secure: true,
   httpOnly: true,

@@ -18,6 +18,8 @@ export interface PasskeyFormProps {
   autofill?: boolean;
   returnTo?: string;
   className?: string;
+  /** More hidden fields the form sends (the sign-in page's "Keep me signed in" copy). */
+  extraFields?: SafeHtml;
 }
 
 export function PasskeyForm(props: PasskeyFormProps): SafeHtml {
@@ -26,6 +28,7 @@ export function PasskeyForm(props: PasskeyFormProps): SafeHtml {
     <form method="post" action={props.action} class={props.className ?? 'passkey-form'} data-passkey-assertion="" data-options={props.optionsJson} data-words={props.words} {...(props.autofill ? { 'data-passkey-autofill': '' } : {})}>
       <CsrfField ctx={ctx} />
       {props.returnTo ? <input type="hidden" name="return_to" value={props.returnTo} /> : null}
+      {props.extraFields ?? null}
       <input type="hidden" name="response" value="" data-passkey-response="" />
       <button type="submit" class="button button-secondary" data-passkey-start="" data-way="passkey" hidden>{props.button}</button>
       <p class="passkey-status" data-passkey-status="" role="status"></p>

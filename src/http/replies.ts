@@ -20,8 +20,13 @@ export function safeReturnPath(candidate: unknown, fallback = '/account'): strin
   return candidate;
 }
 
-export function setSessionCookie(reply: FastifyReply, token: string, expiresAt: number, now: number) {
-  reply.setCookie(SESSION_COOKIE, token, sessionCookieOptions(Math.max(1, Math.floor((expiresAt - now) / 1000))));
+/**
+ * A kept session's cookie lasts as long as the session; a short one's is a browser-session cookie
+ * (no Max-Age), so closing the browser of a shared or borrowed computer signs it out, as an
+ * unticked "Keep me signed in" promises. The server's own limits (30 min idle, 12 h) hold either way.
+ */
+export function setSessionCookie(reply: FastifyReply, issued: { token: string; expiresAt: number; keptSignedIn: boolean }, now: number) {
+  reply.setCookie(SESSION_COOKIE, issued.token, sessionCookieOptions(issued.keptSignedIn ? Math.max(1, Math.floor((issued.expiresAt - now) / 1000)) : undefined));
 }
 
 /**
@@ -32,11 +37,11 @@ export async function handOverBrowserSession(
   request: FastifyRequest,
   reply: FastifyReply,
   sessions: { endReplacedSession(previous: { id: string; account_id: string } | null): Promise<void> },
-  started: { token: string; expiresAt: number },
+  started: { token: string; expiresAt: number; keptSignedIn: boolean },
   now: number,
 ) {
   await sessions.endReplacedSession(request.ctx.session);
-  setSessionCookie(reply, started.token, started.expiresAt, now);
+  setSessionCookie(reply, started, now);
 }
 
 export function clearSessionCookie(reply: FastifyReply) {

@@ -2,6 +2,7 @@
 // CSP nonce, the client address, the signed-in session when there is one, and the installation's
 // own facts (the store name) so no route or page has to be handed them.
 import type { Brand } from '../config/brand.ts';
+import type { KeepSignedInOffer } from '../config/security-config.ts';
 import { isSharedFile } from './shared-files.ts';
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
@@ -40,6 +41,8 @@ export interface SiteFacts {
   storeName: string;
   /** The store's logo, colours and footer links (config/brand.ts), for the page frame. */
   brand: Brand;
+  /** Whether the sign-in page offers "Keep me signed in on this device", and ticked or not (KEEP_SIGNED_IN). */
+  keepSignedIn: KeepSignedInOffer;
 }
 
 export interface RequestContext extends SiteFacts {
@@ -93,6 +96,7 @@ export function contextWithoutBrowser(request: FastifyRequest, site: SiteFacts):
   return {
     storeName: site.storeName,
     brand: site.brand,
+    keepSignedIn: site.keepSignedIn,
     browserId: '',
     csrfToken: '',
     nonce: '',
@@ -123,6 +127,7 @@ export function registerRequestContext(app: FastifyInstance, deps: { secrets: Se
     request.ctx = {
       storeName: deps.site.storeName,
       brand: deps.site.brand,
+      keepSignedIn: deps.site.keepSignedIn,
       browserId,
       csrfToken: deps.secrets.csrfTokenFor(browserId),
       nonce: randomBytes(16).toString('base64'),

@@ -1,6 +1,7 @@
 import { h, type SafeHtml } from '../http/jsx.ts';
 import { Alert, CsrfField, Field, Page } from '../http/layout.tsx';
 import { PasskeyForm } from '../http/passkey-form.tsx';
+import { KeepSignedInBox, KeepSignedInCopy } from '../http/keep-signed-in.tsx';
 import type { RequestContext } from '../http/request-context.ts';
 import type { Translate } from '../shared/i18n.ts';
 
@@ -19,6 +20,8 @@ export interface LoginPageModel {
   passkeyAutofill?: boolean;
   /** The app this sign-in is for ("Sign in with <Store>" from another app), by its registered name. */
   appName?: string;
+  /** The "Keep me signed in" box as the shopper left it, when the page is drawn again after a refusal. */
+  keepSignedIn?: boolean;
 }
 
 export function LoginPage(model: LoginPageModel): SafeHtml {
@@ -46,6 +49,7 @@ export function LoginPage(model: LoginPageModel): SafeHtml {
           />
           <Field name="password" type="password" label={t('login.password')} autocomplete="current-password" required autofocus={!!model.identifier} maxlength={1024} />
           <p class="forgot-link"><a href="/recovery">{t('login.forgot')}</a></p>
+          <KeepSignedInBox ctx={ctx} label={t('login.keep_signed_in')} hint={t('login.keep_signed_in_hint')} checked={model.keepSignedIn} />
           <button type="submit" class="button button-primary">{t('login.submit')}</button>
         </form>
         {model.passkeyOptionsJson ? (
@@ -57,6 +61,7 @@ export function LoginPage(model: LoginPageModel): SafeHtml {
             words={[t('login.passkey_unsupported'), t('login.passkey_failed'), t('login.passkey_waiting')].join('|')}
             autofill={model.passkeyAutofill !== false}
             returnTo={model.returnTo}
+            extraFields={<KeepSignedInCopy ctx={ctx} checked={model.keepSignedIn} />}
             className="passkey-form login-passkey"
           />
         ) : null}

@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { h, type SafeHtml } from '../http/jsx.ts';
 import { formBody, shortText } from '../http/form-schema.ts';
+import { keepSignedInChosen, keepSignedInSchema } from '../http/keep-signed-in.tsx';
 import { clearSessionCookie, handOverBrowserSession, redirect, safeReturnPath, sendPage, textField, waitText } from '../http/replies.ts';
 import { sentParam } from '../verification/code-notices.ts';
 import { statusFor } from '../http/error-statuses.ts';
@@ -47,24 +48,26 @@ export function registerLoginRoutes(
 
   app.post(
     '/login',
-    { schema: { body: formBody({ identifier: shortText(1024), password: shortText(1024), return_to: shortText(512) }, ['return_to']) } },
+    { schema: { body: formBody({ identifier: shortText(1024), password: shortText(1024), return_to: shortText(512), ...keepSignedInSchema }, ['return_to', 'keep_signed_in']) } },
     async (request, reply) => {
       const t = request.ctx.translator(loginMessages);
       const identifier = textField(request.body, 'identifier') ?? '';
+      const keepSignedIn = keepSignedInChosen(request.body);
       const result = await login.signIn({
         identifier,
         password: textField(request.body, 'password') ?? '',
         clientAddress: request.ctx.clientAddress,
         userAgent: request.ctx.userAgent,
+        keepSignedIn,
       });
       if (!result.ok) {
         const error = t(result.code, { wait: waitText(result.retryAfterSeconds, request.ctx.locale) });
         if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));
-        return loginPage(request, reply, { identifier: identifier.slice(0, 254), error, returnTo: textField(request.body, 'return_to') }, statusFor(result.code));
+        return loginPage(request, reply, { identifier: identifier.slice(0, 254), error, returnTo: textField(request.body, 'return_to'), keepSignedIn }, statusFor(result.code));
       }
       if ('needsSecondFactor' in result) {
         const caller = { browserId: request.ctx.browserId, clientAddress: request.ctx.clientAddress, userAgent: request.ctx.userAgent };
-        const started = await twoStep.begin(result.account, result.factors, caller, safeReturnPath(textField(request.body, 'return_to')));
+        const started = await twoStep.begin(result.account, result.factors, caller, safeReturnPath(textField(request.body, 'return_to')), keepSignedIn);
         const path = { passkey: '/login/verify/passkey', totp: '/login/verify/authenticator', sms: '/login/verify/sms', backup_code: '/login/verify/backup-code' }[started.way];
         return redirect(reply, `${path}?flow=${started.flowId}${started.sent?.ok ? sentParam(started.sent.earlier) : ''}`);
       }
@@ -78,20 +81,22 @@ export function registerLoginRoutes(
   // and rotation as a password sign-in; only authenticated_via says 'passkey'.
   app.post(
     '/login/passkey',
-    { schema: { body: formBody({ response: shortText(MAX_RESPONSE_CHARS), return_to: shortText(512) }, ['return_to']) } },
+    { schema: { body: formBody({ response: shortText(MAX_RESPONSE_CHARS), return_to: shortText(512), ...keepSignedInSchema }, ['return_to', 'keep_signed_in']) } },
     async (request, reply) => {
       const returnTo = textField(request.body, 'return_to');
+      const keepSignedIn = keepSignedInChosen(request.body);
       const result = await login.signInWithPasskey({
         browserId: request.ctx.browserId,
         response: parseResponseText(textField(request.body, 'response')),
         clientAddress: request.ctx.clientAddress,
         userAgent: request.ctx.userAgent,
+        keepSignedIn,
       });
       if (!result.ok) {
         const t = request.ctx.translator(loginMessages, passkeyMessages);
         if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));
         const error = t(result.code, { wait: waitText(result.retryAfterSeconds, request.ctx.locale) });
-        return loginPage(request, reply, { error, returnTo, passkeyAutofill: false }, statusFor(result.code));
+        return loginPage(request, reply, { error, returnTo, passkeyAutofill: false, keepSignedIn }, statusFor(result.code));
       }
       await handOverBrowserSession(request, reply, sessions, result, clock.now());
       return redirect(reply, safeReturnPath(returnTo));

@@ -28,6 +28,7 @@ export interface PasskeySignInRequest {
   clientAddress: string;
   userAgent: string;
   kind?: 'browser' | 'app';
+  keepSignedIn?: boolean;
 }
 
 export type LoginProblem = 'login.invalid_credentials' | 'login.throttled' | 'login.missing_fields' | 'identity.invisible_character';
@@ -39,6 +40,8 @@ export interface SignInRequest {
   userAgent: string;
   /** 'app' for the store's mobile app (30-day bearer session); browsers by default. */
   kind?: 'browser' | 'app';
+  /** "Keep me signed in on this device" was ticked (browsers). */
+  keepSignedIn?: boolean;
 }
 
 export interface SignedInResult {
@@ -46,6 +49,7 @@ export interface SignedInResult {
   token: string;
   sessionId: string;
   expiresAt: number;
+  keptSignedIn: boolean;
   accountId: string;
 }
 
@@ -81,8 +85,9 @@ export function createLoginService(deps: {
   };
 
   /** The session a sign-in earned, recorded with how it was proved. */
-  async function signedIn(accountId: string, authenticatedVia: 'password' | 'passkey', request: { kind?: 'browser' | 'app'; userAgent: string; clientAddress: string }) {
-    const session = await sessions.startSession(db, { accountId, kind: request.kind ?? 'browser', authenticatedVia, userAgent: request.userAgent, clientAddress: request.clientAddress });
+  async function signedIn(accountId: string, authenticatedVia: 'password' | 'passkey', request: { kind?: 'browser' | 'app'; userAgent: string; clientAddress: string; keepSignedIn?: boolean }) {
+    const { userAgent, clientAddress, keepSignedIn } = request;
+    const session = await sessions.startSession(db, { accountId, kind: request.kind ?? 'browser', authenticatedVia, userAgent, clientAddress, keepSignedIn });
     return { ok: true as const, ...session, accountId };
   }
 

@@ -12,6 +12,9 @@ const secondStep = {
     /** Where the browser goes once signed in. */
     returnTo: Type.String(),
     locale: Type.String(),
+    /** "Keep me signed in on this device", as ticked at the password step; optional, so a flow
+     *  begun by a node from before it still finishes (as a short session). */
+    keepSignedIn: Type.Optional(Type.Boolean()),
   }),
 } as const;
 

@@ -97,8 +97,16 @@ export function createTwoStepService(deps: { db: Database; config: Config; facto
      * browser), then the authenticator app, otherwise a text message, sent now so the shopper
      * lands on a page with a code on its way.
      */
-    async begin(account: Account, summary: FactorSummary, caller: TwoStepCaller, returnTo: string): Promise<{ flowId: string; way: SecondStepWay; sent?: { ok: true; earlier?: EarlierCode } | Failure<TextCodeProblem> }> {
-      const data = { returnTo, locale: account.locale };
+    async begin(
+      account: Account,
+      summary: FactorSummary,
+      caller: TwoStepCaller,
+      returnTo: string,
+      keepSignedIn = false,
+    ): Promise<{ flowId: string; way: SecondStepWay; sent?: { ok: true; earlier?: EarlierCode } | Failure<TextCodeProblem> }> {
+      // The choice made beside the password rides in the flow, so the node that takes the second
+      // factor starts the session the shopper asked for.
+      const data = keepSignedIn ? { returnTo, locale: account.locale, keepSignedIn } : { returnTo, locale: account.locale };
       const flow = await flowsFor(caller).create(db, {
         id: newId(),
         state: 'code_sent',
@@ -173,6 +181,7 @@ export function createTwoStepService(deps: { db: Database; config: Config; facto
         authenticatedVia: `password+${way}`,
         userAgent: caller.userAgent,
         clientAddress: caller.clientAddress,
+        keepSignedIn: data.keepSignedIn === true,
       });
     });
     if (!session) return fail('flow.finished');

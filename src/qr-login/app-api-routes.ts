@@ -89,6 +89,7 @@ const listSchema = {
             authenticatedVia: Type.String({ description: 'How the session signed in, e.g. `password`, `passkey`, `qr`.' }),
             createdAt: isoTime,
             lastSeenAt: isoTime,
+            keptSignedIn: Type.Boolean({ description: 'A browser session kept signed in ("Keep me signed in on this device"): no idle limit until it ends.' }),
             current: Type.Boolean({ description: 'The session making this call.' }),
           }),
         ),
@@ -170,6 +171,7 @@ export function registerAppApiRoutes(app: FastifyInstance, deps: { qrLogin: QrLo
         authenticatedVia: s.authenticated_via,
         createdAt: new Date(s.created_at).toISOString(),
         lastSeenAt: new Date(s.last_seen_at).toISOString(),
+        keptSignedIn: s.kept_signed_in === 1,
         current: s.id === session.id,
       })),
     };

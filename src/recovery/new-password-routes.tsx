@@ -45,7 +45,7 @@ export function registerNewPasswordRoutes(app: FastifyInstance, variant: ResetVa
       const signOutOthers = textField(request.body, 'sign_out_others') !== undefined;
       const result = await passwordReset.chooseNewPassword(kind, flowId, { password: values.password, confirmation: values.password_confirmation, signOutOtherDevices: signOutOthers }, caller);
       if (result.ok) {
-        if (result.renewed) setSessionCookie(reply, result.renewed.token, result.renewed.expiresAt, deps.clock.now());
+        if (result.renewed) setSessionCookie(reply, result.renewed, deps.clock.now());
         return redirect(reply, pathTo(variant, 'done', flowId));
       }
       if (result.code.startsWith('flow.')) return sendProblem(request, reply, result.code);

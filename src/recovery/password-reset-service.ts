@@ -12,7 +12,7 @@ import type { PasswordHasher } from '../identity/password-hasher.ts';
 import { checkNewPassword, type PasswordProblem } from '../identity/password-policy.ts';
 import type { FlowOf, FlowProblem, FlowRow, FlowStore } from '../flows/flow-store.ts';
 import { isFailure } from '../flows/flow-store.ts';
-import type { SessionService } from '../sessions/session-service.ts';
+import type { IssuedToken, SessionService } from '../sessions/session-service.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Failure } from '../shared/failure.ts';
 import { fail } from '../shared/failure.ts';
@@ -233,7 +233,7 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
       flowId: string,
       input: { password: string; confirmation: string; signOutOtherDevices: boolean },
       caller: Caller,
-    ): Promise<{ ok: true; renewed: { token: string; expiresAt: number } | null } | Failure<OpenProblem | 'flow.not_verified' | PasswordProblem>> {
+    ): Promise<{ ok: true; renewed: IssuedToken | null } | Failure<OpenProblem | 'flow.not_verified' | PasswordProblem>> {
       const flow = await openFlow(kind, flowId, caller);
       if (isFailure(flow)) return flow;
       if (flow.state !== 'verified' || !flow.account_id) return fail('flow.not_verified');

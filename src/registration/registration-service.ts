@@ -184,6 +184,9 @@ export function createRegistrationService(deps: {
             authenticatedVia: 'email_code',
             userAgent: client.userAgent,
             clientAddress: client.clientAddress,
+            // Sign-up has no box of its own (the form is long enough): its first session follows
+            // what the sign-in page would have offered, ticked or not.
+            keepSignedIn: config.security.keepSignedIn === 'ticked',
           });
           return { ok: true as const, ...session, accountId: account.id };
         });

@@ -48,7 +48,7 @@ const BODY_LIMIT = 64 * 1024;
 
 export async function buildApp(config: Config, services: Services, logger: object | false): Promise<FastifyInstance> {
   // The installation's own facts travel on each request's context (request.ctx.storeName).
-  const site = { storeName: config.storeName, brand: config.brand };
+  const site = { storeName: config.storeName, brand: config.brand, keepSignedIn: config.security.keepSignedIn };
   const app = Fastify({
     loggerInstance: logger as any,
     bodyLimit: BODY_LIMIT,
@@ -103,7 +103,7 @@ export async function buildApp(config: Config, services: Services, logger: objec
   registerAppApiRoutes(app, { qrLogin: services.qrLogin, login: services.login, twoStep: services.twoStep, sessions: services.sessions });
   registerRegistrationRoutes(app, { registration: services.registration, sessions: services.sessions, clock: services.clock, security: config.security });
   registerAccountRoutes(app, { db: services.db, accounts: services.accounts, sessions: services.sessions, clock: services.clock });
-  registerSecurityPageRoute(app, { sessions: services.sessions, factors: services.factors, passkeys: services.passkeyStore, textsAvailable: services.smsAvailable, appsWithAccess: services.oidc.consents.appsWithAccess });
+  registerSecurityPageRoute(app, { sessions: services.sessions, sessionIdleSeconds: config.security.sessionIdleSeconds, factors: services.factors, passkeys: services.passkeyStore, textsAvailable: services.smsAvailable, appsWithAccess: services.oidc.consents.appsWithAccess });
   const resetSteps = { passwordReset: services.passwordReset, otherWays: services.otherWays, security: config.security, clock: services.clock, passkeyWay };
   registerRecoveryRoutes(app, resetSteps);
   registerPasswordChangeRoutes(app, { ...resetSteps, drawSettings: drawSettingsPage });

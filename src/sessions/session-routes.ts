@@ -22,6 +22,7 @@ const whoamiAnswer = Type.Object({
     authenticatedAt: isoTime,
     expiresAt: isoTime,
     absoluteExpiresAt: isoTime,
+    keptSignedIn: Type.Boolean({ description: 'A browser session started with "Keep me signed in on this device": no idle limit, it lasts until `absoluteExpiresAt`.' }),
   }),
 }, { description: 'Who is calling: the account and the session.' });
 
@@ -55,6 +56,7 @@ export function registerSessionRoutes(app: FastifyInstance, deps: { sessions: Se
         authenticatedAt: new Date(session.created_at),
         expiresAt: new Date(session.idleExpiresAt),
         absoluteExpiresAt: new Date(session.expires_at),
+        keptSignedIn: session.kept_signed_in === 1,
       },
     };
   });

@@ -1,4 +1,8 @@
-// Session lifetimes (DESIGN.md §2): browsers 30 min idle / 12 h absolute, the app 30 days.
+// Session lifetimes (DESIGN.md §2): browsers 30 min idle / 12 h absolute, the app 30 days, and a
+// browser the shopper asked to keep signed in ("Keep me signed in on this device") KEEP_SIGNED_IN_DAYS
+// with no idle limit. However long a session lives, changing how the account is protected still
+// asks for a secret proved in the last 10 minutes (isFreshlyVerified): a kept session is a
+// convenience for shopping, never a standing licence to change the password or the factors.
 // A new random token on every sign-in, so a token planted before sign-in is worthless after it.
 import type { SecurityConfig } from '../config/config.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -37,18 +41,33 @@ export interface StartSession {
   authenticatedVia: 'password' | 'passkey' | 'email_code' | 'qr' | 'admin' | `password+${'totp' | 'sms' | 'backup_code' | 'passkey'}`;
   userAgent: string;
   clientAddress: string;
+  /** The shopper ticked "Keep me signed in on this device" (browsers only; ignored when the store set KEEP_SIGNED_IN=off). */
+  keepSignedIn?: boolean;
+}
+
+/** What a browser's cookie is set from: a kept session's cookie outlives the browser, a short one's does not. */
+export interface IssuedToken {
+  token: string;
+  expiresAt: number;
+  keptSignedIn: boolean;
 }
 
 export function createSessionService(deps: { db: Database; store: SessionStore; clock: Clock; security: SecurityConfig; events: SecurityEvents }) {
   const { db, store, clock, security, events } = deps;
 
-  const idleLimitMs = (kind: string) => (kind === 'app' ? security.appSessionSeconds : security.sessionIdleSeconds) * 1000;
+  /** How long a session may go unused. A kept session has no idle limit of its own: its whole life is the limit. */
+  const idleLimitMs = (session: Pick<SessionRow, 'kind' | 'kept_signed_in'>) =>
+    (session.kind === 'app' ? security.appSessionSeconds : session.kept_signed_in === 1 ? security.keptSessionSeconds : security.sessionIdleSeconds) * 1000;
+  const lifetimeSeconds = (kind: 'browser' | 'app', kept: boolean) =>
+    kind === 'app' ? security.appSessionSeconds : kept ? security.keptSessionSeconds : security.sessionAbsoluteSeconds;
 
   return {
-    async startSession(executor: Database, input: StartSession): Promise<{ token: string; sessionId: string; expiresAt: number }> {
+    async startSession(executor: Database, input: StartSession): Promise<IssuedToken & { sessionId: string }> {
       const now = clock.now();
       const token = randomToken();
-      const lifetime = input.kind === 'app' ? security.appSessionSeconds : security.sessionAbsoluteSeconds;
+      // The store's setting wins over the form: with KEEP_SIGNED_IN=off no posted field makes a session long.
+      const kept = input.kind === 'browser' && input.keepSignedIn === true && security.keepSignedIn !== 'off';
+      const lifetime = lifetimeSeconds(input.kind, kept);
       const session = {
         id: newId(),
         token_hash: sha256Hex(token),
@@ -62,11 +81,13 @@ export function createSessionService(deps: { db: Database; store: SessionStore; 
         expires_at: now + lifetime * 1000,
         revoked_at: null,
         reverified_at: null,
+        kept_signed_in: kept ? 1 : 0,
       };
       await store.insert(executor, session);
       // Every way of signing in ends here, so the record of a sign-in is made once, in its transaction.
-      await events.record(executor, { accountId: input.accountId, type: 'sign_in.succeeded', way: input.authenticatedVia, detail: { kind: input.kind }, from: input });
-      return { token, sessionId: session.id, expiresAt: session.expires_at };
+      const detail: Record<string, string | boolean> = kept ? { kind: input.kind, kept: true } : { kind: input.kind };
+      await events.record(executor, { accountId: input.accountId, type: 'sign_in.succeeded', way: input.authenticatedVia, detail, from: input });
+      return { token, sessionId: session.id, expiresAt: session.expires_at, keptSignedIn: kept };
     },
 
     /**
@@ -79,7 +100,7 @@ export function createSessionService(deps: { db: Database; store: SessionStore; 
       const session = await store.findByTokenHash(sha256Hex(token));
       if (!session || (kind !== undefined && session.kind !== kind)) return null;
       const now = clock.now();
-      const idleMs = idleLimitMs(session.kind);
+      const idleMs = idleLimitMs(session);
       const idleExpiresAt = session.last_seen_at + idleMs;
       if (session.revoked_at !== null || session.locked_at !== null || now >= session.expires_at || now >= idleExpiresAt) return null;
       if (now - session.last_seen_at >= touchIntervalMs(idleMs)) {
@@ -89,15 +110,15 @@ export function createSessionService(deps: { db: Database; store: SessionStore; 
       // The row is this call's own object: extend it in place. Copying a driver's row with a spread
       // takes V8's slow path (~2.4 µs, about 4% of a whoami).
       const alive = session as SessionWithAccount & { idleExpiresAt: number };
-      alive.idleExpiresAt = Math.min(session.expires_at, session.last_seen_at + idleLimitMs(session.kind));
+      alive.idleExpiresAt = Math.min(session.expires_at, session.last_seen_at + idleMs);
       return alive;
     },
 
-    /** The account's live sessions: not revoked, not past 12 h, and not idle for 30 min. */
+    /** The account's live sessions: not revoked, not past their end, and not idle past their limit. */
     async listSessions(accountId: string) {
       const now = clock.now();
       const sessions = await store.listActiveForAccount(accountId, now);
-      return sessions.filter((session) => now < session.last_seen_at + idleLimitMs(session.kind));
+      return sessions.filter((session) => now < session.last_seen_at + idleLimitMs(session));
     },
 
     /** False when the account has no such live session (ids come from URLs: anything else is just "not found"). */
@@ -120,17 +141,17 @@ export function createSessionService(deps: { db: Database; store: SessionStore; 
      * The password was typed again: the session is fresh, and gets a new token (DESIGN.md §2: a new
      * token whenever the session gains privilege), so a token copied before is worth nothing now.
      */
-    async markReverified(sessionId: string): Promise<{ token: string; expiresAt: number }> {
+    async markReverified(sessionId: string): Promise<IssuedToken> {
       const token = randomToken();
-      const expiresAt = await store.markReverified(sessionId, sha256Hex(token), clock.now());
-      return { token, expiresAt };
+      const row = await store.markReverified(sessionId, sha256Hex(token), clock.now());
+      return { token, expiresAt: row.expires_at, keptSignedIn: row.kept_signed_in === 1 };
     },
 
     /** A new token for the same session (its row, age and place in the list stay). */
-    async renewToken(executor: Database, sessionId: string): Promise<{ token: string; expiresAt: number }> {
+    async renewToken(executor: Database, sessionId: string): Promise<IssuedToken> {
       const token = randomToken();
-      const expiresAt = await store.replaceToken(executor, sessionId, sha256Hex(token));
-      return { token, expiresAt };
+      const row = await store.replaceToken(executor, sessionId, sha256Hex(token));
+      return { token, expiresAt: row.expires_at, keptSignedIn: row.kept_signed_in === 1 };
     },
 
     /**

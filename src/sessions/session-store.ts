@@ -33,21 +33,18 @@ export function createSessionStore(db: Database) {
       return result.rows[0];
     },
 
-    /** Fresh again, under a new token; returns the session's absolute expiry for the cookie. */
-    async markReverified(id: string, tokenHash: string, now: number): Promise<number> {
-      const row = await db
+    /** Fresh again, under a new token; returns what the cookie is set from (its end, and whether it is kept). */
+    async markReverified(id: string, tokenHash: string, now: number): Promise<Pick<SessionRow, 'expires_at' | 'kept_signed_in'>> {
+      return db
         .updateTable('sessions')
         .set({ reverified_at: now, last_seen_at: now, token_hash: tokenHash })
         .where('id', '=', id)
-        .returning('expires_at')
+        .returning(['expires_at', 'kept_signed_in'])
         .executeTakeFirstOrThrow();
-      return row.expires_at;
     },
 
-    async replaceToken(executor: Database, id: string, tokenHash: string): Promise<number> {
-      const row = await executor.updateTable('sessions').set({ token_hash: tokenHash }).where('id', '=', id).returning('expires_at').executeTakeFirstOrThrow();
-      return row.expires_at;
-    },
+    replaceToken: (executor: Database, id: string, tokenHash: string): Promise<Pick<SessionRow, 'expires_at' | 'kept_signed_in'>> =>
+      executor.updateTable('sessions').set({ token_hash: tokenHash }).where('id', '=', id).returning(['expires_at', 'kept_signed_in']).executeTakeFirstOrThrow(),
 
     async touch(id: string, now: number) {
       await db.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', id).execute();

@@ -5,7 +5,7 @@
 import { parseResponseText } from '../passkeys/passkey-input.ts';
 import type { AuthenticationProblem, PasskeyService } from '../passkeys/passkey-service.ts';
 import type { PasskeyStore } from '../passkeys/passkey-store.ts';
-import type { SessionService } from '../sessions/session-service.ts';
+import type { IssuedToken, SessionService } from '../sessions/session-service.ts';
 import type { Failure } from '../shared/failure.ts';
 import type { Shopper } from './security-settings-service.ts';
 
@@ -20,7 +20,7 @@ export function createPasskeyReverify(deps: { passkeys: Pick<PasskeyService, 'au
       return (await passkeys.authenticationOptions(binding(shopper))).options;
     },
 
-    async confirm(shopper: Shopper, response: unknown): Promise<{ ok: true; token: string; expiresAt: number } | Failure<AuthenticationProblem>> {
+    async confirm(shopper: Shopper, response: unknown): Promise<({ ok: true } & IssuedToken) | Failure<AuthenticationProblem>> {
       const proof = await passkeys.verifyAuthentication({ ...binding(shopper), response: parseResponseText(response) });
       if (!proof.ok) return proof;
       return { ok: true, ...(await sessions.markReverified(shopper.sessionId)) };

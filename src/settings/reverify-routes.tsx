@@ -37,7 +37,7 @@ export function registerReverifyRoutes(app: FastifyInstance, deps: { settings: S
       const result = await settings.reverify(shopper, textField(request.body, 'password') ?? '');
       if (result.ok) {
         // A new token with the new privilege (DESIGN.md §2): a copy of the old cookie is now worthless.
-        setSessionCookie(reply, result.token, result.expiresAt, clock.now());
+        setSessionCookie(reply, result, clock.now());
         return redirect(reply, returnTo);
       }
       return answerFailure(request, reply, result, answersBackTo(returnTo), (shown) =>
@@ -54,7 +54,7 @@ export function registerReverifyRoutes(app: FastifyInstance, deps: { settings: S
       const result = await passkeyReverify.confirm(shopper, textField(request.body, 'response'));
       if (result.ok) {
         // The same as the password: a new token with the new privilege.
-        setSessionCookie(reply, result.token, result.expiresAt, clock.now());
+        setSessionCookie(reply, result, clock.now());
         return redirect(reply, returnTo);
       }
       return reverifyPage(request, reply, shopper, returnTo, { passkeyError: translate(request)(result.code), status: statusFor(result.code) });

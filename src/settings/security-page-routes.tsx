@@ -30,7 +30,7 @@ const notices: Record<string, MessageId> = {
 
 export function registerSecurityPageRoute(
   app: FastifyInstance,
-  deps: { sessions: SessionService; factors: FactorStore; passkeys: PasskeyStore; textsAvailable: boolean; appsWithAccess: (accountId: string) => Promise<AppWithAccess[]> },
+  deps: { sessions: SessionService; sessionIdleSeconds: number; factors: FactorStore; passkeys: PasskeyStore; textsAvailable: boolean; appsWithAccess: (accountId: string) => Promise<AppWithAccess[]> },
 ) {
   const { sessions, factors } = deps;
 
@@ -48,7 +48,7 @@ export function registerSecurityPageRoute(
       deps.appsWithAccess(session.account_id),
     ]);
     const page = (
-      <SecurityPage ctx={request.ctx} t={t} sessions={list} currentId={session.id} notice={notice}>
+      <SecurityPage ctx={request.ctx} t={t} sessions={list} currentId={session.id} idleSeconds={deps.sessionIdleSeconds} notice={notice}>
         <TwoStepSection ctx={request.ctx} t={t} factors={summary} textsAvailable={deps.textsAvailable} />
         <PasskeysSection ctx={request.ctx} t={t} passkeys={passkeys} />
         <AppsWithAccessSection ctx={request.ctx} t={t} apps={apps} />

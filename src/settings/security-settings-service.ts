@@ -22,7 +22,7 @@ import { isFailure } from '../flows/flow-store.ts';
 import type { PasswordHasher } from '../identity/password-hasher.ts';
 import { normalizePassword } from '../identity/password-policy.ts';
 import type { AccountStore } from '../identity/account-store.ts';
-import type { SessionService } from '../sessions/session-service.ts';
+import type { IssuedToken, SessionService } from '../sessions/session-service.ts';
 import type { Failure } from '../shared/failure.ts';
 import { fail } from '../shared/failure.ts';
 import type { Locale } from '../shared/i18n.ts';
@@ -118,7 +118,7 @@ export function createSecuritySettingsService(deps: {
     isFresh: fresh,
 
     /** "Confirm it's you": the password again. Wrong guesses count against sign-in throttling. */
-    async reverify(shopper: Shopper, password: string): Promise<{ ok: true; token: string; expiresAt: number } | Failure<'login.throttled' | 'reverify.password_missing' | 'reverify.password_wrong'>> {
+    async reverify(shopper: Shopper, password: string): Promise<({ ok: true } & IssuedToken) | Failure<'login.throttled' | 'reverify.password_missing' | 'reverify.password_wrong'>> {
       if (password === '') return fail('reverify.password_missing', { field: 'password' });
       const subject = `account:${shopper.accountId}`;
       const wait = await throttle.claimAttempt(subject);

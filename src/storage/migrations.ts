@@ -5,6 +5,7 @@ import { openIdProvider } from './openid-provider-migration.ts';
 import { passkeys } from './passkeys-migration.ts';
 import { securityEvents } from './security-events-migration.ts';
 import { operations } from './operations-migration.ts';
+import { keptSessions } from './kept-sessions-migration.ts';
 import type { Tables } from './tables.ts';
 
 const initialSchema: Migration = {
@@ -251,6 +252,7 @@ export const migrations: Record<string, Migration> = {
   '0010_openid_provider': openIdProvider,
   '0011_security_events': securityEvents,
   '0012_operations': operations,
+  '0013_kept_sessions': keptSessions,
 };
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 

@@ -31,6 +31,8 @@ export interface SessionsTable {
   expires_at: number;
   revoked_at: number | null;
   reverified_at: number | null;
+  /** 1: "Keep me signed in on this device" — no idle limit, KEEP_SIGNED_IN_DAYS long; 0: 30 min idle / 12 h. */
+  kept_signed_in: number;
 }
 
 export interface FlowsTable {

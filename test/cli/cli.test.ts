@@ -107,7 +107,7 @@ for (const dialect of testDialects) {
       await database.db.insertInto('account_phones').values({ account_id: id, number_sealed: 'x', masked: '+44 **** ****56', verified_at: now }).execute();
       await database.db.insertInto('totp_credentials').values({ account_id: id, secret_sealed: 'x', last_used_step: 1, confirmed_at: now }).execute();
       await database.db.insertInto('backup_codes').values({ id: 'b1', account_id: id, code_hash: 'h', created_at: now, used_at: null }).execute();
-      await database.db.insertInto('sessions').values({ id: 's1', token_hash: 't1', account_id: id, kind: 'browser', authenticated_via: 'password+totp', user_agent: '', client_address: '127.0.0.1', created_at: now, last_seen_at: now, expires_at: now + 3_600_000, revoked_at: null, reverified_at: null }).execute();
+      await database.db.insertInto('sessions').values({ id: 's1', token_hash: 't1', account_id: id, kind: 'browser', authenticated_via: 'password+totp', user_agent: '', client_address: '127.0.0.1', created_at: now, last_seen_at: now, expires_at: now + 3_600_000, revoked_at: null, reverified_at: null, kept_signed_in: 0 }).execute();
 
       const reset = gatehouse(['user', 'reset-factors', 'lost.phone@example.com'], env);
       assert.equal(reset.code, 0, reset.stderr);

@@ -84,7 +84,7 @@ for (const dialect of testDialects) {
       // Sessions: 30 days after they expired or were signed out; a live app session stays.
       const session = (expiresAt: number, revokedAt: number | null) => ({
         id: randomUUID(), token_hash: randomUUID(), account_id: owner, kind: 'browser' as const, authenticated_via: 'password', user_agent: 'ua', client_address: '127.0.0.1',
-        created_at: expiresAt - HOUR, last_seen_at: expiresAt - HOUR, expires_at: expiresAt, revoked_at: revokedAt, reverified_at: null,
+        created_at: expiresAt - HOUR, last_seen_at: expiresAt - HOUR, expires_at: expiresAt, revoked_at: revokedAt, reverified_at: null, kept_signed_in: 0,
       });
       for (const [row, kept] of [
         [session(now + 20 * DAY, null), true], [session(now - 29 * DAY, null), true], [session(now - 31 * DAY, null), false],

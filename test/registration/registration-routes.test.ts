@@ -33,6 +33,9 @@ for (const dialect of testDialects) {
       assert.equal(body.account.email, 'jane.doe@example.com');
       assert.equal(body.account.emailVerified, true);
       assert.equal(body.session.authenticatedVia, 'email_code');
+      // Sign-up has no box of its own: its first session is what the sign-in page offers by default (ticked: kept).
+      assert.equal(body.session.keptSignedIn, true, "sign-up's first session follows KEEP_SIGNED_IN=ticked");
+      assert.match(confirmed.headers.getSetCookie().find((line) => line.startsWith('__Host-gh_session='))!, /Max-Age=259(1999|2000);/, 'a 30-day cookie');
     });
   });
 }

@@ -26,6 +26,7 @@ storeSuite('session store', (s) => {
       expires_at: now + DAY,
       revoked_at: null,
       reverified_at: null,
+      kept_signed_in: 0,
       ...fields,
     };
     await store().insert(s.db, row);
@@ -65,12 +66,12 @@ storeSuite('session store', (s) => {
     assert.equal(uniqueViolationColumn(error), 'token_hash');
   });
 
-  test('markReverified stamps the time, swaps the token and returns the unchanged absolute expiry', async () => {
+  test('markReverified stamps the time, swaps the token and returns the unchanged absolute expiry and kept rule', async () => {
     const accountId = await s.account();
-    const row = await session(accountId);
+    const row = await session(accountId, { kept_signed_in: 1 });
     s.clock.advance(HOUR);
     const newHash = sha256Hex(randomUUID());
-    assert.equal(await store().markReverified(row.id, newHash, s.clock.now()), row.expires_at);
+    assert.deepEqual({ ...(await store().markReverified(row.id, newHash, s.clock.now())) }, { expires_at: row.expires_at, kept_signed_in: 1 });
     const after = await rowOf(row.id);
     assert.equal(after.reverified_at, s.clock.now());
     assert.equal(after.last_seen_at, s.clock.now());
@@ -89,12 +90,12 @@ storeSuite('session store', (s) => {
     const newHash = sha256Hex(randomUUID());
     await assert.rejects(
       s.db.transaction().execute(async (trx) => {
-        assert.equal(await store().replaceToken(trx, row.id, newHash), row.expires_at);
+        assert.deepEqual({ ...(await store().replaceToken(trx, row.id, newHash)) }, { expires_at: row.expires_at, kept_signed_in: 0 });
         throw new Error('rolled back');
       }),
     );
     assert.equal((await rowOf(row.id)).token_hash, row.token_hash, 'rolled back with its transaction');
-    assert.equal(await store().replaceToken(s.db, row.id, newHash), row.expires_at);
+    assert.deepEqual({ ...(await store().replaceToken(s.db, row.id, newHash)) }, { expires_at: row.expires_at, kept_signed_in: 0 });
     assert.equal((await rowOf(row.id)).token_hash, newHash);
   });
 

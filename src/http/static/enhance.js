@@ -102,4 +102,17 @@
     // or session history, which keep text fields' values but never a password field's.
     window.addEventListener('pagehide', hide);
   });
+
+  // "Keep me signed in on this device": the sign-in page's passkey and QR forms each carry a
+  // hidden copy of the box (http/keep-signed-in.tsx), sent only while the box is ticked. Read on
+  // load too: a browser going Back may restore the box as the shopper left it.
+  var keepBox = document.querySelector('[data-keep-signed-in]');
+  if (keepBox) {
+    var copyKeep = function () {
+      document.querySelectorAll('[data-keep-signed-in-copy]').forEach(function (copy) { copy.disabled = !keepBox.checked; });
+    };
+    keepBox.addEventListener('change', copyKeep);
+    window.addEventListener('pageshow', copyKeep);
+    copyKeep();
+  }
 })();
