@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { newDesktopPage, newPhonePage, screenshot, type Browser, type Page } from '../harness/browser.ts';
 import type { TestGatehouse } from '../harness/test-app.ts';
+import { axeViolations, describeViolations } from '../harness/accessibility.ts';
 
 /** Polls `read` until `accept` holds (or fails with the last value after `timeout` ms). */
 export async function eventually<T>(read: () => Promise<T>, accept: (value: T) => boolean, what: string, timeout = 5_000): Promise<T> {
@@ -105,8 +106,9 @@ export const screenViewports = [
 
 /**
  * Screenshots for the screens tests: `shoot(screen)` writes test-results/screens/<screen>-<viewport>.png
- * and checks that the page does not scroll sideways, that every control has a label, and that the
- * browser reported no script error or CSP violation; `language()` uses the footer switch.
+ * and checks that the page does not scroll sideways, that every control has a label, that axe-core
+ * finds no WCAG A/AA violation in it, and that the browser reported no script error or CSP
+ * violation; `language()` uses the footer switch.
  */
 export function createShooter(page: Page, viewport: string, shots: string[]) {
   const errors = watchForBrowserErrors(page);
@@ -122,6 +124,8 @@ export function createShooter(page: Page, viewport: string, shots: string[]) {
       const { scrollWidth, innerWidth } = await horizontalOverflow(page);
       assert.ok(scrollWidth <= innerWidth, `${name}: the page scrolls sideways (${scrollWidth} > ${innerWidth})`);
       assert.deepEqual(await unlabelledControls(page), [], `${name}: every form control has a label`);
+      const violations = await axeViolations(page);
+      assert.equal(violations.length, 0, `${name}: axe-core finds no accessibility violation, but found:\n${describeViolations(violations)}`);
       assert.deepEqual(errors, [], `${name}: no script errors or CSP violations`);
     },
     async language(locale: 'en' | 'ru') {

@@ -5,7 +5,9 @@
 //   errors (createShooter), and that the brand's colour is what the button is painted with and its
 //   logo is what the header shows — not only that the markup names them;
 // - the app sign-in on a phone (a button, not a QR it cannot scan);
-// - show/hide on password fields.
+// - show/hide on password fields;
+// - "Keep me signed in on this device": the box, and the copies the passkey and QR forms send;
+// - that the axe-core check every shot runs does fail on a page that breaks its rules.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -15,6 +17,7 @@ import { testDialects } from '../harness/databases.ts';
 import { startTestGatehouse, type TestGatehouse } from '../harness/test-app.ts';
 import { launchBrowser, newDesktopPage, screenshot, type Browser, type Page } from '../harness/browser.ts';
 import { createShooter, createShopper, screenViewports, signIn, waitForPath } from './e2e-kit.ts';
+import { axeViolations } from '../harness/accessibility.ts';
 
 const PASSWORD = 'teal lanterns over harbour walls';
 const dialect = testDialects[0]!;
@@ -197,6 +200,36 @@ describe(`a branded store’s screens (${dialect})`, () => {
     } finally {
       await local.close();
     }
+  });
+
+  test('“Keep me signed in on this device” is ticked, works from the keyboard, and the passkey and QR forms send its choice with it', async () => {
+    const page = await screenViewports[0].open(browser);
+    await page.goto(`${app.url}/login`);
+    const box = page.getByLabel('Keep me signed in on this device');
+    assert.equal(await box.isChecked(), true, 'ticked by default');
+    const copiesSent = () => page.locator('[data-keep-signed-in-copy]').evaluateAll((copies) => copies.map((copy) => !(copy as HTMLInputElement).disabled));
+    assert.deepEqual(await copiesSent(), [true, true], 'the passkey and QR forms send it');
+    await box.focus();
+    await page.keyboard.press('Space');
+    assert.equal(await box.isChecked(), false, 'Space unticks it');
+    assert.deepEqual(await copiesSent(), [false, false], 'unticked, neither form sends it');
+    await page.keyboard.press('Space');
+    assert.deepEqual(await copiesSent(), [true, true]);
+    await createShopper(app, { email: 'kept.chromium@example.com', password: PASSWORD });
+    await signIn(page, app.url, 'kept.chromium@example.com', PASSWORD);
+    const whoami = await page.evaluate(() => fetch('/api/v1/whoami').then((response) => response.json()));
+    assert.equal(whoami.session.keptSignedIn, true, 'the password form sent the ticked box');
+    const cookie = (await page.context().cookies()).find((c) => c.name === '__Host-gh_session')!;
+    assert.ok(cookie.expires > Date.now() / 1000 + 29 * 24 * 3600, 'Chromium keeps the cookie for 30 days');
+    await page.close();
+  });
+
+  test('the axe-core check each shot runs finds what is wrong on a page that breaks the rules', async () => {
+    const page = await screenViewports[0].open(browser);
+    await page.setContent('<html><head><title>Broken</title></head><body><main><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="><input type="text"><p style="color:#bbb;background:#fff">faint</p></main></body></html>');
+    const rules = (await axeViolations(page)).map((violation) => violation.rule).sort();
+    assert.deepEqual(rules, ['color-contrast', 'html-has-lang', 'image-alt', 'label', 'page-has-heading-one'].sort());
+    await page.close();
   });
 
   test('every branded screen was shot at both widths', () => {
