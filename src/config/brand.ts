@@ -104,6 +104,9 @@ function coloursFrom(env: Env): BrandColours | undefined {
   return { brand, brandDark: darken(brand, 0.18), brandActive: darken(brand, 0.3), brandTint: lighten(brand, 0.9), link: darkenedUntil(brand, CANVAS, TEXT_CONTRAST) };
 }
 
+/** A checked PNG's size as a manifest writes it ("192x192"), from its IHDR chunk. */
+export const pngSizes = (bytes: Buffer): string => `${bytes.readUInt32BE(16)}x${bytes.readUInt32BE(20)}`;
+
 /** A PNG: its signature, then an IHDR chunk with a width and height that are not zero. */
 function isReadablePng(bytes: Buffer): boolean {
   const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);

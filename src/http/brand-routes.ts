@@ -2,7 +2,7 @@
 // logo, the favicon and a web app manifest. Made once at start from config/brand.ts, which has
 // already refused a colour that fails contrast and a logo that is not a small readable image.
 import type { FastifyInstance, onSendHookHandler, RouteShorthandOptions } from 'fastify';
-import { CANVAS, HOUSE_COLOUR, type Brand } from '../config/brand.ts';
+import { CANVAS, HOUSE_COLOUR, pngSizes, type Brand } from '../config/brand.ts';
 
 const CACHE = 'public, max-age=300';
 
@@ -60,7 +60,8 @@ export function registerBrandRoutes(app: FastifyInstance, deps: { brand: Brand; 
     display: 'browser',
     background_color: CANVAS,
     theme_color: brand.colours?.brand ?? HOUSE_COLOUR,
-    icons: [{ src: '/favicon.ico', type: icon.type, sizes: icon.type === 'image/svg+xml' ? 'any' : undefined }],
+    // Install prompts pick an icon by its size: an SVG fits any, a PNG says its own.
+    icons: [{ src: '/favicon.ico', type: icon.type, sizes: icon.type === 'image/svg+xml' ? 'any' : pngSizes(icon.bytes) }],
   });
 
   app.get('/static/brand.css', async (_request, reply) => reply.type('text/css; charset=utf-8').header('cache-control', CACHE).send(stylesheet));

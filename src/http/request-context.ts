@@ -112,12 +112,15 @@ export function registerRequestContext(app: FastifyInstance, deps: { secrets: Se
   app.decorateRequest('ctx', null as unknown as RequestContext);
 
   async function browserContext(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const shared = isSharedFile(request.url);
     let browserId = request.cookies[BROWSER_COOKIE];
     if (!browserId || !/^[A-Za-z0-9_-]{43}$/.test(browserId)) {
       browserId = randomToken();
-      reply.setCookie(BROWSER_COOKIE, browserId, browserCookieOptions);
+      // A shared file is cacheable (5 minutes) and binds nothing: a shared cache that kept its
+      // Set-Cookie would hand one browser id, the anchor of CSRF tokens and flows, to everyone.
+      if (!shared) reply.setCookie(BROWSER_COOKIE, browserId, browserCookieOptions);
     }
-    const session = isSharedFile(request.url) ? null : await deps.sessions.resolveSession(request.cookies[SESSION_COOKIE], 'browser');
+    const session = shared ? null : await deps.sessions.resolveSession(request.cookies[SESSION_COOKIE], 'browser');
     const chosen = request.cookies[LANGUAGE_COOKIE];
     const locale: Locale =
       (isLocale(chosen) ? chosen : undefined) ??

@@ -95,8 +95,35 @@ for (const dialect of testDialects) {
     });
   });
 
+  describe(`a store with a PNG logo (${dialect})`, () => {
+    // 3×2 pixels: the manifest gives the size, so an install prompt knows what it gets.
+    const png = Buffer.from('89504e470d0a1a0a0000000d49484452000000030000000208060000009db0d0fa0000001049444154789c63f8cfc0f09f818181000007f201fe2fd1e2c30000000049454e44ae426082', 'hex');
+    const pngFile = join(mkdtempSync(join(tmpdir(), 'gh-brand-png-')), 'logo.png');
+    writeFileSync(pngFile, png);
+    const app = gatehouseForSuite(dialect, { env: { STORE_NAME: 'Harbour Books', BRAND_LOGO: pngFile } });
+
+    test('the manifest gives a PNG logo’s own size, and /favicon.ico is that PNG', async () => {
+      const client = createClient(app.url);
+      const body = JSON.parse((await client.get('/manifest.webmanifest')).text);
+      assert.deepEqual(body.icons, [{ src: '/favicon.ico', type: 'image/png', sizes: '3x2' }]);
+      const icon = await client.get('/favicon.ico');
+      assert.equal(icon.headers.get('content-type'), 'image/png');
+    });
+  });
+
   describe(`a store without a brand (${dialect})`, () => {
     const app = gatehouseForSuite(dialect);
+
+    test('the files every visitor shares are cacheable and set no cookie, so no shared cache can hand one browser id to many; a page sets it', async () => {
+      for (const path of ['/favicon.ico', '/manifest.webmanifest', '/static/app.css', '/static/enhance.js']) {
+        const response = await fetch(new URL(path, app.url));
+        assert.equal(response.status, 200, path);
+        assert.match(response.headers.get('cache-control') ?? '', /max-age=\d+/, `${path} is cacheable`);
+        assert.deepEqual(response.headers.getSetCookie(), [], `${path} sets no cookie`);
+      }
+      const page = await fetch(new URL('/login', app.url));
+      assert.ok(page.headers.getSetCookie().some((line) => line.startsWith('__Host-gh_browser=')), 'the sign-in page binds the browser');
+    });
 
     test('pages keep the house colours and have no store links, and /favicon.ico answers with the letter mark instead of a 404', async () => {
       const client = createClient(app.url);
