@@ -93,6 +93,17 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const safe = name.replace(/[^A-Za-z0-9._-]+/g, '-');
   const path = join(screensDir, `${safe}.png`);
   await mkdir(dirname(path), { recursive: true });
-  await page.screenshot({ path, fullPage: true });
+  // A full-page capture re-sets the device metrics, and on a touch (phone) page Chromium then
+  // drops the coarse pointer for the shot: the PNG showed the QR a phone never sees. There the
+  // viewport is made as tall as the page and shot as it is, then put back.
+  const viewport = page.viewportSize();
+  if (viewport && (await page.evaluate('matchMedia("(pointer: coarse)").matches'))) {
+    const height = (await page.evaluate('document.documentElement.scrollHeight')) as number;
+    await page.setViewportSize({ width: viewport.width, height: Math.max(height, viewport.height) });
+    await page.screenshot({ path });
+    await page.setViewportSize(viewport);
+  } else {
+    await page.screenshot({ path, fullPage: true });
+  }
   return path;
 }
