@@ -111,7 +111,7 @@ export function SettingsPage(props: { ctx: RequestContext; t: Translate; account
 function sessionLifetime(session: SessionRow, idleSeconds: number, t: Translate, locale: Locale): string | null {
   if (session.kind === 'app') return null;
   if (session.kept_signed_in === 1) return t('account.kept_until', { date: formatTime(session.expires_at, locale) });
-  return t('account.short_session', { idle: describeDuration(idleSeconds, locale) });
+  return t('account.short_session', { idle: describeDuration(idleSeconds, locale), date: formatTime(session.expires_at, locale) });
 }
 
 export function SecurityPage(props: { ctx: RequestContext; t: Translate; sessions: SessionRow[]; currentId: string; idleSeconds: number; notice?: string; children?: Child }): SafeHtml {
@@ -131,6 +131,7 @@ export function SecurityPage(props: { ctx: RequestContext; t: Translate; session
           // The store's own app names itself in its User-Agent, which we never echo: we name it.
           const device = { browser: session.kind === 'app' ? t('account.store_app', { store: props.ctx.storeName }) : browser, system };
           const current = session.id === props.currentId;
+          const lifetime = sessionLifetime(session, props.idleSeconds, t, ctx.locale);
           return (
             <li class="session-item" data-session-id={session.id}>
               <div class="session-facts">
@@ -142,7 +143,7 @@ export function SecurityPage(props: { ctx: RequestContext; t: Translate; session
                 <p class="session-times">
                   {t('account.signed_in_at')}: {formatTime(session.created_at, ctx.locale)} ({session.authenticated_via.split('+').map((via) => t(`account.via_${via}` as MessageId)).join(' + ')}) · {t('account.last_seen')}: {formatTime(session.last_seen_at, ctx.locale)}
                 </p>
-                <p class="session-times" data-session-lifetime="">{sessionLifetime(session, props.idleSeconds, t, ctx.locale)}</p>
+                {lifetime ? <p class="session-times" data-session-lifetime="">{lifetime}</p> : null}
               </div>
               {current ? null : (
                 <form method="post" action={`/account/sessions/${session.id}/end`}>

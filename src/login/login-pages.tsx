@@ -49,7 +49,7 @@ export function LoginPage(model: LoginPageModel): SafeHtml {
           />
           <Field name="password" type="password" label={t('login.password')} autocomplete="current-password" required autofocus={!!model.identifier} maxlength={1024} />
           <p class="forgot-link"><a href="/recovery">{t('login.forgot')}</a></p>
-          <KeepSignedInBox ctx={ctx} label={t('login.keep_signed_in')} hint={t('login.keep_signed_in_hint')} checked={model.keepSignedIn} />
+          <KeepSignedInBox ctx={ctx} t={t} checked={model.keepSignedIn} />
           <button type="submit" class="button button-primary">{t('login.submit')}</button>
         </form>
         {model.passkeyOptionsJson ? (
@@ -61,7 +61,7 @@ export function LoginPage(model: LoginPageModel): SafeHtml {
             words={[t('login.passkey_unsupported'), t('login.passkey_failed'), t('login.passkey_waiting')].join('|')}
             autofill={model.passkeyAutofill !== false}
             returnTo={model.returnTo}
-            extraFields={<KeepSignedInCopy ctx={ctx} checked={model.keepSignedIn} />}
+            extraFields={<KeepSignedInCopy ctx={ctx} />}
             className="passkey-form login-passkey"
           />
         ) : null}

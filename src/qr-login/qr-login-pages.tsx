@@ -3,7 +3,6 @@ import { h, Fragment, trustedHtml, type SafeHtml } from '../http/jsx.ts';
 import { Alert, CsrfField, Field, Page } from '../http/layout.tsx';
 import type { RequestContext } from '../http/request-context.ts';
 import type { Translate } from '../shared/i18n.ts';
-import { KeepSignedInCopy } from '../http/keep-signed-in.tsx';
 import { formatTime } from '../account/account-pages.tsx';
 import { placeAttribution } from '../places/approximate-place.ts';
 import type { QrRequestDetails } from './qr-login-service.ts';
@@ -44,7 +43,6 @@ export function QrPanel({ ctx, t, panel, returnTo }: { ctx: RequestContext; t: T
           <form method="post" action="/qr/complete" class="qr-complete" data-qr-complete="">
             <CsrfField ctx={ctx} />
             <input type="hidden" name="request" value={panel.requestId} data-qr-request-field="" />
-            <KeepSignedInCopy ctx={ctx} />
             {returnTo ? <input type="hidden" name="return_to" value={returnTo} /> : null}
             <button type="submit" class="button button-secondary" data-qr-continue="">{t('qr.continue_no_script')}</button>
           </form>

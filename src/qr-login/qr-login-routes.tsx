@@ -6,7 +6,6 @@ import type { SessionService } from '../sessions/session-service.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { h, type SafeHtml } from '../http/jsx.ts';
 import { formBody, shortText } from '../http/form-schema.ts';
-import { keepSignedInChosen, keepSignedInSchema } from '../http/keep-signed-in.tsx';
 import { handOverBrowserSession, redirect, safeReturnPath, sendPage, textField, waitText } from '../http/replies.ts';
 import { sendProblem } from '../http/error-handler.tsx';
 import { statusFor } from '../http/error-statuses.ts';
@@ -132,14 +131,12 @@ export function registerQrLoginRoutes(app: FastifyInstance, deps: QrRouteDeps) {
     send(first.status);
   });
 
-  const completeBody = formBody({ request: Type.String({ maxLength: 64 }), return_to: shortText(512), ...keepSignedInSchema }, ['request', 'return_to', 'keep_signed_in']);
-  app.post('/qr/complete', { schema: { body: completeBody } }, async (request, reply) => {
+  app.post('/qr/complete', { schema: { body: formBody({ request: Type.String({ maxLength: 64 }), return_to: shortText(512) }, ['request', 'return_to']) } }, async (request, reply) => {
     const secret = secretOf(request);
     const result = await qrLogin.complete(secret, {
       clientAddress: request.ctx.clientAddress,
       userAgent: request.ctx.userAgent,
       locale: request.ctx.locale,
-      keepSignedIn: keepSignedInChosen(request.body),
     });
     if (!result.ok) {
       const t = translate(request);

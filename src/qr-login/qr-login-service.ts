@@ -186,7 +186,7 @@ export function createQrLoginService(deps: {
     },
 
     /** The waiting browser turns an approval into its own fresh session, exactly once. */
-    async complete(secret: string | undefined, browser: { clientAddress: string; userAgent: string; locale: Locale; keepSignedIn?: boolean }) {
+    async complete(secret: string | undefined, browser: { clientAddress: string; userAgent: string; locale: Locale }) {
       const request = await bySecret(secret);
       if (!request) return fail('qr.not_found');
       const now = clock.now();
@@ -205,7 +205,6 @@ export function createQrLoginService(deps: {
           authenticatedVia: 'qr',
           userAgent: browser.userAgent,
           clientAddress: browser.clientAddress,
-          keepSignedIn: browser.keepSignedIn,
         });
         if (!(await store.markConsumed(trx, request.id, session.sessionId, now))) throw new LostRace();
         await deps.enqueueEmail(trx, { secrets, clock }, {

@@ -14,5 +14,7 @@ export const registrationFlow = defineFlow('registration', {
     locale: Type.Union(locales.map((locale) => Type.Literal(locale))),
     /** Set when the address already has an account: no code was mailed, none can succeed. */
     existingAccountId: Type.Union([Type.String(), Type.Null()]),
+    /** "Keep me signed in on this device" as ticked on the sign-up form; optional for flows begun before it. */
+    keepSignedIn: Type.Optional(Type.Boolean()),
   }),
 });

@@ -1,5 +1,6 @@
 import { h, type SafeHtml } from '../http/jsx.ts';
 import { Alert, CsrfField, Field, Page, StrengthMeter } from '../http/layout.tsx';
+import { KeepSignedInBox } from '../http/keep-signed-in.tsx';
 import type { RequestContext } from '../http/request-context.ts';
 import type { Translate } from '../shared/i18n.ts';
 import { CodeForm, type CodePageModel } from '../verification/code-page.tsx';
@@ -7,7 +8,7 @@ import { CodeForm, type CodePageModel } from '../verification/code-page.tsx';
 export interface RegistrationFormModel {
   ctx: RequestContext;
   t: Translate;
-  values: { email?: string; login_name?: string; password?: string; password_confirmation?: string };
+  values: { email?: string; login_name?: string; password?: string; password_confirmation?: string; keep_signed_in?: boolean };
   errors: Partial<Record<'email' | 'login_name' | 'password' | 'password_confirmation' | 'form', string>>;
 }
 
@@ -26,6 +27,7 @@ export function RegistrationPage(model: RegistrationFormModel): SafeHtml {
             <StrengthMeter t={t} forField="password" />
           </Field>
           <Field name="password_confirmation" type="password" label={t('registration.password_confirmation')} value={values.password_confirmation} error={errors.password_confirmation} autocomplete="new-password" required autofocus={!!errors.password_confirmation} maxlength={1024} />
+          <KeepSignedInBox ctx={ctx} t={t} checked={values.keep_signed_in} />
           <button type="submit" class="button button-primary">{t('registration.submit')}</button>
         </form>
         <p class="switch-link">{t('registration.have_account')} <a href="/login">{t('registration.sign_in')}</a></p>

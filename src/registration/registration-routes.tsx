@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { SecurityConfig } from '../config/config.ts';
 import { h } from '../http/jsx.ts';
 import { formBody, shortText } from '../http/form-schema.ts';
+import { keepSignedInChosen, keepSignedInSchema } from '../http/keep-signed-in.tsx';
 import { handOverBrowserSession, redirect, sendPage, textField, waitText } from '../http/replies.ts';
 import { sentParam } from '../verification/code-notices.ts';
 import { drawStep, goTo, registerCodeStep } from '../verification/code-step.ts';
@@ -28,7 +29,7 @@ export function registerRegistrationRoutes(
 
   app.post(
     '/register',
-    { schema: { body: formBody({ email: shortText(1024), login_name: shortText(1024), password: shortText(1024), password_confirmation: shortText(1024) }, ['login_name']) } },
+    { schema: { body: formBody({ email: shortText(1024), login_name: shortText(1024), password: shortText(1024), password_confirmation: shortText(1024), ...keepSignedInSchema }, ['login_name', 'keep_signed_in']) } },
     async (request, reply) => {
       const t = translate(request);
       const values = {
@@ -36,6 +37,7 @@ export function registerRegistrationRoutes(
         login_name: textField(request.body, 'login_name') ?? '',
         password: textField(request.body, 'password') ?? '',
         password_confirmation: textField(request.body, 'password_confirmation') ?? '',
+        keep_signed_in: keepSignedInChosen(request.body),
       };
       const result = await registration.start({
         email: values.email,
@@ -45,6 +47,7 @@ export function registerRegistrationRoutes(
         locale: request.ctx.locale,
         browserId: request.ctx.browserId,
         clientAddress: request.ctx.clientAddress,
+        keepSignedIn: values.keep_signed_in,
       });
       if (result.ok) return redirect(reply, `/register/code?flow=${result.flowId}${sentParam(result.earlier)}`);
       const message = t(result.code, { min: security.passwordMinLength, max: security.passwordMaxLength, wait: waitText(result.retryAfterSeconds, request.ctx.locale) });

@@ -39,6 +39,8 @@ export interface RegistrationInput {
   locale: Locale;
   browserId: string;
   clientAddress: string;
+  /** The sign-up form's "Keep me signed in on this device": the first session's rule. */
+  keepSignedIn?: boolean;
 }
 
 export function createRegistrationService(deps: {
@@ -111,6 +113,7 @@ export function createRegistrationService(deps: {
       if (!reserved.ok && reserved.code !== 'code.resend_too_soon') return reserved;
 
       const data: RegistrationData = { email: email.email, loginName, passwordHash, locale: input.locale, existingAccountId: existing?.id ?? null };
+      if (input.keepSignedIn) data.keepSignedIn = true;
       await db.transaction().execute(async (trx) => {
         await flows.create(trx, {
           state: 'code_sent',
@@ -184,9 +187,7 @@ export function createRegistrationService(deps: {
             authenticatedVia: 'email_code',
             userAgent: client.userAgent,
             clientAddress: client.clientAddress,
-            // Sign-up has no box of its own (the form is long enough): its first session follows
-            // what the sign-in page would have offered, ticked or not.
-            keepSignedIn: config.security.keepSignedIn === 'ticked',
+            keepSignedIn: data.keepSignedIn === true,
           });
           return { ok: true as const, ...session, accountId: account.id };
         });

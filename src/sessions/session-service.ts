@@ -10,7 +10,7 @@ import { isOurId, newId } from '../shared/ids.ts';
 import { randomToken, sha256Hex } from '../shared/secrets.ts';
 import type { Database } from '../storage/database.ts';
 import type { EventOrigin, SecurityEvents } from '../activity/security-events.ts';
-import type { SessionRow, SessionStore, SessionWithAccount } from './session-store.ts';
+import type { CookieFacts, SessionRow, SessionStore, SessionWithAccount } from './session-store.ts';
 
 /**
  * last_seen_at is written at most once a minute, and at most every tenth of the idle limit: the
@@ -55,18 +55,41 @@ export interface IssuedToken {
 export function createSessionService(deps: { db: Database; store: SessionStore; clock: Clock; security: SecurityConfig; events: SecurityEvents }) {
   const { db, store, clock, security, events } = deps;
 
-  /** How long a session may go unused. A kept session has no idle limit of its own: its whole life is the limit. */
-  const idleLimitMs = (session: Pick<SessionRow, 'kind' | 'kept_signed_in'>) =>
-    (session.kind === 'app' ? security.appSessionSeconds : session.kept_signed_in === 1 ? security.keptSessionSeconds : security.sessionIdleSeconds) * 1000;
   const lifetimeSeconds = (kind: 'browser' | 'app', kept: boolean) =>
     kind === 'app' ? security.appSessionSeconds : kept ? security.keptSessionSeconds : security.sessionAbsoluteSeconds;
+
+  /**
+   * The rule a session lives under now: the one it started with (its row), shortened — never
+   * lengthened — by today's settings, so a store that turns KEEP_SIGNED_IN off or lowers a length
+   * after an incident has its way with the sessions already made. A kept session has no idle
+   * limit of its own: its whole life is the limit. Writes the end and the rule into the row it is
+   * given (the caller's own object), so whoami and the lists say the same; returns the idle limit.
+   */
+  function applyTodaysRule(session: Pick<SessionRow, 'kind' | 'kept_signed_in' | 'created_at' | 'expires_at'>): number {
+    if (session.kind === 'app') return security.appSessionSeconds * 1000;
+    const kept = session.kept_signed_in === 1 && security.keepSignedIn !== 'off';
+    const life = lifetimeSeconds('browser', kept) * 1000;
+    session.kept_signed_in = kept ? 1 : 0;
+    session.expires_at = Math.min(session.expires_at, session.created_at + life);
+    return kept ? life : security.sessionIdleSeconds * 1000;
+  }
+
+  /** A new token's cookie, under the rule the session lives under now. */
+  function issued(token: string, row: CookieFacts): IssuedToken {
+    applyTodaysRule(row);
+    return { token, expiresAt: row.expires_at, keptSignedIn: row.kept_signed_in === 1 };
+  }
 
   return {
     async startSession(executor: Database, input: StartSession): Promise<IssuedToken & { sessionId: string }> {
       const now = clock.now();
       const token = randomToken();
       // The store's setting wins over the form: with KEEP_SIGNED_IN=off no posted field makes a session long.
-      const kept = input.kind === 'browser' && input.keepSignedIn === true && security.keepSignedIn !== 'off';
+      // Only a session that proved a secret may be kept (PROVES_A_SECRET). Not one made by a QR
+      // scan: the phone that confirms never sees how long the session will last, a QR relayed to
+      // a victim who confirms it would hand the relayer 30 days with no idle limit, and a stolen
+      // cookie could approve a fresh 30 days for itself every month.
+      const kept = input.kind === 'browser' && input.keepSignedIn === true && security.keepSignedIn !== 'off' && PROVES_A_SECRET.has(input.authenticatedVia);
       const lifetime = lifetimeSeconds(input.kind, kept);
       const session = {
         id: newId(),
@@ -100,7 +123,7 @@ export function createSessionService(deps: { db: Database; store: SessionStore; 
       const session = await store.findByTokenHash(sha256Hex(token));
       if (!session || (kind !== undefined && session.kind !== kind)) return null;
       const now = clock.now();
-      const idleMs = idleLimitMs(session);
+      const idleMs = applyTodaysRule(session);
       const idleExpiresAt = session.last_seen_at + idleMs;
       if (session.revoked_at !== null || session.locked_at !== null || now >= session.expires_at || now >= idleExpiresAt) return null;
       if (now - session.last_seen_at >= touchIntervalMs(idleMs)) {
@@ -118,7 +141,10 @@ export function createSessionService(deps: { db: Database; store: SessionStore; 
     async listSessions(accountId: string) {
       const now = clock.now();
       const sessions = await store.listActiveForAccount(accountId, now);
-      return sessions.filter((session) => now < session.last_seen_at + idleLimitMs(session));
+      return sessions.filter((session) => {
+        const idleMs = applyTodaysRule(session);
+        return now < session.expires_at && now < session.last_seen_at + idleMs;
+      });
     },
 
     /** False when the account has no such live session (ids come from URLs: anything else is just "not found"). */
@@ -143,15 +169,13 @@ export function createSessionService(deps: { db: Database; store: SessionStore; 
      */
     async markReverified(sessionId: string): Promise<IssuedToken> {
       const token = randomToken();
-      const row = await store.markReverified(sessionId, sha256Hex(token), clock.now());
-      return { token, expiresAt: row.expires_at, keptSignedIn: row.kept_signed_in === 1 };
+      return issued(token, await store.markReverified(sessionId, sha256Hex(token), clock.now()));
     },
 
     /** A new token for the same session (its row, age and place in the list stay). */
     async renewToken(executor: Database, sessionId: string): Promise<IssuedToken> {
       const token = randomToken();
-      const row = await store.replaceToken(executor, sessionId, sha256Hex(token));
-      return { token, expiresAt: row.expires_at, keptSignedIn: row.kept_signed_in === 1 };
+      return issued(token, await store.replaceToken(executor, sessionId, sha256Hex(token)));
     },
 
     /**

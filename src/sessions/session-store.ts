@@ -6,6 +6,10 @@ import type { SignedIn } from '../http/request-context.ts';
 
 export type SessionRow = SessionsTable;
 
+/** What a browser's cookie is set from when a session gets a new token: its kind, age, end and rule. */
+const COOKIE_FACTS = ['kind', 'created_at', 'expires_at', 'kept_signed_in'] as const;
+export type CookieFacts = Pick<SessionRow, (typeof COOKIE_FACTS)[number]>;
+
 /** A session row with its account's facts: what requests carry, before its idle deadline is added. */
 export type SessionWithAccount = Omit<SignedIn, 'idleExpiresAt'>;
 
@@ -34,17 +38,17 @@ export function createSessionStore(db: Database) {
     },
 
     /** Fresh again, under a new token; returns what the cookie is set from (its end, and whether it is kept). */
-    async markReverified(id: string, tokenHash: string, now: number): Promise<Pick<SessionRow, 'expires_at' | 'kept_signed_in'>> {
+    async markReverified(id: string, tokenHash: string, now: number): Promise<CookieFacts> {
       return db
         .updateTable('sessions')
         .set({ reverified_at: now, last_seen_at: now, token_hash: tokenHash })
         .where('id', '=', id)
-        .returning(['expires_at', 'kept_signed_in'])
+        .returning(COOKIE_FACTS)
         .executeTakeFirstOrThrow();
     },
 
-    replaceToken: (executor: Database, id: string, tokenHash: string): Promise<Pick<SessionRow, 'expires_at' | 'kept_signed_in'>> =>
-      executor.updateTable('sessions').set({ token_hash: tokenHash }).where('id', '=', id).returning(['expires_at', 'kept_signed_in']).executeTakeFirstOrThrow(),
+    replaceToken: (executor: Database, id: string, tokenHash: string): Promise<CookieFacts> =>
+      executor.updateTable('sessions').set({ token_hash: tokenHash }).where('id', '=', id).returning(COOKIE_FACTS).executeTakeFirstOrThrow(),
 
     async touch(id: string, now: number) {
       await db.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', id).execute();

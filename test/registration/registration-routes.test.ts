@@ -16,9 +16,10 @@ for (const dialect of testDialects) {
 
     test('register, confirm the emailed code, and land signed in on My account', async () => {
       const browser = createClient(app.url);
-      await browser.get('/register');
       const started = new Date();
-      const posted = await browser.post('/register', { email: 'Jane.Doe@Example.com', login_name: 'jane_doe', password: PASSWORD, password_confirmation: PASSWORD });
+      const form = await browser.get('/register');
+      assert.match(form.text, /<input type="checkbox" id="field-keep_signed_in" name="keep_signed_in" value="1" checked/, 'the form offers "Keep me signed in", ticked');
+      const posted = await browser.post('/register', { email: 'Jane.Doe@Example.com', login_name: 'jane_doe', password: PASSWORD, password_confirmation: PASSWORD, keep_signed_in: '1' });
       assert.equal(posted.status, 303);
       assert.match(posted.location!, /^\/register\/code\?flow=/);
       const page = await browser.get(posted.location!);
@@ -33,9 +34,23 @@ for (const dialect of testDialects) {
       assert.equal(body.account.email, 'jane.doe@example.com');
       assert.equal(body.account.emailVerified, true);
       assert.equal(body.session.authenticatedVia, 'email_code');
-      // Sign-up has no box of its own: its first session is what the sign-in page offers by default (ticked: kept).
-      assert.equal(body.session.keptSignedIn, true, "sign-up's first session follows KEEP_SIGNED_IN=ticked");
+      // The ticked box rode in the sign-up flow to the session the code made.
+      assert.equal(body.session.keptSignedIn, true, 'the first session is kept, as ticked');
       assert.match(confirmed.headers.getSetCookie().find((line) => line.startsWith('__Host-gh_session='))!, /Max-Age=259(1999|2000);/, 'a 30-day cookie');
+    });
+
+    test('sign-up with "Keep me signed in" unticked gives a short first session with a browser-session cookie', async () => {
+      const browser = createClient(app.url);
+      await browser.get('/register');
+      const started = new Date();
+      const posted = await browser.post('/register', { email: 'short.signup@example.com', password: PASSWORD, password_confirmation: PASSWORD });
+      assert.equal(posted.status, 303);
+      const code = await app.codeFor('short.signup@example.com', started);
+      const confirmed = await browser.post('/register/code', { flow: new URL(posted.location!, app.url).searchParams.get('flow')!, code });
+      assert.equal(confirmed.status, 303);
+      const cookie = confirmed.headers.getSetCookie().find((line) => line.startsWith('__Host-gh_session='))!;
+      assert.doesNotMatch(cookie, /Max-Age|Expires/i);
+      assert.equal(JSON.parse((await browser.get('/api/v1/whoami')).text).session.keptSignedIn, false);
     });
   });
 }

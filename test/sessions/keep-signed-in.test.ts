@@ -2,15 +2,18 @@
 // session lasts KEEP_SIGNED_IN_DAYS (30) with no idle limit and its cookie outlives the browser;
 // unticked, it is the short session (30 min idle / 12 h) with a browser-session cookie. Either way
 // a change of how the account is protected asks for a secret proved in the last 10 minutes. The
-// choice reaches the session by every way the sign-in page offers: password, password + second
-// factor, passkey, the app's QR; sign-up follows the store's default.
+// choice reaches the session by password, password + second factor, passkey and sign-up; a
+// session made by the app's QR is never kept. A store that turns the offer off or shortens it
+// later shortens the sessions already made, never lengthens one.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { testDialects } from '../harness/databases.ts';
 import { createClient, type Client, type Response } from '../harness/http-client.ts';
 import { makeAccount, sessionSetCookie, sessionTokenFrom, whoamiWith, flowIdFrom } from '../security/kit.ts';
 import { appNow, oathtool, REVERIFY_WINDOW_MS, reverify, startClockedGatehouse, twoStepShopper, type Shopper } from '../factors/factors-kit.ts';
-import type { TestGatehouse } from '../harness/test-app.ts';
+import { startTestGatehouse, type TestGatehouse } from '../harness/test-app.ts';
+import { createManualClock } from '../../src/shared/clock.ts';
+import { openDatabase } from '../../src/storage/database.ts';
 import { sha256Hex } from '../../src/shared/secrets.ts';
 import { addPasskey, authenticatorFor } from '../passkeys/passkey-page-kit.ts';
 import { requestOptionsIn } from '../login/passkey-sign-in-kit.ts';
@@ -123,7 +126,7 @@ for (const dialect of testDialects) {
       }
     });
 
-    test('a passkey sign-in and a QR sign-in take the box too (their forms carry its copy)', async (t) => {
+    test('a passkey sign-in takes the box too (its form carries a copy); a QR sign-in is never kept, whatever is posted', async (t) => {
       const { app } = await startClockedGatehouse(dialect);
       t.after(() => app.close());
       const account = await makeAccount(app, { email: `kept-passkey-${dialect}@example.com` });
@@ -149,19 +152,22 @@ for (const dialect of testDialects) {
         assert.equal(done.status, 303);
         const row = await sessionRow(app, sessionTokenFrom(done));
         assert.equal(row.authenticated_via, 'qr');
-        assert.equal(row.kept_signed_in, keep ? 1 : 0, `QR, ${keep ? 'ticked' : 'unticked'}`);
+        // The phone that confirmed never saw how long it would last, and a relayed QR must not buy 30 days.
+        assert.equal(row.kept_signed_in, 0, `QR, ${keep ? 'with' : 'without'} keep_signed_in=1: short`);
+        assert.equal(maxAgeOf(done), undefined);
       }
     });
 
-    test('the sign-in page offers the box ticked, with a hidden copy in the passkey and QR forms; a refused password keeps the box as it was left', async (t) => {
+    test('the sign-in page offers the box ticked, with a hidden copy in the passkey form that only the script sends; a refused password keeps the box as it was left', async (t) => {
       const { app } = await startClockedGatehouse(dialect);
       t.after(() => app.close());
       const page = await createClient(app.url).get('/login');
       assert.match(page.text, /<input type="checkbox" id="field-keep_signed_in" name="keep_signed_in" value="1" checked aria-describedby="field-keep_signed_in-hint"/);
       assert.match(page.text, /<label for="field-keep_signed_in">Keep me signed in on this device<\/label>/);
       const copies = [...page.text.matchAll(/<input type="hidden" name="keep_signed_in" value="1"( disabled)? data-keep-signed-in-copy="">/g)];
-      assert.equal(copies.length, 2, 'one copy in the passkey form, one in the QR form');
-      assert.ok(copies.every((copy) => copy[1] === undefined), 'sent while the box is ticked');
+      assert.equal(copies.length, 1, 'one copy, in the passkey form (the QR form has none)');
+      assert.equal(copies[0]![1], ' disabled', 'drawn disabled: without the script it is never sent');
+      assert.match(page.text, /<form method="post" action="\/login\/passkey"[^>]*>(?:(?!<\/form>)[\s\S])*data-keep-signed-in-copy/, 'inside the passkey form');
       const account = await makeAccount(app, { email: `kept-redraw-${dialect}@example.com` });
       const { response: wrong } = await signIn(app, account.email, 'not the password at all', false);
       assert.equal(wrong.status, 401);
@@ -182,7 +188,7 @@ for (const dialect of testDialects) {
       const lifetimes = [...page.text.matchAll(/data-session-lifetime="">([^<]*)</g)].map((m) => m[1]);
       assert.equal(lifetimes.length, 2);
       assert.match(lifetimes[0]!, /^Until .+ UTC, even when not used$/, 'this device, kept');
-      assert.match(lifetimes[1]!, /^Signs out after 30 minutes without use, or when the browser closes$/, 'the other, short');
+      assert.match(lifetimes[1]!, /^Signs out after 30 minutes without use, and by .+ UTC at the latest$/, 'the other, short');
       assert.equal([...page.text.matchAll(/<span class="badge">Stays signed in<\/span>/g)].length, 1);
       const apiList = await browser.get('/api/v1/whoami');
       assert.equal(JSON.parse(apiList.text).session.keptSignedIn, true);
@@ -218,7 +224,7 @@ for (const dialect of testDialects) {
       t.after(() => week.app.close());
       const offered = await createClient(week.app.url).get('/login');
       assert.match(offered.text, /name="keep_signed_in" value="1" aria-describedby/, 'the box, unticked');
-      assert.match(offered.text, /name="keep_signed_in" value="1" disabled data-keep-signed-in-copy/, 'copies not sent until it is ticked');
+      assert.match(offered.text, /name="keep_signed_in" value="1" disabled data-keep-signed-in-copy/, 'the copy is not sent until it is ticked');
       const shopper = await makeAccount(week.app, { email: `kept-week-${dialect}@example.com` });
       const started = week.clock.now();
       const kept = await signIn(week.app, shopper.email, shopper.password, true);
@@ -228,6 +234,37 @@ for (const dialect of testDialects) {
       assert.equal((await whoamiWith(week.app, token)).status, 200);
       week.clock.set(started + 7 * DAY);
       assert.equal((await whoamiWith(week.app, token)).status, 401, 'ended at 7 days');
+    });
+
+    test('a store that turns KEEP_SIGNED_IN off, or lowers KEEP_SIGNED_IN_DAYS, after sign-in shortens the sessions already kept — never lengthens one', async (t) => {
+      const clock = createManualClock();
+      const first = await startTestGatehouse(dialect, { clock });
+      t.after(() => first.close());
+      const account = await makeAccount(first, { email: `kept-later-${dialect}@example.com` });
+      const started = clock.now();
+      const kept = sessionTokenFrom((await signIn(first, account.email, account.password, true)).response);
+      const other = sessionTokenFrom((await signIn(first, account.email, account.password, true)).response);
+      // The same database, as the store's next deploy with other settings.
+      const nextDeploy = (env: Record<string, string>) => startTestGatehouse(dialect, { clock, env, database: { ...openDatabase(first.database.config), config: first.database.config } });
+      const off = await nextDeploy({ KEEP_SIGNED_IN: 'off' });
+      const week = await nextDeploy({ KEEP_SIGNED_IN_DAYS: '7' });
+      try {
+        const now = await whoamiWith(off, kept);
+        assert.equal(now.body.session.keptSignedIn, false, 'with the offer off, a kept session is a short one');
+        assert.equal(now.body.session.absoluteExpiresAt, new Date(started + 12 * HOUR).toISOString());
+        clock.advance(31 * MINUTE);
+        assert.equal((await whoamiWith(off, kept)).status, 401, 'and 30 minutes unused end it');
+
+        clock.set(started + 6 * DAY);
+        const shorter = await whoamiWith(week, other);
+        assert.equal(shorter.status, 200, 'still kept, 6 days unused');
+        assert.equal(shorter.body.session.absoluteExpiresAt, new Date(started + 7 * DAY).toISOString(), 'but to 7 days from sign-in, not 30');
+        clock.set(started + 7 * DAY);
+        assert.equal((await whoamiWith(week, other)).status, 401, 'ended at 7 days');
+      } finally {
+        await off.close();
+        await week.close();
+      }
     });
   });
 }

@@ -71,7 +71,7 @@ storeSuite('session store', (s) => {
     const row = await session(accountId, { kept_signed_in: 1 });
     s.clock.advance(HOUR);
     const newHash = sha256Hex(randomUUID());
-    assert.deepEqual({ ...(await store().markReverified(row.id, newHash, s.clock.now())) }, { expires_at: row.expires_at, kept_signed_in: 1 });
+    assert.deepEqual({ ...(await store().markReverified(row.id, newHash, s.clock.now())) }, { kind: 'browser', created_at: row.created_at, expires_at: row.expires_at, kept_signed_in: 1 });
     const after = await rowOf(row.id);
     assert.equal(after.reverified_at, s.clock.now());
     assert.equal(after.last_seen_at, s.clock.now());
@@ -90,12 +90,12 @@ storeSuite('session store', (s) => {
     const newHash = sha256Hex(randomUUID());
     await assert.rejects(
       s.db.transaction().execute(async (trx) => {
-        assert.deepEqual({ ...(await store().replaceToken(trx, row.id, newHash)) }, { expires_at: row.expires_at, kept_signed_in: 0 });
+        assert.deepEqual({ ...(await store().replaceToken(trx, row.id, newHash)) }, { kind: 'browser', created_at: row.created_at, expires_at: row.expires_at, kept_signed_in: 0 });
         throw new Error('rolled back');
       }),
     );
     assert.equal((await rowOf(row.id)).token_hash, row.token_hash, 'rolled back with its transaction');
-    assert.deepEqual({ ...(await store().replaceToken(s.db, row.id, newHash)) }, { expires_at: row.expires_at, kept_signed_in: 0 });
+    assert.deepEqual({ ...(await store().replaceToken(s.db, row.id, newHash)) }, { kind: 'browser', created_at: row.created_at, expires_at: row.expires_at, kept_signed_in: 0 });
     assert.equal((await rowOf(row.id)).token_hash, newHash);
   });
 

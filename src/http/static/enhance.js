@@ -2,6 +2,20 @@
 (function () {
   'use strict';
 
+  // "Keep me signed in on this device": the sign-in page's passkey form carries a hidden copy of
+  // the box (http/keep-signed-in.tsx), drawn disabled and sent only once this has seen the box
+  // ticked. First in this file, so nothing below can stop it; read on load too, since a browser
+  // going Back may restore the box as the shopper left it.
+  var keepBox = document.querySelector('[data-keep-signed-in]');
+  if (keepBox) {
+    var copyKeep = function () {
+      document.querySelectorAll('[data-keep-signed-in-copy]').forEach(function (copy) { copy.disabled = !keepBox.checked; });
+    };
+    keepBox.addEventListener('change', copyKeep);
+    window.addEventListener('pageshow', copyKeep);
+    copyKeep();
+  }
+
   // "Get code" countdown: the server renders the button disabled with the seconds left.
   document.querySelectorAll('[data-countdown]').forEach(function (button) {
     var left = parseInt(button.getAttribute('data-countdown'), 10);
@@ -102,17 +116,4 @@
     // or session history, which keep text fields' values but never a password field's.
     window.addEventListener('pagehide', hide);
   });
-
-  // "Keep me signed in on this device": the sign-in page's passkey and QR forms each carry a
-  // hidden copy of the box (http/keep-signed-in.tsx), sent only while the box is ticked. Read on
-  // load too: a browser going Back may restore the box as the shopper left it.
-  var keepBox = document.querySelector('[data-keep-signed-in]');
-  if (keepBox) {
-    var copyKeep = function () {
-      document.querySelectorAll('[data-keep-signed-in-copy]').forEach(function (copy) { copy.disabled = !keepBox.checked; });
-    };
-    keepBox.addEventListener('change', copyKeep);
-    window.addEventListener('pageshow', copyKeep);
-    copyKeep();
-  }
 })();
