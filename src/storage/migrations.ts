@@ -256,8 +256,18 @@ export const migrations: Record<string, Migration> = {
 };
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
+/**
+ * Applies what this code has and the database lacks. A database a newer node has migrated
+ * already (a rolling deploy, or an older node restarted after it) also holds migrations this code
+ * does not know, which Kysely's migrateToLatest refuses as "corrupted". Gatehouse's migrations
+ * only add (tables, indexes, columns with defaults), so an older node runs on such a database:
+ * with every migration it knows applied, it starts without asking Kysely. When one of its own is
+ * missing as well, the history really is mixed, and Kysely's refusal stops it.
+ */
 export async function migrateToLatest(db: Kysely<Tables>): Promise<string[]> {
   const migrator = new Migrator({ db, provider });
+  const known = await migrator.getMigrations();
+  if (known.every((migration) => migration.executedAt !== undefined)) return [];
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error;
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
