@@ -5,23 +5,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from '../../src/config/config.ts';
+import { loadConfig } from '../../src/config/config.ts';
+import { refusal } from './config-refusal.ts';
 import { contrastRatio, LOGO_MAX_BYTES } from '../../src/config/brand.ts';
 
 /** A 1×1 PNG (signature, IHDR, IDAT, IEND), as any image tool writes it. */
 const TINY_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 const SVG = '<?xml version="1.0"?>\n<!-- logo -->\n<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10"/></svg>\n';
-
-function refusal(env: Record<string, string>): string {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    assert.ok(error instanceof ConfigError, `a ConfigError, not ${String(error)}`);
-    assert.ok(!error.message.includes('\n'), 'one line');
-    return error.message;
-  }
-  assert.fail(`${JSON.stringify(env)} was accepted`);
-}
 
 function withFiles(t: { after(fn: () => void): void }): (name: string, bytes: Buffer | string) => string {
   const dir = mkdtempSync(join(tmpdir(), 'gh-brand-'));

@@ -3,18 +3,8 @@
 // rather than silently keeping every shopper signed in (or none).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfigError, loadConfig } from '../../src/config/config.ts';
-
-function refusal(env: Record<string, string>): string {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    assert.ok(error instanceof ConfigError, `a ConfigError, not ${String(error)}`);
-    assert.ok(!error.message.includes('\n'), 'one line');
-    return error.message;
-  }
-  assert.fail(`${JSON.stringify(env)} was accepted`);
-}
+import { loadConfig } from '../../src/config/config.ts';
+import { refusal } from './config-refusal.ts';
 
 test('keep signed in: offered ticked for 30 days by default; ticked, unticked and off are the choices', () => {
   const defaults = loadConfig({}).security;
