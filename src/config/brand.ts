@@ -6,6 +6,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError } from './config-error.ts';
+import { url, type Env } from './env-readers.ts';
 
 export interface BrandLogo {
   type: 'image/png' | 'image/svg+xml';
@@ -44,7 +45,6 @@ export const HOUSE_COLOUR = '#d2381f';
 const WHITE = '#ffffff';
 export const LOGO_MAX_BYTES = 512 * 1024;
 
-type Env = Record<string, string | undefined>;
 
 function channels(hex: string): [number, number, number] {
   return [1, 3, 5].map((at) => parseInt(hex.slice(at, at + 2), 16)) as [number, number, number];
@@ -149,18 +149,10 @@ function logoFrom(env: Env): BrandLogo | undefined {
   throw new ConfigError(`BRAND_LOGO must be a PNG or SVG image; ${file} is neither`);
 }
 
-/** Footer links: http(s) only, since they are shown on every page and in every email. */
+/** Footer links: http(s) only, since they are shown on every page and in every email; written in their one normal form. */
 function footerUrl(env: Env, name: string): string | undefined {
-  const raw = env[name]?.trim();
-  if (!raw) return undefined;
-  let parsed: URL;
-  try {
-    parsed = new URL(raw);
-  } catch {
-    throw new ConfigError(`${name} must be an https:// or http:// address, got something else`);
-  }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new ConfigError(`${name} must start with https:// or http://, got ${parsed.protocol}`);
-  return parsed.toString();
+  const raw = url(env, name, undefined, ['https:', 'http:']);
+  return raw === undefined ? undefined : new URL(raw).toString();
 }
 
 export function brandFrom(env: Env): Brand {

@@ -20,17 +20,17 @@ export function flag(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(`${name} must be true or false, got "${raw}"`);
 }
 
+/** A URL of one of `protocols` ('https:', …), as written (trimmed); a bad one names the variable and what it must start with. */
 export function url(env: Env, name: string, fallback: string | undefined, protocols: string[]): string | undefined {
-  const raw = env[name];
+  const raw = env[name]?.trim();
   if (raw === undefined || raw === '') return fallback;
+  const starts = protocols.map((protocol) => `${protocol}//`).join(' or ');
   let parsed: URL;
   try {
     parsed = new URL(raw);
   } catch {
-    throw new ConfigError(`${name} must be a URL (${protocols.join(' or ')}), got something else`);
+    throw new ConfigError(`${name} must be an ${starts} address, got something else`);
   }
-  if (!protocols.includes(parsed.protocol)) {
-    throw new ConfigError(`${name} must start with ${protocols.join(' or ')}, got ${parsed.protocol}`);
-  }
+  if (!protocols.includes(parsed.protocol)) throw new ConfigError(`${name} must start with ${starts}, got ${parsed.protocol}`);
   return raw;
 }

@@ -9,7 +9,6 @@ import { integer, type Env } from './env-readers.ts';
  */
 export type KeepSignedInOffer = 'ticked' | 'unticked' | 'off';
 
-
 export interface SecurityConfig {
   codeLength: number;
   codeLifetimeSeconds: number;

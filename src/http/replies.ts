@@ -25,7 +25,14 @@ export function safeReturnPath(candidate: unknown, fallback = '/account'): strin
  * (no Max-Age), so closing the browser of a shared or borrowed computer signs it out, as an
  * unticked "Keep me signed in" promises. The server's own limits (30 min idle, 12 h) hold either way.
  */
-export function setSessionCookie(reply: FastifyReply, issued: { token: string; expiresAt: number; keptSignedIn: boolean }, now: number) {
+/** A session's new token and what its cookie is set from (sessions/ issues it; http/ needs nothing from there). */
+export interface IssuedCookie {
+  token: string;
+  expiresAt: number;
+  keptSignedIn: boolean;
+}
+
+export function setSessionCookie(reply: FastifyReply, issued: IssuedCookie, now: number) {
   reply.setCookie(SESSION_COOKIE, issued.token, sessionCookieOptions(issued.keptSignedIn ? Math.max(1, Math.floor((issued.expiresAt - now) / 1000)) : undefined));
 }
 
@@ -37,7 +44,7 @@ export async function handOverBrowserSession(
   request: FastifyRequest,
   reply: FastifyReply,
   sessions: { endReplacedSession(previous: { id: string; account_id: string } | null): Promise<void> },
-  started: { token: string; expiresAt: number; keptSignedIn: boolean },
+  started: IssuedCookie,
   now: number,
 ) {
   await sessions.endReplacedSession(request.ctx.session);
